@@ -310,6 +310,21 @@ def yaw_pitch_roll(R: Array) -> Array:
     return np.stack([yaw, pitch, roll], axis=-1)
 
 
+def camera_quat_from_yaw_pitch_roll(yaw: Array, pitch: Array, roll: Array) -> Array:
+    """Camera-to-world quaternions (..., 4) for heading/pitch/roll in radians: the inverse of yaw_pitch_roll.
+
+    R = Rz(yaw) @ Rx(pi/2 + pitch) @ Rz(roll): a camera looking down -Z is first rolled about its view axis, then
+    tipped up to look along +Y (pitch 0), then turned to its heading. Smooth in all three angles (pitch may pass
+    +-90 degrees, e.g. a tilt through straight down), so continuous angle curves give continuous quaternions.
+    """
+    hy, hp, hr = (np.asarray(a, dtype=np.float64) / 2 for a in (yaw, pitch, roll))
+    hp = hp + np.pi / 4
+    cy, sy, cp, sp, cr, sr = np.cos(hy), np.sin(hy), np.cos(hp), np.sin(hp), np.cos(hr), np.sin(hr)
+    # (cy, 0, 0, sy) * (cp, sp, 0, 0) * (cr, 0, 0, sr), multiplied out.
+    return np.stack([cy * cp * cr - sy * cp * sr, cy * sp * cr + sy * sp * sr,
+                     sy * sp * cr - cy * sp * sr, cy * cp * sr + sy * cp * cr], axis=-1)
+
+
 def focal_to_fov(focal_mm: Array, sensor_mm: Array | float) -> Array:
     """Field of view (radians) across a sensor dimension of sensor_mm for a lens of focal_mm."""
     return 2.0 * np.arctan(np.asarray(sensor_mm, dtype=np.float64) / (2.0 * np.asarray(focal_mm, dtype=np.float64)))
@@ -355,3 +370,33 @@ def point_in_box(p: Array, center: Array, size: Array, rot: Array, margin: float
     """True where point p lies inside the oriented box grown by `margin` on every side."""
     local = np.einsum("...ji,...j->...i", rot, np.asarray(p, dtype=np.float64) - np.asarray(center, dtype=np.float64))
     return np.all(np.abs(local) <= np.asarray(size) / 2 + margin, axis=-1)
+
+
+# ---------------------------------------------------------------------------------------------------- other conventions
+# OpenCV / COLMAP cameras: x right, y down, +z forward. OpenGL cameras share Blender's axes (x right, y up, -z forward).
+OPENCV_TO_BLENDER_CAMERA: Array = np.diag([1.0, -1.0, -1.0])  # its own inverse
+
+
+def camera_rotation_opencv_to_blender(R: Array) -> Array:
+    """Camera-to-world rotation of an OpenCV-axes camera -> the same camera with Blender camera axes."""
+    return np.asarray(R, dtype=np.float64) @ OPENCV_TO_BLENDER_CAMERA
+
+
+camera_rotation_blender_to_opencv = camera_rotation_opencv_to_blender  # the flip is its own inverse
+
+UP_AXES = ("+x", "-x", "+y", "-y", "+z", "-z")
+
+
+def up_axis_to_zup(up: str) -> Array:
+    """Rotation taking a world whose up axis is `up` (one of UP_AXES) to Blender's Z-up world: the smallest turn that
+    brings `up` onto +Z ("+y" gives Y_UP_TO_Z_UP; "-y", OpenCV/COLMAP's usual, turns -90 degrees about X, so a camera
+    looking down that world's +Z looks down Blender's +Y). Its transpose goes back."""
+    key = str(up).strip().lower()
+    key = key if key[:1] in "+-" else "+" + key
+    turns = {"+z": (0, 0.0), "-z": (0, np.pi), "+y": (0, np.pi / 2), "-y": (0, -np.pi / 2),
+             "+x": (1, -np.pi / 2), "-x": (1, np.pi / 2)}
+    if key not in turns:
+        raise ValueError(f"unknown up axis '{up}'; expected one of {', '.join(UP_AXES)}")
+    axis, angle = turns[key]
+    R = axis_rotation(axis, angle)
+    return np.where(np.abs(R) < 1e-15, 0.0, np.round(R))  # exact signed permutation

@@ -1,0 +1,317 @@
+"""COLMAP sparse models (cameras.txt + images.txt, or cameras.bin + images.bin) -> a camera Trajectory, and back.
+
+COLMAP stores, per registered image, the world-to-camera rotation as a quaternion QW QX QY QZ and translation
+TX TY TZ, in OpenCV camera axes (x right, y down, +z forward); the camera centre is -R^T t. Images are ordered by
+name (natural sort: frame2 before frame10) or by a timestamp parsed from the name (the last number in it). The
+world's up axis is whatever the reconstruction chose: "-y" is usual (the first camera's y points down), "+z" for
+geo-registered models. Focal length mm = fx * sensor_width / image width (the larger image side, as Blender's AUTO
+sensor fit). Only pinhole focal lengths are used; distortion parameters are read and ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import geometry as geo
+from ..errors import DataError
+from ..schema import DEFAULT_SENSOR_WIDTH_MM, Shot, Trajectory
+from .c2w import default_subject, focal_mm_from_pixels, focal_pixels_from_mm, from_blender, make_subject, to_blender
+
+# Model name -> (binary model id, parameter count, index of fx, index of fy). Single-focal models use f for both.
+CAMERA_MODELS: dict[str, tuple[int, int, int, int]] = {
+    "SIMPLE_PINHOLE": (0, 3, 0, 0), "PINHOLE": (1, 4, 0, 1), "SIMPLE_RADIAL": (2, 4, 0, 0), "RADIAL": (3, 5, 0, 0),
+    "OPENCV": (4, 8, 0, 1), "OPENCV_FISHEYE": (5, 8, 0, 1), "FULL_OPENCV": (6, 12, 0, 1), "FOV": (7, 5, 0, 1),
+    "SIMPLE_RADIAL_FISHEYE": (8, 4, 0, 0), "RADIAL_FISHEYE": (9, 5, 0, 0), "THIN_PRISM_FISHEYE": (10, 12, 0, 1),
+}
+_MODEL_BY_ID = {v[0]: k for k, v in CAMERA_MODELS.items()}
+QUAT_TOLERANCE = 1e-3  # |q| may differ from 1 by this much (hand-written files round to ~4 digits)
+
+
+@dataclass
+class ColmapCamera:
+    id: int
+    model: str
+    width: int
+    height: int
+    params: np.ndarray
+    where: str = ""
+
+    @property
+    def fx(self) -> float:
+        return float(self.params[CAMERA_MODELS[self.model][2]])
+
+    @property
+    def fy(self) -> float:
+        return float(self.params[CAMERA_MODELS[self.model][3]])
+
+
+@dataclass
+class ColmapImage:
+    id: int
+    qvec: np.ndarray  # world-to-camera rotation, w x y z
+    tvec: np.ndarray  # world-to-camera translation
+    camera_id: int
+    name: str
+    where: str = ""
+
+
+# ---------------------------------------------------------------------------------------------------- parsing
+def _data_lines(path: Path):
+    """(line number, text) of a COLMAP text file, comments skipped. Blank lines are kept: in images.txt an image
+    without 2D points has an empty second line."""
+    if not path.exists():
+        raise DataError("file not found", str(path))
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.startswith("#"):
+            yield n, line
+
+
+def _parse(cells: list[str], types: Sequence[type], where: str) -> list[Any]:
+    out = []
+    for cell, kind in zip(cells, types):
+        try:
+            value = kind(cell)
+        except ValueError:
+            raise DataError(f"'{cell}' is not a valid {kind.__name__}", where) from None
+        if kind is float and not np.isfinite(value):
+            raise DataError(f"non-finite value '{cell}' (NaN or inf)", where)
+        out.append(value)
+    return out
+
+
+def _check_camera(cam: ColmapCamera) -> ColmapCamera:
+    if cam.model not in CAMERA_MODELS:
+        raise DataError(f"unknown camera model '{cam.model}'; known: {', '.join(CAMERA_MODELS)}", cam.where)
+    n = CAMERA_MODELS[cam.model][1]
+    if len(cam.params) != n:
+        raise DataError(f"camera model {cam.model} takes {n} parameters, got {len(cam.params)}", cam.where)
+    if not np.all(np.isfinite(cam.params)):
+        raise DataError("non-finite camera parameter (NaN or inf)", cam.where)
+    if cam.width <= 0 or cam.height <= 0 or cam.fx <= 0 or cam.fy <= 0:
+        raise DataError(f"image size {cam.width}x{cam.height} and focal lengths must be positive", cam.where)
+    return cam
+
+
+def _check_image(img: ColmapImage) -> ColmapImage:
+    norm = float(np.linalg.norm(img.qvec))
+    if not np.all(np.isfinite(img.qvec)) or not np.all(np.isfinite(img.tvec)):
+        raise DataError("non-finite pose value (NaN or inf)", img.where)
+    if abs(norm - 1.0) > QUAT_TOLERANCE:
+        raise DataError(f"quaternion QW QX QY QZ = {img.qvec.tolist()} has norm {norm:.6g}, not 1 "
+                        f"(tolerance {QUAT_TOLERANCE:g})", img.where)
+    return img
+
+
+def read_cameras_text(path: str | Path) -> dict[int, ColmapCamera]:
+    path = Path(path)
+    cams: dict[int, ColmapCamera] = {}
+    for n, line in _data_lines(path):
+        cells = line.split()
+        if not cells:
+            continue
+        where = f"{path}: line {n}"
+        if len(cells) < 5:
+            raise DataError(f"has {len(cells)} columns, expected CAMERA_ID MODEL WIDTH HEIGHT PARAMS...", where)
+        cid, model, w, h = _parse(cells[:4], (int, str, int, int), where)
+        params = np.array(_parse(cells[4:], [float] * (len(cells) - 4), where))
+        if cid in cams:
+            raise DataError(f"duplicate camera id {cid} (first at {cams[cid].where})", where)
+        cams[cid] = _check_camera(ColmapCamera(cid, model, w, h, params, where))
+    return cams
+
+
+def read_images_text(path: str | Path) -> list[ColmapImage]:
+    path = Path(path)
+    images: list[ColmapImage] = []
+    lines = _data_lines(path)
+    for n, line in lines:
+        cells = line.split()
+        if not cells:
+            continue
+        where = f"{path}: line {n}"
+        if len(cells) != 10:
+            raise DataError(f"has {len(cells)} columns, expected 10: IMAGE_ID QW QX QY QZ TX TY TZ CAMERA_ID NAME "
+                            "(image names may not contain spaces)", where)
+        values = _parse(cells, (int,) + (float,) * 7 + (int, str), where)
+        images.append(_check_image(ColmapImage(values[0], np.array(values[1:5]), np.array(values[5:8]), values[8],
+                                               values[9], where)))
+        next(lines, None)  # the POINTS2D line that follows every image line
+    return images
+
+
+def _read_struct(f, fmt: str, where: str):
+    size = struct.calcsize(fmt)
+    data = f.read(size)
+    if len(data) != size:
+        raise DataError("file ends early (truncated binary model)", where)
+    return struct.unpack(fmt, data)
+
+
+def read_cameras_binary(path: str | Path) -> dict[int, ColmapCamera]:
+    path = Path(path)
+    cams: dict[int, ColmapCamera] = {}
+    with open(path, "rb") as f:
+        (count,) = _read_struct(f, "<Q", str(path))
+        for k in range(count):
+            where = f"{path}: camera record {k}"
+            cid, model_id, w, h = _read_struct(f, "<iiQQ", where)
+            if model_id not in _MODEL_BY_ID:
+                raise DataError(f"unknown camera model id {model_id}", where)
+            model = _MODEL_BY_ID[model_id]
+            params = np.array(_read_struct(f, "<" + "d" * CAMERA_MODELS[model][1], where))
+            if cid in cams:
+                raise DataError(f"duplicate camera id {cid}", where)
+            cams[cid] = _check_camera(ColmapCamera(cid, model, w, h, params, where))
+    return cams
+
+
+def read_images_binary(path: str | Path) -> list[ColmapImage]:
+    path = Path(path)
+    images = []
+    with open(path, "rb") as f:
+        (count,) = _read_struct(f, "<Q", str(path))
+        for k in range(count):
+            where = f"{path}: image record {k}"
+            iid, qw, qx, qy, qz, tx, ty, tz, cid = _read_struct(f, "<idddddddi", where)
+            name = bytearray()
+            while (c := f.read(1)) not in (b"\x00", b""):
+                name += c
+            (npts,) = _read_struct(f, "<Q", where)
+            f.seek(24 * npts, 1)  # x, y, point3D_id per 2D point: not needed
+            images.append(_check_image(ColmapImage(iid, np.array([qw, qx, qy, qz]), np.array([tx, ty, tz]), cid,
+                                                   name.decode("utf-8", "replace"), where)))
+    return images
+
+
+def read_model(path: str | Path) -> tuple[dict[int, ColmapCamera], list[ColmapImage]]:
+    """Cameras and images of a model folder (text preferred over binary when both exist)."""
+    path = Path(path)
+    if (path / "cameras.txt").exists() or (path / "images.txt").exists():
+        return read_cameras_text(path / "cameras.txt"), read_images_text(path / "images.txt")
+    if (path / "cameras.bin").exists() or (path / "images.bin").exists():
+        return read_cameras_binary(path / "cameras.bin"), read_images_binary(path / "images.bin")
+    raise DataError("no COLMAP model here (expected cameras.txt + images.txt or cameras.bin + images.bin)", str(path))
+
+
+# ---------------------------------------------------------------------------------------------------- ordering
+def natural_key(name: str) -> list:
+    """Sort key that orders embedded numbers by value: frame2 < frame10."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", name) if t]
+
+
+def timestamp_of(name: str) -> float | None:
+    """The last number in an image file name's stem (e.g. 1699999999.125 in 'cam0_1699999999.125.jpg')."""
+    found = re.findall(r"\d+(?:\.\d+)?", Path(name).stem)
+    return float(found[-1]) if found else None
+
+
+def order_images(images: list[ColmapImage], order: str = "name") -> list[ColmapImage]:
+    if order == "name":
+        return sorted(images, key=lambda im: natural_key(im.name))
+    if order == "timestamp":
+        for im in images:
+            if timestamp_of(im.name) is None:
+                raise DataError(f"image name '{im.name}' has no number to use as a timestamp", im.where)
+        return sorted(images, key=lambda im: (timestamp_of(im.name), natural_key(im.name)))
+    if order == "id":
+        return sorted(images, key=lambda im: im.id)
+    raise ValueError(f"order must be 'name', 'timestamp' or 'id', got {order!r}")
+
+
+# ---------------------------------------------------------------------------------------------------- conversion
+def load_colmap(path: str | Path, *, up: str = "-y", scale: float = 1.0, fps: float = 24.0, order: str = "name",
+                sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, subject: Any = None,
+                subject_size: Sequence[float] | None = None, frame_start: int = 1, name: str | None = None) -> Shot:
+    """A Shot (unlabelled) from a COLMAP model folder; one frame per registered image in `order`.
+
+    up: the reconstruction's up axis ("-y" usual, "+z" ...); scale: model units -> metres. subject: a point or box
+    {"position", "size"} in model coordinates; without one it is the point the cameras look at most. The image
+    size of the first camera sets the aspect ratio.
+    """
+    path = Path(path)
+    cams, images = read_model(path)
+    if not images:
+        raise DataError("the model has no registered images", str(path))
+    seen: dict[str, str] = {}
+    for im in images:
+        if im.name in seen:
+            raise DataError(f"duplicate image name '{im.name}' (also at {seen[im.name]})", im.where)
+        seen[im.name] = im.where
+        if im.camera_id not in cams:
+            raise DataError(f"image '{im.name}' uses camera id {im.camera_id}, which the cameras file does not "
+                            f"define (defined: {sorted(cams)})", im.where)
+    images = order_images(images, order)
+
+    q = np.stack([im.qvec for im in images])
+    t = np.stack([im.tvec for im in images])
+    R_w2c = geo.quat_to_matrix(q)
+    R_c2w = np.swapaxes(R_w2c, 1, 2)
+    centre = -np.einsum("fij,fj->fi", R_c2w, t)
+    R, pos = to_blender(R_c2w, centre, "opencv", up, scale)
+
+    used = [cams[im.camera_id] for im in images]
+    w0, h0 = used[0].width, used[0].height
+    focal = np.array([focal_mm_from_pixels(c.fx, c.fy, c.width, c.height, sensor_width) for c in used])
+    traj = Trajectory.from_matrices(pos, R, focal, sensor_width=sensor_width, aspect=w0 / h0, fps=fps,
+                                    frame_start=frame_start)
+    if subject is not None:
+        subj, placement = make_subject(subject, subject_size, up, scale, str(path)), "given"
+    else:
+        subj, placement = default_subject(pos, R, (1.0, 1.0, 1.0) if subject_size is None else subject_size)
+    shot = Shot(traj, [subj], [], name=name or path.name,
+                metadata={"source": "colmap", "path": str(path), "up": up, "scale": scale, "order": order,
+                          "images": [im.name for im in images], "subject_placement": placement})
+    return shot.validate(str(path))
+
+
+def save_colmap(shot: Shot, path: str | Path, *, up: str = "-y", scale: float = 1.0, width: int = 1920,
+                binary: bool = False, name_pattern: str = "frame_{:05d}.jpg", overwrite: bool = False) -> Path:
+    """Write a shot's camera as a COLMAP model folder (PINHOLE cameras, one per distinct focal length; no 3D
+    points): the inverse of load_colmap with the same up and scale. Image names follow name_pattern."""
+    path = Path(path)
+    ext = "bin" if binary else "txt"
+    files = [path / f"{n}.{ext}" for n in ("cameras", "images", "points3D")]
+    for p in files:
+        if p.exists() and not overwrite:
+            raise FileExistsError(f"{p} exists (pass overwrite=True to replace it)")
+    path.mkdir(parents=True, exist_ok=True)
+    tr = shot.trajectory
+    height = int(round(width / tr.aspect))
+    R_c2w, centre = from_blender(tr.matrices, tr.position, "opencv", up, scale)
+    R_w2c = np.swapaxes(R_c2w, 1, 2)
+    q = geo.matrix_to_quat(R_w2c)
+    t = -np.einsum("fij,fj->fi", R_w2c, centre)
+    f_px = focal_pixels_from_mm(tr.focal_length, width, height, tr.sensor_width)
+    focals, cam_of_frame = np.unique(f_px, return_inverse=True)
+    cams = [(k + 1, float(f)) for k, f in enumerate(focals)]
+    names = [name_pattern.format(i + tr.frame_start) for i in range(tr.frame_count)]
+    if binary:
+        with open(files[0], "wb") as f:
+            f.write(struct.pack("<Q", len(cams)))
+            for cid, fx in cams:
+                f.write(struct.pack("<iiQQ", cid, CAMERA_MODELS["PINHOLE"][0], width, height))
+                f.write(struct.pack("<dddd", fx, fx, width / 2, height / 2))
+        with open(files[1], "wb") as f:
+            f.write(struct.pack("<Q", tr.frame_count))
+            for i in range(tr.frame_count):
+                f.write(struct.pack("<idddddddi", i + 1, *q[i], *t[i], int(cam_of_frame[i]) + 1))
+                f.write(names[i].encode() + b"\x00" + struct.pack("<Q", 0))
+        files[2].write_bytes(struct.pack("<Q", 0))
+        return path
+    lines = ["# Camera list with one line of data per camera:", "#   CAMERA_ID, MODEL, WIDTH, HEIGHT, PARAMS[]"]
+    lines += [f"{cid} PINHOLE {width} {height} {fx!r} {fx!r} {width / 2!r} {height / 2!r}" for cid, fx in cams]
+    files[0].write_text("\n".join(lines) + "\n")
+    lines = ["# Image list with two lines of data per image:",
+             "#   IMAGE_ID, QW, QX, QY, QZ, TX, TY, TZ, CAMERA_ID, NAME", "#   POINTS2D[] as (X, Y, POINT3D_ID)"]
+    for i in range(tr.frame_count):
+        pose = " ".join(repr(float(v)) for v in (*q[i], *t[i]))
+        lines += [f"{i + 1} {pose} {int(cam_of_frame[i]) + 1} {names[i]}", ""]
+    files[1].write_text("\n".join(lines) + "\n")
+    files[2].write_text("# 3D point list (empty)\n")
+    return path
