@@ -1,0 +1,212 @@
+"""Headless use: `blender -b scene.blend --command lenscraft <command> ...` (bpy.utils.register_cli_command).
+
+    generate --subject NAME --prompt "slow push in, low angle" --frames 1-120 [--camera NAME] [--out out.blend]
+    export   --out shots.json [--cameras A,B] [--frames 1-120] [--format lenscraft|lenscraft-v1] [--subject NAME]
+    import   shots.json [--out out.blend]
+    batch    jobs.json [--out out.blend]
+
+A jobs file is a list of jobs (or {"jobs": [...]}); each job is an object with "command" (default "generate") and
+the same options as on the command line, e.g. {"subject": "Chair", "prompt": "orbit left", "frames": "1-96"}.
+A failing job is reported and the rest still run; the exit status is 1 if any job failed.
+
+main(argv) is also the Python entry point (that is how the tests drive it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any, Sequence
+
+import bpy
+
+from . import engine, workflow
+from .engine import FIELD_NAMES, LensCraftError
+from .keyframes import KeyOptions
+
+
+class CliError(LensCraftError):
+    pass
+
+
+def parse_frames(text: str | None, scene: bpy.types.Scene) -> tuple[int, int]:
+    if not text:
+        return scene.frame_start, scene.frame_end
+    parts = text.replace(":", "-").split("-")
+    try:
+        start, end = (int(parts[0]), int(parts[1])) if len(parts) == 2 else (int(parts[0]), int(parts[0]))
+    except ValueError:
+        raise CliError(f"--frames '{text}': expected START-END, e.g. 1-120") from None
+    return start, end
+
+
+def find_object(scene: bpy.types.Scene, name: str, role: str) -> bpy.types.Object:
+    obj = scene.objects.get(name)
+    if obj is None:
+        names = ", ".join(sorted(o.name for o in scene.objects)[:12])
+        raise CliError(f"no {role} object named '{name}' in scene '{scene.name}' (objects: {names})")
+    return obj
+
+
+def labels_from(args: argparse.Namespace) -> dict[str, str]:
+    labels = engine.parse_prompt(args.prompt).labels if args.prompt else engine.default_labels()
+    overrides = {f: getattr(args, f) for f in FIELD_NAMES if getattr(args, f)}
+    if not args.prompt and not overrides:
+        raise CliError("say what the camera does: --prompt \"...\" or --movement NAME")
+    return engine.resolve_labels({**labels, **overrides})
+
+
+def save_blend(path: str | None) -> None:
+    if path:
+        bpy.ops.wm.save_as_mainfile(filepath=path, copy=True)
+
+
+# ------------------------------------------------------------------------------------------------- commands
+def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
+    start, end = parse_frames(args.frames, scene)
+    req = workflow.GenerateRequest(
+        subject=find_object(scene, args.subject, "subject"), labels=labels_from(args), frame_start=start,
+        frame_end=end, camera=find_object(scene, args.camera, "camera") if args.camera else None,
+        variations=args.variations, seed=args.seed,
+        keys=KeyOptions(every_frame=args.every_frame, tolerance=args.tolerance, animate_focal=not args.no_focal,
+                        replace=args.replace),
+        focus_on_subject=args.focus, add_marker=args.marker)
+    result = workflow.generate(scene, req)
+    save_blend(args.out)
+    return result.message
+
+
+def cmd_export(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
+    names = [n for n in (args.cameras or "").split(",") if n]
+    cameras = [find_object(scene, n, "camera") for n in names] or [o for o in scene.objects if o.type == 'CAMERA']
+    start, end = parse_frames(args.frames, scene)
+    subject = find_object(scene, args.subject, "subject") if args.subject else None
+    return workflow.export_cameras(scene, cameras, args.out, args.format, start, end, subject,
+                                   overwrite=args.overwrite).message
+
+
+def cmd_import(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
+    result = workflow.import_shots(scene, args.file)
+    save_blend(args.out)
+    return result.message
+
+
+def job_argv(job: Any, index: int) -> list[str]:
+    """A jobs-file entry as command-line arguments."""
+    if not isinstance(job, dict):
+        raise CliError(f"job {index}: expected an object, got {type(job).__name__}")
+    job = dict(job)
+    command = job.pop("command", "generate")
+    if command == "batch":
+        raise CliError(f"job {index}: a batch cannot contain a batch")
+    argv = [str(command)]
+    if command == "import" and "file" in job:
+        argv.append(str(job.pop("file")))
+    for key, value in job.items():
+        flag = "--" + str(key).replace("_", "-")
+        if value is True:
+            argv.append(flag)
+        elif value is not False and value is not None:
+            argv += [flag, str(value)]
+    return argv
+
+
+def cmd_batch(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            jobs = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise CliError(f"{args.file}: cannot read the jobs file: {e}") from None
+    if isinstance(jobs, dict):
+        jobs = jobs.get("jobs")
+    if not isinstance(jobs, list):
+        raise CliError(f"{args.file}: expected a list of jobs or {{\"jobs\": [...]}}")
+    failed = []
+    t0 = time.perf_counter()
+    for i, job in enumerate(jobs):
+        try:
+            message = run(job_argv(job, i), scene)
+            print(f"[{i + 1}/{len(jobs)}] ok: {message}")
+        except CliError as e:
+            failed.append(i)
+            print(f"[{i + 1}/{len(jobs)}] FAILED: {e}", file=sys.stderr)
+    save_blend(args.out)
+    dt = time.perf_counter() - t0
+    summary = f"batch: {len(jobs) - len(failed)} of {len(jobs)} job(s) done in {dt:.2f} s"
+    if failed:
+        raise CliError(f"{summary}; failed: {', '.join(f'job {i}' for i in failed)}")
+    return summary
+
+
+# ------------------------------------------------------------------------------------------------- parsing
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # raise instead of exiting Blender
+        raise CliError(f"{self.prog}: {message}")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="blender -b FILE --command lenscraft", description="LensCraft camera shots, headless")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    g = sub.add_parser("generate", help="key a camera move that frames a subject")
+    g.add_argument("--subject", required=True)
+    g.add_argument("--prompt")
+    for f in FIELD_NAMES:
+        g.add_argument("--" + f.replace("_", "-"), dest=f, help=f"override the {f} label")
+    g.add_argument("--frames", help="START-END (default: scene range)")
+    g.add_argument("--camera", help="existing camera to animate (default: a new camera)")
+    g.add_argument("--replace", action="store_true", help="delete the camera's existing keys first")
+    g.add_argument("--variations", type=int, default=1)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--every-frame", action="store_true", help="key every frame instead of sparse keys")
+    g.add_argument("--tolerance", type=float, default=0.005, help="sparse key position tolerance (m)")
+    g.add_argument("--no-focal", action="store_true", help="do not animate the focal length")
+    g.add_argument("--focus", action="store_true", help="depth of field focused on the subject")
+    g.add_argument("--marker", action="store_true", help="add a timeline marker bound to the camera")
+    g.add_argument("--out", help="save the .blend here")
+    g.set_defaults(fn=cmd_generate)
+
+    e = sub.add_parser("export", help="write cameras as shot JSON")
+    e.add_argument("--out", required=True)
+    e.add_argument("--cameras", help="comma-separated camera names (default: all)")
+    e.add_argument("--frames")
+    e.add_argument("--format", choices=engine.FORMATS, default="lenscraft")
+    e.add_argument("--subject")
+    e.add_argument("--overwrite", action="store_true")
+    e.set_defaults(fn=cmd_export)
+
+    i = sub.add_parser("import", help="shot JSON -> keyed cameras")
+    i.add_argument("file")
+    i.add_argument("--out")
+    i.set_defaults(fn=cmd_import)
+
+    b = sub.add_parser("batch", help="run many jobs from a JSON file")
+    b.add_argument("file")
+    b.add_argument("--out")
+    b.set_defaults(fn=cmd_batch)
+    return p
+
+
+def run(argv: Sequence[str], scene: bpy.types.Scene | None = None) -> str:
+    """Run one command; raises CliError (a LensCraftError) with a message for the user."""
+    args = make_parser().parse_args(list(argv))
+    try:
+        return str(args.fn(args, scene or bpy.context.scene))
+    except CliError:
+        raise
+    except (LensCraftError, OSError) as e:
+        raise CliError(str(e)) from e
+
+
+def main(argv: Sequence[str]) -> int:
+    """The CLI handler: prints the result or the error; returns the exit status."""
+    try:
+        print(run(argv))
+        return 0
+    except CliError as e:
+        print(f"lenscraft: error: {e}", file=sys.stderr)
+        return 1
+    except SystemExit as e:  # --help
+        return int(e.code or 0)

@@ -1,0 +1,148 @@
+"""Read the scene into the core's data model: subjects (box, rotation, motion) and cameras, always from the
+EVALUATED scene, sampled frame by frame, so modifiers, constraints, parents, Follow Path and drivers are captured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence, cast
+
+import bpy
+import numpy as np
+
+from .engine import LensCraftError, Subject, Trajectory, geometry
+
+MIN_SUBJECT_SIZE = 1e-3  # metres; flat or point-like objects still get a box the framing maths can use
+
+
+@dataclass
+class Samples:
+    """World matrices (F, 4, 4) of one object over the sampled frames, and the lens (F,) for cameras."""
+
+    matrices: np.ndarray
+    lens: np.ndarray | None
+
+
+def scene_fps(scene: bpy.types.Scene) -> float:
+    return float(scene.render.fps / scene.render.fps_base)
+
+
+def render_aspect(scene: bpy.types.Scene) -> float:
+    r = scene.render
+    return float(r.resolution_x * r.pixel_aspect_x) / float(r.resolution_y * r.pixel_aspect_y)
+
+
+def effective_sensor_width(cam: bpy.types.Camera, aspect: float) -> float:
+    """Sensor size (mm) across the larger image side: the Trajectory convention (Blender's AUTO sensor fit)."""
+    if cam.sensor_fit == 'HORIZONTAL':
+        return float(cam.sensor_width if aspect >= 1.0 else cam.sensor_width / aspect)
+    if cam.sensor_fit == 'VERTICAL':
+        return float(cam.sensor_height * aspect if aspect >= 1.0 else cam.sensor_height)
+    return float(cam.sensor_width)
+
+
+def camera_data(obj: bpy.types.Object) -> bpy.types.Camera:
+    return cast(bpy.types.Camera, obj.data)
+
+
+def is_animated(obj: bpy.types.Object | None) -> bool:
+    """True when the object's world matrix may change over time (own or ancestors' animation, drivers,
+    constraints)."""
+    while obj is not None:
+        ad = obj.animation_data
+        if len(obj.constraints) or (ad is not None and (ad.action or len(ad.drivers) or len(ad.nla_tracks))):
+            return True
+        obj = obj.parent
+    return False
+
+
+def frame_list(frame_start: int, frame_end: int) -> list[int]:
+    if frame_end < frame_start:
+        raise LensCraftError(f"empty frame range {frame_start}-{frame_end}: the end frame is before the start frame")
+    return list(range(frame_start, frame_end + 1))
+
+
+def sample(scene: bpy.types.Scene, objects: Sequence[bpy.types.Object], frames: Iterable[int]) -> list[Samples]:
+    """Evaluate the scene at each frame and read every object's world matrix (and lens for cameras). The current
+    frame is restored afterwards."""
+    frames = list(frames)
+    keep = (scene.frame_current, scene.frame_subframe)
+    mats = np.zeros((len(objects), len(frames), 4, 4))
+    lens = np.zeros((len(objects), len(frames)))
+    try:
+        for t, f in enumerate(frames):
+            scene.frame_set(f)
+            depsgraph = bpy.context.evaluated_depsgraph_get()
+            for k, obj in enumerate(objects):
+                ev = obj.evaluated_get(depsgraph)
+                mats[k, t] = np.array(ev.matrix_world)
+                if ev.type == 'CAMERA':
+                    lens[k, t] = ev.data.lens
+    finally:
+        scene.frame_set(keep[0], subframe=keep[1])
+    return [Samples(mats[k], lens[k] if obj.type == 'CAMERA' else None) for k, obj in enumerate(objects)]
+
+
+def _rotation(matrices: np.ndarray) -> np.ndarray:
+    """Pure rotations (..., 3, 3) from world matrices (..., 4, 4) that may carry scale."""
+    R = matrices[..., :3, :3]
+    return R / np.linalg.norm(R, axis=-2, keepdims=True)
+
+
+def _local_box(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> tuple[np.ndarray, np.ndarray]:
+    """(centre, size) of the object and its children's bounding boxes, in the object's unscaled local frame."""
+    ev = obj.evaluated_get(depsgraph)
+    M = np.array(ev.matrix_world)
+    R, t = _rotation(M), M[:3, 3]
+    points = []
+    for part in (obj, *obj.children_recursive):
+        pev = part.evaluated_get(depsgraph)
+        if part is not obj and pev.type not in {'MESH', 'CURVE', 'SURFACE', 'META', 'FONT', 'CURVES', 'POINTCLOUD',
+                                                'VOLUME', 'GREASEPENCIL', 'ARMATURE'}:
+            continue
+        corners = np.array([tuple(c) for c in pev.bound_box], dtype=np.float64)
+        Mp = np.array(pev.matrix_world)
+        world = corners @ Mp[:3, :3].T + Mp[:3, 3]
+        points.append((world - t) @ R)  # into the object's rotation frame, unscaled
+    pts = np.concatenate(points)
+    lo, hi = pts.min(0), pts.max(0)
+    size = hi - lo
+    if obj.type == 'EMPTY' and np.all(size < MIN_SUBJECT_SIZE):
+        scale = np.linalg.norm(M[:3, :3], axis=0)
+        return np.zeros(3), 2.0 * obj.empty_display_size * scale
+    floor = max(MIN_SUBJECT_SIZE, 0.01 * float(size.max()))
+    return (lo + hi) / 2.0, np.maximum(size, floor)
+
+
+def subject_from_object(scene: bpy.types.Scene, obj: bpy.types.Object, frames: Sequence[int]) -> Subject:
+    """The object's oriented box in the evaluated scene at the first frame; per-frame centre and rotation over
+    `frames` when it moves."""
+    keep = (scene.frame_current, scene.frame_subframe)
+    try:
+        scene.frame_set(frames[0])
+        depsgraph = bpy.context.evaluated_depsgraph_get()
+        centre_local, size = _local_box(obj, depsgraph)
+    finally:
+        scene.frame_set(keep[0], subframe=keep[1])
+    moving = is_animated(obj)
+    mats = sample(scene, [obj], frames if moving else frames[:1])[0].matrices
+    R = _rotation(mats)
+    centres = np.einsum("fij,j->fi", R, centre_local) + mats[:, :3, 3]
+    quats = geometry.quat_continuity(geometry.matrix_to_quat(R))
+    still = np.allclose(centres, centres[:1], atol=1e-7) and np.allclose(quats, quats[:1], atol=1e-7)
+    return Subject(centres[0], size, quats[0], name=obj.name,
+                   motion_position=None if still else centres, motion_rotation=None if still else quats)
+
+
+def camera_trajectory(scene: bpy.types.Scene, cam: bpy.types.Object, samples: Samples, frame_start: int
+                      ) -> Trajectory:
+    """A Trajectory from a camera's sampled world matrices and lens."""
+    if cam.type != 'CAMERA':
+        raise LensCraftError(f"'{cam.name}' is not a camera")
+    if cam.data.type != 'PERSP':
+        raise LensCraftError(f"camera '{cam.name}' is {cam.data.type.lower()}: only perspective cameras can be "
+                             "exported")
+    aspect = render_aspect(scene)
+    assert samples.lens is not None
+    return Trajectory.from_matrices(samples.matrices[:, :3, 3], _rotation(samples.matrices), samples.lens,
+                                    sensor_width=effective_sensor_width(camera_data(cam), aspect), aspect=aspect,
+                                    fps=scene_fps(scene), frame_start=frame_start)

@@ -1,0 +1,82 @@
+"""The sidebar panel: View3D > Sidebar > LensCraft."""
+
+from __future__ import annotations
+
+import bpy
+
+from .engine import BACKEND, FIELD_NAMES
+
+
+class LENSCRAFT_PT_main(bpy.types.Panel):
+    bl_label = "LensCraft"
+    bl_idname = "LENSCRAFT_PT_main"
+    bl_space_type = 'VIEW_3D'
+    bl_region_type = 'UI'
+    bl_category = "LensCraft"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        s = context.scene.lenscraft
+        layout.prop(s, "subject")
+        if s.subject is None:
+            active = context.active_object
+            layout.label(text=f"Using active: {active.name}" if active else "No active object", icon='OBJECT_DATA')
+        layout.prop(s, "prompt", text="")
+        if s.understood:
+            box = layout.box()
+            bad = s.understood.startswith("not understood")
+            for k, line in enumerate(s.understood.split("; ")):
+                box.label(text=line, icon=('ERROR' if bad else 'INFO') if k == 0 else 'BLANK1')
+        col = layout.column(align=True)
+        for f in FIELD_NAMES:
+            col.prop(s, f)
+        layout.operator("lenscraft.generate", icon='CAMERA_DATA')
+        layout.label(text=f"Engine: {BACKEND}")
+
+
+class LENSCRAFT_PT_output(bpy.types.Panel):
+    bl_label = "Output"
+    bl_parent_id = "LENSCRAFT_PT_main"
+    bl_space_type = 'VIEW_3D'
+    bl_region_type = 'UI'
+    bl_category = "LensCraft"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        layout.use_property_split = True
+        s = context.scene.lenscraft
+        layout.prop(s, "use_scene_range")
+        row = layout.row(align=True)
+        row.enabled = not s.use_scene_range
+        row.prop(s, "frame_start")
+        row.prop(s, "frame_end")
+        layout.prop(s, "camera_target")
+        if s.camera_target == 'EXISTING':
+            layout.prop(s, "camera")
+            layout.prop(s, "keep")
+        layout.prop(s, "variations")
+        layout.prop(s, "seed")
+        layout.prop(s, "key_density")
+        if s.key_density == 'SPARSE':
+            layout.prop(s, "key_tolerance")
+            layout.prop(s, "key_angle_tolerance")
+        layout.prop(s, "animate_focal")
+        layout.prop(s, "focus_on_subject")
+        layout.prop(s, "add_marker")
+
+
+class LENSCRAFT_PT_files(bpy.types.Panel):
+    bl_label = "Import / Export"
+    bl_parent_id = "LENSCRAFT_PT_main"
+    bl_space_type = 'VIEW_3D'
+    bl_region_type = 'UI'
+    bl_category = "LensCraft"
+    bl_options = {'DEFAULT_CLOSED'}
+
+    def draw(self, context: bpy.types.Context) -> None:
+        row = self.layout.row(align=True)
+        row.operator("lenscraft.export_shots", text="Export", icon='EXPORT')
+        row.operator("lenscraft.import_shots", text="Import", icon='IMPORT')
+
+
+CLASSES = (LENSCRAFT_PT_main, LENSCRAFT_PT_output, LENSCRAFT_PT_files)

@@ -1,0 +1,151 @@
+"""Scene settings (Scene.lenscraft) and add-on preferences. The field menus are built from the core vocabulary,
+the single source of truth for labels and their descriptions."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import bpy
+from bpy.props import (BoolProperty, EnumProperty, FloatProperty, IntProperty, PointerProperty,  # type: ignore
+                       StringProperty)
+
+from .engine import FIELD_NAMES, FIELDS, LensCraftError, parse_prompt
+
+
+def ui_name(label: str) -> str:
+    """"dollyOutZoomIn" -> "Dolly Out Zoom In" (Blender menus use Title Case)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", label).replace("_", " ").title()
+
+
+def field_items(field: str) -> list[tuple[str, str, str, int]]:
+    return [(label.name, ui_name(label.name), label.description.capitalize(), i)
+            for i, label in enumerate(FIELDS[field].labels)]
+
+
+# Enum items must stay referenced from Python for as long as the property exists.
+_ITEMS = {f: field_items(f) for f in FIELD_NAMES}
+
+
+def labels_of(settings: Any) -> dict[str, str]:
+    return {f: getattr(settings, f) for f in FIELD_NAMES}
+
+
+def apply_prompt(settings: Any) -> None:
+    """Set the menus the prompt names and show what it was understood as (or why it was not)."""
+    text = settings.prompt.strip()
+    if not text:
+        settings.understood = ""
+        return
+    try:
+        interp = parse_prompt(text)
+    except LensCraftError as e:
+        settings.understood = f"not understood: {e}"
+        return
+    for f in FIELD_NAMES:
+        if f in interp.explicit:
+            setattr(settings, f, interp.labels[f])
+    settings.understood = interp.summary()
+
+
+def _on_prompt(self: Any, context: bpy.types.Context) -> None:
+    apply_prompt(self)
+
+
+def _is_camera(self: Any, obj: bpy.types.Object) -> bool:
+    return obj.type == 'CAMERA'
+
+
+def _not_camera(self: Any, obj: bpy.types.Object) -> bool:
+    return obj.type != 'CAMERA'
+
+
+def _field_enum(field: str) -> Any:
+    return EnumProperty(name=ui_name(field), description=FIELDS[field].doc, items=_ITEMS[field],
+                        default=FIELDS[field].default)
+
+
+class LensCraftSettings(bpy.types.PropertyGroup):
+    subject: PointerProperty(  # type: ignore[valid-type]
+        name="Subject", type=bpy.types.Object, poll=_not_camera,
+        description="Object the camera frames (empty: the active object)")
+    prompt: StringProperty(  # type: ignore[valid-type]
+        name="Prompt", update=_on_prompt,
+        description="Describe the shot, e.g. 'slow push in from a low angle, ease in-out, close-up'")
+    understood: StringProperty(name="Understood As", options={'SKIP_SAVE'})  # type: ignore[valid-type]
+    movement: _field_enum("movement")  # type: ignore[valid-type]
+    easing: _field_enum("easing")  # type: ignore[valid-type]
+    angle: _field_enum("angle")  # type: ignore[valid-type]
+    shot_type: _field_enum("shot_type")  # type: ignore[valid-type]
+    view: _field_enum("view")  # type: ignore[valid-type]
+
+    use_scene_range: BoolProperty(  # type: ignore[valid-type]
+        name="Scene Range", default=True, description="Use the scene's frame range")
+    frame_start: IntProperty(name="Start", default=1, min=0)  # type: ignore[valid-type]
+    frame_end: IntProperty(name="End", default=120, min=0)  # type: ignore[valid-type]
+
+    camera_target: EnumProperty(  # type: ignore[valid-type]
+        name="Camera", default='NEW',
+        items=[('NEW', "New Camera", "Add a new camera for the shot"),
+               ('EXISTING', "Existing Camera", "Animate the camera picked below")])
+    camera: PointerProperty(  # type: ignore[valid-type]
+        name="Target", type=bpy.types.Object, poll=_is_camera, description="Camera to animate")
+    keep: EnumProperty(  # type: ignore[valid-type]
+        name="Existing Keys", default='APPEND',
+        items=[('APPEND', "Append", "Keep the camera's existing keys; add the new ones"),
+               ('REPLACE', "Replace", "Delete the camera's transform and lens keys first")])
+    variations: IntProperty(  # type: ignore[valid-type]
+        name="Variations", default=1, min=1, max=16, description="Shots to make, each on its own camera")
+    seed: IntProperty(name="Seed", default=0, min=0)  # type: ignore[valid-type]
+
+    key_density: EnumProperty(  # type: ignore[valid-type]
+        name="Keys", default='SPARSE',
+        items=[('SPARSE', "Sparse", "Few editable keys, fitted so the curve stays within the tolerance"),
+               ('EVERY_FRAME', "Every Frame", "A key on every frame (exact)")])
+    key_tolerance: FloatProperty(  # type: ignore[valid-type]
+        name="Tolerance", default=0.005, min=1e-5, soft_max=0.1, subtype='DISTANCE', unit='LENGTH',
+        description="Largest position error of sparse keys")
+    key_angle_tolerance: FloatProperty(  # type: ignore[valid-type]
+        name="Angle Tolerance", default=math.radians(0.25), min=1e-6, soft_max=math.radians(5), subtype='ANGLE',
+        description="Largest rotation error of sparse keys")
+    animate_focal: BoolProperty(  # type: ignore[valid-type]
+        name="Animate Focal Length", default=True, description="Key the lens (zooms, dolly zooms)")
+    focus_on_subject: BoolProperty(  # type: ignore[valid-type]
+        name="Focus on Subject", default=False, description="Turn on depth of field focused on the subject")
+    add_marker: BoolProperty(  # type: ignore[valid-type]
+        name="Add Marker", default=False,
+        description="Add a timeline marker bound to the camera, named after the shot's labels")
+
+
+class LensCraftPreferences(bpy.types.AddonPreferences):
+    bl_idname = __package__  # type: ignore[assignment]
+
+    model_path: StringProperty(  # type: ignore[valid-type]
+        name="Model", subtype='FILE_PATH', description="Model checkpoint (empty: the bundled model)")
+    clip_weights_path: StringProperty(  # type: ignore[valid-type]
+        name="Open CLIP Weights", subtype='FILE_PATH', description="Optional open_clip text encoder weights")
+    device: EnumProperty(  # type: ignore[valid-type]
+        name="Compute Device", default='CPU',
+        items=[('CPU', "CPU", "Run the model on the CPU"), ('CUDA', "CUDA", "NVIDIA GPU"),
+               ('COREML', "Core ML", "Apple GPU / Neural Engine"), ('DIRECTML', "DirectML", "Windows GPU")])
+
+    def draw(self, context: bpy.types.Context) -> None:
+        col = self.layout.column()
+        col.prop(self, "model_path")
+        col.prop(self, "clip_weights_path")
+        col.prop(self, "device")
+        col.label(text="Generation currently uses the procedural simulator; the model settings apply once a model "
+                       "is installed.", icon='INFO')
+
+
+def register_properties() -> None:
+    bpy.types.Scene.lenscraft = PointerProperty(type=LensCraftSettings)  # type: ignore
+
+
+
+def unregister_properties() -> None:
+    del bpy.types.Scene.lenscraft  # type: ignore[attr-defined]
+
+
+CLASSES = (LensCraftSettings, LensCraftPreferences)

@@ -1,0 +1,84 @@
+"""The built extension (zip contents, validation, install, register/unregister) and the headless command."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+bpy = pytest.importorskip("bpy", reason="bpy (Blender as a Python module) is not installed")
+
+from blender_helpers import cameras  # noqa: E402
+
+
+def test_zip_contents(built_zip):
+    names = zipfile.ZipFile(built_zip).namelist()
+    assert "blender_manifest.toml" in names and "__init__.py" in names
+    assert "lenscraft_core/simulate.py" in names and "lenscraft_core/vocabulary.py" in names
+    assert "lenscraft_core/model.py" not in names  # imports torch: left out
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_installed_and_enabled(ext):
+    assert ext.__name__ == "bl_ext.user_default.lenscraft"
+    for op in ("generate", "export_shots", "import_shots", "apply_prompt"):
+        assert hasattr(bpy.ops.lenscraft, op)
+    assert hasattr(bpy.types, "LENSCRAFT_PT_main")
+    assert ext.engine._CORE == "bl_ext.user_default.lenscraft.lenscraft_core"  # the bundled core, not the repo
+
+
+def test_register_unregister_twice(ext):
+    for _ in range(2):
+        ext.unregister()
+        assert not hasattr(bpy.types, "LENSCRAFT_PT_main")
+        assert "lenscraft" not in bpy.types.Scene.bl_rna.properties
+        ext.register()
+        assert hasattr(bpy.types, "LENSCRAFT_PT_main")
+        assert "lenscraft" in bpy.types.Scene.bl_rna.properties
+
+
+def test_cli_generate_saves_blend(scene, ext, tmp_path):
+    out = tmp_path / "out.blend"
+    code = ext.cli.main(["generate", "--subject", "Subject", "--prompt", "slow push in from a low angle, close-up",
+                         "--frames", "1-24", "--out", str(out)])
+    assert code == 0 and out.exists()
+    (cam,) = cameras(bpy)
+    fc = ext.keyframes.find_fcurve(cam, "location", 0)
+    assert {int(kp.co[0]) for kp in fc.keyframe_points} >= {1, 24}
+
+
+def test_cli_bad_arguments_exit_nonzero(scene, ext, capsys):
+    assert ext.cli.main(["generate", "--subject", "Nope", "--prompt", "orbit"]) == 1
+    assert "no subject object named 'Nope'" in capsys.readouterr().err
+    assert ext.cli.main(["generate", "--subject", "Subject", "--prompt", "a sunny day"]) == 1
+    assert ext.cli.main(["generate", "--subject", "Subject", "--movement", "orbit", "--frames", "9-3"]) == 1
+    assert ext.cli.main(["frobnicate"]) == 1
+    assert cameras(bpy) == []
+
+
+def test_cli_batch_with_one_bad_job(scene, ext, tmp_path, capsys):
+    jobs = [
+        {"subject": "Subject", "prompt": "dolly in, close up", "frames": "1-24"},
+        {"subject": "Missing", "prompt": "orbit left"},
+        {"subject": "Subject", "movement": "fullArcShotLeft", "frames": "1-48", "seed": 3, "every_frame": True},
+        {"command": "export", "out": str(tmp_path / "all.json"), "frames": "1-24", "subject": "Subject"},
+    ]
+    path = tmp_path / "jobs.json"
+    path.write_text(json.dumps({"jobs": jobs}))
+    assert ext.cli.main(["batch", str(path), "--out", str(tmp_path / "batch.blend")]) == 1
+    captured = capsys.readouterr()
+    assert "[2/4] FAILED" in captured.err and "'Missing'" in captured.err
+    assert "3 of 4 job(s) done" in captured.err
+    assert len(cameras(bpy)) == 2
+    shots, _ = ext.engine.load_shots(str(tmp_path / "all.json"))
+    assert len(shots) == 2 and (tmp_path / "batch.blend").exists()
+
+
+def test_cli_export_import(scene, ext, tmp_path):
+    assert ext.cli.main(["generate", "--subject", "Subject", "--movement", "panLeft", "--frames", "1-12"]) == 0
+    out = tmp_path / "pan.json"
+    assert ext.cli.main(["export", "--out", str(out), "--frames", "1-12"]) == 0
+    assert ext.cli.main(["import", str(out)]) == 0
+    assert len(cameras(bpy)) == 2
+    assert ext.cli.main(["import", str(tmp_path / "missing.json")]) == 1
