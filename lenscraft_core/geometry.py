@@ -151,6 +151,17 @@ def quat_conj(q: Array) -> Array:
     return q * np.array([1.0, -1.0, -1.0, -1.0])
 
 
+def quat_rotate(q: Array, v: Array) -> Array:
+    """Rotate vectors v (..., 3) by unit quaternions q (..., 4) without building matrices (cheap on big batches):
+    v' = v + 2w (u x v) + 2 u x (u x v), u = (x, y, z)."""
+    q, v = np.asarray(q, dtype=np.float64), np.asarray(v, dtype=np.float64)
+    w, x, y, z = (q[..., i] for i in range(4))
+    vx, vy, vz = v[..., 0], v[..., 1], v[..., 2]
+    tx, ty, tz = 2 * (y * vz - z * vy), 2 * (z * vx - x * vz), 2 * (x * vy - y * vx)  # t = 2 u x v
+    return np.stack([vx + w * tx + (y * tz - z * ty), vy + w * ty + (z * tx - x * tz),
+                     vz + w * tz + (x * ty - y * tx)], axis=-1)
+
+
 def quat_continuity(q: Array, axis: int = -2) -> Array:
     """Flip signs along a sequence axis so consecutive quaternions lie in the same hemisphere."""
     q = np.moveaxis(np.array(q, dtype=np.float64), axis, 0)
@@ -346,12 +357,18 @@ def project(points: Array, cam_pos: Array, cam_rot: Array, focal_mm: Array, sens
             aspect: float) -> tuple[Array, Array]:
     """Project world points into the camera.
 
-    points (..., P, 3); cam_pos (..., 3); cam_rot (..., 3, 3); focal (...). Returns (ndc (..., P, 2), depth (..., P)):
-    ndc in [-1, 1] across the frame (x right, y up), depth > 0 in front of the camera.
+    points (..., P, 3); cam_pos (..., 3); cam_rot (..., 3, 3) matrices or (..., 4) unit quaternions; focal (...).
+    Returns (ndc (..., P, 2), depth (..., P)): ndc in [-1, 1] across the frame (x right, y up), depth > 0 in front of
+    the camera.
     """
     sw, sh = sensor_size(sensor_width_mm, aspect)
     cam_pos = np.asarray(cam_pos, dtype=np.float64)
-    local = np.einsum("...ji,...pj->...pi", cam_rot, np.asarray(points, dtype=np.float64) - cam_pos[..., None, :])
+    cam_rot = np.asarray(cam_rot, dtype=np.float64)
+    rel = np.asarray(points, dtype=np.float64) - cam_pos[..., None, :]
+    if cam_rot.shape[-1] == 4:
+        local = quat_rotate(quat_conj(cam_rot)[..., None, :], rel)
+    else:
+        local = np.einsum("...ji,...pj->...pi", cam_rot, rel)
     depth = -local[..., 2]
     f = np.asarray(focal_mm, dtype=np.float64)[..., None]
     safe = np.where(np.abs(depth) < 1e-9, 1e-9, depth)
