@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create or update .venv with everything LensCraft needs on this machine: the core, training (torch), ONNX Runtime,
+# open_clip, the offline MiniLM text encoder, Blender as a Python module (bpy) and the test tools. Idempotent: a stamp
+# records what was installed, so a second run takes a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+stamp=".venv/.lenscraft-$(cat pyproject.toml tools/setup_env.sh | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    # torch and torchvision first, pinned to the builds this project's machines keep on local disk (a CUDA build that
+    # also runs on the CPU). open_clip imports torchvision, and PyPI's torchvision does not load beside other torches.
+    .venv/bin/pip install -q --disable-pip-version-check "torch==2.14.1" "torchvision==0.29.1" "numpy<2"
+    .venv/bin/pip install -q --disable-pip-version-check -e ".[train,onnx,clip,blender,dev]"
+    rm -f .venv/.lenscraft-* && touch "$stamp"
+fi
