@@ -1,0 +1,332 @@
+"""The LensCraft trajectory autoencoder, in one file (nanoGPT style).
+
+    camera frames (B, T, 10) --+                                      +--> trajectory (B, T, 10)
+    subject (B, 10)          --+--> Encoder --> field embeddings -----+ (decoder: autoregressive or single pass)
+    subject motion (B, T, 9) --+    (B, F, text_dim), one per field   |
+                                    ~ text embedding of each label ---+  memory = merged fields + subject token
+
+Encoder: the tokens [one learned query per vocabulary field, a subject token, T frame tokens] pass through a
+transformer encoder; each query's output is projected into the text-embedding space (unit length) and trained to
+match the text embedding of its true label. Frame tokens carry a "known" flag: unknown frames are replaced by a
+learned mask token, which is how masked-frame training and keyframe completion work.
+
+Latent merger: each field embedding (from the encoder, or the text embedding of a label when generating) becomes a
+decoder memory token (linear + field-type embedding; a learned null token stands in for an unspecified field).
+
+Decoder: a transformer decoder over T frame slots with cross-attention to the memory. "autoregressive": slot t reads
+frame t-1 (teacher forcing in training), causal self-attention, and an incremental KV-cached path for inference;
+"single_pass": slot t is a learned frame query and all frames come out in one non-causal pass. Subject motion is
+added to every frame slot in both encoder and decoder.
+
+No data-dependent Python control flow in forward(): the shape of every loop is fixed by the config (ONNX-friendly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .features import CAM_DIM, MOTION_DIM, SUBJ_DIM, T_DEFAULT
+from .vocabulary import FIELD_NAMES
+
+DECODERS = ("autoregressive", "single_pass")
+
+
+@dataclass
+class ModelConfig:
+    text_dim: int = 384  # all-MiniLM-L6-v2; ViT-B-32 CLIP text is 512
+    d_model: int = 192
+    n_heads: int = 4
+    enc_layers: int = 3
+    dec_layers: int = 3
+    ff_mult: int = 4
+    dropout: float = 0.0
+    frames: int = T_DEFAULT
+    decoder: str = "single_pass"  # measured better and 14x faster than autoregressive (docs/model.md)
+    n_fields: int = len(FIELD_NAMES)
+    cam_dim: int = CAM_DIM
+    subj_dim: int = SUBJ_DIM
+    motion_dim: int = MOTION_DIM
+
+    def __post_init__(self) -> None:
+        if self.decoder not in DECODERS:
+            raise ValueError(f"ModelConfig.decoder must be one of {DECODERS}, got '{self.decoder}'")
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model {self.d_model} is not divisible by n_heads {self.n_heads}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# Size presets (train.py --model). "base" is the default: ~3 M parameters.
+PRESETS: dict[str, dict] = {
+    "tiny": dict(d_model=64, n_heads=2, enc_layers=2, dec_layers=2),
+    "small": dict(d_model=128, n_heads=4, enc_layers=2, dec_layers=2),
+    "base": dict(d_model=192, n_heads=4, enc_layers=3, dec_layers=3),
+    "large": dict(d_model=256, n_heads=8, enc_layers=4, dec_layers=4),
+}
+
+
+def sixd_to_matrix(d6: torch.Tensor) -> torch.Tensor:
+    """Torch twin of geometry.sixd_to_matrix (Gram-Schmidt on the two columns), (..., 6) -> (..., 3, 3)."""
+    a = F.normalize(d6[..., :3], dim=-1)
+    b = d6[..., 3:] - (a * d6[..., 3:]).sum(-1, keepdim=True) * a
+    b = F.normalize(b, dim=-1)
+    return torch.stack([a, b, torch.linalg.cross(a, b)], dim=-1)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.n_heads = cfg.n_heads
+        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model)
+        self.proj = nn.Linear(cfg.d_model, cfg.d_model)
+        self.dropout = cfg.dropout
+
+    def forward(self, x, causal: bool = False, past=None):
+        """x (B, L, d). With past = (k, v) of earlier positions, x is the new position(s) only (incremental decoding).
+        Returns (y, (k, v)) where k, v cover every position so far."""
+        B, L, d = x.shape
+        q, k, v = self.qkv(x).view(B, L, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
+        if past is not None:
+            k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
+        # A single new query may see every cached key, so causality only matters without a cache.
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=causal and past is None,
+                                           dropout_p=self.dropout if self.training else 0.0)
+        return self.proj(y.transpose(1, 2).reshape(B, L, d)), (k, v)
+
+
+class CrossAttention(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.n_heads = cfg.n_heads
+        self.q = nn.Linear(cfg.d_model, cfg.d_model)
+        self.kv = nn.Linear(cfg.d_model, 2 * cfg.d_model)
+        self.proj = nn.Linear(cfg.d_model, cfg.d_model)
+        self.dropout = cfg.dropout
+
+    def memory_kv(self, memory):
+        """Keys and values of the memory, computed once per shot for incremental decoding."""
+        B, M, d = memory.shape
+        k, v = self.kv(memory).view(B, M, 2, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
+        return k, v
+
+    def forward(self, x, kv):
+        B, L, d = x.shape
+        q = self.q(x).view(B, L, self.n_heads, d // self.n_heads).transpose(1, 2)
+        y = F.scaled_dot_product_attention(q, kv[0], kv[1], dropout_p=self.dropout if self.training else 0.0)
+        return self.proj(y.transpose(1, 2).reshape(B, L, d))
+
+
+class MLP(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.fc = nn.Linear(cfg.d_model, cfg.ff_mult * cfg.d_model)
+        self.proj = nn.Linear(cfg.ff_mult * cfg.d_model, cfg.d_model)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x):
+        return self.drop(self.proj(F.gelu(self.fc(x))))
+
+
+class EncoderBlock(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.ln1, self.attn = nn.LayerNorm(cfg.d_model), SelfAttention(cfg)
+        self.ln2, self.mlp = nn.LayerNorm(cfg.d_model), MLP(cfg)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln1(x))[0]
+        return x + self.mlp(self.ln2(x))
+
+
+class DecoderBlock(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.ln1, self.attn = nn.LayerNorm(cfg.d_model), SelfAttention(cfg)
+        self.ln2, self.cross = nn.LayerNorm(cfg.d_model), CrossAttention(cfg)
+        self.ln3, self.mlp = nn.LayerNorm(cfg.d_model), MLP(cfg)
+
+    def forward(self, x, memory_kv, causal: bool, past=None):
+        h, cache = self.attn(self.ln1(x), causal=causal, past=past)
+        x = x + h
+        x = x + self.cross(self.ln2(x), memory_kv)
+        return x + self.mlp(self.ln3(x)), cache
+
+
+class LensCraftModel(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        d, T = cfg.d_model, cfg.frames
+        # encoder
+        self.frame_in = nn.Linear(2 * cfg.cam_dim + 1, d)  # frame, velocity (x T) and the "known" flag
+        self.mask_token = nn.Parameter(torch.zeros(d))
+        self.motion_in = nn.Linear(cfg.motion_dim, d)
+        self.subject_in = nn.Linear(cfg.subj_dim, d)
+        self.enc_pos = nn.Parameter(torch.zeros(T, d))
+        self.queries = nn.Parameter(torch.zeros(cfg.n_fields, d))
+        self.enc_blocks = nn.ModuleList(EncoderBlock(cfg) for _ in range(cfg.enc_layers))
+        self.enc_ln = nn.LayerNorm(d)
+        self.field_head = nn.Linear(d, cfg.text_dim)
+        # latent merger
+        self.merge = nn.Linear(cfg.text_dim, d)
+        self.field_type = nn.Parameter(torch.zeros(cfg.n_fields, d))
+        self.field_null = nn.Parameter(torch.zeros(cfg.n_fields, d))
+        self.dec_subject_in = nn.Linear(cfg.subj_dim, d)
+        # decoder
+        if cfg.decoder == "autoregressive":
+            self.dec_in = nn.Linear(cfg.cam_dim, d)
+            self.start = nn.Parameter(torch.zeros(d))
+        else:
+            self.frame_queries = nn.Parameter(torch.zeros(T, d))
+        self.dec_motion_in = nn.Linear(cfg.motion_dim, d)
+        self.dec_pos = nn.Parameter(torch.zeros(T, d))
+        self.dec_blocks = nn.ModuleList(DecoderBlock(cfg) for _ in range(cfg.dec_layers))
+        self.dec_ln = nn.LayerNorm(d)
+        self.head = nn.Linear(d, cfg.cam_dim)
+        self.apply(self._init)
+        for p in (self.enc_pos, self.queries, self.field_type, self.field_null, self.dec_pos, self.mask_token,
+                  getattr(self, "start", None), getattr(self, "frame_queries", None)):
+            if p is not None:
+                nn.init.normal_(p, std=0.02)
+
+    @staticmethod
+    def _init(m: nn.Module) -> None:
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.02)
+            nn.init.zeros_(m.bias)
+
+    def num_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    # ------------------------------------------------------------------------------------------------ encoder
+    def encode(self, camera, subject, motion, known=None):
+        """camera (B, T, 10), subject (B, 10), motion (B, T, 9), known (B, T) bool (None: all known)
+        -> field embeddings (B, n_fields, text_dim), unit length."""
+        B = camera.shape[0]
+        k = torch.ones(camera.shape[:2], dtype=camera.dtype, device=camera.device) if known is None \
+            else known.to(camera.dtype)
+        kf = k[..., None]
+        # Velocity makes movement explicit; it is zero where either neighbouring frame is unknown.
+        both = kf * torch.cat([kf[:, :1], kf[:, :-1]], 1)
+        vel = torch.cat([torch.zeros_like(camera[:, :1]), camera[:, 1:] - camera[:, :-1]], 1) * both * self.cfg.frames
+        frames = self.frame_in(torch.cat([camera * kf, vel, kf], -1)) * kf + self.mask_token * (1 - kf)
+        frames = frames + self.motion_in(motion) + self.enc_pos
+        x = torch.cat([self.queries.expand(B, -1, -1), self.subject_in(subject)[:, None], frames], dim=1)
+        for block in self.enc_blocks:
+            x = block(x)
+        q = self.enc_ln(x[:, :self.cfg.n_fields])
+        return F.normalize(self.field_head(q), dim=-1)
+
+    # ------------------------------------------------------------------------------------------------ merger
+    def memory(self, field_emb, subject, field_keep=None):
+        """Field embeddings (B, n_fields, text_dim) (encoder output or label text embeddings) + subject -> decoder
+        memory (B, n_fields + 1, d). field_keep (B, n_fields) bool: False puts the field's null token instead."""
+        tokens = self.merge(field_emb)
+        if field_keep is None:  # every parameter always takes part (DDP needs that)
+            field_keep = torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device)
+        tokens = torch.where(field_keep[..., None], tokens, self.field_null.to(tokens.dtype))
+        tokens = tokens + self.field_type
+        return torch.cat([tokens, self.dec_subject_in(subject)[:, None]], dim=1)
+
+    # ------------------------------------------------------------------------------------------------ decoder
+    def decode(self, memory, motion, prev_frames=None):
+        """All frames in one pass: (B, T, 10). Autoregressive decoders need prev_frames (B, T, 10), the frames that
+        slot t reads as frame t-1 (ground truth for teacher forcing); slot 0 reads a learned start token."""
+        if self.cfg.decoder == "autoregressive":
+            B = memory.shape[0]
+            x = torch.cat([self.start.expand(B, 1, -1), self.dec_in(prev_frames[:, :-1])], dim=1)
+        else:
+            x = self.frame_queries.expand(memory.shape[0], -1, -1)
+        x = x + self.dec_motion_in(motion) + self.dec_pos
+        causal = self.cfg.decoder == "autoregressive"
+        for block in self.dec_blocks:
+            x, _ = block(x, block.cross.memory_kv(memory), causal)
+        return self.head(self.dec_ln(x))
+
+    def forward(self, camera, subject, motion, known=None, prev_frames=None, label_emb=None, use_label=None,
+                field_keep=None):
+        """Training forward: encode (possibly noisy / masked) frames, build memory from the field embeddings (or, where
+        use_label (B, n_fields) is True, from the label text embeddings label_emb), decode. Returns
+        (field_emb (B, n_fields, text_dim), trajectory (B, T, 10))."""
+        field_emb = self.encode(camera, subject, motion, known)
+        src = field_emb if use_label is None else torch.where(use_label[..., None], label_emb.to(field_emb.dtype),
+                                                              field_emb)
+        memory = self.memory(src, subject, field_keep)
+        return field_emb, self.decode(memory, motion, prev_frames)
+
+    # ------------------------------------------------------------------------------------------------ inference
+    def decode_step(self, x_t, t: int, motion_t, memory_kvs, caches):
+        """One incremental step: x_t (B, 1, d) is slot t's input embedding (start token or dec_in(frame t-1)).
+        caches: per-layer (k, v) of earlier slots or None. Returns (frame t (B, 10), new caches)."""
+        x = x_t + self.dec_motion_in(motion_t)[:, None] + self.dec_pos[t]
+        new = []
+        for block, kv, past in zip(self.dec_blocks, memory_kvs, caches):
+            x, cache = block(x, kv, causal=True, past=past)
+            new.append(cache)
+        return self.head(self.dec_ln(x))[:, 0], new
+
+    @torch.no_grad()
+    def generate(self, memory, motion, known=None, camera=None):
+        """Trajectory (B, T, 10) from memory. Autoregressive: T cached steps (each frame's keys/values are computed
+        once). known (B, T) bool + camera (B, T, 10): frames forced to the given values (keyframes) as they are fed
+        back, and in the output."""
+        if self.cfg.decoder == "single_pass":
+            out = self.decode(memory, motion)
+        else:
+            B, T = memory.shape[0], self.cfg.frames
+            memory_kvs = [block.cross.memory_kv(memory) for block in self.dec_blocks]
+            caches: list = [None] * len(self.dec_blocks)
+            x = self.start.expand(B, 1, -1)
+            frames = []
+            for t in range(T):
+                y, caches = self.decode_step(x, t, motion[:, t], memory_kvs, caches)
+                if known is not None:
+                    y = torch.where(known[:, t, None], camera[:, t], y)
+                frames.append(y)
+                x = self.dec_in(y)[:, None]
+            out = torch.stack(frames, dim=1)
+        if known is not None:
+            out = torch.where(known[..., None], camera, out)
+        return out
+
+    @torch.no_grad()
+    def generate_recompute(self, memory, motion):
+        """Reference autoregressive decoding that reruns the whole prefix for every frame (for tests and benchmarks:
+        what the KV cache saves)."""
+        B, T = memory.shape[0], self.cfg.frames
+        prev = torch.zeros(B, T, self.cfg.cam_dim, device=memory.device, dtype=memory.dtype)
+        for t in range(T):
+            out = self.decode(memory, motion, prev)  # causal: slot t only sees prev[:, :t]
+            if t + 1 < T:
+                prev[:, t] = out[:, t]
+        return out
+
+
+def rotation_geodesic(pred6: torch.Tensor, true6: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """Angle (radians) between rotations given as 6D, (...,). Supervises all three axes (yaw, pitch and roll)."""
+    Rp, Rt = sixd_to_matrix(pred6.float()), sixd_to_matrix(true6.float())
+    cos = ((Rp * Rt).sum((-1, -2)) - 1.0) / 2.0
+    return torch.acos(cos.clamp(-1.0 + eps, 1.0 - eps))
+
+
+def flops_per_sample(cfg: ModelConfig) -> float:
+    """Approximate training FLOPs per sample (forward + backward = 3x forward; 2 FLOPs per multiply-add), for MFU."""
+    d, T, f = cfg.d_model, cfg.frames, cfg.ff_mult
+    L_enc, M = T + cfg.n_fields + 1, cfg.n_fields + 1
+    enc = cfg.enc_layers * (L_enc * (4 * d * d + 2 * f * d * d) + 2 * L_enc * L_enc * d)
+    dec = cfg.dec_layers * (T * (6 * d * d + 2 * f * d * d) + 2 * M * d * d + 2 * T * T * d + 2 * T * M * d)
+    io = T * d * (2 * cfg.cam_dim + 2 * cfg.motion_dim) + cfg.n_fields * d * 2 * cfg.text_dim
+    return 3 * 2 * (enc + dec + io)
+
+
+def count_params_str(n: int) -> str:
+    return f"{n / 1e6:.2f} M" if n >= 1e5 else f"{n / 1e3:.1f} k"
+
+
+__all__ = ["ModelConfig", "PRESETS", "LensCraftModel", "rotation_geodesic", "sixd_to_matrix", "flops_per_sample",
+           "DECODERS"]

@@ -1,0 +1,123 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from lenscraft_core import checkpoint as ckpt
+from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig, rotation_geodesic
+from lenscraft_core.vocabulary import FIELD_NAMES
+
+
+def inputs(B=3, T=32, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(B, T, 10, generator=g), torch.randn(B, 10, generator=g), torch.randn(B, T, 9, generator=g)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    torch.manual_seed(0)
+    return LensCraftModel(ModelConfig(decoder="autoregressive", **PRESETS["tiny"])).eval()
+
+
+def test_shapes_and_unit_field_embeddings(tiny):
+    cam, subj, mo = inputs()
+    emb, traj = tiny(cam, subj, mo, prev_frames=cam)
+    assert emb.shape == (3, len(FIELD_NAMES), 384) and traj.shape == (3, 32, 10)
+    assert torch.allclose(emb.norm(dim=-1), torch.ones(3, len(FIELD_NAMES)), atol=1e-5)
+
+
+def test_default_model_size_ships():
+    n = LensCraftModel(ModelConfig()).num_params()
+    assert 2e6 <= n <= 6e6, n
+
+
+def test_cached_incremental_decoding_equals_full_recompute(tiny):
+    cam, subj, mo = inputs()
+    memory = tiny.memory(tiny.encode(cam, subj, mo), subj)
+    fast, slow = tiny.generate(memory, mo), tiny.generate_recompute(memory, mo)
+    assert torch.allclose(fast, slow, atol=1e-5), (fast - slow).abs().max()
+
+
+def test_teacher_forcing_is_causal(tiny):
+    cam, subj, mo = inputs()
+    memory = tiny.memory(tiny.encode(cam, subj, mo), subj)
+    a = tiny.decode(memory, mo, cam)
+    cam2 = cam.clone()
+    cam2[:, 20:] += 5.0  # later frames must not change earlier outputs (slot t reads frame t-1)
+    b = tiny.decode(memory, mo, cam2)
+    assert torch.allclose(a[:, :21], b[:, :21], atol=1e-6) and not torch.allclose(a[:, 21:], b[:, 21:])
+
+
+def test_known_frames_are_kept_and_masked_frames_ignored(tiny):
+    cam, subj, mo = inputs()
+    known = torch.zeros(3, 32, dtype=torch.bool)
+    known[:, [0, 31]] = True
+    memory = tiny.memory(tiny.encode(cam, subj, mo, known), subj)
+    out = tiny.generate(memory, mo, known, cam)
+    assert torch.equal(out[:, 0], cam[:, 0]) and torch.equal(out[:, 31], cam[:, 31])
+    cam2 = cam.clone()
+    cam2[:, 5:20] = 100.0  # unknown frames: the encoder must not see them
+    assert torch.allclose(tiny.encode(cam, subj, mo, known), tiny.encode(cam2, subj, mo, known))
+
+
+def test_single_pass_decoder():
+    torch.manual_seed(0)
+    m = LensCraftModel(ModelConfig(decoder="single_pass", **PRESETS["tiny"])).eval()
+    cam, subj, mo = inputs()
+    emb, traj = m(cam, subj, mo)
+    assert traj.shape == (3, 32, 10)
+    assert torch.allclose(m.generate(m.memory(emb, subj), mo), traj, atol=1e-6)
+
+
+def test_rotation_geodesic_measures_roll():
+    from lenscraft_core import geometry as geo
+    R = geo.axis_rotation(2, np.array([0.0, 0.3, 1.0]))  # roll about the view axis
+    d6 = torch.tensor(geo.matrix_to_6d(R), dtype=torch.float32)
+    ang = rotation_geodesic(d6[1:], d6[:1].expand(2, 6))
+    assert torch.allclose(ang, torch.tensor([0.3, 1.0]), atol=1e-3)
+
+
+def test_checkpoint_roundtrip_identical_outputs(tiny, tmp_path):
+    opt = torch.optim.AdamW(tiny.parameters(), lr=1e-3)
+    cam, subj, mo = inputs()
+    tiny.train()
+    tiny(cam, subj, mo, prev_frames=cam)[1].pow(2).mean().backward()
+    opt.step()
+    tiny.eval()
+    ckpt.save(tmp_path / "m", tiny, "minilm-l6-v2", 384, training={"step": 1}, optimizer=opt)
+    model, meta = ckpt.load(tmp_path / "m", encoder_id="minilm-l6-v2", text_dim=384)
+    assert meta["training"]["step"] == 1 and meta["labels"]["movement"][0] == "panLeft"
+    with torch.no_grad():
+        for a, b in zip(tiny(cam, subj, mo, prev_frames=cam), model(cam, subj, mo, prev_frames=cam)):
+            assert torch.equal(a, b)
+    opt2 = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    ckpt.load(tmp_path / "m", optimizer=opt2)
+    s1, s2 = opt.state_dict(), opt2.state_dict()
+    assert s1["param_groups"] == s2["param_groups"]
+    for k in s1["state"]:
+        for name in ("exp_avg", "exp_avg_sq", "step"):
+            assert torch.equal(s1["state"][k][name], s2["state"][k][name])
+
+
+def test_checkpoint_errors_name_the_problem(tiny, tmp_path):
+    stem = tmp_path / "m"
+    ckpt.save(stem, tiny, "minilm-l6-v2", 384)
+    with pytest.raises(ckpt.CheckpointError, match="text encoder 'minilm-l6-v2'.*open_clip"):
+        ckpt.load(stem, encoder_id="open_clip/ViT-B-32/x")
+    with pytest.raises(ckpt.CheckpointError, match="d_model=64 \\(checkpoint\\) vs 192"):
+        ckpt.load(stem, model_config=ModelConfig(decoder="autoregressive"))
+    meta = json.loads((tmp_path / "m.json").read_text())
+    meta["vocabulary_hash"] = "0000"
+    meta["labels"]["angle"] = ["lowAngle"]
+    (tmp_path / "v.json").write_text(json.dumps({**meta, "weights": meta["weights"]}))
+    (tmp_path / "v.safetensors").write_bytes((tmp_path / "m.safetensors").read_bytes())
+    with pytest.raises(ckpt.CheckpointError, match="vocabulary.*angle"):
+        ckpt.load(tmp_path / "v")
+    data = (tmp_path / "m.safetensors").read_bytes()
+    (tmp_path / "m.safetensors").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ckpt.CheckpointError, match="corrupted, truncated"):
+        ckpt.load(stem)
+    (tmp_path / "m.json").write_text('{"format": "lenscraft-checkpoint", "vers')
+    with pytest.raises(ckpt.CheckpointError, match="corrupted or truncated"):
+        ckpt.load(stem)

@@ -1,0 +1,104 @@
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _train_data as td  # noqa: E402
+
+from lenscraft_core import checkpoint as ckpt  # noqa: E402
+from lenscraft_core import training  # noqa: E402
+from lenscraft_core.training import TrainConfig, TrainingDiverged, train  # noqa: E402
+from lenscraft_core.vocabulary import FIELDS  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data():
+    return td.features(1000, seed=0), td.features(200, seed=1)
+
+
+def cfg(tmp, **kw):
+    base = dict(model="tiny", steps=200, batch_size=64, lr=2e-3, warmup=20, val_every=100, log_every=10,
+                out=str(tmp), progress=False)
+    return TrainConfig(**{**base, **kw})
+
+
+def test_short_run_learns(data, tmp_path):
+    s = train(cfg(tmp_path), data)
+    rows = [r.split(",") for r in (tmp_path / "metrics.csv").read_text().splitlines()[1:]]
+    losses = [float(v) for step, split, key, v in rows if split == "train" and key == "loss"]
+    assert losses[-1] < 0.7 * losses[0], (losses[0], losses[-1])
+    chance = 1.0 / len(FIELDS["movement"])
+    assert s["val"]["acc_movement"] > 2 * chance, s["val"]
+    assert s["val"]["acc_angle"] > 2.0 / len(FIELDS["angle"])
+    for key in ("pos", "rot", "focal", "text_movement", "acc_shot_type", "lr", "noise", "mask", "tf"):
+        assert any(k == key for _, _, k, _ in rows), key
+    for name in ("last.json", "last.safetensors", "best.json", "best.safetensors", "summary.json", "config.json"):
+        assert (tmp_path / name).exists(), name
+    assert any((tmp_path / "tb").iterdir())
+    model, meta = ckpt.load(tmp_path / "best", encoder_id=s["encoder"])
+    assert meta["training"]["step"] in (100, 200)
+
+
+def test_resume_equals_uninterrupted_run(data, tmp_path):
+    small = (data[0].subset(slice(0, 300)), data[1].subset(slice(0, 64)))
+    kw = dict(steps=12, batch_size=32, val_every=4, mask_start=0.2, tf_end=0.5, noise_start=0.1,
+              decoder="autoregressive")  # exercises scheduled sampling too
+    train(cfg(tmp_path / "a", **kw), small)
+    train(cfg(tmp_path / "b", stop_after=8, **kw), small)
+    train(cfg(tmp_path / "b", resume=True, **kw), small)
+    a, _ = ckpt.load(tmp_path / "a" / "last")
+    b, meta = ckpt.load(tmp_path / "b" / "last")
+    assert meta["training"]["step"] == 12
+    for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
+        assert torch.equal(va, vb), k
+
+
+def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(data, tmp_path, monkeypatch):
+    small = (data[0].subset(slice(0, 200)), data[1].subset(slice(0, 32)))
+    real = training.compute_losses
+    calls = {"n": 0}
+
+    def poisoned(*args, **kwargs):
+        total, terms = real(*args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] > 8:  # after the step-4 checkpoint and its validation
+            total = total * float("nan")
+            terms["loss"] = total
+        return total, terms
+
+    monkeypatch.setattr(training, "compute_losses", poisoned)
+    with pytest.raises(TrainingDiverged, match="non-finite loss.*last good checkpoint"):
+        train(cfg(tmp_path, steps=20, batch_size=16, val_every=4, log_every=2, tf_end=1.0), small)
+    model, meta = ckpt.load(tmp_path / "last")
+    assert meta["training"]["step"] == 4
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_train_py_flags_parse():
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    import train as train_script
+    c = train_script.parse(["--steps", "7", "--lr", "3e-4", "--model", "small", "--no-progress", "--data", "x.json",
+                            "--stop-after", "3", "--compile"])
+    assert (c.steps, c.lr, c.model, c.progress, c.data, c.stop_after, c.compile) == \
+        (7, 3e-4, "small", False, ["x.json"], 3, True)
+    assert train_script.parse([]) == TrainConfig()
+
+
+def test_unknown_model_size_is_a_clear_error(tmp_path):
+    with pytest.raises(Exception, match="unknown model size 'huge'"):
+        training.model_config(TrainConfig(model="huge"), 384)
+
+
+def test_schedules():
+    c = TrainConfig(steps=1000, warmup=100, lr=1e-3)
+    assert training.lr_at(0, c) < training.lr_at(99, c) == pytest.approx(1e-3)
+    assert training.lr_at(999, c) == pytest.approx(1e-3 * c.min_lr_ratio, rel=1e-2)
+    first, last = training.curriculum(0, c), training.curriculum(999, c)
+    assert first["noise"] > last["noise"] and first["mask"] < last["mask"] and first["tf"] > last["tf"]
+    assert torch.equal(training.batch_indices(5, 100, 32, 0), training.batch_indices(5, 100, 32, 0))
+    seen = torch.cat([training.batch_indices(s, 96, 32, 0) for s in range(3)])
+    assert sorted(seen.tolist()) == list(range(96))  # one epoch covers every sample once
+    json.dumps(training.curriculum(3, c))
