@@ -1,45 +1,47 @@
-"""Free-text prompt -> shot fields, by the vocabulary's alias grammar (no torch, no text encoder).
+"""Free-text prompt -> shot fields, by a small compositional grammar (no torch, no text encoder).
 
 "slow push in from a low angle, ease in-out, close-up" ->
     movement=dollyIn, easing=easeInOutSine, angle=lowAngle, shot_type=closeUp (+ speed="slow").
 
-Every label's name, description and aliases become word-stem phrases; the longest phrases found in the prompt win and
-may not overlap. Direction-less terms ("pan", "zoom") fall back to a default direction with lower confidence. Fields
-the prompt does not mention take the vocabulary default with confidence 0. A prompt that mentions no camera work at
-all is an error, never a random shot. The text-encoder fallback for wordings no alias covers lives with the model.
+1. Words: lower case, '3/4' -> threequarter, '90°' -> deg90, '1.4x' -> x1.4, word stems, filler words dropped, and
+   clause numbers (commas, "then", "+" end a clause; words bind only inside their clause).
+2. Cues: the longest phrase of prompt_lexicon (plus the vocabulary's angle and shot-size names and aliases) wins at
+   each word; a cue right after "no"/"without"/"neither"... is negated.
+3. Fields from cues:
+   movement = move words + the nearest direction in the clause + magnitude, composed into the label whose params
+       (kind, sign, amount, parts) match: pan+tilt -> panAndTilt, dolly+zoom in opposite directions -> dolly zoom.
+   easing = family (quadratic... or a hint: gentle/smooth/strong/soft/sharp) x mode (in/out/in-out, accelerates,
+       settles, both ends...), matched on the vocabulary's (family, mode) params.
+   angle = the most extreme elevation named; shot_type = the first size named; view = front/back x left/right
+       (+ three-quarter), matched on azimuth_deg.
+Fields the prompt does not state take the vocabulary default with confidence 0 and are listed in `unresolved`, as are
+fields the grammar had to guess (confidence < 1); an optional `fallback(text, fields)` (e.g. a text encoder) may fill
+them. A prompt that states no field at all is an error, never a random shot.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable, Mapping
 
+from . import prompt_lexicon as LX
 from .errors import LensCraftError
 from .vocabulary import FIELD_NAMES, FIELDS
 
-# Words that carry no camera meaning in any phrase ("pan to the left" == "pan left").
-_FILLER = {"the", "a", "an", "to", "toward", "towards", "of", "camera", "cam", "from", "at", "while", "as", "it",
-           "its", "is", "around", "then", "with", "on"}
-
-# Direction-less terms and the label they default to (confidence GENERIC_CONFIDENCE).
-_GENERIC = {
-    "movement": {"pan": "panRight", "whip pan": "panRight", "swish pan": "panRight", "tilt": "tiltUp",
-                 "dolly": "dollyIn", "push": "dollyIn", "truck": "truckRight", "crab": "truckRight",
-                 "pedestal": "pedestalUp", "boom": "pedestalUp", "crane": "pedestalUp", "jib": "pedestalUp",
-                 "zoom": "halfZoomIn", "arc": "shortArcShotLeft", "arc shot": "shortArcShotLeft",
-                 "roll": "rollLeft", "dutch": "rollLeft", "dutch angle": "rollLeft", "track": "track"},
-    "easing": {"ease": "easeInOutSine", "eas": "easeInOutSine"},
-}
-GENERIC_CONFIDENCE = 0.6
-_SPEED = {"slow": "slow", "slowly": "slow", "gentle": "slow", "gently": "slow", "gradual": "slow",
-          "fast": "fast", "quick": "fast", "quickly": "fast", "rapid": "fast", "whip": "fast", "snap": "fast",
-          "crash": "fast"}
+GENERIC_CONFIDENCE = 0.6  # a kind without a direction ("pan"), an easing mode without a family, a view side guess
+INFERRED_CONFIDENCE = 0.8  # a hint rather than a name ("gentle" for quadratic, a direction found in another clause)
+_SPEED = {"slow": "slow", "slowly": "slow", "gradual": "slow", "leisurely": "slow", "fast": "fast", "quick": "fast",
+          "quickly": "fast", "rapid": "fast", "rapidly": "fast", "whip": "fast", "snap": "fast", "crash": "fast",
+          "swift": "fast", "swiftly": "fast"}
+Fallback = Callable[[str, list], Mapping[str, tuple]]
 
 
 def _stem(word: str) -> str:
     w = word
-    if len(w) > 5 and w.endswith("ing"):
+    if len(w) > 5 and w.endswith("ing") and re.search(r"[aeiouy]", w[:-3]):  # not "spring" -> "spr"
         w = w[:-3]
     elif len(w) > 4 and w.endswith("ies"):
         w = w[:-3] + "y"
@@ -56,38 +58,364 @@ def _stem(word: str) -> str:
     return w
 
 
-def _words(text: str) -> list[str]:
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)  # camelCase names -> words
-    text = text.lower().replace("'s", "s").replace("\u2019s", "s")
-    return re.findall(r"[a-z0-9]+", text)
+def _clauses(text: str) -> list[list[str]]:
+    """Words of each clause, lower case, with the special tokens described in the module doc."""
+    t = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
+    t = t.replace("\u2019", "'").replace("n't", " not").replace("_", " ")
+    t = re.sub(r"'s\b", " zposs", t)  # possessive marker: "the subject's left" is a view
+    t = re.sub(r"\b3\s*/\s*4\b|\u00be|\bthree[\s-]*quarters?\b", " threequarter ", t)
+    t = re.sub(r"(\d+)\s*(?:\u00b0|degrees?\b|deg\b)", r" deg\1 ", t)
+    t = re.sub(r"\b(90|180|270|360)\b", r"deg\1", t)
+    t = re.sub(r"\b(\d+(?:\.\d+)?)\s*x\b", r" x\1 ", t)
+    parts = re.split(r"[,;:!?()+\n\[\]]|\.(?!\d)|\bthen\b|\s-\s", t)
+    return [re.findall(r"[a-z0-9_.]+", p) for p in parts]
 
 
 def _phrase(text: str) -> tuple[str, ...]:
-    return tuple(_stem(w) for w in _words(text) if w not in _FILLER)
+    return tuple(_stem(w) for c in _clauses(text) for w in c if w not in LX.FILLER)
 
 
 @lru_cache(maxsize=1)
-def _phrase_table() -> list[tuple[tuple[str, ...], str, str, float]]:
-    """(stems, field, label, confidence) for every name, alias, description and generic term; longest first."""
-    table: dict[tuple[tuple[str, ...], str], tuple[str, float]] = {}
-    for fname in FIELD_NAMES:
+def _table() -> tuple[dict[tuple[str, ...], list[tuple]], int]:
+    """Stemmed phrase -> cues, from prompt_lexicon plus generated family x mode forms and vocabulary names."""
+    spec: dict[str, object] = {}
+    for fname, ftype in (("angle", "angle"), ("shot_type", "shot")):
         for label in FIELDS[fname]:
+            value = label.params["elevation_deg"] if ftype == "angle" else label.name
             for text in (label.name, label.description, *label.aliases):
-                stems = _phrase(text)
-                if stems:
-                    table.setdefault((stems, fname), (label.name, 1.0))
-        for text, name in _GENERIC.get(fname, {}).items():
-            table.setdefault((_phrase(text), fname), (name, GENERIC_CONFIDENCE))
-    rows = [(stems, f, name, conf) for (stems, f), (name, conf) in table.items()]
-    rows.sort(key=lambda r: (-len(r[0]), -r[3]))
-    return rows
+                if text.lower() not in LX.AMBIGUOUS_ALIASES:
+                    spec[text] = (ftype, value)
+    for group in (LX.AROUND, LX.MOVES, LX.DIRECTIONS, LX.MAGNITUDES, LX.STATIC, LX.DOLLY_ZOOM, LX.ANGLES, LX.SHOTS,
+                  LX.VIEWS, LX.MODES):
+        spec.update(group)
+    for part, label in LX.BODY_PARTS.items():
+        for pattern in LX.PART_FRAMING:
+            for poss in ("", "his ", "her ", "its ", "their "):
+                spec[pattern.format(p=poss + part)] = ("shot", label)
+    sizes = list(FIELDS["shot_type"].names)
+    for a, la in LX.BODY_PARTS.items():  # "head to toe", "waist to head": the wider part sets the size
+        for b, lb in LX.BODY_PARTS.items():
+            if la != lb:
+                spec[f"{a} to {b}"] = spec[f"{a} and {b}"] = ("shot", max(la, lb, key=sizes.index))
+    ease = LX._words(LX.EASE_WORDS)
+    for family, words in LX.FAMILIES.items():
+        for w in LX._words(words):
+            spec[w] = ("family", family, True)
+            for suffix, mode in LX.MODE_SUFFIX.items():
+                spec[f"{w} {suffix}"] = [("family", family, True), ("mode", mode, True)]
+                if mode == "InOut":
+                    spec[f"{suffix} {w}"] = [("mode", mode, True), ("family", family, True)]
+    for family, words in LX.INTENSITY.items():
+        spec.update({w: ("family", family, False) for w in LX._words(words)})
+    for w, (family, mode) in LX.FAMILY_WITH_MODE.items():
+        spec[w] = [("family", family, True), ("mode", mode, None)]
+    for e in ease:
+        spec[e] = ("ease",)
+        spec[f"{LX.BACK_FAMILY} {e}"] = [("family", "Back", True), ("ease",)]
+        for suffix, mode in LX.MODE_SUFFIX.items():
+            spec[f"{e} {suffix}"] = [("ease",), ("mode", mode, True)]
+            spec[f"{e} {suffix} {LX.BACK_FAMILY}"] = [("ease",), ("mode", mode, True), ("family", "Back", True)]
+            spec[f"{LX.BACK_FAMILY} {e} {suffix}"] = [("family", "Back", True), ("ease",), ("mode", mode, True)]
+            if mode == "InOut":
+                spec[f"{suffix} {e}"] = [("mode", mode, True), ("ease",)]
+                spec[f"{LX.BACK_FAMILY} {suffix}"] = [("family", "Back", True), ("mode", mode, True)]
+    table = {}
+    for text, cues in spec.items():
+        key = _phrase(text)
+        if key:
+            table[key] = cues if isinstance(cues, list) else [cues]
+    return table, max(len(k) for k in table)
+
+
+def _lone_word(word: str) -> list[tuple]:
+    if word in FIELDS["angle"]:
+        return [("angle", FIELDS["angle"][word].params["elevation_deg"])]
+    if word in FIELDS["shot_type"]:
+        return [("shot", FIELDS["shot_type"].resolve(word))]
+    side = {"left": "L", "right": "R", "front": "F", "back": "B"}.get(word)
+    return [("view", side)] if side else []
+
+
+@dataclass
+class Cue:
+    what: tuple  # ("move", kind, direction, fraction), ("dir", axis, direction)... see prompt_lexicon
+    start: int  # token span [start, end) in the prompt's word list
+    end: int
+    clause: int
+    words: str
+    negated: bool = False
+
+
+def _cues(text: str) -> tuple[list[Cue], list[str]]:
+    """Every cue of the prompt, in order, and the raw words (after filler removal) for speed/matched reporting."""
+    table, longest = _table()
+    raw, stems, clause = [], [], []
+    for ci, words in enumerate(_clauses(text)):
+        for w in words:
+            if w not in LX.FILLER:
+                raw.append(w)
+                stems.append(_stem(w))
+                clause.append(ci)
+    for i, w in enumerate(raw):  # "pan L", "tilt U"
+        if w in LX.LETTER_DIRECTIONS and i and table.get((stems[i - 1],), [("",)])[0][0] == "move":
+            raw[i] = stems[i] = LX.LETTER_DIRECTIONS[w]
+    cues: list[Cue] = []
+    i, n = 0, len(stems)
+    while i < n:
+        for size in range(min(longest, n - i), 0, -1):
+            key = tuple(stems[i:i + size])
+            if clause[i + size - 1] == clause[i] and key in table:
+                cues += [Cue(c, i, i + size, clause[i], " ".join(raw[i:i + size])) for c in table[key]]
+                i += size
+                break
+        else:
+            m = re.fullmatch(r"(deg|x)(\d+(?:\.\d+)?)", stems[i])
+            if m:
+                kind = "deg" if m[1] == "deg" else "factor"
+                cues.append(Cue((kind, float(m[2])), i, i + 1, clause[i], raw[i]))
+            i += 1
+    for ci in set(clause):  # a clause of one everyday word ("pan left, low, wide") is that field's alias
+        at = [i for i in range(n) if clause[i] == ci]
+        lone = _lone_word(raw[at[0]]) if len(at) == 1 else []
+        if lone and all(c.what[0] in ("dir", "mag") for c in cues if c.start == at[0]):
+            cues = [c for c in cues if c.start != at[0]] + [Cue(c, at[0], at[0] + 1, ci, raw[at[0]]) for c in lone]
+    cues.sort(key=lambda c: c.start)
+    for c in cues:  # "without tilting", "neither looking up nor down", "no zoom"
+        before = [j for j in range(max(0, c.start - 2), c.start) if clause[j] == c.clause]
+        c.negated = any(raw[j] in LX.NEGATION and not any(o.start <= j < o.end for o in cues) for j in before)
+    return [c for c in cues if not c.negated and c.what[0] != "none"], raw
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Movement
+# ----------------------------------------------------------------------------------------------------------------------
+@dataclass
+class _Event:
+    kind: str
+    direction: str | None
+    at: int
+    confidence: float = 1.0
+    fraction: float | None = None
+    words: list = field(default_factory=list)
+
+
+def _bind(move: Cue, dirs: list[Cue], used: set, axes: str, many: bool, stops: list[int]) -> list[Cue]:
+    """Nearest unused directions on the given axes in the move word's clause: up to 5 cues after it, 2 before."""
+    after = [d for d in dirs if d.clause == move.clause and move.end <= d.start < move.end + 5
+             and not any(move.end <= s <= d.start for s in stops)]
+    before = [d for d in reversed(dirs) if d.clause == move.clause and move.start - 2 <= d.start < move.start]
+    found: list[Cue] = []
+    for d in after + before:
+        if id(d) not in used and d.what[1] in axes and all(f.what[1] != d.what[1] for f in found):
+            found.append(d)
+            used.add(id(d))
+            if not many:
+                break
+    return found
+
+
+def _movement_events(cues: list[Cue]) -> tuple[list[_Event], bool, list[Cue]]:
+    moves = [c for c in cues if c.what[0] == "move"]
+    dirs = [c for c in cues if c.what[0] == "dir"]
+    used: set = set()
+    events: list[_Event] = []
+    strong = [m for m in moves if m.what[1] not in LX.GENERIC_KIND]
+    stops = [m.start for m in strong]
+    for m in strong:
+        _, kind, inherent, fraction = m.what
+        bound = _bind(m, dirs, used, LX.AXES[kind], False, [s for s in stops if s != m.start])
+        direction = bound[0].what[2] if bound else inherent
+        events.append(_Event(kind, direction, m.start, 1.0, fraction, [m.words] + [b.words for b in bound]))
+    subject_moves = any(e.kind in ("follow", "track") for e in events)  # "follow the moving character"
+    around = {c.clause for c in cues if c.what[0] == "around"}
+    orbiting = [m for m in moves if m.what[1] == "MOVE" and m.clause in around]  # "travel 180° around her"
+    for m in orbiting:
+        bound = _bind(m, dirs, used, LX.AXES["arc"], False, [])
+        events.append(_Event("arc", bound[0].what[2] if bound else None, m.start, 1.0, LX.DEFAULT_FRACTION["arc"],
+                             [m.words] + [b.words for b in bound]))
+    for m in (m for m in moves if m.what[1] in LX.GENERIC_KIND and m not in orbiting):  # "move left", "turn left"
+        for d in _bind(m, dirs, used, LX.AXES[m.what[1]], True, []):
+            axis, direction = d.what[1], d.what[2]
+            target = next((e for e in events if e.direction is None and axis in LX.AXES[e.kind]), None)
+            if subject_moves and not target:
+                continue
+            if target:  # "circle a quarter of the way around him, moving left": the direction belongs to the arc
+                target.direction, target.words = direction, target.words + [m.words, d.words]
+            else:
+                events.append(_Event(LX.GENERIC_KIND[m.what[1]][axis], direction, m.start, 1.0, None,
+                                     [m.words, d.words]))
+    merged: list[_Event] = []  # one event per kind: "pull back on the dolly" is one dolly move
+    for e in sorted(events, key=lambda e: e.at):
+        same = next((o for o in merged if o.kind == e.kind), None)
+        if same is None:
+            merged.append(e)
+        else:
+            same.fraction = same.fraction if same.fraction is not None else e.fraction
+            same.direction = same.direction or e.direction
+            same.words += e.words
+    events = merged
+    for e in events:  # a direction left over elsewhere in the prompt, else the kind's default
+        if e.direction is None and e.kind in LX.DEFAULT_DIRECTION:
+            spare = next((d for d in dirs if id(d) not in used and d.what[1] in LX.AXES[e.kind]), None)
+            if spare:
+                used.add(id(spare))
+                e.direction, e.confidence = spare.what[2], INFERRED_CONFIDENCE
+                e.words.append(spare.words)
+            else:
+                e.direction, e.confidence = LX.DEFAULT_DIRECTION[e.kind], GENERIC_CONFIDENCE
+    if not any(e.kind == "dolly" for e in events):  # "position forward along its view axis"
+        orphan = next((d for d in dirs if id(d) not in used and d.words in LX.ORPHAN_DOLLY), None)
+        if orphan:
+            events.append(_Event("dolly", orphan.what[2], orphan.start, INFERRED_CONFIDENCE, None, [orphan.words]))
+    magnitudes = [c for c in cues if c.what[0] in ("mag", "deg", "factor")]
+    return events, any(c.what[0] == "dz" for c in cues), magnitudes
+
+
+def _sign(kind: str, direction: str) -> int:
+    return 1 if LX.POSITIVE[kind] == direction else -1
+
+
+def _amount_label(event: _Event, magnitudes: list[Cue], candidates: list) -> str:
+    """Among labels that differ only in amount, the one the nearest magnitude word names (or the word's own)."""
+    candidates = sorted(candidates, key=lambda l: l.params["amount"])
+    amounts = [l.params["amount"] for l in candidates]
+    unit = "deg" if event.kind == "arc" else "factor"
+    usable = [c for c in magnitudes if c.what[0] in ("mag", unit)]
+    mag = min(usable, key=lambda c: abs(c.start - event.at), default=None)
+    if mag is not None and mag.what[0] == unit:
+        target = mag.what[1]
+    else:
+        fraction = mag.what[1] if mag else event.fraction if event.fraction else LX.DEFAULT_FRACTION[event.kind]
+        idx = min(max(len(amounts) - 1 + round(math.log2(fraction)), 0), len(amounts) - 1)
+        target = amounts[idx]
+    best = min(candidates, key=lambda l: abs(math.log(l.params["amount"] / target)))
+    if mag:
+        event.words.append(mag.words)
+    return best.name
+
+
+def _movement(cues: list[Cue]) -> tuple[str, float, str] | None:
+    events, dolly_zoom, magnitudes = _movement_events(cues)
+    labels = FIELDS["movement"].labels
+    moving = events
+    by_kind = {e.kind: e for e in moving}
+    if dolly_zoom or ("dolly" in by_kind and "zoom" in by_kind
+                      and by_kind["dolly"].direction != by_kind["zoom"].direction):
+        dolly, zoom = by_kind.get("dolly"), by_kind.get("zoom")
+        if dolly and dolly.confidence == 1.0:  # the dolly's direction names the label ("dolly in, zoom out")
+            sign = _sign("dolly", dolly.direction)
+        elif zoom and zoom.confidence == 1.0:
+            sign = -_sign("zoom", zoom.direction)
+        else:
+            sign = _sign("dollyZoom", LX.DEFAULT_DIRECTION["dollyZoom"])
+        label = next(l for l in labels if l.params.get("kind") == "dollyZoom" and l.params["sign"] == sign)
+        words = [w for e in (dolly, zoom) if e for w in e.words]
+        return label.name, 1.0, " ".join(words) or "dolly zoom"
+    if "dolly" in by_kind and "zoom" in by_kind:  # same direction: keep the one whose direction was said
+        by_kind.pop("dolly" if by_kind["zoom"].confidence >= by_kind["dolly"].confidence else "zoom")
+        moving = [e for e in moving if e.kind in by_kind]
+    if len(moving) >= 2:
+        kinds = {moving[0].kind, moving[1].kind}
+        for l in labels:
+            parts = l.params.get("parts")
+            if parts and {FIELDS["movement"][p].params["kind"] for p in parts} == kinds:
+                conf = min(moving[0].confidence, moving[1].confidence, 1.0 if len(moving) == 2 else INFERRED_CONFIDENCE)
+                return l.name, max(conf, GENERIC_CONFIDENCE), " ".join(moving[0].words + moving[1].words)
+    if not moving:
+        static = next((c for c in cues if c.what[0] == "static"), None)
+        return ("static", 1.0, static.words) if static else None
+    event = moving[0]
+    conf = event.confidence if len(moving) == 1 else min(event.confidence, INFERRED_CONFIDENCE)
+    sign = _sign(event.kind, event.direction) if event.kind in LX.POSITIVE else None  # follow/track: none
+    same = [l for l in labels if l.params.get("kind") == event.kind and l.params.get("sign") == sign]
+    name = _amount_label(event, magnitudes, same) if len(same) > 1 else same[0].name
+    return name, conf, " ".join(event.words)
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Easing, angle, shot size, view
+# ----------------------------------------------------------------------------------------------------------------------
+def _easing(cues: list[Cue]) -> tuple[str, float, str] | None:
+    fams = [c for c in cues if c.what[0] == "family"]
+    modes = [c for c in cues if c.what[0] == "mode"]
+    exact = [c for c in fams if c.what[2]]
+    eases = [c for c in cues if c.what[0] == "ease"]
+    strong = [c for c in modes if c.what[2]]
+    if not (exact or eases or strong or (fams and any(c.what[2] is False for c in modes))):
+        return None  # "gentle", "smooth" alone describe style, not a curve
+    family = next((c.what[1] for c in exact if c.what[1] != "Linear"), None) or \
+        ("Linear" if exact else None) or next((c.what[1] for c in fams), None)
+    used = exact or fams[:1]
+    if family == "Linear":
+        return "linear", 1.0, " ".join(c.words for c in used)
+    said = {c.what[1] for c in strong}
+    weak = {c.what[1] for c in modes if c.what[2] is False}
+    hint = [c.what[1] for c in modes if c.what[2] is None]
+    if "InOut" in said or {"In", "Out"} <= said:
+        mode = "InOut"
+    elif said:
+        (mode,) = said
+        if weak - said:  # "slow start ... long slow finish"
+            mode = "InOut"
+    elif weak:
+        mode = "InOut" if len(weak) > 1 else next(iter(weak))
+    elif hint:
+        mode = hint[0]
+    else:
+        mode = "Out" if family in ("Bounce", "Elastic", "Back") else "InOut"
+    conf = 1.0 if (exact or not family) and (said or weak or family) else INFERRED_CONFIDENCE
+    if family is None:
+        family, conf = "Sine", (1.0 if said or eases else GENERIC_CONFIDENCE)
+    elif not exact:
+        conf = INFERRED_CONFIDENCE
+    label = next(l for l in FIELDS["easing"] if l.params["family"] == family and l.params["mode"] == mode)
+    return label.name, conf, " ".join(c.words for c in used + eases + strong)
+
+
+def _angle(cues: list[Cue]) -> tuple[str, float, str] | None:
+    found = [c for c in cues if c.what[0] == "angle"]
+    if not found:
+        return None
+    best = max(found, key=lambda c: abs(c.what[1]))  # "from a great height, looking down" -> bird's-eye
+    label = min(FIELDS["angle"], key=lambda l: abs(l.params["elevation_deg"] - best.what[1]))
+    return label.name, 1.0, best.words
+
+
+def _shot(cues: list[Cue]) -> tuple[str, float, str] | None:
+    found = next((c for c in cues if c.what[0] == "shot"), None)
+    return (found.what[1], 1.0, found.words) if found else None
+
+
+def _view(cues: list[Cue]) -> tuple[str, float, str] | None:
+    found = [c for c in cues if c.what[0] == "view"]
+    parts = [c.what[1] for c in found]
+    if not parts:
+        return None
+    depth = next((p for p in parts if p in "FB"), None)
+    side = next((p for p in parts if p in "LR"), None)
+    azimuth = {"L": 90.0, "R": -90.0}.get(side or "", 0.0)
+    conf = 1.0
+    if depth == "B":
+        azimuth = 180.0 if side is None else azimuth * 1.5
+    elif depth == "F" or "TQ" in parts:
+        azimuth /= 2
+        if side is None and depth is None:  # "three-quarter view" without a side
+            azimuth, conf = 45.0, GENERIC_CONFIDENCE
+    elif side is None:  # "profile" without a side
+        azimuth, conf = 90.0, GENERIC_CONFIDENCE
+    label = min(FIELDS["view"], key=lambda l: abs((l.params["azimuth_deg"] - azimuth + 180) % 360 - 180))
+    return label.name, conf, " ".join(c.words for c in found)
+
+
+_RESOLVERS = {"movement": _movement, "easing": _easing, "angle": _angle, "shot_type": _shot, "view": _view}
 
 
 @dataclass
 class Interpretation:
-    """What a prompt was understood as. labels has every field (defaults filled in); confidence is 1 for an exact
-    term, GENERIC_CONFIDENCE for a direction-less one and 0 for a default; explicit lists the fields the prompt said;
-    matched maps each explicit field to the words that said it."""
+    """What a prompt was understood as. labels has every field (defaults filled in); confidence is 1 for a field the
+    prompt names, lower for one inferred or guessed, 0 for a default; explicit lists the fields the prompt stated;
+    matched maps each explicit field to the words that said it; unresolved lists the fields left to a default or
+    guessed (a fallback may settle them); source says "grammar", "fallback" or "default" per field."""
 
     prompt: str
     labels: dict[str, str]
@@ -95,6 +423,8 @@ class Interpretation:
     explicit: set[str] = field(default_factory=set)
     matched: dict[str, str] = field(default_factory=dict)
     speed: str | None = None
+    unresolved: set[str] = field(default_factory=set)
+    source: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         parts = []
@@ -106,30 +436,34 @@ class Interpretation:
         return "understood as " + "; ".join(parts)
 
 
-def parse_prompt(text: str, defaults: dict[str, str] | None = None) -> Interpretation:
-    """Parse a shot description. Raises LensCraftError when it mentions no camera work."""
+def parse_prompt(text: str, defaults: Mapping[str, str] | None = None,
+                 fallback: Fallback | None = None) -> Interpretation:
+    """Parse a shot description. Raises LensCraftError when it mentions no camera work.
+
+    fallback(text, fields) -> {field: (label, confidence)} is asked about the unresolved fields; its answer replaces
+    a field only when more confident than the grammar. It should return nothing for a field it cannot tell."""
     if not isinstance(text, str) or not text.strip():
         raise LensCraftError("the prompt is empty: describe the camera move, e.g. 'slow push in, low angle, close-up'")
-    raw = [w for w in _words(text) if w not in _FILLER]
-    stems = [_stem(w) for w in raw]
-    taken = [False] * len(stems)
-    found: dict[str, tuple[str, float, str]] = {}
-    for phrase, fname, label, conf in _phrase_table():
-        if fname in found:
-            continue
-        n = len(phrase)
-        for i in range(len(stems) - n + 1):
-            if tuple(stems[i:i + n]) == phrase and not any(taken[i:i + n]):
-                taken[i:i + n] = [True] * n
-                found[fname] = (label, conf, " ".join(raw[i:i + n]))
-                break
-    speed = next((_SPEED[w] for w in raw if w in _SPEED), None)
+    cues, raw = _cues(text)
+    found = {f: r for f, r in ((f, _RESOLVERS[f](cues)) for f in FIELD_NAMES) if r}
+    source = {f: "grammar" for f in found}
+    if fallback is not None:
+        ask = [f for f in FIELD_NAMES if f not in found or found[f][1] < 1.0]
+        for f, (label, conf) in (fallback(text, ask) or {}).items():
+            if f in ask and conf > (found[f][1] if f in found else 0.0):
+                found[f] = (FIELDS[f].resolve(label), float(conf), "(fallback)")
+                source[f] = "fallback"
     if not found:
         raise LensCraftError(
             f"'{text.strip()[:80]}' says nothing about camera work: name a move (pan, dolly in, orbit, zoom...), "
             "an angle (low angle, bird's-eye...) or a shot size (close-up, wide shot...)")
+    easing_words = {w for c in cues if c.what[0] in ("mode", "family") for w in c.words.split()}
+    speed = next((_SPEED[w] for w in raw if w in _SPEED and w not in easing_words), None)
     defaults = defaults or {}
     labels = {f: found[f][0] if f in found else FIELDS[f].resolve(defaults.get(f, FIELDS[f].default))
               for f in FIELD_NAMES}
     confidence = {f: found[f][1] if f in found else 0.0 for f in FIELD_NAMES}
-    return Interpretation(text, labels, confidence, set(found), {f: v[2] for f, v in found.items()}, speed)
+    unresolved = {f for f in FIELD_NAMES if confidence[f] < 1.0}
+    source.update({f: "default" for f in FIELD_NAMES if f not in found})
+    return Interpretation(text, labels, confidence, set(found), {f: v[2] for f, v in found.items()}, speed,
+                          unresolved, source)
