@@ -14,3 +14,5 @@ if [ ! -f "$stamp" ]; then
     .venv/bin/pip install -q --disable-pip-version-check -e ".[train,onnx,clip,blender,dev]"
     rm -f .venv/.lenscraft-* && touch "$stamp"
 fi
+# Blender 4.2 LTS and 5.0 as modules too, so the add-on's version-compat layer is tested on both ends.
+[ ! -f tools/setup_blender_versions.sh ] || bash tools/setup_blender_versions.sh
