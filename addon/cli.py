@@ -1,6 +1,9 @@
 """Headless use: `blender -b scene.blend --command lenscraft <command> ...` (bpy.utils.register_cli_command).
 
     generate --subject NAME --prompt "slow push in, low angle" --frames 1-120 [--camera NAME] [--out out.blend]
+             [--preview DIR] [--generator model|simulator] [--model PATH]
+    describe --camera NAME [--subject NAME] [--frames 1-120] [--top-k 3] [--json out.json]
+    complete --camera NAME [--subject NAME] [--frames 1-120] [--out out.blend]
     export   --out shots.json [--cameras A,B] [--frames 1-120] [--format lenscraft|lenscraft-v1] [--subject NAME]
     import   shots.json [--out out.blend]
     batch    jobs.json [--out out.blend]
@@ -64,7 +67,13 @@ def save_blend(path: str | None) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- commands
+def configure_engine(args: argparse.Namespace) -> None:
+    if getattr(args, "generator", None) or getattr(args, "model", None) is not None:
+        engine.configure(backend=args.generator, model_path=args.model)
+
+
 def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
+    configure_engine(args)
     start, end = parse_frames(args.frames, scene)
     req = workflow.GenerateRequest(
         subject=find_object(scene, args.subject, "subject"), labels=labels_from(args), frame_start=start,
@@ -74,6 +83,42 @@ def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
                         replace=args.replace),
         focus_on_subject=args.focus, add_marker=args.marker)
     result = workflow.generate(scene, req)
+    save_blend(args.out)
+    message = result.message
+    for w in result.warnings:
+        print(f"lenscraft: warning: {w}", file=sys.stderr)
+    if args.preview:
+        for cam in result.objects:
+            paths = workflow.render_preview(scene, cam, start, end, args.preview, count=args.preview_frames,
+                                            width=args.preview_width)
+            message += f"\npreview: {paths[-1]}"
+    return message
+
+
+def cmd_describe(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
+    configure_engine(args)
+    start, end = parse_frames(args.frames, scene)
+    cam = find_object(scene, args.camera, "camera")
+    subject = find_object(scene, args.subject, "subject") if args.subject else None
+    result = workflow.describe_camera(scene, cam, start, end, subject, top_k=args.top_k)
+    caption, fields = workflow.stored_description(cam) or ("", {})
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"camera": cam.name, "frames": [start, end], "caption": caption,
+                       "fields": {k: [[label, score] for label, score in v] for k, v in fields.items()}}, f, indent=1)
+    lines = [result.message] + [f"  {k}: " + ", ".join(f"{label} {score:.2f}" for label, score in v)
+                                for k, v in fields.items()]
+    save_blend(args.out)
+    return "\n".join(lines)
+
+
+def cmd_complete(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
+    configure_engine(args)
+    start, end = parse_frames(args.frames, scene)
+    cam = find_object(scene, args.camera, "camera")
+    subject = find_object(scene, args.subject, "subject") if args.subject else None
+    result = workflow.complete_camera(scene, cam, start, end, subject,
+                                      keys=KeyOptions(every_frame=args.every_frame))
     save_blend(args.out)
     return result.message
 
@@ -146,6 +191,12 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(f"{self.prog}: {message}")
 
 
+def _engine_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--generator", choices=engine.BACKENDS, help="model (default; simulator if it cannot load) or "
+                   "simulator")
+    p.add_argument("--model", help="model folder or checkpoint (default: the bundled model)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="blender -b FILE --command lenscraft", description="LensCraft camera shots, headless")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -166,7 +217,30 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--focus", action="store_true", help="depth of field focused on the subject")
     g.add_argument("--marker", action="store_true", help="add a timeline marker bound to the camera")
     g.add_argument("--out", help="save the .blend here")
+    g.add_argument("--preview", metavar="DIR", help="render a small Workbench contact sheet of each shot into DIR")
+    g.add_argument("--preview-frames", type=int, default=6, help="frames on the contact sheet")
+    g.add_argument("--preview-width", type=int, default=160, help="width of each preview frame (pixels)")
+    _engine_args(g)
     g.set_defaults(fn=cmd_generate)
+
+    d = sub.add_parser("describe", help="caption and label scores of a camera's move (needs the model)")
+    d.add_argument("--camera", required=True)
+    d.add_argument("--subject", help="the object the camera frames")
+    d.add_argument("--frames")
+    d.add_argument("--top-k", type=int, default=3)
+    d.add_argument("--json", help="also write the description here")
+    d.add_argument("--out", help="save the .blend (with the description on the camera)")
+    _engine_args(d)
+    d.set_defaults(fn=cmd_describe)
+
+    c = sub.add_parser("complete", help="fill a camera's motion between its keyed poses (needs the model)")
+    c.add_argument("--camera", required=True)
+    c.add_argument("--subject", required=True, help="the object the camera frames")
+    c.add_argument("--frames")
+    c.add_argument("--every-frame", action="store_true")
+    c.add_argument("--out")
+    _engine_args(c)
+    c.set_defaults(fn=cmd_complete)
 
     e = sub.add_parser("export", help="write cameras as shot JSON")
     e.add_argument("--out", required=True)

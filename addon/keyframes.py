@@ -143,6 +143,7 @@ class KeyOptions:
     easing: str | None = None  # easing label: its interpolation is tried on sparse spans
     animate_focal: bool = True
     replace: bool = False  # clear the channels' existing keys first
+    skip_frames: tuple[int, ...] = ()  # frames never written (Complete keeps the user's keys exactly)
 
 
 def _parent_basis(obj: bpy.types.Object) -> np.ndarray:
@@ -209,15 +210,16 @@ def write_camera(cam: bpy.types.Object, traj: Trajectory, frame_start: int, aspe
     if opts.easing:
         p = FIELDS["easing"][opts.easing].params
         easing = (p["blender_interpolation"], p["blender_easing"])
+    write = ~np.isin(frames, np.asarray(opts.skip_frames, dtype=np.int64))
     keys = 0
     for path, values in channels.items():
         tol = opts.tolerance if path == "location" else opts.angle_tolerance
         for i in range(values.shape[1]):
             fc = ensure_fcurve(cam, path, i, GROUP)
-            keys += write_channel(fc, frames, values[:, i], opts.every_frame, tol, easing)
+            keys += write_channel(fc, frames[write], values[write, i], opts.every_frame, tol, easing)
     if opts.animate_focal and np.ptp(lens) > 1e-6:
         fc = ensure_fcurve(data, "lens")
-        keys += write_channel(fc, frames, lens, opts.every_frame, opts.lens_tolerance, easing)
+        keys += write_channel(fc, frames[write], lens[write], opts.every_frame, opts.lens_tolerance, easing)
     elif find_fcurve(data, "lens") is None:
         data.lens = float(lens[0])
     return keys

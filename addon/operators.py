@@ -1,5 +1,10 @@
 """Operators: thin wrappers that read the settings, call workflow, and report. Errors go to self.report, never a
-traceback; an operator that fails returns {'CANCELLED'} with the scene unchanged."""
+traceback; an operator that fails returns {'CANCELLED'} with the scene unchanged.
+
+Generate (several variations) and Export (several cameras) run as modal operators when started from the UI: a timer
+does one item at a time, the progress bar and the status bar show how far it got, and Esc stops it. Stopping keeps
+the items already done (whole cameras; one Ctrl+Z removes them) - an export writes its file only at the end, so a
+stopped export writes nothing. In background mode (and with EXEC_DEFAULT) they run synchronously."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty  #
 from bpy_extras.io_utils import ExportHelper, ImportHelper
 
 from .engine import LensCraftError
-from .properties import labels_of
+from .properties import apply_preferences, labels_of
 
 Status = set[Literal['RUNNING_MODAL', 'CANCELLED', 'FINISHED', 'PASS_THROUGH', 'INTERFACE']]
 
@@ -23,6 +28,14 @@ def settings_subject(context: bpy.types.Context) -> bpy.types.Object | None:
 def frame_range(context: bpy.types.Context) -> tuple[int, int]:
     s, scene = context.scene.lenscraft, context.scene
     return (scene.frame_start, scene.frame_end) if s.use_scene_range else (s.frame_start, s.frame_end)
+
+
+def key_options(s: Any) -> Any:
+    from .keyframes import KeyOptions
+
+    return KeyOptions(every_frame=s.key_density == 'EVERY_FRAME', tolerance=s.key_tolerance,
+                      angle_tolerance=s.key_angle_tolerance, animate_focal=s.animate_focal,
+                      replace=s.keep == 'REPLACE')
 
 
 def _report_result(op: bpy.types.Operator, result: Any) -> Status:
@@ -41,7 +54,101 @@ def _run(op: bpy.types.Operator, fn: Any, *args: Any) -> Status:
         return {'CANCELLED'}
 
 
-class LENSCRAFT_OT_generate(bpy.types.Operator):
+class JobOperator:
+    """Mixin: execute() runs the job synchronously; invoke() (the UI) runs it step by step from a timer with a
+    progress bar and a status line, Esc stops it. Subclasses implement make_job(context)."""
+
+    STEP_BUDGET_S = 0.05  # time per timer tick before handing control back to the UI
+
+    _job: Any = None
+    _timer: Any = None
+
+    def make_job(self, context: bpy.types.Context) -> Any:
+        raise NotImplementedError
+
+    def _start(self, context: bpy.types.Context) -> Any:
+        apply_preferences(context)
+        try:
+            return self.make_job(context)
+        except (LensCraftError, OSError) as e:
+            self.report({'ERROR'}, str(e))  # type: ignore[attr-defined]
+            return None
+
+    def execute(self, context: bpy.types.Context) -> Status:
+        job = self._start(context)
+        return {'CANCELLED'} if job is None else self._run_sync(job)
+
+    def _run_sync(self, job: Any) -> Status:
+        from . import workflow
+
+        try:
+            return _report_result(self, workflow.run(job))  # type: ignore[arg-type]
+        except (LensCraftError, OSError) as e:
+            self.report({'ERROR'}, str(e))  # type: ignore[attr-defined]
+            return {'FINISHED'} if job.done else {'CANCELLED'}
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> Status:
+        if bpy.app.background or context.window is None:
+            return self.execute(context)
+        job = self._start(context)
+        if job is None:
+            return {'CANCELLED'}
+        if job.total <= 1:  # nothing to show progress for
+            return self._run_sync(job)
+        self._job = job
+        wm = context.window_manager
+        wm.progress_begin(0, job.total)
+        self._timer = wm.event_timer_add(0.01, window=context.window)
+        wm.modal_handler_add(self)  # type: ignore[arg-type]  # a mixin of an Operator
+        self._status(context)
+        return {'RUNNING_MODAL'}
+
+    def _status(self, context: bpy.types.Context) -> None:
+        job = self._job
+        context.workspace.status_text_set(f"{job.title}: {job.done} of {job.total} - Esc to cancel")
+        context.window_manager.progress_update(job.done)
+
+    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> Status:
+        if event.type == 'ESC':
+            return self._finish(context, stopped=True)
+        if event.type != 'TIMER':  # viewport navigation keeps working; edits wait until the job ends
+            nav = {'MOUSEMOVE', 'INBETWEEN_MOUSEMOVE', 'MIDDLEMOUSE', 'WHEELUPMOUSE', 'WHEELDOWNMOUSE', 'TRACKPADPAN',
+                   'TRACKPADZOOM'}
+            return {'PASS_THROUGH'} if event.type in nav else {'RUNNING_MODAL'}
+        import time
+
+        t0 = time.perf_counter()
+        try:
+            while not self._job.finished and time.perf_counter() - t0 < self.STEP_BUDGET_S:
+                self._job.step()
+        except (LensCraftError, OSError) as e:
+            self.report({'ERROR'}, str(e))  # type: ignore[attr-defined]
+            return self._finish(context, stopped=True)
+        if self._job.finished:
+            return self._finish(context, stopped=False)
+        self._status(context)
+        return {'RUNNING_MODAL'}
+
+    def _finish(self, context: bpy.types.Context, stopped: bool) -> Status:
+        job, self._job = self._job, None
+        wm = context.window_manager
+        if self._timer is not None:
+            wm.event_timer_remove(self._timer)
+            self._timer = None
+            wm.progress_end()
+            context.workspace.status_text_set(None)
+        try:
+            result = job.stop() if stopped else job.finish()
+        except (LensCraftError, OSError) as e:
+            self.report({'ERROR'}, str(e))  # type: ignore[attr-defined]
+            return {'FINISHED'} if job.done else {'CANCELLED'}
+        if stopped:
+            self.report({'WARNING'}, result.message)  # type: ignore[attr-defined]
+            return {'FINISHED'} if job.done and job.result.objects else {'CANCELLED'}
+        return _report_result(self, result)  # type: ignore[arg-type]
+
+
+class LENSCRAFT_OT_generate(JobOperator, bpy.types.Operator):
     """Key a camera move that frames the subject as the prompt and menus describe"""
 
     bl_idname = "lenscraft.generate"
@@ -63,20 +170,16 @@ class LENSCRAFT_OT_generate(bpy.types.Operator):
             return False
         return True
 
-    def execute(self, context: bpy.types.Context) -> Status:
+    def make_job(self, context: bpy.types.Context) -> Any:
         from . import workflow
-        from .keyframes import KeyOptions
 
         s = context.scene.lenscraft
         start, end = frame_range(context)
         req = workflow.GenerateRequest(
             subject=settings_subject(context), labels=labels_of(s), frame_start=start, frame_end=end,
             camera=s.camera if s.camera_target == 'EXISTING' else None, variations=s.variations, seed=s.seed,
-            keys=KeyOptions(every_frame=s.key_density == 'EVERY_FRAME', tolerance=s.key_tolerance,
-                            angle_tolerance=s.key_angle_tolerance, animate_focal=s.animate_focal,
-                            replace=s.keep == 'REPLACE'),
-            focus_on_subject=s.focus_on_subject, add_marker=s.add_marker)
-        return _run(self, workflow.generate, context.scene, req)
+            keys=key_options(s), focus_on_subject=s.focus_on_subject, add_marker=s.add_marker)
+        return workflow.GenerateJob(context.scene, req)  # type: ignore[arg-type]
 
 
 class LENSCRAFT_OT_apply_prompt(bpy.types.Operator):
@@ -105,7 +208,7 @@ class LENSCRAFT_OT_apply_prompt(bpy.types.Operator):
         return {'FINISHED'}
 
 
-class LENSCRAFT_OT_export(bpy.types.Operator, ExportHelper):  # type: ignore[misc]
+class LENSCRAFT_OT_export(JobOperator, bpy.types.Operator, ExportHelper):  # type: ignore[misc]
     """Export cameras, sampled every frame from the evaluated scene, as shot JSON"""
 
     bl_idname = "lenscraft.export_shots"
@@ -134,20 +237,27 @@ class LENSCRAFT_OT_export(bpy.types.Operator, ExportHelper):  # type: ignore[mis
             return False
         return True
 
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> Status:  # type: ignore[override]
+        return ExportHelper.invoke(self, context, event)  # type: ignore[func-returns-value,return-value]
+
     def execute(self, context: bpy.types.Context) -> Status:
+        if bpy.app.background or context.window is None:
+            return JobOperator.execute(self, context)
+        return JobOperator.invoke(self, context, None)  # type: ignore[arg-type]  # modal, with progress
+
+    def make_job(self, context: bpy.types.Context) -> Any:
         from . import workflow
 
         scene = context.scene
         objs = context.selected_objects if self.selection == 'SELECTED' else scene.objects
         cameras = [o for o in objs if o.type == 'CAMERA']
         if not cameras:
-            self.report({'ERROR'}, "no camera selected (select cameras or export All)")
-            return {'CANCELLED'}
+            raise LensCraftError("no camera selected (select cameras or export All)")
         start, end = (scene.frame_start, scene.frame_end) if self.use_scene_range else (self.frame_start,
                                                                                          self.frame_end)
         subject = scene.lenscraft.subject if self.include_subject else None
         path: str = self.filepath  # type: ignore[attr-defined]  # from ExportHelper
-        return _run(self, workflow.export_cameras, scene, cameras, path, self.format, start, end, subject)
+        return workflow.ExportJob(scene, cameras, path, self.format, start, end, subject)  # type: ignore[arg-type]
 
 
 class LENSCRAFT_OT_import(bpy.types.Operator, ImportHelper):  # type: ignore[misc]
@@ -167,4 +277,66 @@ class LENSCRAFT_OT_import(bpy.types.Operator, ImportHelper):  # type: ignore[mis
         return _run(self, workflow.import_shots, context.scene, path)
 
 
-CLASSES = (LENSCRAFT_OT_generate, LENSCRAFT_OT_apply_prompt, LENSCRAFT_OT_export, LENSCRAFT_OT_import)
+def _active_camera_poll(cls: Any, context: bpy.types.Context) -> bool:
+    obj = context.active_object
+    if obj is None or obj.type != 'CAMERA':
+        cls.poll_message_set("Make a camera the active object")
+        return False
+    return True
+
+
+class LENSCRAFT_OT_describe(bpy.types.Operator):
+    """Describe the active camera's move over the frame range: a caption and the top labels of every field, kept
+    on the camera"""
+
+    bl_idname = "lenscraft.describe"
+    bl_label = "Describe Camera"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return _active_camera_poll(cls, context)
+
+    def execute(self, context: bpy.types.Context) -> Status:
+        from . import workflow
+
+        apply_preferences(context)
+        start, end = frame_range(context)
+        return _run(self, workflow.describe_camera, context.scene, context.active_object, start, end,
+                    context.scene.lenscraft.subject)
+
+
+class LENSCRAFT_OT_complete(bpy.types.Operator):
+    """Fill the active camera's motion between the poses keyed by hand (the keys stay as they are)"""
+
+    bl_idname = "lenscraft.complete"
+    bl_label = "Complete Motion"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not _active_camera_poll(cls, context):
+            return False
+        from .keyframes import fcurves
+
+        cam: Any = context.active_object
+        keyed = {kp.co[0] for fc in fcurves(cam) for kp in fc.keyframe_points
+                 if fc.data_path in ("location", "rotation_euler", "rotation_quaternion")}
+        if len(keyed) < 2:
+            cls.poll_message_set("Key at least two camera poses first")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> Status:
+        from . import workflow
+
+        apply_preferences(context)
+        s = context.scene.lenscraft
+        start, end = frame_range(context)
+        labels = {"easing": s.easing} if s.complete_use_easing else None
+        return _run(self, workflow.complete_camera, context.scene, context.active_object, start, end, s.subject,
+                    labels, key_options(s))
+
+
+CLASSES = (LENSCRAFT_OT_generate, LENSCRAFT_OT_apply_prompt, LENSCRAFT_OT_export, LENSCRAFT_OT_import,
+           LENSCRAFT_OT_describe, LENSCRAFT_OT_complete)

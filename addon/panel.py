@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bpy
 
-from .engine import BACKEND, FIELD_NAMES
+from .engine import FIELD_NAMES, model_status
+from .properties import ui_name
 
 
 class LENSCRAFT_PT_main(bpy.types.Panel):
@@ -31,7 +32,38 @@ class LENSCRAFT_PT_main(bpy.types.Panel):
         for f in FIELD_NAMES:
             col.prop(s, f)
         layout.operator("lenscraft.generate", icon='CAMERA_DATA')
-        layout.label(text=f"Engine: {BACKEND}")
+        layout.label(text=model_status(), icon='SETTINGS')
+
+
+class LENSCRAFT_PT_camera(bpy.types.Panel):
+    """Describe and Complete work on the active camera."""
+
+    bl_label = "Active Camera"
+    bl_parent_id = "LENSCRAFT_PT_main"
+    bl_space_type = 'VIEW_3D'
+    bl_region_type = 'UI'
+    bl_category = "LensCraft"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        from .workflow import stored_description
+
+        layout = self.layout
+        row = layout.row(align=True)
+        row.operator("lenscraft.describe", text="Describe", icon='TEXT')
+        row.operator("lenscraft.complete", text="Complete", icon='IPO_BEZIER')
+        layout.prop(context.scene.lenscraft, "complete_use_easing")
+        obj = context.active_object
+        found = stored_description(obj) if obj is not None and obj.type == 'CAMERA' else None
+        if found is None:
+            return
+        caption, fields = found
+        box = layout.box()
+        box.label(text=caption, icon='CAMERA_DATA')
+        for f, ranked in fields.items():
+            col = box.column(align=True)
+            col.label(text=ui_name(f))
+            for label, score in ranked[:3]:
+                col.label(text=f"{ui_name(label)}: {score:.2f}", icon='BLANK1')
 
 
 class LENSCRAFT_PT_output(bpy.types.Panel):
@@ -79,4 +111,4 @@ class LENSCRAFT_PT_files(bpy.types.Panel):
         row.operator("lenscraft.import_shots", text="Import", icon='IMPORT')
 
 
-CLASSES = (LENSCRAFT_PT_main, LENSCRAFT_PT_output, LENSCRAFT_PT_files)
+CLASSES = (LENSCRAFT_PT_main, LENSCRAFT_PT_camera, LENSCRAFT_PT_output, LENSCRAFT_PT_files)

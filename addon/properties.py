@@ -116,10 +116,20 @@ class LensCraftSettings(bpy.types.PropertyGroup):
     add_marker: BoolProperty(  # type: ignore[valid-type]
         name="Add Marker", default=False,
         description="Add a timeline marker bound to the camera, named after the shot's labels")
+    complete_use_easing: BoolProperty(  # type: ignore[valid-type]
+        name="Steer by Easing", default=False,
+        description="Complete Motion follows the Easing menu between the keyed poses")
 
 
 class LensCraftPreferences(bpy.types.AddonPreferences):
     bl_idname = __package__  # type: ignore[assignment]
+
+    generator: EnumProperty(  # type: ignore[valid-type]
+        name="Generator", default='MODEL',
+        items=[('MODEL', "Model", "The trained model (bundled, runs on ONNX Runtime); the simulator when it cannot "
+                "be loaded"),
+               ('SIMULATOR', "Procedural (simulator)", "The procedural cinematography simulator: deterministic, "
+                "no model needed")])
 
     model_path: StringProperty(  # type: ignore[valid-type]
         name="Model", subtype='FILE_PATH', description="Model checkpoint (empty: the bundled model)")
@@ -131,17 +141,34 @@ class LensCraftPreferences(bpy.types.AddonPreferences):
                ('COREML', "Core ML", "Apple GPU / Neural Engine"), ('DIRECTML', "DirectML", "Windows GPU")])
 
     def draw(self, context: bpy.types.Context) -> None:
+        from .engine import model_status
+
         col = self.layout.column()
+        col.prop(self, "generator")
         col.prop(self, "model_path")
         col.prop(self, "clip_weights_path")
         col.prop(self, "device")
-        col.label(text="Generation currently uses the procedural simulator; the model settings apply once a model "
-                       "is installed.", icon='INFO')
+        col.label(text=model_status(), icon='INFO')
+
+
+def preferences(context: bpy.types.Context) -> Any:
+    """This add-on's preferences, or None when it is not registered as an add-on (e.g. imported by a script)."""
+    addon = context.preferences.addons.get(__package__ or "")
+    return addon.preferences if addon is not None else None
+
+
+def apply_preferences(context: bpy.types.Context) -> None:
+    """Hand the generator choice and model path to the engine (it reloads the model only when they change)."""
+    from .engine import configure
+
+    prefs = preferences(context)
+    if prefs is not None:
+        configure(backend="simulator" if prefs.generator == 'SIMULATOR' else "model",
+                  model_path=bpy.path.abspath(prefs.model_path) if prefs.model_path else "")
 
 
 def register_properties() -> None:
     bpy.types.Scene.lenscraft = PointerProperty(type=LensCraftSettings)  # type: ignore
-
 
 
 def unregister_properties() -> None:

@@ -79,56 +79,118 @@ def new_camera(scene: bpy.types.Scene, name: str, sensor_width: float) -> bpy.ty
     return obj
 
 
-def generate(scene: bpy.types.Scene, req: GenerateRequest) -> Result:
-    """Key one camera per variation with a generated shot framing the subject."""
-    subject_obj = check_object(req.subject, "subject", scene)
-    target = check_camera(req.camera, scene) if req.camera is not None else None
-    if target is not None and target == subject_obj:
-        raise LensCraftError("the subject and the target camera are the same object")
-    if not 1 <= req.variations <= 64:
-        raise LensCraftError(f"variations must be 1-64, got {req.variations}")
-    frames = gather.frame_list(req.frame_start, req.frame_end)
-    if len(frames) < 2:
-        raise LensCraftError(f"frame range {req.frame_start}-{req.frame_end} has one frame: a move needs at least two")
-    labels = engine.resolve_labels(req.labels)
-    if labels["movement"] in FOLLOWING and not gather.is_animated(subject_obj):
-        raise LensCraftError(f"'{labels['movement']}' follows a moving subject, but '{subject_obj.name}' is not "
-                             "animated: animate it first or pick another movement")
-    fps, aspect = gather.scene_fps(scene), gather.render_aspect(scene)
-    subject: Subject = gather.subject_from_object(scene, subject_obj, frames)
-    focal, sensor = None, engine.DEFAULT_SENSOR_WIDTH_MM
-    if target is not None:  # an existing camera keeps its sensor and starts from its own lens
-        cam_data = gather.camera_data(target)
-        focal, sensor = cam_data.lens, gather.effective_sensor_width(cam_data, aspect)
-    shots = [engine.generate_shot(subject, labels, len(frames), fps=fps, seed=req.seed + v, focal_length=focal,
-                                  sensor_width=sensor, aspect=aspect) for v in range(req.variations)]
+class Job:
+    """Work split into steps, so a modal operator can show progress between steps and stop early (Esc). The
+    constructor checks everything and may raise LensCraftError without touching the scene; step() does one item;
+    finish() completes the result. Stopping early keeps the items already done (each one is whole)."""
 
-    # Nothing above touched the scene; from here on it changes.
-    result = Result()
-    opts = KeyOptions(**{**req.keys.__dict__, "easing": labels["easing"]})
-    keys = 0
-    for v, shot in enumerate(shots):
-        if v == 0 and target is not None:
-            cam = target
+    title = "LensCraft"
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.result = Result()
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+    def step(self) -> None:
+        self._step(self.done)
+        self.done += 1
+
+    def _step(self, index: int) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> Result:
+        return self.result
+
+    def stop(self) -> Result:
+        """End after the items done so far (Esc): keeps them, reports how far it got."""
+        result = self.finish() if self.done else self.result
+        result.message = f"cancelled after {self.done} of {self.total}: {result.message}" if self.done else \
+            f"cancelled: nothing done ({self.title})"
+        return result
+
+
+def run(job: Job) -> Result:
+    """Run a job to the end, synchronously (headless, tests, small jobs)."""
+    while not job.finished:
+        job.step()
+    return job.finish()
+
+
+class GenerateJob(Job):
+    """One step per variation: generate its shot and key its camera."""
+
+    title = "Generating shots"
+
+    def __init__(self, scene: bpy.types.Scene, req: GenerateRequest) -> None:
+        subject_obj = check_object(req.subject, "subject", scene)
+        target = check_camera(req.camera, scene) if req.camera is not None else None
+        if target is not None and target == subject_obj:
+            raise LensCraftError("the subject and the target camera are the same object")
+        if not 1 <= req.variations <= 64:
+            raise LensCraftError(f"variations must be 1-64, got {req.variations}")
+        frames = gather.frame_list(req.frame_start, req.frame_end)
+        if len(frames) < 2:
+            raise LensCraftError(f"frame range {req.frame_start}-{req.frame_end} has one frame: a move needs at "
+                                 "least two")
+        labels = engine.resolve_labels(req.labels)
+        if labels["movement"] in FOLLOWING and not gather.is_animated(subject_obj):
+            raise LensCraftError(f"'{labels['movement']}' follows a moving subject, but '{subject_obj.name}' is not "
+                                 "animated: animate it first or pick another movement")
+        super().__init__(req.variations)
+        self.scene, self.req, self.labels, self.target, self.subject_obj = scene, req, labels, target, subject_obj
+        self.frames = frames
+        self.fps, self.aspect = gather.scene_fps(scene), gather.render_aspect(scene)
+        self.subject: Subject = gather.subject_from_object(scene, subject_obj, frames)
+        self.focal, self.sensor = None, engine.DEFAULT_SENSOR_WIDTH_MM
+        if target is not None:  # an existing camera keeps its sensor and starts from its own lens
+            cam_data = gather.camera_data(target)
+            self.focal, self.sensor = cam_data.lens, gather.effective_sensor_width(cam_data, self.aspect)
+        self.keys = 0
+        # The first shot is made before anything changes, so a failing generator leaves the scene as it was.
+        self.first: Shot | None = self._shot(0)
+        if engine.backend() != "model" and engine.model_status().startswith("Simulator:"):
+            self.result.warnings.append(engine.model_status())
+
+    def _shot(self, v: int) -> Shot:
+        return engine.generate_shot(self.subject, self.labels, len(self.frames), fps=self.fps, seed=self.req.seed + v,
+                                    focal_length=self.focal, sensor_width=self.sensor, aspect=self.aspect)
+
+    def _step(self, v: int) -> None:
+        req, scene = self.req, self.scene
+        shot = self.first if v == 0 and self.first is not None else self._shot(v)
+        self.first = None
+        if v == 0 and self.target is not None:
+            cam = self.target
         else:
             suffix = f" v{v + 1}" if req.variations > 1 else ""
-            cam = new_camera(scene, f"LensCraft {labels['movement']}{suffix}", shot.trajectory.sensor_width)
+            cam = new_camera(scene, f"LensCraft {self.labels['movement']}{suffix}", shot.trajectory.sensor_width)
         if cam.constraints:
-            result.warnings.append(f"camera '{cam.name}' has constraints that may override the generated motion")
-        keys += keyframes.write_camera(cam, shot.trajectory, req.frame_start, aspect, opts)
+            self.result.warnings.append(f"camera '{cam.name}' has constraints that may override the generated motion")
+        opts = KeyOptions(**{**req.keys.__dict__, "easing": self.labels["easing"]})
+        self.keys += keyframes.write_camera(cam, shot.trajectory, req.frame_start, self.aspect, opts)
         if req.focus_on_subject:
             dof = gather.camera_data(cam).dof
-            dof.use_dof, dof.focus_object = True, subject_obj
+            dof.use_dof, dof.focus_object = True, self.subject_obj
         if req.add_marker:
-            marker = scene.timeline_markers.new(marker_name(labels), frame=req.frame_start)
+            marker = scene.timeline_markers.new(marker_name(self.labels), frame=req.frame_start)
             marker.camera = cam
-        result.objects.append(cam)
-    if scene.camera is None:
-        scene.camera = result.objects[0]
-    scene.frame_set(scene.frame_current)  # show the new pose
-    result.message = (f"{len(shots)} camera(s), {keys} keys, frames {req.frame_start}-{req.frame_end}: "
-                      f"{engine.caption(labels)}")
-    return result
+        self.result.objects.append(cam)
+
+    def finish(self) -> Result:
+        if self.scene.camera is None and self.result.objects:
+            self.scene.camera = self.result.objects[0]
+        self.scene.frame_set(self.scene.frame_current)  # show the new pose
+        self.result.message = (f"{len(self.result.objects)} camera(s), {self.keys} keys, frames "
+                               f"{self.req.frame_start}-{self.req.frame_end}: {engine.caption(self.labels)}")
+        return self.result
+
+
+def generate(scene: bpy.types.Scene, req: GenerateRequest) -> Result:
+    """Key one camera per variation with a generated shot framing the subject."""
+    return run(GenerateJob(scene, req))
 
 
 # ------------------------------------------------------------------------------------------------- export
@@ -160,12 +222,43 @@ def gather_shots(scene: bpy.types.Scene, cameras: Sequence[bpy.types.Object], fr
     return shots
 
 
+class ExportJob(Job):
+    """One step per camera (sampling the evaluated scene is the slow part); the file is written at the end, so
+    stopping early writes nothing."""
+
+    title = "Exporting cameras"
+
+    def __init__(self, scene: bpy.types.Scene, cameras: Sequence[bpy.types.Object], path: str, format: str,
+                 frame_start: int, frame_end: int, subject: bpy.types.Object | None = None,
+                 overwrite: bool = True) -> None:
+        if not cameras:
+            raise LensCraftError("no cameras to export")
+        if format not in engine.FORMATS:
+            raise LensCraftError(f"unknown export format '{format}' (formats: {', '.join(engine.FORMATS)})")
+        super().__init__(len(cameras))
+        self.scene, self.cameras = scene, [check_camera(c, scene) for c in cameras]
+        self.path, self.format, self.overwrite = path, format, overwrite
+        self.frame_start, self.frame_end, self.subject = frame_start, frame_end, subject
+        gather.frame_list(frame_start, frame_end)  # checks the range
+        self.shots: list[Shot] = []
+
+    def _step(self, k: int) -> None:
+        self.shots += gather_shots(self.scene, [self.cameras[k]], self.frame_start, self.frame_end, self.subject)
+
+    def finish(self) -> Result:
+        engine.save_shots(self.shots, self.path, format=self.format, overwrite=self.overwrite)
+        self.result.message = (f"exported {len(self.shots)} shot(s) from {len(self.cameras)} camera(s) to "
+                               f"{self.path}")
+        return self.result
+
+    def stop(self) -> Result:
+        return Result(message=f"export cancelled after {self.done} of {self.total} camera(s): nothing written")
+
+
 def export_cameras(scene: bpy.types.Scene, cameras: Sequence[bpy.types.Object], path: str, format: str,
                    frame_start: int, frame_end: int, subject: bpy.types.Object | None = None,
                    overwrite: bool = True) -> Result:
-    shots = gather_shots(scene, cameras, frame_start, frame_end, subject)
-    engine.save_shots(shots, path, format=format, overwrite=overwrite)
-    return Result(message=f"exported {len(shots)} shot(s) from {len(cameras)} camera(s) to {path}")
+    return run(ExportJob(scene, cameras, path, format, frame_start, frame_end, subject, overwrite))
 
 
 # ------------------------------------------------------------------------------------------------- import
@@ -216,5 +309,136 @@ def import_shots(scene: bpy.types.Scene, path: str) -> Result:
     return result
 
 
-__all__ = ["Result", "GenerateRequest", "generate", "gather_shots", "export_cameras", "import_shots", "marker_name",
-           "check_object", "check_camera", "FIELD_NAMES"]
+# ------------------------------------------------------------------------------------------------- describe
+CAPTION_PROP = "lenscraft_caption"  # custom properties Describe leaves on the camera
+SCORES_PROP = "lenscraft_scores"  # {field: {label: score}}, best first
+RANGE_PROP = "lenscraft_described_frames"
+
+
+def camera_shot(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: int, frame_end: int,
+                subject: bpy.types.Object | None) -> Shot:
+    """The evaluated camera over the range as one shot (markers ignored), with the subject when given."""
+    cam = check_camera(cam, scene)
+    frames = gather.frame_list(frame_start, frame_end)
+    if len(frames) < 2:
+        raise LensCraftError(f"frame range {frame_start}-{frame_end} has one frame: a move needs at least two")
+    subjects = [gather.subject_from_object(scene, check_object(subject, "subject", scene), frames)] if subject \
+        else []
+    (samples,) = gather.sample(scene, [cam], frames)
+    return Shot(gather.camera_trajectory(scene, cam, samples, frame_start), subjects, [], name=cam.name)
+
+
+def describe_camera(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: int, frame_end: int,
+                    subject: bpy.types.Object | None = None, top_k: int = 3) -> Result:
+    """Caption and per-field top-k scores of the camera's move, stored on the camera as custom properties."""
+    shot = camera_shot(scene, cam, frame_start, frame_end, subject)
+    d = engine.describe_shot(shot, top_k=top_k)
+    cam[CAPTION_PROP] = d.caption
+    cam[SCORES_PROP] = {f: {label: score for label, score in ranked} for f, ranked in d.fields.items()}
+    cam[RANGE_PROP] = [frame_start, frame_end]
+    return Result(objects=[cam], message=f"{cam.name}: {d.caption}")
+
+
+def stored_description(cam: bpy.types.Object | None) -> tuple[str, dict[str, list[tuple[str, float]]]] | None:
+    """(caption, {field: [(label, score)] best first}) left by describe_camera, or None."""
+    if cam is None or cam.get(CAPTION_PROP) is None:
+        return None
+    scores = cam.get(SCORES_PROP) or {}
+    fields = {f: sorted(((str(k), float(v)) for k, v in scores[f].items()), key=lambda kv: -kv[1])
+              for f in FIELD_NAMES if f in scores}
+    return str(cam[CAPTION_PROP]), fields
+
+
+# ------------------------------------------------------------------------------------------------- complete
+TRANSFORM_PATHS = ("location", "rotation_euler", "rotation_quaternion")
+
+
+def keyed_frames(cam: bpy.types.Object, frame_start: int, frame_end: int) -> list[int]:
+    """Frames inside the range where the camera's transform has a key (any channel)."""
+    frames = {int(round(kp.co[0])) for fc in keyframes.fcurves(cam) if fc.data_path in TRANSFORM_PATHS
+              for kp in fc.keyframe_points}
+    return sorted(f for f in frames if frame_start <= f <= frame_end)
+
+
+def complete_camera(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: int, frame_end: int,
+                    subject: bpy.types.Object | None = None, labels: dict[str, str] | None = None,
+                    keys: KeyOptions | None = None) -> Result:
+    """Fill the camera's motion between its keyed poses with the model; the user's keys are kept exactly (no key
+    is written on a keyed frame)."""
+    cam = check_camera(cam, scene)
+    known = keyed_frames(cam, frame_start, frame_end)
+    if len(known) < 2:
+        raise LensCraftError(f"camera '{cam.name}' has {len(known)} keyed pose(s) in frames {frame_start}-"
+                             f"{frame_end}: key at least two, then Complete fills the motion between them")
+    frame_start, frame_end = known[0], known[-1]  # fill between the first and last key, never beyond
+    shot = camera_shot(scene, cam, frame_start, frame_end, subject)
+    done = engine.complete_shot(shot, [f - frame_start for f in known], labels)
+    opts = KeyOptions(**{**(keys or KeyOptions()).__dict__, "replace": False, "skip_frames": tuple(known),
+                         "easing": None})
+    n = keyframes.write_camera(cam, done.trajectory, frame_start, gather.render_aspect(scene), opts)
+    scene.frame_set(scene.frame_current)
+    return Result(objects=[cam], message=f"{cam.name}: filled frames {frame_start}-{frame_end} between "
+                                          f"{len(known)} keyed poses ({n} keys)")
+
+
+# ------------------------------------------------------------------------------------------------- preview
+def render_preview(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: int, frame_end: int, out_dir: str,
+                   count: int = 6, width: int = 160) -> list[str]:
+    """Render `count` evenly spaced frames of the camera with Workbench at a small size into out_dir and tile them
+    into a contact sheet (<camera>_sheet.png); returns the written paths (sheet last). Scene settings are restored."""
+    cam = check_camera(cam, scene)
+    os.makedirs(out_dir, exist_ok=True)
+    r = scene.render
+    saved = (r.engine, r.resolution_x, r.resolution_y, r.resolution_percentage, r.filepath,
+             r.image_settings.file_format, scene.camera, scene.frame_current)
+    aspect = gather.render_aspect(scene)
+    w, h = width, max(2, int(round(width / aspect)))
+    frames = sorted({int(round(f)) for f in np.linspace(frame_start, frame_end, max(1, count))})
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in cam.name)
+    paths = []
+    try:
+        r.engine = 'BLENDER_WORKBENCH'  # type: ignore[assignment]  # the stubs list one engine only
+        r.resolution_x, r.resolution_y, r.resolution_percentage = w, h, 100
+        r.image_settings.file_format = 'PNG'
+        scene.camera = cam
+        for f in frames:
+            scene.frame_set(f)
+            r.filepath = os.path.join(out_dir, f"{stem}_{f:04d}.png")
+            bpy.ops.render.render(write_still=True, scene=scene.name)
+            paths.append(r.filepath)
+    finally:
+        (r.engine, r.resolution_x, r.resolution_y, r.resolution_percentage, r.filepath,
+         r.image_settings.file_format, scene.camera) = saved[:7]
+        scene.frame_set(saved[7])
+    paths.append(_contact_sheet(paths, os.path.join(out_dir, f"{stem}_sheet.png"), w, h))
+    return paths
+
+
+def _contact_sheet(paths: Sequence[str], out: str, w: int, h: int, columns: int = 3) -> str:
+    """Tile same-size PNGs into one image (row-major from the top left) with Blender's image API."""
+    rows = (len(paths) + columns - 1) // columns
+    sheet = np.ones((rows * h, columns * w, 4), dtype=np.float32) * np.float32(0.1)
+    for k, path in enumerate(paths):
+        img = bpy.data.images.load(path, check_existing=False)
+        try:
+            px = np.empty(img.size[0] * img.size[1] * 4, dtype=np.float32)
+            img.pixels.foreach_get(px)  # type: ignore[attr-defined]  # a bpy_prop_array, not a float
+            tile = px.reshape(img.size[1], img.size[0], 4)[:h, :w]  # Blender rows run bottom-up
+        finally:
+            bpy.data.images.remove(img)
+        top = (rows - 1 - k // columns) * h  # first tile at the top of the sheet
+        sheet[top:top + tile.shape[0], (k % columns) * w:(k % columns) * w + tile.shape[1]] = tile
+    img = bpy.data.images.new("lenscraft_sheet", columns * w, rows * h, alpha=True)
+    try:
+        img.pixels.foreach_set(sheet.ravel())  # type: ignore[attr-defined]
+        img.filepath_raw, img.file_format = out, 'PNG'
+        img.save()
+    finally:
+        bpy.data.images.remove(img)
+    return out
+
+
+__all__ = ["Result", "Job", "run", "GenerateRequest", "GenerateJob", "generate", "gather_shots", "ExportJob",
+           "export_cameras", "import_shots", "marker_name", "check_object", "check_camera", "camera_shot",
+           "describe_camera", "stored_description", "keyed_frames", "complete_camera", "render_preview",
+           "FIELD_NAMES"]

@@ -3,18 +3,22 @@
     python tools/build_extension.py                      # -> dist/lenscraft-<version>.zip, validated
     python tools/build_extension.py --wheels             # also bundle the torch-free runtime wheels
 
-Stages addon/ (the package root), blender_manifest.toml and the pure parts of lenscraft_core (files that import
-torch are left out: the add-on never imports them) into a temporary folder, then runs
-`blender_ext.py build` and `blender_ext.py validate` from the installed bpy wheel (stdlib only, no Blender binary).
+Stages addon/ (the package root), blender_manifest.toml and lenscraft_core (with the bundled model files under
+lenscraft_core/models/; modules that import torch at module level, directly or through a sibling, are left out: the
+add-on never needs them) into a temporary folder, then runs `blender_ext.py build` and `blender_ext.py validate`
+from the installed bpy wheel (stdlib only, no Blender binary).
 
 --wheels downloads unmodified PyPI wheels (onnxruntime, tokenizers and their dependencies, except numpy which
-Blender ships) for Linux, macOS and Windows, CPython 3.11 (Blender 4.2-5.0) and 3.13 (5.1+), into a cache folder,
-and lists them in the staged manifest. Off by default: the model that needs them is not bundled yet.
+Blender ships) for Linux x64, macOS arm64 (and x64 while onnxruntime still publishes it) and Windows x64, CPython
+3.11 (Blender 4.2-5.0) and 3.13 (5.1+), into a cache folder (build/wheels), and lists them and their platforms in
+the staged manifest. Without --wheels the zip still works where onnxruntime is already importable, and otherwise
+generates with the simulator.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import re
 import shutil
@@ -31,10 +35,13 @@ PYTHON_VERSIONS = ("3.11", "3.13")
 PLATFORMS = {
     "linux-x64": ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"),
     "macos-arm64": ("macosx_14_0_arm64", "macosx_13_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64"),
+    "macos-x64": ("macosx_14_0_x86_64", "macosx_13_0_x86_64", "macosx_12_0_x86_64", "macosx_11_0_x86_64",
+                  "macosx_10_15_x86_64"),
     "windows-x64": ("win_amd64",),
 }
+OPTIONAL_PLATFORMS = {"macos-x64"}  # shipped when every runtime wheel exists for it (onnxruntime is phasing it out)
 SKIP_WHEELS = re.compile(r"^numpy-")  # Blender bundles numpy; a second copy would shadow it
-IMPORTS_TORCH = re.compile(r"^\s*(import torch\b|from torch\b|import open_clip\b|from open_clip\b)", re.MULTILINE)
+TORCH_MODULES = {"torch", "torchvision", "open_clip"}
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
 
@@ -59,39 +66,85 @@ def manifest_version(manifest: Path) -> tuple[str, str]:
     return data["id"], data["version"]
 
 
+def _module_imports(path: Path) -> tuple[set[str], set[Path]]:
+    """(absolute top-level packages, files of relatively imported modules) imported when the module loads:
+    module-level statements and their if/try blocks, not function bodies (a lazy `import torch` is fine)."""
+    absolute: set[str] = set()
+    relative: set[Path] = set()
+    todo = list(ast.parse(path.read_text(encoding="utf-8")).body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.If, ast.Try)):
+            todo += node.body + node.orelse + getattr(node, "finalbody", [])
+            todo += [s for h in getattr(node, "handlers", []) for s in h.body]
+        elif isinstance(node, ast.Import):
+            absolute |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                absolute.add(node.module.split(".")[0])
+            elif node.level:
+                base = path.parents[node.level - 1]
+                names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
+                relative |= {f for n in names for f in (base / f"{n}.py", base / n / "__init__.py")}
+    return absolute, relative
+
+
 def copy_core(dest: Path) -> list[str]:
-    """Copy lenscraft_core without the modules that import torch; returns the left-out files."""
-    src = REPO / "lenscraft_core"
-    shutil.copytree(src, dest, ignore=IGNORE)
-    left_out = []
-    for path in sorted(dest.rglob("*.py")):
-        if IMPORTS_TORCH.search(path.read_text(encoding="utf-8")):
-            left_out.append(str(path.relative_to(dest)))
-            path.unlink()
-    return left_out
+    """Copy lenscraft_core (bundled model files included) without the modules that import torch when loaded,
+    directly or through a sibling module; returns the left-out files."""
+    shutil.copytree(REPO / "lenscraft_core", dest, ignore=IGNORE)
+    modules = {p: _module_imports(p) for p in sorted(dest.rglob("*.py"))}
+    out = {p for p, (absolute, _) in modules.items() if absolute & TORCH_MODULES}
+    changed = True
+    while changed:  # a module importing a left-out sibling is left out too
+        changed = False
+        for p, (_, relative) in modules.items():
+            if p not in out and relative & out:
+                out.add(p)
+                changed = True
+    for p in out:
+        p.unlink()
+    return sorted(str(p.relative_to(dest)) for p in out)
 
 
-def fetch_wheels(cache: Path) -> list[Path]:
-    """Download (once) the runtime wheels for every platform and Python version into cache."""
+def _download(target: Path, platform_name: str, py: str) -> bool:
+    """pip download the runtime wheels for one platform and Python into target (once); False if unavailable."""
+    if any(target.glob("onnxruntime-*.whl")) and any(target.glob("tokenizers-*.whl")):
+        return True
+    target.mkdir(parents=True, exist_ok=True)
+    tags = PLATFORMS[platform_name]
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
+           "--dest", str(target), "--python-version", py, *(a for t in tags for a in ("--platform", t)),
+           *RUNTIME_PACKAGES]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        if platform_name in OPTIONAL_PLATFORMS:
+            return False
+        raise BuildError(f"pip download failed for {platform_name} / Python {py}: {' '.join(cmd)}\n{proc.stderr}")
+    return True
+
+
+def fetch_wheels(cache: Path) -> tuple[list[Path], list[str]]:
+    """Download (once) the runtime wheels for every platform and Python version into cache; returns (wheels,
+    platforms that have all of them)."""
     wheels: list[Path] = []
-    for platform_name, tags in PLATFORMS.items():
-        for py in PYTHON_VERSIONS:
-            target = cache / f"{platform_name}-cp{py.replace('.', '')}"
-            if not any(target.glob("*.whl")):
-                target.mkdir(parents=True, exist_ok=True)
-                cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--dest", str(target),
-                       "--python-version", py, *(a for t in tags for a in ("--platform", t)), *RUNTIME_PACKAGES]
-                if subprocess.run(cmd).returncode != 0:
-                    raise BuildError(f"pip download failed for {platform_name} / Python {py}: {' '.join(cmd)}")
-            wheels += [w for w in sorted(target.glob("*.whl")) if not SKIP_WHEELS.match(w.name)]
+    platforms = []
+    for platform_name in PLATFORMS:
+        targets = [cache / f"{platform_name}-cp{py.replace('.', '')}" for py in PYTHON_VERSIONS]
+        if not all(_download(t, platform_name, py) for t, py in zip(targets, PYTHON_VERSIONS)):
+            print(f"note: no {', '.join(RUNTIME_PACKAGES)} wheels for {platform_name}: platform left out",
+                  file=sys.stderr)
+            continue
+        platforms.append(platform_name)
+        wheels += [w for t in targets for w in sorted(t.glob("*.whl")) if not SKIP_WHEELS.match(w.name)]
     # The same pure-Python wheel is fetched for every platform: ship it once.
     unique: dict[str, Path] = {}
     for w in wheels:
         unique.setdefault(w.name, w)
-    return list(unique.values())
+    return list(unique.values()), platforms
 
 
-def stage(dest: Path, wheels: list[Path] | None = None) -> list[str]:
+def stage(dest: Path, wheels: list[Path] | None = None, platforms: list[str] | None = None) -> list[str]:
     """Lay out the extension source folder; returns the core files left out."""
     shutil.copytree(REPO / "addon", dest, ignore=IGNORE)
     left_out = copy_core(dest / "lenscraft_core")
@@ -101,10 +154,10 @@ def stage(dest: Path, wheels: list[Path] | None = None) -> list[str]:
         for w in wheels:
             shutil.copy2(w, dest / "wheels" / w.name)
         listed = ",\n".join(f'  "./wheels/{w.name}"' for w in wheels)
-        platforms = ", ".join(f'"{p}"' for p in PLATFORMS)
+        listed_platforms = ", ".join(f'"{p}"' for p in (platforms or PLATFORMS))
         # Top-level keys must come before the first [table].
         head, sep, tail = manifest.partition("\n[")
-        manifest = f"{head.rstrip()}\n\nplatforms = [{platforms}]\nwheels = [\n{listed},\n]\n{sep}{tail}"
+        manifest = f"{head.rstrip()}\n\nplatforms = [{listed_platforms}]\nwheels = [\n{listed},\n]\n{sep}{tail}"
     (dest / "blender_manifest.toml").write_text(manifest)
     return left_out
 
@@ -123,10 +176,10 @@ def build(output_dir: Path = REPO / "dist", wheels: bool = False, wheel_cache: P
     ext_id, version = manifest_version(REPO / "blender_manifest.toml")
     output_dir.mkdir(parents=True, exist_ok=True)
     zip_path = output_dir / f"{ext_id}-{version}.zip"
-    wheel_files = fetch_wheels(wheel_cache or REPO / "build" / "wheels") if wheels else []
+    wheel_files, platforms = fetch_wheels(wheel_cache or REPO / "build" / "wheels") if wheels else ([], [])
     with tempfile.TemporaryDirectory(prefix="lenscraft-ext-") as tmp:
         src = Path(tmp) / ext_id
-        left_out = stage(src, wheel_files)
+        left_out = stage(src, wheel_files, platforms)
         if verbose and left_out:
             print("left out (import torch):", ", ".join(left_out))
         run_tool("validate", str(src))
@@ -140,7 +193,7 @@ def build(output_dir: Path = REPO / "dist", wheels: bool = False, wheel_cache: P
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--output-dir", type=Path, default=REPO / "dist")
-    ap.add_argument("--wheels", action="store_true", help="bundle onnxruntime/tokenizers wheels (default off)")
+    ap.add_argument("--wheels", action="store_true", help="bundle onnxruntime/tokenizers wheels")
     ap.add_argument("--wheel-cache", type=Path, default=None, help="download cache (default build/wheels)")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
