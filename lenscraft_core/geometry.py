@@ -16,6 +16,8 @@ Every function accepts leading batch dimensions.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 Array = np.ndarray
@@ -165,9 +167,10 @@ def quat_rotate(q: Array, v: Array) -> Array:
 def quat_continuity(q: Array, axis: int = -2) -> Array:
     """Flip signs along a sequence axis so consecutive quaternions lie in the same hemisphere."""
     q = np.moveaxis(np.array(q, dtype=np.float64), axis, 0)
-    for i in range(1, q.shape[0]):
-        flip = np.sum(q[i] * q[i - 1], axis=-1, keepdims=True) < 0
-        q[i] = np.where(flip, -q[i], q[i])
+    if q.shape[0] > 1:
+        # Each frame's sign is the product of the signs of all earlier consecutive dot products.
+        step = np.where(np.sum(q[1:] * q[:-1], axis=-1, keepdims=True) < 0, -1.0, 1.0)
+        q[1:] *= np.cumprod(step, axis=0)
     return np.moveaxis(q, 0, axis)
 
 
@@ -255,16 +258,26 @@ def euler_continuity(e: Array, order: str = "XYZ", reference: Array | None = Non
     frame (the same rule as Blender's compatible_eul). `reference` sets what frame 0 is made compatible with.
     """
     e = np.array(e, dtype=np.float64)
-    prev = reference
-    for t in range(e.shape[0]):
-        if prev is None:
-            prev = e[t]
-            continue
-        a = _wrap_near(e[t], prev)
-        b = _wrap_near(euler_alternate(e[t], order), prev)
-        e[t] = a if np.abs(a - prev).sum() <= np.abs(b - prev).sum() else b
-        prev = e[t]
-    return e
+    if e.shape[0] == 0:
+        return e
+    alt = euler_alternate(e, order)
+    # The branch choice depends on angles only modulo whole turns, so it runs on wrapped differences in plain
+    # Python floats (cheap); the whole-turn unwrapping is then one vectorised pass.
+    two_pi = 2.0 * math.pi
+    gap = lambda x, y: abs(x - y - two_pi * round((x - y) / two_pi))  # noqa: E731
+    ea, eb = e.tolist(), alt.tolist()
+    prev = None if reference is None else [float(v) for v in np.asarray(reference, dtype=np.float64)]
+    use_alt = [False] * len(ea)
+    for t, (a, b) in enumerate(zip(ea, eb)):
+        if prev is not None and sum(map(gap, a, prev)) > sum(map(gap, b, prev)):
+            use_alt[t] = True
+        prev = b if use_alt[t] else a
+    chosen = np.where(np.array(use_alt)[:, None], alt, e)
+    if reference is not None:
+        chosen[0] = _wrap_near(chosen[0], np.asarray(reference, dtype=np.float64))
+    steps = np.diff(chosen, axis=0)
+    chosen[1:] -= two_pi * np.cumsum(np.round(steps / two_pi), axis=0)
+    return chosen
 
 
 # ---------------------------------------------------------------------------------------------------- cameras
