@@ -1,4 +1,11 @@
-"""Train the LensCraft model: `python train.py` (simulated data, default model, GPU if present) or with flags.
+"""Train the LensCraft model: `python train.py` (simulated data) or with flags.
+
+With no flags the recipe follows the machine: on a GPU the full recipe (the TrainConfig defaults, which trained the
+bundled model), on a CPU-only machine a quick one that finishes in a few minutes (`--recipe quick`: small model, 300
+steps, 4000 shots). Flags you give always win over the recipe. Outputs go to --out (default runs/lenscraft):
+checkpoints last/best.{safetensors,json}, metrics.csv, TensorBoard in tb/, config.json, summary.json.
+
+    python train.py --eval-only runs/lenscraft/last   # describe / generation metrics of a checkpoint (no training)
 
 Multi-GPU / multi-node: `torchrun --nproc_per_node 8 train.py ...`. Every flag maps to a TrainConfig field
 (lenscraft_core/training.py); this file only parses them.
@@ -6,6 +13,7 @@ Multi-GPU / multi-node: `torchrun --nproc_per_node 8 train.py ...`. Every flag m
 
 import argparse
 import dataclasses
+import json
 import sys
 
 from lenscraft_core.model import DECODERS, PRESETS
@@ -15,7 +23,8 @@ HELP = {
     "data": "training data: LensCraft v1 JSON, LensCraft JSON or folders (default: simulate)",
     "lenient": "skip bad samples in the data (reports how many) instead of failing",
     "sim_count": "simulated training shots", "val_count": "simulated validation shots",
-    "sim_frames": "frames per simulated shot", "model": f"model size: {', '.join(PRESETS)}",
+    "sim_frames": "frames per simulated shot (0: varied 8-240 frames at 12-60 fps)",
+    "model": f"model size: {', '.join(PRESETS)}",
     "decoder": f"decoder: {', '.join(DECODERS)}", "encoder": "text encoder: minilm or open_clip",
     "steps": "optimiser steps", "batch_size": "global batch size", "lr": "peak learning rate (AdamW)",
     "warmup": "linear warm-up steps before the cosine decay", "precision": "auto (bf16 on GPU) | bf16 | fp32",
@@ -24,28 +33,59 @@ HELP = {
     "val_every": "validate and checkpoint every N steps", "progress": "show a progress bar",
 }
 
+# What `--recipe quick` changes (the rest of TrainConfig's defaults stay).
+QUICK = dict(model="small", steps=300, sim_count=4000, val_count=500, warmup=50, val_every=100)
 
-def parse(argv=None) -> TrainConfig:
+
+def parse(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--recipe", choices=("auto", "full", "quick"), default="auto",
+                    help="auto: full on a GPU, quick on a CPU-only machine; flags override it")
+    ap.add_argument("--eval-only", metavar="CHECKPOINT", help="print metrics of a checkpoint (path without suffix)")
+    ap.add_argument("--v1-dir", help="LensCraft v1 simulator output folder for --eval-only (describe on real data)")
     for f in dataclasses.fields(TrainConfig):
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         flag = "--" + f.name.replace("_", "-")
+        common = dict(default=argparse.SUPPRESS, help=HELP.get(f.name))  # SUPPRESS: only flags the user gave
         if str(f.type) == "bool":
-            ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=HELP.get(f.name))
+            ap.add_argument(flag, action=argparse.BooleanOptionalAction, **common)
         elif f.name == "data":
-            ap.add_argument(flag, nargs="+", default=default, help=HELP["data"])
+            ap.add_argument(flag, nargs="+", **common)
         else:
             kind = {"int": int, "float": float}.get(str(f.type).split(" ")[0], str)  # "int | None" -> int
-            ap.add_argument(flag, type=kind, default=default, help=HELP.get(f.name))
-    return TrainConfig(**vars(ap.parse_args(argv)))
+            ap.add_argument(flag, type=kind, **common)
+    args = ap.parse_args(argv)
+    given = {k: v for k, v in vars(args).items() if k not in ("recipe", "eval_only", "v1_dir")}
+    recipe = args.recipe
+    if recipe == "auto":
+        import torch
+        on_gpu = torch.cuda.is_available() and given.get("device", "auto") != "cpu"
+        recipe = "full" if on_gpu or given.get("data") else "quick"
+    args.recipe = recipe
+    return TrainConfig(**{**(QUICK if recipe == "quick" else {}), **given}), args
+
+
+def main(argv=None) -> None:
+    cfg, args = parse(argv)
+    if args.eval_only:
+        from lenscraft_core.training import quick_metrics
+        print(json.dumps(quick_metrics(args.eval_only, v1_dir=args.v1_dir), indent=1))
+        return
+    where = "simulated shots" if not cfg.data else ", ".join(cfg.data)
+    print(f"train.py: recipe '{args.recipe}' ({cfg.model} model, {cfg.steps} steps, batch {cfg.batch_size}, "
+          f"data: {cfg.sim_count if not cfg.data else ''} {where}); outputs in {cfg.out}/"
+          + (" -- quick CPU recipe; `--recipe full` is the bundled model's" if args.recipe == "quick" else ""),
+          flush=True)
+    summary = train(cfg)
+    print({k: summary[k] for k in ("steps", "device", "params", "samples_per_s", "best_val_loss")})
+    print(f"train.py: checkpoints {cfg.out}/last and {cfg.out}/best; metrics {cfg.out}/metrics.csv; "
+          f"evaluate with: python train.py --eval-only {cfg.out}/best")
 
 
 if __name__ == "__main__":
     try:
-        summary = train(parse())
+        main()
     except Exception as e:  # a clear one-line message for user errors; tracebacks for bugs
         from lenscraft_core.errors import LensCraftError
         if isinstance(e, LensCraftError):
             sys.exit(f"train.py: {e}")
         raise
-    print({k: summary[k] for k in ("steps", "device", "params", "samples_per_s", "best_val_loss")})

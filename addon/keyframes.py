@@ -169,7 +169,7 @@ def _channels(obj: bpy.types.Object, traj: Trajectory, frame_start: int) -> dict
     W[:, :3, :3] = geometry.quat_to_matrix(traj.rotation)
     W[:, :3, 3] = traj.position
     W[:, 3, 3] = 1.0
-    L = np.linalg.inv(_parent_basis(obj)) @ W
+    L = W if obj.parent is None else np.linalg.inv(_parent_basis(obj)) @ W  # no parent: the basis is identity
     R = L[:, :3, :3] / np.linalg.norm(L[:, :3, :3], axis=-2, keepdims=True)
     out = {"location": L[:, :3, 3]}
     if obj.rotation_mode == 'AXIS_ANGLE':

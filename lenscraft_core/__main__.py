@@ -151,6 +151,101 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------------------------------- inference
+def _engine(args: argparse.Namespace):
+    from .infer import load_engine
+
+    return load_engine(args.model, args.backend)
+
+
+def _instruction_from_args(args: argparse.Namespace) -> dict | str | None:
+    """A prompt (parsed by the engine, with its text-encoder fallback) with label flags on top, or just the flags."""
+    from .vocabulary import FIELD_NAMES, FIELDS
+
+    flags = {f: FIELDS[f].resolve(getattr(args, f)) for f in FIELD_NAMES if getattr(args, f, None)}
+    if getattr(args, "prompt", None):
+        if not flags:
+            return args.prompt
+        interp = _engine(args).parse(args.prompt)
+        return {**{f: interp.labels[f] for f in FIELD_NAMES if interp.source.get(f) != "default"}, **flags}
+    return flags or None
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from . import formats
+    from .schema import Subject
+
+    instruction = _instruction_from_args(args)
+    if instruction is None:
+        raise LensCraftError("generate: give --prompt or at least one label flag (--movement, --angle, ...)")
+    eng = _engine(args)
+    if isinstance(instruction, str):
+        print(eng.parse(instruction).summary(), file=sys.stderr)
+    subject = Subject(position=np.array(args.subject_position, float), size=np.array(args.subject_size, float),
+                      rotation=np.array(args.subject_rotation, float), name=args.subject_name)
+    shots = eng.generate(subject, instruction, frames=args.frames, fps=args.fps, seed=args.seed,
+                         variations=args.variations, focal_length=args.focal_length)
+    formats.save(shots, args.out, format="lenscraft", overwrite=args.overwrite)
+    print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({eng.backend_name} backend)")
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    import json
+
+    eng = _engine(args)
+    shots = [s for shot in _load_any(args.input, args) for s in shot.split()]
+    results = []
+    for i, shot in enumerate(shots):
+        d = eng.describe(shot, top_k=args.top_k)
+        results.append({"shot": shot.name or str(i), "caption": d.caption, "motion": round(d.motion, 4),
+                        "fields": {f: [[label, round(score, 4)] for label, score in r] for f, r in d.fields.items()}})
+        print(f"{shot.name or i}: {d.caption} (motion {d.motion:.2f})")
+        for f, ranked in d.fields.items():
+            print(f"  {f:10s} " + ", ".join(f"{label} {score:.2f}" for label, score in ranked))
+    if args.out:
+        if args.out.exists() and not args.overwrite:
+            raise FileExistsError(f"{args.out} exists (use --overwrite)")
+        args.out.write_text(json.dumps({"descriptions": results}, indent=1))
+        print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_complete(args: argparse.Namespace) -> int:
+    from . import formats
+
+    try:
+        keys = [int(k) for k in args.keys.split(",") if k.strip()]
+    except ValueError:
+        raise LensCraftError(f"--keys '{args.keys}': expected 0-based frame indices like 0,24,47") from None
+    eng = _engine(args)
+    shots = [s for shot in _load_any(args.input, args) for s in shot.split()]
+    done = [eng.complete(shot, keys, _instruction_from_args(args)) for shot in shots]
+    formats.save(done, args.out, format="lenscraft", overwrite=args.overwrite)
+    print(f"wrote {len(done)} completed shot(s) through key frames {keys} to {args.out}")
+    return 0
+
+
+def cmd_export_onnx(args: argparse.Namespace) -> int:
+    from .export import export_minilm, export_onnx
+
+    manifest = export_onnx(args.model, args.out)
+    print(f"exported {args.model or 'the bundled model'} to ONNX (max |torch - onnx| = "
+          f"{manifest['max_abs_diff']:.1e})")
+    if args.minilm:
+        r = export_minilm()
+        print(f"exported the MiniLM text encoder ({r['graph']}, {r['bytes'] / 1e6:.1f} MB, mean cosine to torch "
+              f"{r[r['graph'] + '_mean_cos']:.4f})")
+    return 0
+
+
+def _add_model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: the bundled one)")
+    p.add_argument("--backend", choices=("auto", "onnx", "torch"), default="auto")
+
+
 def _add_source_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--up", default="-y", help="world up axis of COLMAP / matrix data (+x -x +y -y +z -z)")
     p.add_argument("--camera-axes", default="opencv", choices=("opencv", "opengl"), help="matrix files' camera axes")
@@ -220,6 +315,55 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true")
     _add_label_flags(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("generate", help="camera shots for a prompt / labels around a subject, with the model")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--frames", type=int, default=48)
+    p.add_argument("--fps", type=float, default=24.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--variations", type=int, default=1)
+    p.add_argument("--focal-length", type=float, default=None, help="fix the lens (mm); default: the model's choice")
+    p.add_argument("--subject-position", type=float, nargs=3, default=[0.0, 0.0, 0.9], metavar=("X", "Y", "Z"))
+    p.add_argument("--subject-size", type=float, nargs=3, default=[0.5, 0.4, 1.8], metavar=("W", "D", "H"))
+    p.add_argument("--subject-rotation", type=float, nargs=4, default=[1.0, 0.0, 0.0, 0.0],
+                   metavar=("W", "X", "Y", "Z"), help="quaternion, object to world (faces local -Y)")
+    p.add_argument("--subject-name", default="subject")
+    p.add_argument("--overwrite", action="store_true")
+    _add_label_flags(p)
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("describe", help="ranked labels, a caption and the motion magnitude of each shot")
+    p.add_argument("input", type=Path)
+    p.add_argument("--top-k", type=int, default=3)
+    p.add_argument("--out", type=Path, help="also write the descriptions as JSON")
+    p.add_argument("--overwrite", action="store_true")
+    _add_source_flags(p)
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_describe)
+
+    p = sub.add_parser("complete", help="fill in shots from key frames (keyframe in-betweening)")
+    p.add_argument("input", type=Path)
+    p.add_argument("--keys", required=True, help="0-based key frame indices, e.g. 0,24,47")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--overwrite", action="store_true")
+    _add_label_flags(p)
+    _add_source_flags(p)
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_complete)
+
+    p = sub.add_parser("export-onnx", help="export the model to ONNX (+ label embeddings) for torch-free inference")
+    p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: the bundled one)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: beside the checkpoint)")
+    p.add_argument("--minilm", action="store_true", help="also export the MiniLM prompt encoder")
+    p.set_defaults(func=cmd_export_onnx)
+
+    import importlib.util
+
+    if importlib.util.find_spec(f"{__package__ or 'lenscraft_core'}.evaluate") is not None:
+        from .evaluate import add_parser as add_evaluate  # the evaluation suite registers its own command
+
+        add_evaluate(sub)
     return parser
 
 

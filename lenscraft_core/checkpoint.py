@@ -206,3 +206,10 @@ def load(stem: str | Path, encoder_id: str | None = None, text_dim: int | None =
         optimizer_from_flat(optimizer, {k: v for k, v in tensors.items() if k.startswith("optim/")},
                             meta["optimizer"])
     return model, meta
+
+
+def strip_optimizer(src: str | Path, dst: str | Path) -> Path:
+    """Copy a checkpoint without its optimiser state (how a training run's `last` becomes the bundled model in
+    lenscraft_core/models/default/model). Returns the new JSON path."""
+    model, meta = load(src)
+    return save(dst, model, meta["text_encoder"]["id"], meta["text_encoder"]["dim"], training=meta.get("training"))

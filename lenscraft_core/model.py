@@ -29,7 +29,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .features import CAM_DIM, MOTION_DIM, SUBJ_DIM, T_DEFAULT
+from .features import CAM_DIM, FOCAL_REF_MM, MOTION_DIM, SUBJ_DIM, T_DEFAULT
 from .vocabulary import FIELD_NAMES
 
 DECODERS = ("autoregressive", "single_pass")
@@ -70,12 +70,89 @@ PRESETS: dict[str, dict] = {
 }
 
 
+def _cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Cross product over the last axis, written out (exports to any ONNX opset)."""
+    return torch.stack([a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1], a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
+                        a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]], dim=-1)
+
+
 def sixd_to_matrix(d6: torch.Tensor) -> torch.Tensor:
     """Torch twin of geometry.sixd_to_matrix (Gram-Schmidt on the two columns), (..., 6) -> (..., 3, 3)."""
     a = F.normalize(d6[..., :3], dim=-1)
     b = d6[..., 3:] - (a * d6[..., 3:]).sum(-1, keepdim=True) * a
     b = F.normalize(b, dim=-1)
-    return torch.stack([a, b, torch.linalg.cross(a, b)], dim=-1)
+    return torch.stack([a, b, _cross(a, b)], dim=-1)
+
+
+MOTION_FEATURES = 27  # see motion_features
+SENSOR_MM = (36.0, 36.0 / (16 / 9))  # the simulator's default sensor: the framing terms assume it
+
+
+def camera_view(camera: torch.Tensor, subject_pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Where the subject centre appears: camera features (..., 10) and subject centre (..., 3), both in the anchor
+    frame in subject extents -> (NDC x, y (..., 2), log coverage (...)). Coverage = subject extent / frame height at
+    the subject's depth (framing.py's definition; the subject's extent is 1 in these units)."""
+    c = camera[..., 0:3]
+    r = c.norm(dim=-1, keepdim=True).clamp(min=1e-6)
+    pos = c * torch.expm1(r) / r
+    R = sixd_to_matrix(camera[..., 3:9])
+    v = (R.transpose(-1, -2) @ (subject_pos - pos)[..., None])[..., 0]
+    depth = (-v[..., 2]).clamp(min=0.05)
+    focal = FOCAL_REF_MM * torch.exp(camera[..., 9])
+    ndc = torch.stack([v[..., 0] / depth * focal / (SENSOR_MM[0] / 2), v[..., 1] / depth * focal / (SENSOR_MM[1] / 2)],
+                      -1)
+    return ndc, torch.log(focal / (depth * SENSOR_MM[1]))
+
+
+def motion_features(camera: torch.Tensor, motion: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    """Scale- and view-free description of how the camera moves, (B, T, 10) -> (B, T, MOTION_FEATURES).
+
+    The raw features are subject-relative; a movement label is about the camera's own frame ("truck" = sideways
+    for the camera, "pan" = turning about the vertical, "dolly" = towards the subject), whatever the shot size,
+    view or angle. So, relative to the first known frame (pose p0, rotation R0, distance d0 to the subject):
+    position change in R0's axes / d0 (3), rotation R0^T R_t as 6D (6), log focal change (1), log distance
+    change (1); per-frame velocities x T: translation in the camera's axes / d0 (3), angular velocity in the
+    camera's axes (3) and about the anchor (world-vertical) axes (3), log focal (1); the subject centre in the
+    camera's axes / d0 (3: where it is on screen and how far); the speed profile / its mean and the covered share
+    of the path (2: the easing); log shot size (1). asinh keeps slow and violent moves in range.
+    Unknown frames (and velocities touching them) are zero.
+    """
+    T = camera.shape[1]
+    kf = known[..., None]
+    camera = camera * kf  # whatever unknown frames hold never reaches the features (nor overflows expm1)
+    c = camera[..., 0:3]
+    r = c.norm(dim=-1, keepdim=True).clamp(min=1e-6)
+    pos = c * torch.expm1(r) / r  # inverse of features.compress: subject-relative, in subject extents
+    R = sixd_to_matrix(camera[..., 3:9])  # (B, T, 3, 3), columns = camera axes
+    logf = camera[..., 9:10]
+    ref = known.argmax(dim=1)  # first known frame (argmax returns the first maximum)
+    take = lambda x: torch.gather(x, 1, ref.view(-1, 1, *([1] * (x.dim() - 2))).expand(-1, 1, *x.shape[2:]))  # noqa
+    p0, R0, f0 = take(pos), take(R), take(logf)
+    d0 = p0.norm(dim=-1, keepdim=True).clamp(min=1e-3)
+    R0t = R0.transpose(-1, -2)
+    rel_pos = (R0t @ (pos - p0)[..., None])[..., 0] / d0
+    rel_rot = R0t @ R
+    rel_6d = torch.cat([rel_rot[..., :, 0], rel_rot[..., :, 1]], -1)
+    log_dist = torch.log(pos.norm(dim=-1, keepdim=True).clamp(min=1e-3) / d0)
+    subj = (R.transpose(-1, -2) @ (motion[..., 0:3] - pos)[..., None])[..., 0] / d0
+    static = torch.cat([rel_pos, rel_6d - torch.tensor([1.0, 0, 0, 0, 1, 0], dtype=camera.dtype,
+                                                       device=camera.device), logf - f0, log_dist, subj], -1) * kf
+    # Velocities between frame t and t + 1 (the last frame repeats the previous one).
+    both = kf[:, 1:] * kf[:, :-1]
+    Rt = R[:, :-1].transpose(-1, -2)
+    v_lin = (Rt @ (pos[:, 1:] - pos[:, :-1])[..., None])[..., 0] / d0
+    local = Rt @ R[:, 1:]
+    world = R[:, 1:] @ Rt
+    skew = lambda M: 0.5 * torch.stack([M[..., 2, 1] - M[..., 1, 2], M[..., 0, 2] - M[..., 2, 0],  # noqa: E731
+                                        M[..., 1, 0] - M[..., 0, 1]], -1)
+    vel = torch.cat([v_lin, skew(local), skew(world), logf[:, 1:] - logf[:, :-1]], -1) * both * T
+    vel = torch.cat([vel, vel[:, -1:]], 1)
+    # The easing is the time profile of the move: speed / mean speed and the share of the path covered so far.
+    speed = vel.norm(dim=-1, keepdim=True)
+    total = speed[:, :-1].sum(1, keepdim=True)
+    profile = torch.cat([speed / (total / (T - 1) + 1e-3), torch.cumsum(speed, 1) / (total + 1e-3)], -1) * kf
+    _, log_cov = camera_view(camera, motion[..., 0:3])
+    return torch.asinh(torch.cat([static, vel, profile, log_cov[..., None] * kf], -1))
 
 
 class SelfAttention(nn.Module):
@@ -163,7 +240,8 @@ class LensCraftModel(nn.Module):
         self.cfg = cfg
         d, T = cfg.d_model, cfg.frames
         # encoder
-        self.frame_in = nn.Linear(2 * cfg.cam_dim + 1, d)  # frame, velocity (x T) and the "known" flag
+        # frame, velocity (x T), the "known" flag and the camera-relative motion features
+        self.frame_in = nn.Linear(2 * cfg.cam_dim + 1 + MOTION_FEATURES, d)
         self.mask_token = nn.Parameter(torch.zeros(d))
         self.motion_in = nn.Linear(cfg.motion_dim, d)
         self.subject_in = nn.Linear(cfg.subj_dim, d)
@@ -214,7 +292,8 @@ class LensCraftModel(nn.Module):
         # Velocity makes movement explicit; it is zero where either neighbouring frame is unknown.
         both = kf * torch.cat([kf[:, :1], kf[:, :-1]], 1)
         vel = torch.cat([torch.zeros_like(camera[:, :1]), camera[:, 1:] - camera[:, :-1]], 1) * both * self.cfg.frames
-        frames = self.frame_in(torch.cat([camera * kf, vel, kf], -1)) * kf + self.mask_token * (1 - kf)
+        rel = motion_features(camera, motion, k)
+        frames = self.frame_in(torch.cat([camera * kf, vel, kf, rel], -1)) * kf + self.mask_token * (1 - kf)
         frames = frames + self.motion_in(motion) + self.enc_pos
         x = torch.cat([self.queries.expand(B, -1, -1), self.subject_in(subject)[:, None], frames], dim=1)
         for block in self.enc_blocks:
@@ -329,4 +408,5 @@ def count_params_str(n: int) -> str:
 
 
 __all__ = ["ModelConfig", "PRESETS", "LensCraftModel", "rotation_geodesic", "sixd_to_matrix", "flops_per_sample",
+           "camera_view", "motion_features",
            "DECODERS"]

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from . import checkpoint as ckpt
 from . import features as ft
 from .errors import LensCraftError
-from .model import PRESETS, LensCraftModel, ModelConfig, flops_per_sample, rotation_geodesic
+from .model import PRESETS, LensCraftModel, ModelConfig, camera_view, flops_per_sample, rotation_geodesic
 from .vocabulary import FIELD_NAMES
 
 
@@ -38,31 +38,32 @@ class TrainConfig:
     # data: no paths -> simulate. Paths: LensCraft v1 JSON, our JSON, or folders of them.
     data: list[str] = field(default_factory=list)
     lenient: bool = False
-    sim_count: int = 20000
+    sim_count: int = 30000
     val_count: int = 1000
-    sim_frames: int = 30
+    sim_frames: int = 0  # frames per simulated shot; 0 = varied (log-uniform FRAMES_RANGE, fps in FPS_RANGE)
     val_fraction: float = 0.05  # of loaded data
     # model
-    model: str = "base"
+    model: str = "small"  # the bundled model (trained on a shared 2-core CPU; see docs/MODEL_CARD.md)
     decoder: str = "single_pass"  # or "autoregressive" (docs/model.md compares them)
     encoder: str = "minilm"
     # optimisation
-    steps: int = 3000
-    batch_size: int = 128  # global, over all ranks
+    steps: int = 1500
+    batch_size: int = 64  # global, over all ranks
     lr: float = 1e-3
     min_lr_ratio: float = 0.05
-    warmup: int = 200
+    warmup: int = 100
     weight_decay: float = 0.01
     grad_clip: float = 1.0
     # loss weights
     w_pos: float = 1.0
     w_rot: float = 1.0
     w_focal: float = 1.0
+    w_frame: float = 1.0  # framing: subject centre NDC and log shot size of the predicted camera vs the true one
     w_text: float = 1.0  # per field: 1 - cosine to the true label's text embedding
     w_label_ce: float = 1.0  # per field: cross-entropy over cosine / label_tau against all labels of the field
     label_tau: float = 0.05  # (text embeddings of labels are close together; this term separates them)
     # augmentation and curriculum (linear from start to end over the run)
-    noise_start: float = 0.05
+    noise_start: float = 0.002  # feature units; velocities are x T, so larger noise drowns slow moves
     noise_end: float = 0.0
     mask_start: float = 0.0
     mask_end: float = 0.5
@@ -85,14 +86,43 @@ class TrainConfig:
 
 
 # ---------------------------------------------------------------------------------------------------- data
+FRAMES_RANGE = (8, 240)  # varied simulated shots: frame count log-uniform in this range ...
+FPS_RANGE = (12.0, 60.0)  # ... fps uniform in this range, capped so that a shot lasts at least MIN_DURATION_S
+MIN_DURATION_S = 0.75
+SIM_CHUNKS = 16  # one frame count per chunk (simulate_batch takes one frame count per call)
+
+
+def simulate_features(n: int, seed: int, frames: int = 0, split: str = "train", length: int = ft.T_DEFAULT
+                      ) -> ft.Features:
+    """n simulated shots with labels from splits.sample_labels(split) (held-out triples never appear in "train"),
+    encoded at `length` frames. frames=0: SIM_CHUNKS chunks of varied frame counts and frame rates."""
+    from .simulate import simulate_batch
+    from .splits import sample_labels
+
+    rng = np.random.default_rng(seed)
+    if frames:
+        labels = sample_labels(n, rng, split)
+        return ft.encode_batch(simulate_batch(n, frames=frames, seed=seed, labels=labels), length)
+    parts = []
+    sizes = np.diff(np.linspace(0, n, SIM_CHUNKS + 1).astype(int))
+    for i, size in enumerate(sizes):
+        if size == 0:
+            continue
+        f = int(round(np.exp(rng.uniform(*np.log(FRAMES_RANGE)))))
+        fps = np.minimum(rng.uniform(*FPS_RANGE, size), max(FPS_RANGE[0], f / MIN_DURATION_S))
+        labels = sample_labels(int(size), rng, split)
+        parts.append(ft.encode_batch(simulate_batch(int(size), frames=f, fps=fps, seed=seed * 1009 + i,
+                                                    labels=labels), length))
+    return ft.Features.concat(parts)
+
+
 def load_features(cfg: TrainConfig, frames: int) -> tuple[ft.Features, ft.Features, dict]:
     """(train, val, description). Simulated data is regenerated identically from the seed on resume."""
     if not cfg.data:
-        from .simulate import simulate_batch
-
-        train = ft.encode_batch(simulate_batch(cfg.sim_count, frames=cfg.sim_frames, seed=cfg.seed), frames)
-        val = ft.encode_batch(simulate_batch(cfg.val_count, frames=cfg.sim_frames, seed=cfg.seed + 1_000_003), frames)
-        return train, val, {"source": "simulated", "train": len(train), "val": len(val), "frames": cfg.sim_frames}
+        train = simulate_features(cfg.sim_count, cfg.seed, cfg.sim_frames, "train", frames)
+        val = simulate_features(cfg.val_count, cfg.seed + 1_000_003, cfg.sim_frames, "train", frames)
+        return train, val, {"source": "simulated", "split": "train", "train": len(train), "val": len(val),
+                            "frames": cfg.sim_frames or list(FRAMES_RANGE), "fps": list(FPS_RANGE)}
     from . import formats
 
     shots, skipped = [], 0
@@ -165,7 +195,9 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     rand = lambda *shape: torch.rand(*shape, generator=gen, device=dev)  # noqa: E731
     noisy = camera + cur["noise"] * torch.randn(camera.shape, generator=gen, device=dev) if cur["noise"] > 0 \
         else camera
-    known = rand(B, T) >= cur["mask"] if cur["mask"] > 0 else None
+    # Each sample masks a share of its frames drawn uniformly up to the curriculum's ratio, so fully known shots
+    # (what describe sees) stay common all through the run.
+    known = rand(B, T) >= cur["mask"] * rand(B, 1) if cur["mask"] > 0 else None
     fields = torch.arange(len(FIELD_NAMES), device=dev)
     has_label = labels >= 0
     label_emb = table[fields, labels.clamp(min=0)]  # (B, n_fields, dim)
@@ -187,6 +219,9 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
         "rot": rotation_geodesic(pred[..., 3:9], camera[..., 3:9]).mean(),
         "focal": F.mse_loss(pred[..., 9], camera[..., 9]),
     }
+    ndc_p, cov_p = camera_view(pred, motion[..., 0:3].float())
+    ndc_t, cov_t = camera_view(camera.float(), motion[..., 0:3].float())
+    terms["frame"] = F.mse_loss(ndc_p.clamp(-3, 3), ndc_t.clamp(-3, 3)) + F.mse_loss(cov_p, cov_t)
     cos = (field_emb * label_emb.float()).sum(-1)  # (B, n_fields)
     w = has_label.float()
     text = ((1 - cos) * w).sum(0) / w.sum(0).clamp(min=1)
@@ -198,6 +233,7 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     ce = (ce * w).sum(0) / w.sum(0).clamp(min=1)
     terms["label_ce"] = ce.sum()
     total = (cfg.w_pos * terms["pos"] + cfg.w_rot * terms["rot"] + cfg.w_focal * terms["focal"]
+             + cfg.w_frame * terms["frame"]
              + cfg.w_text * text.sum() + cfg.w_label_ce * ce.sum())
     terms["loss"] = total
     with torch.no_grad():  # field accuracy: nearest label embedding
@@ -413,3 +449,93 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
     if dist.is_initialized():
         dist.barrier()
     return summary
+
+
+# ---------------------------------------------------------------------------------------------------- quick metrics
+@torch.no_grad()
+def describe_scores(core: LensCraftModel, f: ft.Features, table: torch.Tensor, table_valid: torch.Tensor,
+                    chunk: int = 1024) -> torch.Tensor:
+    """Cosine of each field embedding to every label of its field: (N, n_fields, max_labels), -2 where padding."""
+    out = []
+    for a in range(0, len(f), chunk):
+        t = to_device(f.subset(np.arange(a, min(a + chunk, len(f)))), table.device)
+        emb = core.encode(t["camera"], t["subject"], t["motion"]).float()
+        out.append(torch.einsum("bfd,fld->bfl", emb, table.float()).masked_fill(~table_valid, -2.0))
+    return torch.cat(out)
+
+
+def describe_accuracy(scores: torch.Tensor, labels: np.ndarray, prefix: str = "") -> dict[str, float]:
+    """Top-1 and top-3 accuracy per field over the samples that carry the field's label."""
+    out = {}
+    lab = torch.as_tensor(labels, device=scores.device)
+    top3 = scores.topk(3, dim=-1).indices
+    for i, name in enumerate(FIELD_NAMES):
+        has = lab[:, i] >= 0
+        if has.any():
+            out[f"{prefix}{name}_top1"] = float((top3[has, i, 0] == lab[has, i]).float().mean())
+            out[f"{prefix}{name}_top3"] = float((top3[has, i] == lab[has, i, None]).any(-1).float().mean())
+    return out
+
+
+@torch.no_grad()
+def generation_metrics(core: LensCraftModel, batch, table: torch.Tensor) -> dict[str, float]:
+    """Generate from the label text embeddings for the batch's labels and subjects; compare with the simulator's
+    shots (ShotBatch) and measure framing with framing.py (the one definition of shot size, angle, in frame)."""
+    from . import framing
+
+    f = ft.encode_batch(batch, core.cfg.frames)
+    t = to_device(f, table.device)
+    labels = t["labels"]
+    fields = torch.arange(len(FIELD_NAMES), device=labels.device)
+    memory = core.memory(table[fields, labels.clamp(min=0)], t["subject"], labels >= 0)
+    cam = core.generate(memory, t["motion"]).float().cpu().numpy()
+    pos, rot, focal = ft.decode_camera(cam, f.anchor, batch.frames)
+    m = framing.measure_arrays(pos, rot, focal, batch.subject_pos, batch.subject_rot, batch.subject_size[:, None, :],
+                               batch.sensor_width, batch.aspect)
+    extent = batch.subject_size.max(1)
+    dot = np.abs(np.sum(rot * batch.cam_rot, -1)).clip(0, 1)
+    return {
+        "gen_on_screen": float(m.centre_in_frame.mean()),
+        "gen_first_shot_type": float((m.shot_type[:, 0] == batch.labels["shot_type"]).mean()),
+        "gen_first_angle": float((m.angle[:, 0] == batch.labels["angle"]).mean()),
+        "gen_pos_err_rel": float((np.linalg.norm(pos - batch.cam_pos, axis=-1) / extent[:, None]).mean()),
+        "gen_pos_err_rel_dist": float((np.linalg.norm(pos - batch.cam_pos, axis=-1)
+                                       / np.linalg.norm(batch.cam_pos - batch.subject_pos, axis=-1)).mean()),
+        "gen_rot_err_deg": float(np.degrees(2 * np.arccos(dot)).mean()),
+    }
+
+
+def v1_features(v1_dir: str | Path, length: int = ft.T_DEFAULT) -> ft.Features:
+    """The single-instruction LensCraft v1 files (real output of the original simulator), never trained on."""
+    from . import formats
+
+    shots = []
+    for name in ("v1_single_30f.json", "v1_single_30f_5subj.json"):
+        shots += [s for shot in formats.load(Path(v1_dir) / name).shots for s in shot.split()]
+    return ft.encode_shots(shots, length)
+
+
+def quick_metrics(stem: str | Path, n: int = 1000, seed: int = 12345, v1_dir: str | Path | None = None,
+                  cache_dir: str | None = None) -> dict[str, float]:
+    """Describe accuracy on IID simulated shots (train-split label triples, fresh seed, varied frame counts) and on
+    held-out triples; generation metrics from label embeddings at 30 frames / 24 fps; v1 describe accuracy when
+    v1_dir is given. The evaluation suite (`python -m lenscraft_core evaluate`) is the full version."""
+    from .simulate import simulate_batch
+    from .splits import sample_labels
+    from .text.cache import label_embeddings
+
+    core, meta = ckpt.load(stem)
+    encoder_id, emb = label_embeddings(meta["text_encoder"]["id"], cache_dir)
+    table, valid = label_table(emb, "cpu")
+    out = {"params": core.num_params()}
+    iid = simulate_features(n, seed, 0, "train", core.cfg.frames)
+    out.update(describe_accuracy(describe_scores(core, iid, table, valid), iid.labels, "iid_"))
+    held = simulate_features(n // 2, seed + 1, 0, "heldout", core.cfg.frames)
+    out.update(describe_accuracy(describe_scores(core, held, table, valid), held.labels, "heldout_"))
+    batch = simulate_batch(n // 2, frames=30, fps=24.0, seed=seed + 2,
+                           labels=sample_labels(n // 2, np.random.default_rng(seed + 2), "train"))
+    out.update(generation_metrics(core, batch, table))
+    if v1_dir is not None:
+        v1 = v1_features(v1_dir, core.cfg.frames)
+        out.update(describe_accuracy(describe_scores(core, v1, table, valid), v1.labels, "v1_"))
+    return out

@@ -98,6 +98,12 @@ def test_checkpoint_roundtrip_identical_outputs(tiny, tmp_path):
     for k in s1["state"]:
         for name in ("exp_avg", "exp_avg_sq", "step"):
             assert torch.equal(s1["state"][k][name], s2["state"][k][name])
+    ckpt.strip_optimizer(tmp_path / "m", tmp_path / "bundled")
+    small, meta2 = ckpt.load(tmp_path / "bundled", encoder_id="minilm-l6-v2")
+    assert meta2["optimizer"] is None and meta2["training"]["step"] == 1
+    assert (tmp_path / "bundled.safetensors").stat().st_size < (tmp_path / "m.safetensors").stat().st_size
+    with pytest.raises(ckpt.CheckpointError, match="no optimiser state"):
+        ckpt.load(tmp_path / "bundled", optimizer=torch.optim.AdamW(small.parameters()))
 
 
 def test_checkpoint_errors_name_the_problem(tiny, tmp_path):
@@ -121,3 +127,43 @@ def test_checkpoint_errors_name_the_problem(tiny, tmp_path):
     (tmp_path / "m.json").write_text('{"format": "lenscraft-checkpoint", "vers')
     with pytest.raises(ckpt.CheckpointError, match="corrupted or truncated"):
         ckpt.load(stem)
+
+
+def _sim_features(n=24, seed=3):
+    from lenscraft_core import features as ft
+    from lenscraft_core.simulate import simulate_batch
+    batch = simulate_batch(n, frames=32, seed=seed)
+    return batch, ft.encode_batch(batch)
+
+
+def test_camera_view_matches_framing_definition():
+    from lenscraft_core import framing
+    from lenscraft_core.model import camera_view
+    batch, f = _sim_features()
+    m = framing.measure_batch(batch)
+    ndc, log_cov = camera_view(torch.tensor(f.camera, dtype=torch.float64),
+                               torch.tensor(f.motion[..., :3], dtype=torch.float64))
+    np.testing.assert_allclose(ndc.numpy(), m.centre_ndc, atol=1e-4)
+    np.testing.assert_allclose(log_cov.numpy(), np.log(m.coverage), atol=1e-4)
+
+
+def test_motion_features_are_relative_to_the_first_known_frame_and_zero_where_unknown():
+    from lenscraft_core.model import MOTION_FEATURES, motion_features
+    _, f = _sim_features()
+    cam, mo = torch.tensor(f.camera), torch.tensor(f.motion)
+    known = torch.ones(cam.shape[:2])
+    x = motion_features(cam, mo, known)
+    assert x.shape == (len(f), 32, MOTION_FEATURES) and torch.isfinite(x).all()
+    assert x[:, 0, :10].abs().max() < 1e-5  # position, rotation, focal and distance change are 0 at the reference
+    known[:, :5] = 0
+    known[:, 20] = 0
+    y = motion_features(cam, mo, known)
+    assert (y[:, :5] == 0).all() and (y[:, 20] == 0).all()
+    assert y[:, 5, :10].abs().max() < 1e-5  # frame 5 is now the reference
+    # Same move, subject twice as far in every direction: the relative description does not change.
+    from lenscraft_core.features import compress, expand
+    far = cam.clone()
+    far[..., :3] = torch.tensor(compress(2.0 * expand(f.camera[..., :3].astype(np.float64))), dtype=far.dtype)
+    z = motion_features(far, mo * torch.tensor([0.0] * 3 + [1.0] * 6), torch.ones(cam.shape[:2]))
+    w = motion_features(cam, mo * torch.tensor([0.0] * 3 + [1.0] * 6), torch.ones(cam.shape[:2]))
+    assert torch.allclose(z[..., :11], w[..., :11], atol=1e-4)

@@ -16,7 +16,7 @@ from lenscraft_core.vocabulary import FIELDS  # noqa: E402
 
 @pytest.fixture(scope="module")
 def data():
-    return td.features(1000, seed=0), td.features(200, seed=1)
+    return td.features(600, seed=0), td.features(200, seed=1)
 
 
 def cfg(tmp, **kw):
@@ -26,7 +26,7 @@ def cfg(tmp, **kw):
 
 
 def test_short_run_learns(data, tmp_path):
-    s = train(cfg(tmp_path), data)
+    s = train(cfg(tmp_path, steps=100, val_every=50), data)
     rows = [r.split(",") for r in (tmp_path / "metrics.csv").read_text().splitlines()[1:]]
     losses = [float(v) for step, split, key, v in rows if split == "train" and key == "loss"]
     assert losses[-1] < 0.7 * losses[0], (losses[0], losses[-1])
@@ -39,7 +39,7 @@ def test_short_run_learns(data, tmp_path):
         assert (tmp_path / name).exists(), name
     assert any((tmp_path / "tb").iterdir())
     model, meta = ckpt.load(tmp_path / "best", encoder_id=s["encoder"])
-    assert meta["training"]["step"] in (100, 200)
+    assert meta["training"]["step"] in (50, 100)
 
 
 def test_resume_equals_uninterrupted_run(data, tmp_path):
@@ -80,11 +80,24 @@ def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(data, tmp_path, mo
 def test_train_py_flags_parse():
     sys.path.insert(0, str(Path(__file__).parents[1]))
     import train as train_script
-    c = train_script.parse(["--steps", "7", "--lr", "3e-4", "--model", "small", "--no-progress", "--data", "x.json",
-                            "--stop-after", "3", "--compile"])
+    c, _ = train_script.parse(["--steps", "7", "--lr", "3e-4", "--model", "small", "--no-progress", "--data",
+                               "x.json", "--stop-after", "3", "--compile"])
     assert (c.steps, c.lr, c.model, c.progress, c.data, c.stop_after, c.compile) == \
         (7, 3e-4, "small", False, ["x.json"], 3, True)
-    assert train_script.parse([]) == TrainConfig()
+    assert train_script.parse(["--recipe", "full"])[0] == TrainConfig()  # the bundled model's recipe
+    quick, args = train_script.parse(["--recipe", "quick", "--steps", "5"])
+    assert args.recipe == "quick" and quick.steps == 5 and quick.model == train_script.QUICK["model"]
+    auto, args = train_script.parse(["--device", "cpu"])  # no GPU asked for: the quick recipe, minutes on a CPU
+    assert args.recipe == "quick" and auto.sim_count == train_script.QUICK["sim_count"]
+
+
+def test_simulated_training_data_uses_only_train_triples_and_varied_lengths():
+    from lenscraft_core.splits import heldout_mask
+    f = training.simulate_features(64, seed=3)
+    m, a, s = f.labels[:, 0], f.labels[:, 2], f.labels[:, 3]
+    assert not heldout_mask()[m, a, s].any()
+    assert len(set(f.frames.tolist())) > 4 and f.camera.shape[1:] == (32, 10)
+    assert f.frames.min() >= training.FRAMES_RANGE[0] and f.frames.max() <= training.FRAMES_RANGE[1]
 
 
 def test_unknown_model_size_is_a_clear_error(tmp_path):
@@ -102,3 +115,24 @@ def test_schedules():
     seen = torch.cat([training.batch_indices(s, 96, 32, 0) for s in range(3)])
     assert sorted(seen.tolist()) == list(range(96))  # one epoch covers every sample once
     json.dumps(training.curriculum(3, c))
+
+
+BUNDLED = Path(__file__).parents[1] / "lenscraft_core" / "models" / "default" / "model"
+
+
+@pytest.mark.skipif(not BUNDLED.with_suffix(".json").exists(), reason="no bundled model")
+def test_bundled_model_describes_simulated_and_real_v1_shots():
+    """Guards the committed model against regressions (full numbers: docs/MODEL_CARD.md, a bigger sample)."""
+    from _paths import V1_SIM_DIR
+    from lenscraft_core.text.cache import label_embeddings
+    core, meta = ckpt.load(BUNDLED)
+    _, emb = label_embeddings(meta["text_encoder"]["id"])
+    table, valid = training.label_table(emb, "cpu")
+    iid = training.simulate_features(300, seed=777)
+    acc = training.describe_accuracy(training.describe_scores(core, iid, table, valid), iid.labels)
+    assert acc["movement_top1"] > 0.9 and acc["angle_top1"] > 0.95 and acc["shot_type_top1"] > 0.95, acc
+    assert acc["easing_top3"] > 0.8, acc
+    if V1_SIM_DIR.is_dir():
+        v1 = training.v1_features(V1_SIM_DIR)
+        acc = training.describe_accuracy(training.describe_scores(core, v1, table, valid), v1.labels)
+        assert acc["movement_top1"] > 0.8, acc
