@@ -14,6 +14,7 @@ keeps just those, so an eased move stays two editable keys.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -85,39 +86,127 @@ def fcurves(id_data: Animatable) -> list[bpy.types.FCurve]:
 
 
 # ------------------------------------------------------------------------------------------------- channel writing
-def _key(fc: bpy.types.FCurve, frame: int, value: float, interpolation: str) -> None:
-    kp = fc.keyframe_points.insert(frame, value, options={'FAST'})
-    kp.interpolation = interpolation  # type: ignore[assignment]
-    kp.handle_left_type = kp.handle_right_type = 'AUTO_CLAMPED'
+# Keys are written in bulk: the curve's keys are read with foreach_get, merged with the new keys in numpy (sorted, one
+# key per frame), written back with keyframe_points.add + foreach_set and settled with one fc.update(). No Keyframe
+# object is ever held across an update: fc.update() reallocates the key array, and writing through a Keyframe taken
+# before it writes to freed memory (the heap corruption, "free(): invalid next size", the FAST-insert writer had).
+# (property, dtype foreach_get/set use, width): everything a key stores that must survive a rewrite. Keys are held
+# as one float64 matrix, a row per key and these properties side by side, so a merge is one concatenate + argsort.
+_FIELDS = [("co", np.float32, 2), ("handle_left", np.float32, 2), ("handle_right", np.float32, 2),
+           ("interpolation", np.int32, 1), ("handle_left_type", np.int32, 1), ("handle_right_type", np.int32, 1),
+           # from here on: what keyframe_points.insert leaves alone on a key it replaces
+           ("easing", np.int32, 1), ("type", np.int32, 1),
+           ("back", np.float32, 1), ("amplitude", np.float32, 1), ("period", np.float32, 1),
+           ("select_control_point", np.bool_, 1), ("select_left_handle", np.bool_, 1),
+           ("select_right_handle", np.bool_, 1)]
+_STARTS = np.cumsum([0] + [width for _, _, width in _FIELDS])
+_COLUMN = {name: slice(int(a), int(b)) for (name, _, _), a, b in zip(_FIELDS, _STARTS[:-1], _STARTS[1:])}
+_WIDTH = int(_STARTS[-1])
+X = 0  # the frame column (co[0]); co[1] is the value
+_KEPT_ON_REPLACE = slice(_COLUMN["easing"].start, _WIDTH)
+_SAME_FRAME = 0.01  # Blender's own threshold for "a key on this frame" (BEZT_BINARYSEARCH_THRESH)
+
+
+@functools.cache
+def _enum(prop: str, identifier: str) -> int:
+    """The integer foreach_get/foreach_set use for a Keyframe enum item (looked up, not hard-coded)."""
+    items = bpy.types.Keyframe.bl_rna.properties[prop].enum_items  # type: ignore[attr-defined]
+    return int(items[identifier].value)
+
+
+@functools.cache
+def _new_key(interpolation: str) -> np.ndarray:
+    """The row of a key keyframe_points.insert would make (its handles are placed by fc.update())."""
+    row = np.zeros(_WIDTH)
+    for name, value in (("interpolation", _enum("interpolation", interpolation)), ("easing", _enum("easing", "AUTO")),
+                        ("handle_left_type", _enum("handle_left_type", "AUTO_CLAMPED")),
+                        ("handle_right_type", _enum("handle_right_type", "AUTO_CLAMPED")),
+                        ("type", _enum("type", "KEYFRAME")), ("back", 1.70158), ("amplitude", 0.8), ("period", 4.1),
+                        ("select_control_point", 1), ("select_left_handle", 1), ("select_right_handle", 1)):
+        row[_COLUMN[name]] = value
+    return row
+
+
+def _read_keys(fc: bpy.types.FCurve) -> np.ndarray:
+    """The curve's keys as a (n, _WIDTH) matrix sorted by frame."""
+    kps = fc.keyframe_points
+    keys = np.zeros((len(kps), _WIDTH))
+    if len(kps):
+        for name, dtype, width in _FIELDS:
+            a = np.empty(len(kps) * width, dtype)
+            kps.foreach_get(name, a)
+            keys[:, _COLUMN[name]] = a.reshape(len(kps), width)
+    return keys[np.argsort(keys[:, X], kind="stable")]
+
+
+def _merge_keys(keys: np.ndarray, frames: np.ndarray, values: np.ndarray, interpolation: str) -> np.ndarray:
+    """keys with a key on each frame set to its value: a key already on that frame is replaced (it keeps its easing,
+    type and selection, as keyframe_points.insert does), keys elsewhere are kept. Sorted, one key per frame."""
+    fresh = np.repeat(_new_key(interpolation)[None], len(frames), axis=0)
+    fresh[:, 0:6:2] = np.asarray(frames)[:, None]  # co, handle_left, handle_right: (frame, value) each
+    fresh[:, 1:6:2] = np.asarray(values)[:, None]
+    if len(keys) and len(frames):
+        distance = np.abs(keys[:, X, None] - np.asarray(frames, np.float64)[None, :])
+        hit = distance.min(axis=1) < _SAME_FRAME
+        if hit.any():
+            fresh[distance[hit].argmin(axis=1), _KEPT_ON_REPLACE] = keys[hit, _KEPT_ON_REPLACE]
+            keys = keys[~hit]
+    merged = np.concatenate([keys, fresh])
+    return merged[np.argsort(merged[:, X], kind="stable")]
+
+
+def _write_keys(fc: bpy.types.FCurve, keys: np.ndarray) -> None:
+    """Make the curve's keys exactly `keys` (sorted), then let Blender place the handles, once."""
+    kps = fc.keyframe_points
+    if len(kps) > len(keys):
+        kps.clear()
+    if len(kps) < len(keys):
+        kps.add(len(keys) - len(kps))
+    for name, dtype, _ in _FIELDS:
+        kps.foreach_set(name, keys[:, _COLUMN[name]].astype(dtype).ravel())
+    fc.update()
+
+
+def _changed_frames(key_frames: np.ndarray, added: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Which frames a curve's value can have changed at after keys were added at `added`: a new key moves the auto
+    handles of the keys beside it, so the curve changes from two keys before it to two keys after."""
+    at = np.searchsorted(key_frames, added)
+    lo = np.where(at >= 2, key_frames[np.maximum(at - 2, 0)], -np.inf)
+    hi = np.where(at + 2 < len(key_frames), key_frames[np.minimum(at + 2, len(key_frames) - 1)], np.inf)
+    return ((frames[:, None] >= lo[None]) & (frames[:, None] <= hi[None])).any(axis=1)
 
 
 def _evaluate(fc: bpy.types.FCurve, frames: np.ndarray) -> np.ndarray:
-    fc.update()
     return np.array([fc.evaluate(float(f)) for f in frames])
 
 
 def write_channel(fc: bpy.types.FCurve, frames: np.ndarray, values: np.ndarray, every_frame: bool,
                   tolerance: float, easing: tuple[str, str] | None = None) -> int:
     """Key `values` at integer `frames` on fc (existing keys elsewhere are kept); returns the number of keys set."""
+    frames = np.asarray(frames, np.int64)
+    values = np.asarray(values, np.float64)
     n = len(frames)
+    existing = _read_keys(fc)
+    if n == 0:
+        return 0
     if every_frame or n <= 2:
-        for f, v in zip(frames, values):
-            _key(fc, int(f), float(v), 'LINEAR')
-        fc.update()
+        _write_keys(fc, _merge_keys(existing, frames, values, 'LINEAR'))
         return n
-    keyed = {0, n - 1}
-    for i in keyed:
-        _key(fc, int(frames[i]), float(values[i]), 'BEZIER')
+    keyed = [0, n - 1]
+    keys = _merge_keys(existing, frames[keyed], values[keyed], 'BEZIER')
     if easing is not None and np.ptp(values) > tolerance:
-        first = next(kp for kp in fc.keyframe_points if int(round(kp.co[0])) == int(frames[0]))
-        first.interpolation, first.easing = easing  # type: ignore[assignment]
+        first = int(np.flatnonzero(np.abs(keys[:, X] - frames[0]) < _SAME_FRAME)[0])
+        columns = [_COLUMN["interpolation"].start, _COLUMN["easing"].start]
+        before = keys[first, columns].copy()
+        keys[first, columns] = _enum("interpolation", easing[0]), _enum("easing", easing[1])
+        _write_keys(fc, keys)
         if np.abs(_evaluate(fc, frames) - values).max() <= tolerance:
             return 2
-        first.interpolation = 'BEZIER'
-    while True:
-        err = np.abs(_evaluate(fc, frames) - values)
-        if err.max() <= tolerance:
-            break
+        keys[first, columns] = before
+    _write_keys(fc, keys)
+    err = np.abs(_evaluate(fc, frames) - values)
+    local = fc.auto_smoothing == 'NONE' and not len(fc.modifiers)  # a key then only moves its neighbours' handles
+    while err.max() > tolerance:
         new = []
         marks = sorted(keyed)
         for a, b in zip(marks[:-1], marks[1:]):
@@ -127,9 +216,11 @@ def write_channel(fc: bpy.types.FCurve, frames: np.ndarray, values: np.ndarray, 
                     new.append(worst)
         if not new:  # only keyed frames are off (keys of the user's inside the span): nothing more to do
             break
-        for i in new:
-            _key(fc, int(frames[i]), float(values[i]), 'BEZIER')
-        keyed.update(new)
+        keyed += new
+        keys = _merge_keys(keys, frames[new], values[new], 'BEZIER')  # stale auto handles: update() redoes them
+        _write_keys(fc, keys)
+        changed = _changed_frames(keys[:, X], frames[new], frames) if local else np.ones(n, bool)
+        err[changed] = np.abs(_evaluate(fc, frames[changed]) - values[changed])
     return len(keyed)
 
 

@@ -12,6 +12,9 @@ if [ ! -f "$stamp" ]; then
     # also runs on the CPU). open_clip imports torchvision, and PyPI's torchvision does not load beside other torches.
     .venv/bin/pip install -q --disable-pip-version-check "torch==2.14.1" "torchvision==0.29.1" "numpy<2"
     .venv/bin/pip install -q --disable-pip-version-check -e ".[train,onnx,clip,blender,dev]"
+    # triton (pulled in by the CUDA build for torch.compile on GPUs) segfaults on import once bpy is loaded in the
+    # same process (the test suite imports both); nothing here needs it, and torch works without it.
+    .venv/bin/pip uninstall -y -q triton || true
     rm -f .venv/.lenscraft-* && touch "$stamp"
 fi
 # Blender 4.2 LTS and 5.0 as modules too, so the add-on's version-compat layer is tested on both ends.

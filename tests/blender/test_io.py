@@ -13,6 +13,16 @@ bpy = pytest.importorskip("bpy", reason="bpy (Blender as a Python module) is not
 from _paths import V1_SIM_DIR  # noqa: E402
 from blender_helpers import cameras, scene_state, world_matrices  # noqa: E402
 
+
+@pytest.fixture(autouse=True)
+def _procedural_generator(ext):
+    """These tests check what the add-on writes for each movement, so they use the generator whose moves are exact
+    by construction (the simulator); the model path is tested in test_model_and_jobs.py."""
+    ext.engine.configure(backend="simulator")
+    yield
+    ext.engine.configure(backend="model")
+
+
 V1_FILE = V1_SIM_DIR / "v1_single_30f.json"
 
 

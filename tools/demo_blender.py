@@ -1,0 +1,129 @@
+"""The add-on's main job on a fresh machine, with Blender as a Python module (no Blender binary):
+
+    .venv/bin/python tools/demo_blender.py ["slow push in from a low angle, ease in-out, close-up"] [--out out]
+
+Builds a small scene (ground plane, a 1.8 m subject, a sun), builds the extension zip, installs and enables it in a
+throw-away Blender user folder, then runs the add-on's headless command line exactly as
+`blender -b --command lenscraft generate ...` would (the installed add-on's cli.main). Prints what the prompt was
+understood as, the describe caption of the generated move, the keyframe count, and where the files went:
+<out>/demo.blend and a Workbench contact sheet <out>/preview/<camera>_sheet.png. An existing demo.blend is kept
+unless --overwrite is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_PROMPT = "slow push in from a low angle, ease in-out, close-up"
+SUBJECT = "Subject"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("prompt", nargs="?", default=DEFAULT_PROMPT, help=f'shot description (default "{DEFAULT_PROMPT}")')
+    ap.add_argument("--out", type=Path, default=Path("out"), help="output folder (default out/)")
+    ap.add_argument("--overwrite", action="store_true", help="replace an existing <out>/demo.blend")
+    ap.add_argument("--frames", default="1-96", help="frame range of the shot (default 1-96)")
+    ap.add_argument("--generator", choices=("model", "simulator"), default=None,
+                    help="default: the model when it loads, else the simulator")
+    return ap.parse_args(argv)
+
+
+def build_scene(bpy, frames: tuple[int, int]) -> None:
+    """An empty scene with a 20 m ground plane, a 0.5 x 0.3 x 1.8 m subject standing on it, facing -Y, and a sun."""
+    bpy.ops.wm.read_homefile(use_empty=True)
+    scene = bpy.context.scene
+    scene.frame_start, scene.frame_end = frames
+    scene.frame_current = frames[0]
+    scene.render.fps, scene.render.fps_base = 24, 1.0
+    scene.render.resolution_x, scene.render.resolution_y = 1920, 1080
+    bpy.ops.mesh.primitive_plane_add(size=20.0, location=(0.0, 0.0, 0.0))
+    bpy.context.active_object.name = "Ground"
+    bpy.ops.mesh.primitive_cube_add(size=1.0, location=(0.0, 0.0, 0.9))
+    subject = bpy.context.active_object
+    subject.name = SUBJECT
+    subject.scale = (0.5, 0.3, 1.8)
+    # real dimensions in the mesh (as an imported character has), origin left at its centre
+    bpy.ops.object.transform_apply(location=False, rotation=False, scale=True)
+    light = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", 'SUN'))
+    light.location, light.rotation_euler = (4.0, -4.0, 8.0), (0.6, 0.2, 0.8)
+    scene.collection.objects.link(light)
+    bpy.context.view_layer.objects.active = subject
+    # Workbench preview: object colours so the subject stands out from the ground and the sky.
+    shading = scene.display.shading
+    shading.light, shading.color_type, shading.show_shadows = 'STUDIO', 'OBJECT', True
+    shading.show_backface_culling = True  # a worm's-eye camera may sit below the ground: see through its underside
+    subject.color = (0.9, 0.45, 0.1, 1.0)
+    bpy.data.objects["Ground"].color = (0.35, 0.45, 0.3, 1.0)
+
+
+def install_extension(bpy, dist: Path):
+    """Build the extension zip (tools/build_extension.py), install and enable it; returns its cli module."""
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import build_extension
+    finally:
+        sys.path.pop(0)
+    zip_path = build_extension.build(dist)
+    result = bpy.ops.extensions.package_install_files(filepath=str(zip_path), repo="user_default",
+                                                      enable_on_install=True)
+    if result != {'FINISHED'}:
+        raise RuntimeError(f"installing {zip_path} failed: {result}")
+    return importlib.import_module("bl_ext.user_default.lenscraft.cli")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out = args.out.resolve()
+    blend = out / "demo.blend"
+    if blend.exists() and not args.overwrite:
+        print(f"demo: {blend} exists; pass --overwrite to replace it", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    # Blender's user folders (extensions, config) go to a temp dir, never the real home; must precede `import bpy`.
+    user_dir = tempfile.mkdtemp(prefix="lenscraft-demo-user-")
+    os.environ["BLENDER_USER_RESOURCES"] = user_dir
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import bpy
+
+    start, end = (int(x) for x in args.frames.split("-"))
+    build_scene(bpy, (start, end))
+    cli = install_extension(bpy, Path(user_dir) / "dist")
+    ext = sys.modules["bl_ext.user_default.lenscraft"]
+    print(ext.engine.parse_prompt(args.prompt).summary())
+
+    before = {o.name for o in bpy.data.objects}
+    generate = ["generate", "--subject", SUBJECT, "--prompt", args.prompt, "--frames", args.frames,
+                "--preview", str(out / "preview")]
+    if args.generator:
+        generate += ["--generator", args.generator]
+    if cli.main(generate) != 0:  # prints the result line (cameras, keys, frames, labels) and the preview path
+        return 1
+    (cam_name,) = {o.name for o in bpy.data.objects} - before
+    cam = bpy.data.objects[cam_name]
+    if cli.main(["describe", "--camera", cam_name, "--subject", SUBJECT, "--frames", args.frames]) != 0:
+        return 1
+    caption, _ = ext.workflow.stored_description(cam)
+    keys = sum(len(fc.keyframe_points) for fc in ext.keyframes.fcurves(cam) + ext.keyframes.fcurves(cam.data))
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend))
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in cam_name)  # as render_preview names it
+    sheet = out / "preview" / f"{stem}_sheet.png"
+    print(f"generator: {ext.engine.model_status()}")
+    print(f"described as: {caption}")
+    print(f"keyframes: {keys} on camera '{cam_name}' (frames {args.frames})")
+    print(f"saved: {blend}")
+    print(f"preview: {sheet}")
+    print(f"done in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
