@@ -86,6 +86,7 @@ def main() -> int:
     print(f"{'warm click-to-keys, 120 frames (ms, median)':<44}{1e3 * statistics.median(warm):>12.1f}  <= 50 ms")
     print(f"{'  of which generate_shot (ms, median)':<44}{1e3 * statistics.median(model_only):>12.1f}")
     print(f"{f'batch, {len(jobs)} headless jobs (shots/s)':<44}{len(jobs) / batch:>12.1f}")
+    addon.unregister()  # a registered add-on left behind makes bpy crash at interpreter exit
     return 0
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geometry as geo
+from .errors import LensCraftError
 from .schema import Shot, ShotBatch
 from .vocabulary import FIELD_NAMES, FIELDS
 
@@ -172,7 +173,8 @@ def encode_shot(shot: Shot, length: int = T_DEFAULT) -> Features:
     """One Shot (first instruction's subject and labels) -> Features with N = 1. Missing labels are MISSING_LABEL."""
     traj, subj = shot.trajectory, shot.subject
     if subj is None:
-        raise ValueError(f"shot {shot.name or ''}: has no subject; features are subject-relative")
+        raise LensCraftError(f"shot {shot.name or ''}: has no subject; LensCraft measures camera moves relative to "
+                             "a subject: pick one (the LensCraft panel's Subject, or --subject)")
     frames = traj.frame_count
     labels = {f: np.array([FIELDS[f].index(v)]) for f, v in shot.labels.items()}
     return encode_arrays(traj.position[None], traj.rotation[None], traj.focal_length[None],
@@ -182,7 +184,7 @@ def encode_shot(shot: Shot, length: int = T_DEFAULT) -> Features:
 def encode_shots(shots: list[Shot], length: int = T_DEFAULT) -> Features:
     """Many shots of any frame counts (multi-instruction shots should be Shot.split() first)."""
     if not shots:
-        raise ValueError("no shots to encode")
+        raise LensCraftError("no shots to encode")
     return Features.concat([encode_shot(s, length) for s in shots])
 
 

@@ -251,7 +251,12 @@ class LensCraftModel(nn.Module):
         self.enc_ln = nn.LayerNorm(d)
         self.field_head = nn.Linear(d, cfg.text_dim)
         # latent merger
+        # Label text embeddings of one field are nearly parallel (MiniLM: cosine ~0.86 between "pans left" and "pans
+        # right"), so the merger removes each field's mean label embedding (set by training from the label table,
+        # saved with the weights) and normalises: otherwise the decoder barely sees which label it was given.
+        self.register_buffer("field_center", torch.zeros(cfg.n_fields, cfg.text_dim))
         self.merge = nn.Linear(cfg.text_dim, d)
+        self.merge_ln = nn.LayerNorm(d)
         self.field_type = nn.Parameter(torch.zeros(cfg.n_fields, d))
         self.field_null = nn.Parameter(torch.zeros(cfg.n_fields, d))
         self.dec_subject_in = nn.Linear(cfg.subj_dim, d)
@@ -305,7 +310,7 @@ class LensCraftModel(nn.Module):
     def memory(self, field_emb, subject, field_keep=None):
         """Field embeddings (B, n_fields, text_dim) (encoder output or label text embeddings) + subject -> decoder
         memory (B, n_fields + 1, d). field_keep (B, n_fields) bool: False puts the field's null token instead."""
-        tokens = self.merge(field_emb)
+        tokens = self.merge_ln(self.merge(field_emb - self.field_center.to(field_emb.dtype)))
         if field_keep is None:  # every parameter always takes part (DDP needs that)
             field_keep = torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device)
         tokens = torch.where(field_keep[..., None], tokens, self.field_null.to(tokens.dtype))

@@ -47,7 +47,7 @@ class TrainConfig:
     decoder: str = "single_pass"  # or "autoregressive" (docs/model.md compares them)
     encoder: str = "minilm"
     # optimisation
-    steps: int = 1500
+    steps: int = 3000
     batch_size: int = 64  # global, over all ranks
     lr: float = 1e-3
     min_lr_ratio: float = 0.05
@@ -58,6 +58,7 @@ class TrainConfig:
     w_pos: float = 1.0
     w_rot: float = 1.0
     w_focal: float = 1.0
+    w_delta: float = 10.0  # motion: every frame relative to the first, predicted vs true (see compute_losses)
     w_frame: float = 1.0  # framing: subject centre NDC and log shot size of the predicted camera vs the true one
     w_text: float = 1.0  # per field: 1 - cosine to the true label's text embedding
     w_label_ce: float = 1.0  # per field: cross-entropy over cosine / label_tau against all labels of the field
@@ -219,6 +220,9 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
         "rot": rotation_geodesic(pred[..., 3:9], camera[..., 3:9]).mean(),
         "focal": F.mse_loss(pred[..., 9], camera[..., 9]),
     }
+    # The shot's overall placement dominates the per-frame error, so the move itself (each frame relative to the
+    # first) gets its own term; without it the decoder settles on a still camera at the right spot.
+    terms["delta"] = F.mse_loss(pred - pred[:, :1], camera - camera[:, :1])
     ndc_p, cov_p = camera_view(pred, motion[..., 0:3].float())
     ndc_t, cov_t = camera_view(camera.float(), motion[..., 0:3].float())
     terms["frame"] = F.mse_loss(ndc_p.clamp(-3, 3), ndc_t.clamp(-3, 3)) + F.mse_loss(cov_p, cov_t)
@@ -233,7 +237,7 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     ce = (ce * w).sum(0) / w.sum(0).clamp(min=1)
     terms["label_ce"] = ce.sum()
     total = (cfg.w_pos * terms["pos"] + cfg.w_rot * terms["rot"] + cfg.w_focal * terms["focal"]
-             + cfg.w_frame * terms["frame"]
+             + cfg.w_frame * terms["frame"] + cfg.w_delta * terms["delta"]
              + cfg.w_text * text.sum() + cfg.w_label_ce * ce.sum())
     terms["loss"] = total
     with torch.no_grad():  # field accuracy: nearest label embedding
@@ -353,6 +357,9 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
 
     torch.manual_seed(cfg.seed)
     core = LensCraftModel(mcfg).to(device)
+    with torch.no_grad():  # each field's mean label embedding (see LensCraftModel.field_center)
+        valid = table_valid.float()[..., None]
+        core.field_center.copy_((table * valid).sum(1) / valid.sum(1).clamp(min=1))
     opt = torch.optim.AdamW(core.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=cfg.weight_decay)
     start, best, resumed = 0, float("inf"), False
     last = out / "last"

@@ -118,7 +118,8 @@ def test_complete_needs_two_keys(scene, ext, model):
 
 
 def test_describe_without_model_reports(scene, ext):
-    ext.engine.configure(model_path="/nonexistent/model")
+    prefs = bpy.context.preferences.addons[ext.__name__].preferences
+    prefs.model_path = "/nonexistent/model"  # what a user with a broken model path gets
     cam = _keyed_camera(scene, POSES)
     bpy.context.view_layer.objects.active = cam
     before = scene_state(bpy, ext)
@@ -126,6 +127,7 @@ def test_describe_without_model_reports(scene, ext):
         with pytest.raises(RuntimeError, match="cannot load"):
             bpy.ops.lenscraft.describe('EXEC_DEFAULT')
     finally:
+        prefs.model_path = ""
         ext.engine.configure(model_path="")
     assert scene_state(bpy, ext) == before and "lenscraft_caption" not in cam
 
