@@ -135,7 +135,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.segments:
         from .formats.segments import split_by_csv
 
-        shots = [part for shot in shots for part in split_by_csv(shot, args.segments)]
+        engine = None
+
+        def predicted_labels(sample):  # unlabelled segments get the model's description (source "predicted")
+            nonlocal engine
+            if engine is None:
+                from .infer import load_engine
+
+                engine = load_engine()
+            return engine.describe(sample).labels
+
+        shots = [part for shot in shots for part in split_by_csv(shot, args.segments, label_fn=predicted_labels)]
     formats.save(shots, args.out, format=args.format, overwrite=args.overwrite)
     print(f"wrote {len(shots)} shot(s) to {args.out} ({args.format})")
     return 0
@@ -210,6 +220,14 @@ def cmd_describe(args: argparse.Namespace) -> int:
             raise FileExistsError(f"{args.out} exists (use --overwrite)")
         args.out.write_text(json.dumps({"descriptions": results}, indent=1))
         print(f"wrote {args.out}")
+    if args.csv:
+        from .inspect import describe_to_csv
+
+        if args.csv.exists() and not args.overwrite:
+            raise FileExistsError(f"{args.csv} exists (use --overwrite)")
+        best = iter([{f: tuple(ranked[0]) for f, ranked in r["fields"].items()} for r in results])
+        describe_to_csv(shots, lambda _shot: next(best), args.csv)  # rows in shot order: reuse what ran above
+        print(f"wrote {args.csv}")
     return 0
 
 
@@ -337,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", type=Path)
     p.add_argument("--top-k", type=int, default=3)
     p.add_argument("--out", type=Path, help="also write the descriptions as JSON")
+    p.add_argument("--csv", type=Path, help="also write one CSV row per shot: predicted label, score, true label")
     p.add_argument("--overwrite", action="store_true")
     _add_source_flags(p)
     _add_model_flags(p)

@@ -73,3 +73,26 @@ def test_export_onnx_command(model_dir, tmp_path, capsys):
     assert (tmp_path / "encoder.onnx").exists() and (tmp_path / "generator.onnx").exists()
     assert {"generate", "describe", "complete", "export-onnx", "simulate", "demo"} <= set(
         build_parser()._subparsers._group_actions[0].choices)
+
+
+def test_describe_writes_csv_and_import_labels_unlabelled_segments(tmp_path):
+    """describe --csv over a dataset; import --segments labels segments the CSV leaves unlabelled with describe."""
+    import csv as csvmod
+
+    from lenscraft_core import formats
+    from lenscraft_core.__main__ import main
+
+    data = tmp_path / "d.json"
+    assert main(["simulate", "--count", "3", "--frames", "40", "--out", str(data), "--movement", "orbit left"]) == 0
+    out_csv = tmp_path / "pred.csv"
+    assert main(["describe", str(data), "--csv", str(out_csv)]) == 0
+    rows = list(csvmod.DictReader(out_csv.open()))
+    assert len(rows) == 3 and all(r["movement_true"] == "fullArcShotLeft" and r["movement"] for r in rows)
+    seg = tmp_path / "seg.csv"
+    seg.write_text("start,end,label\n1,20,dollyIn\n21,40,\n")
+    out = tmp_path / "segments.json"
+    assert main(["import", str(data), "--segments", str(seg), "--out", str(out)]) == 0
+    shots = formats.load(out).shots
+    first, second = shots[0].instructions[0], shots[1].instructions[0]
+    assert first.movement == "dollyIn" and first.source != "predicted"
+    assert second.source == "predicted" and second.movement is not None
