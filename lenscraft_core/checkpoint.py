@@ -12,7 +12,6 @@ pair is detected on load. Loading for another text encoder, vocabulary or archit
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -23,6 +22,7 @@ import torch
 
 from .errors import LensCraftError
 from .model import LensCraftModel, ModelConfig
+from .runtime import file_sha256
 from .vocabulary import FIELDS, vocabulary_hash
 
 FORMAT = "lenscraft-checkpoint"
@@ -52,14 +52,6 @@ def _atomic_write(path: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def optimizer_to_flat(opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
@@ -111,7 +103,7 @@ def save(stem: str | Path, model: LensCraftModel, encoder_id: str, text_dim: int
         "labels": {name: list(f.names) for name, f in FIELDS.items()},
         "training": training or {},
         "optimizer": optim_meta,
-        "weights": {"file": weights_path.name, "sha256": _sha256(weights_path),
+        "weights": {"file": weights_path.name, "sha256": file_sha256(weights_path),
                     "bytes": weights_path.stat().st_size},
         **(extra or {}),
     }
@@ -166,7 +158,7 @@ def load_tensors(stem: str | Path, meta: dict) -> dict[str, torch.Tensor]:
         raise CheckpointError(f"{weights_path}: weights file missing (metadata {json_path.name} exists)")
     w = meta["weights"]
     size = weights_path.stat().st_size
-    if size != w["bytes"] or _sha256(weights_path) != w["sha256"]:
+    if size != w["bytes"] or file_sha256(weights_path) != w["sha256"]:
         raise CheckpointError(f"{weights_path}: weights are corrupted, truncated or from another save "
                               f"({size} bytes, expected {w['bytes']}; checksum mismatch)")
     try:

@@ -73,3 +73,17 @@ def scene(ext):
     bpy.context.view_layer.objects.active = obj
     obj.select_set(True)
     return sc
+
+
+@pytest.fixture
+def procedural_generator(ext):
+    """Select the procedural simulator as the add-on's generator (through the preference, which operators re-apply
+    on every run), and the model again afterwards."""
+    import bpy
+
+    prefs = bpy.context.preferences.addons[ext.__name__].preferences
+    prefs.generator = 'SIMULATOR'
+    ext.engine.configure(backend="simulator")
+    yield
+    prefs.generator = 'MODEL'
+    ext.engine.configure(backend="model")

@@ -13,18 +13,9 @@ bpy = pytest.importorskip("bpy", reason="bpy (Blender as a Python module) is not
 from blender_helpers import cameras, scene_state, subject_in_view, world_matrices  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _procedural_generator(ext):
-    """These tests check what the add-on writes for each movement, so they use the generator whose moves are exact
-    by construction (the simulator); the model path is tested in test_model_and_jobs.py."""
-    import bpy
-
-    prefs = bpy.context.preferences.addons[ext.__name__].preferences  # operators apply these on every run
-    prefs.generator = 'SIMULATOR'
-    ext.engine.configure(backend="simulator")
-    yield
-    prefs.generator = 'MODEL'
-    ext.engine.configure(backend="model")
+# These tests check what the add-on writes for each movement, so they use the generator whose moves are exact by
+# construction (the simulator); the model path is tested in test_model_and_jobs.py.
+pytestmark = pytest.mark.usefixtures("procedural_generator")
 
 
 

@@ -14,18 +14,9 @@ from _paths import V1_SIM_DIR  # noqa: E402
 from blender_helpers import cameras, scene_state, world_matrices  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _procedural_generator(ext):
-    """These tests check what the add-on writes for each movement, so they use the generator whose moves are exact
-    by construction (the simulator); the model path is tested in test_model_and_jobs.py."""
-    import bpy
-
-    prefs = bpy.context.preferences.addons[ext.__name__].preferences  # operators apply these on every run
-    prefs.generator = 'SIMULATOR'
-    ext.engine.configure(backend="simulator")
-    yield
-    prefs.generator = 'MODEL'
-    ext.engine.configure(backend="model")
+# These tests check what the add-on writes for each movement, so they use the generator whose moves are exact by
+# construction (the simulator); the model path is tested in test_model_and_jobs.py.
+pytestmark = pytest.mark.usefixtures("procedural_generator")
 
 
 V1_FILE = V1_SIM_DIR / "v1_single_30f.json"
