@@ -10,6 +10,7 @@ counts as rejected when parse_prompt raises LensCraftError. --errors lists every
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -35,8 +36,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("path", nargs="?", default=str(Path(__file__).parent / "data" / "paraphrases.jsonl"))
     ap.add_argument("--errors", action="store_true", help="print every wrong or missing field")
+    ap.add_argument("--half", choices=("dev", "test"), help="only the development half (the grammar was written on "
+                    "it) or the held-out test half: sha256 of the prompt text, even = dev, odd = test")
     args = ap.parse_args()
     rows = load(Path(args.path))
+    if args.half:
+        parity = 0 if args.half == "dev" else 1
+        rows = [r for r in rows if int(hashlib.sha256(r["text"].encode()).hexdigest(), 16) % 2 == parity]
 
     total = {f: 0 for f in FIELD_NAMES}
     right = {f: 0 for f in FIELD_NAMES}
