@@ -157,6 +157,20 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     shots = [s for shot in _load_any(args.data, args) for s in shot.split()]
     summary = inspect_dataset(shots, args.out)
     print(format_summary_table(summary))
+    if args.describe:  # the model's describe against the dataset's own labels: one confusion matrix per field
+        from .inspect import plot_confusion
+        from .vocabulary import FIELDS
+
+        eng = _engine(args)
+        predicted = [eng.describe(s, top_k=1).labels for s in shots]
+        for name, fld in FIELDS.items():
+            pairs = [(s.labels[name], p[name]) for s, p in zip(shots, predicted) if name in s.labels and name in p]
+            if pairs:
+                true, pred = zip(*pairs)
+                acc = sum(t == q for t, q in pairs) / len(pairs)
+                plot_confusion(true, pred, fld.names, args.out / f"confusion_{name}.png",
+                               title=f"{name}: describe vs labels")
+                print(f"describe {name:10s} top-1 {acc:6.1%} over {len(pairs)} labelled samples")
     print(f"plots in {args.out}")
     return 0
 
@@ -322,7 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inspect", help="summary table and PNG plots of a dataset")
     p.add_argument("data", type=Path)
     p.add_argument("--out", type=Path, default=Path("inspect"))
+    p.add_argument("--describe", action="store_true",
+                   help="also run the model's describe and plot a confusion matrix per field against the labels")
     _add_source_flags(p)
+    _add_model_flags(p)
     p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("demo", help="simulate one shot for a prompt and describe it")

@@ -75,3 +75,6 @@ def test_inspect(tmp_path, capsys):
     assert main(["inspect", str(data), "--out", str(tmp_path / "plots")]) == 0
     assert (tmp_path / "plots" / "label_histograms.png").stat().st_size > 1000
     assert "movement" in capsys.readouterr().out
+    assert main(["inspect", str(data), "--out", str(tmp_path / "plots2"), "--describe"]) == 0
+    assert (tmp_path / "plots2" / "confusion_movement.png").stat().st_size > 1000
+    assert "describe movement   top-1" in capsys.readouterr().out
