@@ -8,12 +8,17 @@ from .engine import FIELD_NAMES, model_status
 from .properties import ui_name
 
 
-class LENSCRAFT_PT_main(bpy.types.Panel):
-    bl_label = "LensCraft"
-    bl_idname = "LENSCRAFT_PT_main"
+class _SidebarPanel(bpy.types.Panel):
+    """Where every LensCraft panel lives: View3D > Sidebar > LensCraft."""
+
     bl_space_type = 'VIEW_3D'
     bl_region_type = 'UI'
     bl_category = "LensCraft"
+
+
+class LENSCRAFT_PT_main(_SidebarPanel):
+    bl_label = "LensCraft"
+    bl_idname = "LENSCRAFT_PT_main"
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
@@ -35,14 +40,11 @@ class LENSCRAFT_PT_main(bpy.types.Panel):
         layout.label(text=model_status(), icon='SETTINGS')
 
 
-class LENSCRAFT_PT_camera(bpy.types.Panel):
+class LENSCRAFT_PT_camera(_SidebarPanel):
     """Describe and Complete work on the active camera."""
 
     bl_label = "Active Camera"
     bl_parent_id = "LENSCRAFT_PT_main"
-    bl_space_type = 'VIEW_3D'
-    bl_region_type = 'UI'
-    bl_category = "LensCraft"
 
     def draw(self, context: bpy.types.Context) -> None:
         from .workflow import stored_description
@@ -66,12 +68,9 @@ class LENSCRAFT_PT_camera(bpy.types.Panel):
                 col.label(text=f"{ui_name(label)}: {score:.2f}", icon='BLANK1')
 
 
-class LENSCRAFT_PT_output(bpy.types.Panel):
+class LENSCRAFT_PT_output(_SidebarPanel):
     bl_label = "Output"
     bl_parent_id = "LENSCRAFT_PT_main"
-    bl_space_type = 'VIEW_3D'
-    bl_region_type = 'UI'
-    bl_category = "LensCraft"
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
@@ -97,12 +96,9 @@ class LENSCRAFT_PT_output(bpy.types.Panel):
         layout.prop(s, "add_marker")
 
 
-class LENSCRAFT_PT_files(bpy.types.Panel):
+class LENSCRAFT_PT_files(_SidebarPanel):
     bl_label = "Import / Export"
     bl_parent_id = "LENSCRAFT_PT_main"
-    bl_space_type = 'VIEW_3D'
-    bl_region_type = 'UI'
-    bl_category = "LensCraft"
     bl_options = {'DEFAULT_CLOSED'}
 
     def draw(self, context: bpy.types.Context) -> None:
