@@ -68,8 +68,8 @@ def save_blend(path: str | None) -> None:
 
 # ------------------------------------------------------------------------------------------------- commands
 def configure_engine(args: argparse.Namespace) -> None:
-    if getattr(args, "generator", None) or getattr(args, "model", None) is not None:
-        engine.configure(backend=args.generator, model_path=args.model)
+    if getattr(args, "generator", None) or getattr(args, "model", None) is not None or getattr(args, "device", None):
+        engine.configure(backend=args.generator, model_path=args.model, device=args.device)
 
 
 def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
@@ -195,6 +195,8 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--generator", choices=engine.BACKENDS, help="model (default; simulator if it cannot load) or "
                    "simulator")
     p.add_argument("--model", help="model folder or checkpoint (default: the bundled model)")
+    p.add_argument("--device", choices=("cpu", "cuda", "coreml", "directml"),
+                   help="where the model runs (default cpu; one ONNX Runtime lacks falls back to the CPU)")
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -52,6 +52,8 @@ class _Config:
     backend: str = "model"  # what generate_shot runs when the model can be loaded
     model_path: str | None = None  # None: the bundled model
     runtime: str = os.environ.get("LENSCRAFT_RUNTIME", "onnx")  # infer backend: "onnx" (no torch), "torch", "auto"
+    device: str = "cpu"  # runtime.DEVICES
+    clip_weights: str | None = None  # open_clip weights for a CLIP-trained model's prompts
 
 
 _config = _Config()
@@ -59,18 +61,23 @@ _engine: Any = None  # the loaded inference Engine, cached for the session (cold
 _engine_error: str | None = None  # why the model could not be loaded (kept so we do not retry on every click)
 
 
-def configure(backend: str | None = None, model_path: str | None = None, runtime: str | None = None) -> None:
-    """Pick the generator ("model" or "simulator"), the model file (None or "": bundled) and the inference runtime;
-    a changed model or runtime is loaded again on next use."""
+def configure(backend: str | None = None, model_path: str | None = None, runtime: str | None = None,
+              device: str | None = None, clip_weights: str | None = None) -> None:
+    """Pick the generator ("model" or "simulator"), the model file (None or "": bundled), the inference runtime,
+    the compute device and the open_clip weights (None: unchanged; "": none); the model is loaded again on next
+    use when any of the last four changed."""
     global _engine, _engine_error
     if backend is not None:
         if backend not in BACKENDS:
             raise LensCraftError(f"unknown backend '{backend}' (backends: {', '.join(BACKENDS)})")
         _config.backend = backend
-    path = model_path or None
-    if (model_path is not None and path != _config.model_path) or (runtime is not None and runtime != _config.runtime):
-        _config.model_path = path if model_path is not None else _config.model_path
-        _config.runtime = runtime or _config.runtime
+    wanted = {"model_path": model_path or None if model_path is not None else _config.model_path,
+              "runtime": runtime or _config.runtime,
+              "device": device.lower() if device else _config.device,
+              "clip_weights": clip_weights or None if clip_weights is not None else _config.clip_weights}
+    if any(getattr(_config, k) != v for k, v in wanted.items()):
+        for k, v in wanted.items():
+            setattr(_config, k, v)
         _engine, _engine_error = None, None
 
 
@@ -87,10 +94,11 @@ def _model_engine() -> Any:
         _engine_error = f"the model runtime is not available ({e})"
         raise LensCraftError(_engine_error) from None
     try:
-        if _config.model_path is None and _config.runtime == "auto":
-            _engine = infer.load_engine()
+        if _config.model_path is None and _config.runtime == "auto" and _config.clip_weights is None:
+            _engine = infer.load_engine(device=_config.device)
         else:
-            _engine = infer.Engine.load(_config.model_path, backend=_config.runtime)
+            _engine = infer.Engine.load(_config.model_path, backend=_config.runtime, device=_config.device,
+                                        clip_weights=_config.clip_weights)
     except (LensCraftError, OSError, ImportError, ValueError, RuntimeError) as e:
         where = _config.model_path or "the bundled model"
         _engine_error = f"cannot load {where} ({_config.runtime} runtime): {e}"
@@ -114,7 +122,9 @@ def model_status() -> str:
     if _config.backend == "simulator":
         return "Procedural (simulator)"
     if _engine is not None:
-        return f"Model ({_config.runtime})"
+        where = _config.runtime if _engine.device == "cpu" else f"{_config.runtime}, {_engine.device}"
+        notes = [n for n in (_engine.device_note, _engine.text_note) if n]
+        return f"Model ({where})" + "".join(f"; {n}" for n in notes)
     if _engine_error is not None:
         return f"Simulator: {_engine_error}"
     return "Model (loads on first use)"

@@ -134,11 +134,16 @@ class LensCraftPreferences(bpy.types.AddonPreferences):
     model_path: StringProperty(  # type: ignore[valid-type]
         name="Model", subtype='FILE_PATH', description="Model checkpoint (empty: the bundled model)")
     clip_weights_path: StringProperty(  # type: ignore[valid-type]
-        name="Open CLIP Weights", subtype='FILE_PATH', description="Optional open_clip text encoder weights")
+        name="Open CLIP Weights", subtype='FILE_PATH',
+        description="open_clip weights file of a model trained with the open_clip text encoder: lets it read "
+                    "free-text prompts (needs torch and open_clip in Blender's Python; menus work without)")
     device: EnumProperty(  # type: ignore[valid-type]
         name="Compute Device", default='CPU',
-        items=[('CPU', "CPU", "Run the model on the CPU"), ('CUDA', "CUDA", "NVIDIA GPU"),
-               ('COREML', "Core ML", "Apple GPU / Neural Engine"), ('DIRECTML', "DirectML", "Windows GPU")])
+        description="Where ONNX Runtime runs the model; one this ONNX Runtime build lacks runs on the CPU (the "
+                    "panel says so). One shot takes milliseconds on the CPU",
+        items=[('CPU', "CPU", "Run the model on the CPU"), ('CUDA', "CUDA", "NVIDIA GPU (needs onnxruntime-gpu)"),
+               ('COREML', "Core ML", "Apple GPU / Neural Engine"),
+               ('DIRECTML', "DirectML", "Windows GPU (needs onnxruntime-directml)")])
 
     def draw(self, context: bpy.types.Context) -> None:
         from .engine import model_status
@@ -164,7 +169,9 @@ def apply_preferences(context: bpy.types.Context) -> None:
     prefs = preferences(context)
     if prefs is not None:
         configure(backend="simulator" if prefs.generator == 'SIMULATOR' else "model",
-                  model_path=bpy.path.abspath(prefs.model_path) if prefs.model_path else "")
+                  model_path=bpy.path.abspath(prefs.model_path) if prefs.model_path else "",
+                  device=prefs.device.lower(),
+                  clip_weights=bpy.path.abspath(prefs.clip_weights_path) if prefs.clip_weights_path else "")
 
 
 def register_properties() -> None:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .errors import LensCraftError
+from .runtime import DEVICES
 
 FORMATS = ("lenscraft", "lenscraft-v1")
 
@@ -179,7 +180,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def _engine(args: argparse.Namespace):
     from .infer import load_engine
 
-    return load_engine(args.model, args.backend)
+    engine = load_engine(args.model, args.backend, args.device)
+    if engine.device_note:
+        print(f"note: {engine.device_note}", file=sys.stderr)
+    return engine
 
 
 def _instruction_from_args(args: argparse.Namespace) -> dict | str | None:
@@ -276,6 +280,8 @@ def cmd_export_onnx(args: argparse.Namespace) -> int:
 def _add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: the bundled one)")
     p.add_argument("--backend", choices=("auto", "onnx", "torch"), default="auto")
+    p.add_argument("--device", choices=DEVICES, default="cpu",
+                   help="where the model runs; one the runtime lacks falls back to the CPU with a note")
 
 
 def _add_source_flags(p: argparse.ArgumentParser) -> None:

@@ -176,7 +176,8 @@ def load(stem: str | Path, encoder_id: str | None = None, text_dim: int | None =
     where = str(_paths(stem)[1])
     check_compatible(meta, where, encoder_id, text_dim, model_config)
     try:
-        cfg = ModelConfig(**meta["model_config"])
+        # Checkpoints from before the "relative" head read their head as absolute camera features.
+        cfg = ModelConfig(**{"output": "absolute", **meta["model_config"]})
     except TypeError as e:
         raise CheckpointError(f"{where}: model_config does not fit this code's ModelConfig ({e})") from None
     tensors = load_tensors(stem, meta)

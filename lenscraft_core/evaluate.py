@@ -136,6 +136,27 @@ def generation_metrics(pred: tuple, truth: Mapping[str, np.ndarray], labels: Map
     return out
 
 
+READBACK_FIELDS = ("movement", "easing")
+
+
+def readback(engine, pred: tuple, truth: Mapping[str, np.ndarray], labels: Mapping[str, np.ndarray]
+             ) -> dict[str, np.ndarray]:
+    """Does a generated shot do what was asked? The model's own describe reads the trajectory back; per sample,
+    movement_ok / easing_ok = its top label is the asked one (NaN where the field was not asked). describe is
+    98-99 % right on the simulator's shots, so this is a fair judge of the move, which the position errors are not
+    (they compare with one random realisation of the instruction)."""
+    pos, rot, focal = pred
+    f = ft.encode_arrays(pos, rot, focal, truth["subject_pos"], truth["subject_rot"], truth["subject_size"], None,
+                         engine.frames_internal)
+    scores = engine.describe_features(f)
+    out = {}
+    for name in READBACK_FIELDS:
+        asked = np.asarray(labels.get(name, np.full(len(pos), -1)))
+        ok = (np.argmax(scores[name], -1) == asked).astype(float)
+        out[f"{name}_ok"] = np.where(asked >= 0, ok, np.nan)
+    return out
+
+
 def summarise(per_sample: Mapping[str, np.ndarray]) -> dict[str, float]:
     out = {}
     for k, v in per_sample.items():
@@ -329,14 +350,18 @@ def evaluate_shots(engine, shots: list[Shot], name: str, cfg: dict, bank: Retrie
         t0 = time.perf_counter()
         cam = engine.generate_arrays(sub.subject, sub.motion, lab, seed=cfg["seed"])
         gen_ms += (time.perf_counter() - t0) * 1000
-        per["model"].append(generation_metrics(ft.decode_camera(cam, sub.anchor, int(frames)), *args))
-        per["retrieval"].append(generation_metrics(bank.generate(lab, sub.anchor, int(frames)), *args))
-        per["truth"].append(generation_metrics((truth["cam_pos"], truth["cam_rot"], truth["focal"]), *args))
+        def scored(pred):
+            return {**generation_metrics(pred, *args), **readback(engine, pred, truth, lab)}
+
+        per["model"].append(scored(ft.decode_camera(cam, sub.anchor, int(frames))))
+        per["retrieval"].append(scored(bank.generate(lab, sub.anchor, int(frames))))
+        per["truth"].append(scored((truth["cam_pos"], truth["cam_rot"], truth["focal"])))
         if cfg.get("oracle", True):
             pred = oracle_trajectories(group, EVAL_SEED + cfg["seed"])
-            m = generation_metrics(pred, *args)
             failed = ~np.isfinite(pred[0]).all((1, 2))
-            per["oracle"].append({k: np.where(failed, np.nan, v) for k, v in m.items()})
+            pred = tuple(np.where(failed.reshape(-1, *[1] * (a.ndim - 1)), b, a)  # readback needs finite input
+                         for a, b in zip(pred, (truth["cam_pos"], truth["cam_rot"], truth["focal"])))
+            per["oracle"].append({k: np.where(failed, np.nan, v) for k, v in scored(pred).items()})
     inverse = np.argsort(np.concatenate(order))  # back to shot order
     raw: dict[str, Any] = {k: {m: np.concatenate([p[m] for p in v])[inverse] for m in v[0]}
                            for k, v in per.items() if v}
@@ -535,13 +560,15 @@ def verdict(r: Mapping[str, Any]) -> dict[str, Any]:
         check(f"subject on screen, {split}", g["on_screen"], 0.99)
         check(f"first-frame shot type, {split}", g["shot_type_ok"], 0.95)
         check(f"first-frame angle, {split}", g["angle_ok"], 0.95)
+        # Our own bar (the issue sets none): the asked move, read back by describe, in 9 of 10 shots.
+        check(f"generated move read back as asked, {split}", g["movement_ok"], 0.90)
     if "paraphrases" in r:
         for f, a in r["paraphrases"]["accuracy"].items():
             check(f"paraphrase parse {f}", a, 0.90)
     h = r["heldout"]["generation"]
     for m in ("position_err", "rotation_err_deg", "translation_deg"):
         check(f"heldout {m}: model <= retrieval", h["model"][m], h["retrieval"][m], higher=False)
-    for m in ("on_screen", "shot_type_ok", "angle_ok"):
+    for m in ("on_screen", "shot_type_ok", "angle_ok", "movement_ok"):
         check(f"heldout {m}: model >= retrieval", h["model"][m], h["retrieval"][m])
     return out
 
@@ -575,15 +602,17 @@ def summary_table(r: Mapping[str, Any]) -> str:
         lines.append(f"{f:18s}" + "".join("   " + c for c in cells))
     lines.append("")
     cols = ("position_err", "position_err_dist", "rotation_err_deg", "focal_err", "translation_deg", "path_shape",
-            "on_screen", "shot_type_ok", "angle_ok", "jerk")
-    heads = ("pos/ext", "pos/dist", "rot deg", "focal", "dir deg", "shape", "onscreen", "shot ok", "angle ok", "jerk")
+            "on_screen", "shot_type_ok", "angle_ok", "movement_ok", "easing_ok", "jerk")
+    heads = ("pos/ext", "pos/dist", "rot deg", "focal", "dir deg", "shape", "onscreen", "shot ok", "angle ok",
+             "move ok", "ease ok", "jerk")
+    percent = ("on_screen", "shot_type_ok", "angle_ok", "movement_ok", "easing_ok")
     lines.append(f"{'generation':22s}" + "".join(f"{h:>9s}" for h in heads))
     for s, d in splits:
         for k in ("model", "retrieval", "oracle", "truth"):
             g = d["generation"].get(k)
             if not g:
                 continue
-            cells = [_pct(g.get(c, nan)) if c in ("on_screen", "shot_type_ok", "angle_ok") else
+            cells = [_pct(g.get(c, nan)) if c in percent else
                      _num(g.get(c, nan), "8.3f" if c != "jerk" else "8.1f") for c in cols]
             lines.append(f"{s + ' ' + k:22s}" + "".join(f"{c:>9s}" for c in cells))
     lines.append("")

@@ -28,7 +28,8 @@ import numpy as np
 from . import features as ft
 from . import geometry as geo
 from .errors import LensCraftError
-from .runtime import OnnxBackend, OnnxTextEncoder, TorchBackend, cosine_scores, load_label_embeddings, read_json
+from .runtime import (OnnxBackend, OnnxTextEncoder, TorchBackend, check_device, cosine_scores, load_label_embeddings,
+                      read_json)
 from .schema import Instruction, Shot, Subject, Trajectory
 from .vocabulary import FIELD_NAMES, FIELDS, caption, vocabulary_hash
 
@@ -97,14 +98,20 @@ class Engine:
         self.encoder_id = meta["text_encoder"]["id"]
         self._text_encoder = None
         self._text_lock = threading.Lock()
+        self.clip_weights: str | None = None
+        self.text_note: str | None = None  # why free text falls back to the grammar alone, when it does
 
     # ------------------------------------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, path: str | Path | None = None, backend: str = "auto", threads: int | None = None) -> "Engine":
+    def load(cls, path: str | Path | None = None, backend: str = "auto", threads: int | None = None,
+             device: str = "cpu", clip_weights: str | Path | None = None) -> "Engine":
         """path: a model folder (model.json [+ model.safetensors, *.onnx, label_embeddings.npz]) or a checkpoint
-        stem / .json; None = the bundled model. backend: "auto", "onnx" or "torch"."""
+        stem / .json; None = the bundled model. backend: "auto", "onnx" or "torch". device: one of
+        runtime.DEVICES; one this runtime lacks runs on the CPU and says so in `device_note`. clip_weights: the
+        open_clip weights file a CLIP-trained model needs to read free-text prompts (structured labels never do)."""
         if backend not in BACKENDS:
             raise LensCraftError(f"unknown backend '{backend}': use one of {', '.join(BACKENDS)}")
+        device = check_device(device)
         p = Path(path) if path is not None else DEFAULT_MODEL_DIR
         stem = p / "model" if p.is_dir() else (p.with_suffix("") if p.suffix in (".json", ".safetensors") else p)
         json_path = stem.with_name(stem.name + ".json")
@@ -120,15 +127,15 @@ class Engine:
         model_dir = stem.parent
         sha = meta.get("weights", {}).get("sha256")
         if backend == "onnx":
-            impl = OnnxBackend(model_dir, sha, threads)
+            impl = OnnxBackend(model_dir, sha, threads, device)
         elif backend == "torch":
-            impl = TorchBackend(stem)
+            impl = TorchBackend(stem, device)
         else:
             try:
-                impl = OnnxBackend(model_dir, sha, threads)
+                impl = OnnxBackend(model_dir, sha, threads, device)
             except LensCraftError as onnx_error:
                 try:
-                    impl = TorchBackend(stem)
+                    impl = TorchBackend(stem, device)
                 except ImportError:
                     raise onnx_error from None
         npz = model_dir / "label_embeddings.npz"
@@ -143,11 +150,22 @@ class Engine:
                                      "is not the default; run export-onnx with its label embeddings")
         else:
             raise LensCraftError(f"{npz}: label embeddings missing (run `python -m lenscraft_core export-onnx`)")
-        return cls(impl, emb, meta, model_dir)
+        engine = cls(impl, emb, meta, model_dir)
+        engine.clip_weights = str(clip_weights) if clip_weights else None
+        return engine
 
     @property
     def backend_name(self) -> str:
         return self.backend.name
+
+    @property
+    def device(self) -> str:
+        """Where the model runs ("cpu", "cuda", ...); device_note says why when it is not the one asked for."""
+        return self.backend.device
+
+    @property
+    def device_note(self) -> str | None:
+        return self.backend.device_note
 
     # ------------------------------------------------------------------------------------------------ prompts
     def text_encoder(self):
@@ -167,7 +185,27 @@ class Engine:
                         except (ImportError, LensCraftError):
                             if (MINILM_DIR / "minilm.onnx").exists():
                                 self._text_encoder = OnnxTextEncoder(MINILM_DIR)
+                elif self.encoder_id.startswith("open_clip/"):
+                    self._text_encoder = self._open_clip() or False
             return self._text_encoder or None
+
+    def _open_clip(self):
+        """The open_clip text tower of a CLIP-trained model, from clip_weights (needs torch + open_clip)."""
+        if not self.clip_weights:
+            self.text_note = f"the model uses {self.encoder_id}: give its open_clip weights file to read free text"
+            return None
+        from .text.encoders import OpenCLIPEncoder
+
+        try:
+            enc = OpenCLIPEncoder(self.encoder_id.split("/")[1], weights=self.clip_weights)
+        except LensCraftError as e:
+            self.text_note = str(e)
+            return None
+        if enc.id != self.encoder_id:
+            self.text_note = (f"{self.clip_weights} is {enc.id}, the model was trained with {self.encoder_id}: "
+                              "free text uses the grammar alone")
+            return None
+        return enc
 
     def _fallback(self, text: str, fields: list) -> dict[str, tuple[str, float]]:
         """Nearest label description per field among the prompt and its clauses (cosine >= FALLBACK_MIN_COS)."""
@@ -378,12 +416,12 @@ _cache: dict[tuple, Engine] = {}
 _cache_lock = threading.Lock()
 
 
-def load_engine(path: str | Path | None = None, backend: str = "auto") -> Engine:
+def load_engine(path: str | Path | None = None, backend: str = "auto", device: str = "cpu") -> Engine:
     """A cached Engine (the bundled model by default): what the add-on and the CLI use."""
-    key = (str(path) if path is not None else None, backend)
+    key = (str(path) if path is not None else None, backend, device)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = Engine.load(path, backend)
+            _cache[key] = Engine.load(path, backend, device=device)
         return _cache[key]
 
 

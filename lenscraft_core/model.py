@@ -33,6 +33,7 @@ from .features import CAM_DIM, FOCAL_REF_MM, MOTION_DIM, SUBJ_DIM, T_DEFAULT
 from .vocabulary import FIELD_NAMES
 
 DECODERS = ("autoregressive", "single_pass")
+OUTPUTS = ("relative", "absolute")
 
 
 @dataclass
@@ -46,6 +47,8 @@ class ModelConfig:
     dropout: float = 0.0
     frames: int = T_DEFAULT
     decoder: str = "single_pass"  # measured better and 14x faster than autoregressive (docs/model.md)
+    output: str = "relative"  # how the decoder's head is read: see compose_relative (docs/model.md)
+    move_basis: int = 12  # "relative": functions of time in the whole-shot move (move_basis)
     n_fields: int = len(FIELD_NAMES)
     cam_dim: int = CAM_DIM
     subj_dim: int = SUBJ_DIM
@@ -54,6 +57,8 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if self.decoder not in DECODERS:
             raise ValueError(f"ModelConfig.decoder must be one of {DECODERS}, got '{self.decoder}'")
+        if self.output not in OUTPUTS:
+            raise ValueError(f"ModelConfig.output must be one of {OUTPUTS}, got '{self.output}'")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model {self.d_model} is not divisible by n_heads {self.n_heads}")
 
@@ -84,6 +89,46 @@ def sixd_to_matrix(d6: torch.Tensor) -> torch.Tensor:
     return torch.stack([a, b, _cross(a, b)], dim=-1)
 
 
+IDENTITY_6D = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+
+
+def expand_position(c: torch.Tensor) -> torch.Tensor:
+    """Torch twin of features.expand: compressed (..., 3) -> subject-relative position in subject extents."""
+    r = c.norm(dim=-1, keepdim=True).clamp(min=1e-6)
+    return c * torch.expm1(r) / r
+
+
+def compress_position(p: torch.Tensor) -> torch.Tensor:
+    """Torch twin of features.compress."""
+    r = p.norm(dim=-1, keepdim=True).clamp(min=1e-6)
+    return p * torch.log1p(r) / r
+
+
+def move_basis(length: int, k: int) -> torch.Tensor:
+    """(length, k) functions of normalised time s in [0, 1] that are 0 at s = 0: s and sin(pi j s), j = 1..k-1.
+    With the endpoint term, the sines span every smooth move that starts at rest: a whole eased move is k numbers
+    per channel."""
+    s = torch.linspace(0.0, 1.0, length)[:, None]
+    j = torch.arange(1, k, dtype=torch.float32)[None]
+    return torch.cat([s, torch.sin(torch.pi * j * s)], -1)
+
+
+def compose_relative(base: torch.Tensor, rel: torch.Tensor) -> torch.Tensor:
+    """The "relative" output: the first frame's camera features base (B, 1, 10) and each frame's move since then
+    rel (B, L, 10) -> camera features (B, L, 10).
+
+    rel is measured in motion_features' frame: translation in the first camera's axes / its distance to the
+    subject (3), rotation R0^T R_t as 6D minus the identity (6), log focal change (1). There a pan, a truck or a
+    roll is the same numbers from every view and angle; in subject-relative coordinates their direction depends on
+    where the camera stands, and a decoder unsure of that averages the move away (the first bundled models did)."""
+    p0 = expand_position(base[..., 0:3])
+    R0 = sixd_to_matrix(base[..., 3:9])
+    d0 = p0.norm(dim=-1, keepdim=True).clamp(min=1e-3)
+    pos = p0 + d0 * (R0 @ rel[..., 0:3, None])[..., 0]
+    R = R0 @ sixd_to_matrix(rel[..., 3:9] + torch.tensor(IDENTITY_6D, dtype=rel.dtype, device=rel.device))
+    return torch.cat([compress_position(pos), R[..., :, 0], R[..., :, 1], base[..., 9:10] + rel[..., 9:10]], -1)
+
+
 MOTION_FEATURES = 27  # see motion_features
 SENSOR_MM = (36.0, 36.0 / (16 / 9))  # the simulator's default sensor: the framing terms assume it
 
@@ -92,9 +137,7 @@ def camera_view(camera: torch.Tensor, subject_pos: torch.Tensor) -> tuple[torch.
     """Where the subject centre appears: camera features (..., 10) and subject centre (..., 3), both in the anchor
     frame in subject extents -> (NDC x, y (..., 2), log coverage (...)). Coverage = subject extent / frame height at
     the subject's depth (framing.py's definition; the subject's extent is 1 in these units)."""
-    c = camera[..., 0:3]
-    r = c.norm(dim=-1, keepdim=True).clamp(min=1e-6)
-    pos = c * torch.expm1(r) / r
+    pos = expand_position(camera[..., 0:3])
     R = sixd_to_matrix(camera[..., 3:9])
     v = (R.transpose(-1, -2) @ (subject_pos - pos)[..., None])[..., 0]
     depth = (-v[..., 2]).clamp(min=0.05)
@@ -120,9 +163,7 @@ def motion_features(camera: torch.Tensor, motion: torch.Tensor, known: torch.Ten
     T = camera.shape[1]
     kf = known[..., None]
     camera = camera * kf  # whatever unknown frames hold never reaches the features (nor overflows expm1)
-    c = camera[..., 0:3]
-    r = c.norm(dim=-1, keepdim=True).clamp(min=1e-6)
-    pos = c * torch.expm1(r) / r  # inverse of features.compress: subject-relative, in subject extents
+    pos = expand_position(camera[..., 0:3])  # subject-relative, in subject extents
     R = sixd_to_matrix(camera[..., 3:9])  # (B, T, 3, 3), columns = camera axes
     logf = camera[..., 9:10]
     ref = known.argmax(dim=1)  # first known frame (argmax returns the first maximum)
@@ -135,8 +176,8 @@ def motion_features(camera: torch.Tensor, motion: torch.Tensor, known: torch.Ten
     rel_6d = torch.cat([rel_rot[..., :, 0], rel_rot[..., :, 1]], -1)
     log_dist = torch.log(pos.norm(dim=-1, keepdim=True).clamp(min=1e-3) / d0)
     subj = (R.transpose(-1, -2) @ (motion[..., 0:3] - pos)[..., None])[..., 0] / d0
-    static = torch.cat([rel_pos, rel_6d - torch.tensor([1.0, 0, 0, 0, 1, 0], dtype=camera.dtype,
-                                                       device=camera.device), logf - f0, log_dist, subj], -1) * kf
+    static = torch.cat([rel_pos, rel_6d - torch.tensor(IDENTITY_6D, dtype=camera.dtype, device=camera.device),
+                        logf - f0, log_dist, subj], -1) * kf
     # Velocities between frame t and t + 1 (the last frame repeats the previous one).
     both = kf[:, 1:] * kf[:, :-1]
     Rt = R[:, :-1].transpose(-1, -2)
@@ -270,9 +311,20 @@ class LensCraftModel(nn.Module):
         self.dec_pos = nn.Parameter(torch.zeros(T, d))
         self.dec_blocks = nn.ModuleList(DecoderBlock(cfg) for _ in range(cfg.dec_layers))
         self.dec_ln = nn.LayerNorm(d)
-        self.head = nn.Linear(d, cfg.cam_dim)
+        if cfg.output == "relative":
+            # The move as a whole, straight from the memory (placement + move_basis coefficients), so a label maps
+            # to a move without first having to tell the frame slots apart; the slots add per-frame detail.
+            basis = move_basis(T, cfg.move_basis)
+            self.register_buffer("basis", basis, persistent=False)
+            # The frame slots' own move is projected onto the same smooth functions: no frame-to-frame jitter.
+            self.register_buffer("smooth", basis @ torch.linalg.pinv(basis), persistent=False)
+            self.move_head = nn.Sequential(nn.Linear((cfg.n_fields + 1) * d, cfg.ff_mult * d), nn.GELU(),
+                                           nn.Linear(cfg.ff_mult * d, cfg.cam_dim * (1 + cfg.move_basis)))
+            self.head = nn.Linear(d, 2 * cfg.cam_dim)
+        else:
+            self.head = nn.Linear(d, cfg.cam_dim)
         self.apply(self._init)
-        for p in (self.enc_pos, self.queries, self.field_type, self.field_null, self.dec_pos, self.mask_token,
+        for p in (self.enc_pos, self.dec_pos, self.queries, self.field_type, self.field_null, self.mask_token,
                   getattr(self, "start", None), getattr(self, "frame_queries", None)):
             if p is not None:
                 nn.init.normal_(p, std=0.02)
@@ -330,7 +382,20 @@ class LensCraftModel(nn.Module):
         causal = self.cfg.decoder == "autoregressive"
         for block in self.dec_blocks:
             x, _ = block(x, block.cross.memory_kv(memory), causal)
-        return self.head(self.dec_ln(x))
+        h = self.head(self.dec_ln(x))
+        if self.cfg.output == "absolute":
+            return h
+        base, move = self.whole_move(memory)
+        slots = h[..., 10:] - h[:, :1, 10:]
+        if not causal:  # an autoregressive decoder emits frames one by one: nothing to project
+            slots = self.smooth.to(h.dtype) @ slots
+        return compose_relative(base + h[:, :1, :10], move + slots)
+
+    def whole_move(self, memory):
+        """"relative" output: the memory's placement (B, 1, 10) and move over the frame slots (B, T, 10)."""
+        g = self.move_head(memory.flatten(1))
+        coef = g[:, self.cfg.cam_dim:].view(g.shape[0], self.cfg.move_basis, self.cfg.cam_dim)
+        return g[:, None, :self.cfg.cam_dim], self.basis.to(g.dtype) @ coef
 
     def forward(self, camera, subject, motion, known=None, prev_frames=None, label_emb=None, use_label=None,
                 field_keep=None):
@@ -346,7 +411,8 @@ class LensCraftModel(nn.Module):
     # ------------------------------------------------------------------------------------------------ inference
     def decode_step(self, x_t, t: int, motion_t, memory_kvs, caches):
         """One incremental step: x_t (B, 1, d) is slot t's input embedding (start token or dec_in(frame t-1)).
-        caches: per-layer (k, v) of earlier slots or None. Returns (frame t (B, 10), new caches)."""
+        caches: per-layer (k, v) of earlier slots or None. Returns (slot t's head output (B, 10 or 20), new caches):
+        frame t itself for the "absolute" output; generate() composes the "relative" one."""
         x = x_t + self.dec_motion_in(motion_t)[:, None] + self.dec_pos[t]
         new = []
         for block, kv, past in zip(self.dec_blocks, memory_kvs, caches):
@@ -366,9 +432,16 @@ class LensCraftModel(nn.Module):
             memory_kvs = [block.cross.memory_kv(memory) for block in self.dec_blocks]
             caches: list = [None] * len(self.dec_blocks)
             x = self.start.expand(B, 1, -1)
-            frames = []
+            frames, h0 = [], None
+            if self.cfg.output == "relative":
+                base, move = self.whole_move(memory)
             for t in range(T):
-                y, caches = self.decode_step(x, t, motion[:, t], memory_kvs, caches)
+                h, caches = self.decode_step(x, t, motion[:, t], memory_kvs, caches)
+                if self.cfg.output == "relative":
+                    h0 = h if h0 is None else h0
+                    y = compose_relative(base + h0[:, None, :10], move[:, t:t + 1] + (h - h0)[:, None, 10:])[:, 0]
+                else:
+                    y = h
                 if known is not None:
                     y = torch.where(known[:, t, None], camera[:, t], y)
                 frames.append(y)
@@ -413,5 +486,5 @@ def count_params_str(n: int) -> str:
 
 
 __all__ = ["ModelConfig", "PRESETS", "LensCraftModel", "rotation_geodesic", "sixd_to_matrix", "flops_per_sample",
-           "camera_view", "motion_features",
-           "DECODERS"]
+           "camera_view", "motion_features", "compose_relative", "move_basis", "expand_position", "compress_position",
+           "DECODERS", "OUTPUTS"]

@@ -69,15 +69,44 @@ def cosine_scores(field_emb: np.ndarray, label_emb: dict[str, np.ndarray], tau: 
     return out
 
 
+# ---------------------------------------------------------------------------------------------------- devices
+DEVICES = ("cpu", "cuda", "coreml", "directml")
+ORT_PROVIDERS = {"cuda": "CUDAExecutionProvider", "coreml": "CoreMLExecutionProvider",
+                 "directml": "DmlExecutionProvider"}
+
+
+def check_device(device: str) -> str:
+    key = str(device).lower()
+    if key not in DEVICES:
+        raise LensCraftError(f"unknown compute device '{device}': use one of {', '.join(DEVICES)}")
+    return key
+
+
+def onnx_providers(device: str, available: list[str]) -> tuple[list[str], str | None]:
+    """ONNX Runtime providers for a device, and a note when it falls back to the CPU. The stock `onnxruntime`
+    wheel (the one the extension bundles) has the CPU provider everywhere and Core ML on macOS; CUDA needs
+    `onnxruntime-gpu`, DirectML `onnxruntime-directml`."""
+    device = check_device(device)
+    if device == "cpu":
+        return ["CPUExecutionProvider"], None
+    provider = ORT_PROVIDERS[device]
+    if provider in available:
+        return [provider, "CPUExecutionProvider"], None
+    return ["CPUExecutionProvider"], f"{device} is not in this ONNX Runtime ({', '.join(available)}): running on CPU"
+
+
 # ---------------------------------------------------------------------------------------------------- model backends
 class OnnxBackend:
     name = "onnx"
 
-    def __init__(self, model_dir: Path, weights_sha256: str | None = None, threads: int | None = None):
+    def __init__(self, model_dir: Path, weights_sha256: str | None = None, threads: int | None = None,
+                 device: str = "cpu"):
         try:
             import onnxruntime as ort
         except ImportError as e:
             raise LensCraftError("the ONNX backend needs `pip install onnxruntime`") from e
+        providers, self.device_note = onnx_providers(device, list(ort.get_available_providers()))
+        self.device = device if self.device_note is None else "cpu"
         manifest = read_json(model_dir / "onnx.json", "ONNX manifest (run `python -m lenscraft_core export-onnx`)")
         if weights_sha256 is not None and manifest.get("weights_sha256") != weights_sha256:
             raise LensCraftError(f"{model_dir}: the ONNX graphs were exported from other weights than "
@@ -91,7 +120,7 @@ class OnnxBackend:
             path = model_dir / manifest["graphs"][name]
             if not path.exists():
                 raise LensCraftError(f"{path}: ONNX graph missing (run `python -m lenscraft_core export-onnx`)")
-            return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(str(path), opts, providers=providers)
 
         self.encoder, self.generator = session("encoder"), session("generator")
         self.manifest = manifest
@@ -118,6 +147,10 @@ class TorchBackend:
         from . import checkpoint as ckpt
 
         self.torch = torch
+        self.device_note = None
+        if check_device(device) != "cpu" and not (device == "cuda" and torch.cuda.is_available()):
+            self.device_note = f"{device} is not available to torch here: running on CPU"
+            device = "cpu"
         self.model, self.meta = ckpt.load(stem, map_location=device)
         self.device = device
 

@@ -25,7 +25,8 @@ import torch.nn.functional as F
 from . import checkpoint as ckpt
 from . import features as ft
 from .errors import LensCraftError
-from .model import PRESETS, LensCraftModel, ModelConfig, camera_view, flops_per_sample, rotation_geodesic
+from .model import (PRESETS, LensCraftModel, ModelConfig, camera_view, flops_per_sample, motion_features,
+                    rotation_geodesic)
 from .vocabulary import FIELD_NAMES
 
 
@@ -38,16 +39,17 @@ class TrainConfig:
     # data: no paths -> simulate. Paths: LensCraft v1 JSON, our JSON, or folders of them.
     data: list[str] = field(default_factory=list)
     lenient: bool = False
-    sim_count: int = 30000
+    sim_count: int = 60000
     val_count: int = 1000
     sim_frames: int = 0  # frames per simulated shot; 0 = varied (log-uniform FRAMES_RANGE, fps in FPS_RANGE)
     val_fraction: float = 0.05  # of loaded data
     # model
     model: str = "small"  # the bundled model (trained on a shared 2-core CPU; see docs/MODEL_CARD.md)
     decoder: str = "single_pass"  # or "autoregressive" (docs/model.md compares them)
+    output: str = "relative"  # decoder head: first frame + camera-relative move, or "absolute" frames (model.py)
     encoder: str = "minilm"
     # optimisation
-    steps: int = 3000
+    steps: int = 8000
     batch_size: int = 64  # global, over all ranks
     lr: float = 1e-3
     min_lr_ratio: float = 0.05
@@ -58,7 +60,8 @@ class TrainConfig:
     w_pos: float = 1.0
     w_rot: float = 1.0
     w_focal: float = 1.0
-    w_delta: float = 10.0  # motion: every frame relative to the first, predicted vs true (see compute_losses)
+    w_delta: float = 2.0  # every frame relative to the first, predicted vs true (see compute_losses)
+    w_motion: float = 4.0  # the encoder's camera-relative motion features, prediction vs truth, per move size
     w_frame: float = 1.0  # framing: subject centre NDC and log shot size of the predicted camera vs the true one
     w_text: float = 1.0  # per field: 1 - cosine to the true label's text embedding
     w_label_ce: float = 1.0  # per field: cross-entropy over cosine / label_tau against all labels of the field
@@ -73,7 +76,7 @@ class TrainConfig:
     label_memory_p: float = 0.5  # share of samples whose decoder memory is the label text embeddings
     field_dropout: float = 0.1  # share of memory fields replaced by the "unspecified" token
     # run
-    val_every: int = 250
+    val_every: int = 500
     log_every: int = 10
     device: str = "auto"
     precision: str = "auto"  # auto (bf16 on CUDA, fp32 on CPU) | bf16 | fp32
@@ -186,6 +189,10 @@ def curriculum(step: int, cfg: TrainConfig) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------------- loss
+MOVE_DIMS = 11  # motion_features' first channels: translation, rotation, zoom and distance change since frame 0
+MOTION_FLOOR = 0.1  # move size below which a shot counts as locked off (in motion_features units)
+
+
 def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor, table_valid: torch.Tensor,
                    cur: dict, cfg: TrainConfig, gen: torch.Generator | None) -> tuple[torch.Tensor, dict]:
     """Total loss and each term (tensors). model is what runs the differentiable forward (DDP wrapper or core);
@@ -223,6 +230,16 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     # The shot's overall placement dominates the per-frame error, so the move itself (each frame relative to the
     # first) gets its own term; without it the decoder settles on a still camera at the right spot.
     terms["delta"] = F.mse_loss(pred - pred[:, :1], camera - camera[:, :1])
+    # ... and in the camera's own frame, where "truck left" or "roll right" is the same numbers from every view,
+    # with velocities (jitter, the easing's speed profile) and shot size: what describe reads back.
+    # Each shot's error is divided by the size of its true move (MOTION_FLOOR for a locked-off shot), so a pan
+    # that comes out half as big costs as much as a half-size orbit: a plain MSE is all orbits and full zooms.
+    # (Only the move channels: the velocity and speed-profile ones, divided by near-zero speeds, train far slower.)
+    every = torch.ones(camera.shape[:2], dtype=torch.float32, device=dev)
+    true_move = motion_features(camera.float(), motion.float(), every)[..., :MOVE_DIMS]
+    size = true_move.pow(2).mean((1, 2)).sqrt()  # (B,)
+    err = (motion_features(pred, motion.float(), every)[..., :MOVE_DIMS] - true_move).pow(2).mean((1, 2))
+    terms["motion"] = (err / (size + MOTION_FLOOR).pow(2)).mean()  # ~1 for a still camera where a move was due
     ndc_p, cov_p = camera_view(pred, motion[..., 0:3].float())
     ndc_t, cov_t = camera_view(camera.float(), motion[..., 0:3].float())
     terms["frame"] = F.mse_loss(ndc_p.clamp(-3, 3), ndc_t.clamp(-3, 3)) + F.mse_loss(cov_p, cov_t)
@@ -237,7 +254,7 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     ce = (ce * w).sum(0) / w.sum(0).clamp(min=1)
     terms["label_ce"] = ce.sum()
     total = (cfg.w_pos * terms["pos"] + cfg.w_rot * terms["rot"] + cfg.w_focal * terms["focal"]
-             + cfg.w_frame * terms["frame"] + cfg.w_delta * terms["delta"]
+             + cfg.w_frame * terms["frame"] + cfg.w_delta * terms["delta"] + cfg.w_motion * terms["motion"]
              + cfg.w_text * text.sum() + cfg.w_label_ce * ce.sum())
     terms["loss"] = total
     with torch.no_grad():  # field accuracy: nearest label embedding
@@ -330,7 +347,7 @@ def select_device(cfg: TrainConfig) -> torch.device:
 def model_config(cfg: TrainConfig, text_dim: int) -> ModelConfig:
     if cfg.model not in PRESETS:
         raise LensCraftError(f"unknown model size '{cfg.model}': choose one of {', '.join(PRESETS)}")
-    return ModelConfig(text_dim=text_dim, decoder=cfg.decoder, **PRESETS[cfg.model])
+    return ModelConfig(text_dim=text_dim, decoder=cfg.decoder, output=cfg.output, **PRESETS[cfg.model])
 
 
 def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = None) -> dict:

@@ -284,3 +284,34 @@ def test_bundled_complete_is_no_worse_than_linear_on_arcs():
 
     model_err, linear_err = complete_vs_linear(Engine.load(), n=12)
     assert model_err < 1.1 * linear_err, (model_err, linear_err)
+
+
+def test_compute_device_falls_back_to_the_cpu_and_says_why(model_dir):
+    from lenscraft_core.runtime import onnx_providers
+
+    assert onnx_providers("cpu", ["CPUExecutionProvider"]) == (["CPUExecutionProvider"], None)
+    assert onnx_providers("CUDA", ["CUDAExecutionProvider", "CPUExecutionProvider"]) == (
+        ["CUDAExecutionProvider", "CPUExecutionProvider"], None)
+    providers, note = onnx_providers("directml", ["CPUExecutionProvider"])
+    assert providers == ["CPUExecutionProvider"] and "directml" in note and "CPU" in note
+    with pytest.raises(LensCraftError, match="unknown compute device 'tpu'"):
+        Engine.load(model_dir, device="tpu")
+    import onnxruntime as ort
+
+    for backend in ("onnx", "torch"):
+        eng = Engine.load(model_dir, backend=backend, device="cuda")
+        usable = ("CUDAExecutionProvider" in ort.get_available_providers() if backend == "onnx"
+                  else torch.cuda.is_available())
+        assert eng.device == ("cuda" if usable else "cpu")
+        assert (eng.device_note is None) == usable and (usable or "cuda" in eng.device_note)
+        assert eng.generate(SUBJECT, {"movement": "dollyIn"}, frames=12)[0].trajectory.frame_count == 12
+
+
+def test_clip_trained_model_without_its_weights_parses_with_the_grammar_and_says_why(model_dir):
+    eng = Engine.load(model_dir, backend="onnx")
+    eng.encoder_id = "open_clip/ViT-B-32/file-0123456789ab"  # as if trained with a CLIP weights file
+    assert eng.text_encoder() is None and "open_clip weights" in eng.text_note
+    assert eng.parse("slow push in, low angle").labels["movement"] == "dollyIn"  # the grammar still reads it
+    eng2 = Engine.load(model_dir, backend="onnx", clip_weights="/nonexistent/clip.pt")
+    eng2.encoder_id = eng.encoder_id
+    assert eng2.text_encoder() is None and eng2.text_note

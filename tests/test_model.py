@@ -167,3 +167,51 @@ def test_motion_features_are_relative_to_the_first_known_frame_and_zero_where_un
     z = motion_features(far, mo * torch.tensor([0.0] * 3 + [1.0] * 6), torch.ones(cam.shape[:2]))
     w = motion_features(cam, mo * torch.tensor([0.0] * 3 + [1.0] * 6), torch.ones(cam.shape[:2]))
     assert torch.allclose(z[..., :11], w[..., :11], atol=1e-4)
+
+
+def test_relative_output_is_the_move_in_the_first_cameras_frame():
+    """compose_relative's move is what motion_features measures: compose a base pose and a move, read it back."""
+    from lenscraft_core.model import IDENTITY_6D, compose_relative, motion_features
+
+    g = torch.Generator().manual_seed(1)
+    base = torch.randn(4, 1, 10, generator=g) * 0.5
+    base[..., 0:3] += torch.tensor([0.0, -2.0, 0.5])  # a camera a few subject sizes away
+    rel = torch.randn(4, 32, 10, generator=g) * 0.2
+    rel[:, 0] = 0.0  # the first frame is the base itself
+    cam = compose_relative(base, rel)
+    mf = motion_features(cam.double(), torch.zeros(4, 32, 9, dtype=torch.float64), torch.ones(4, 32)).float()
+    back = torch.sinh(mf[..., :10])  # motion_features applies asinh
+    assert torch.allclose(back[..., 0:3], rel[..., 0:3], atol=1e-4)  # translation in R0's axes / d0
+    assert torch.allclose(back[..., 9], rel[..., 9], atol=1e-5)  # log focal change
+    from lenscraft_core.model import sixd_to_matrix
+    want = sixd_to_matrix(rel[..., 3:9] + torch.tensor(IDENTITY_6D))  # the rotation the move asked for
+    got = sixd_to_matrix(back[..., 3:9] + torch.tensor(IDENTITY_6D))
+    assert torch.allclose(got, want, atol=1e-4)
+
+
+def test_move_basis_starts_at_rest_and_smoothing_keeps_smooth_moves():
+    from lenscraft_core.model import move_basis
+
+    m = LensCraftModel(ModelConfig(**PRESETS["tiny"]))
+    B = move_basis(32, m.cfg.move_basis)
+    assert torch.equal(B[0], torch.zeros(m.cfg.move_basis)) and torch.allclose(B[-1, 0], torch.tensor(1.0))
+    s = torch.linspace(0, 1, 32)
+    ease = (3 * s ** 2 - 2 * s ** 3)[:, None]  # smoothstep: an ease in-out move
+    assert torch.allclose(m.smooth @ ease, ease, atol=2e-3)
+    jitter = torch.zeros(32, 1)
+    jitter[1::2] = 0.1  # frame-to-frame flicker is removed
+    assert (m.smooth @ jitter).diff(dim=0).abs().max() < 0.05
+
+
+def test_checkpoints_from_before_the_relative_head_still_load(tmp_path):
+    torch.manual_seed(0)
+    old = LensCraftModel(ModelConfig(output="absolute", **PRESETS["tiny"])).eval()
+    ckpt.save(tmp_path / "old", old, "minilm-l6-v2", 384)
+    meta_path = tmp_path / "old.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["model_config"]["output"], meta["model_config"]["move_basis"]  # as written by the earlier code
+    meta_path.write_text(json.dumps(meta))
+    model, _ = ckpt.load(tmp_path / "old")
+    cam, subj, mo = inputs()
+    assert model.cfg.output == "absolute"
+    assert torch.allclose(model(cam, subj, mo)[1], old(cam, subj, mo)[1])

@@ -61,6 +61,27 @@ def test_simulator_preference_and_fallback(scene, ext):
         ext.engine.configure(model_path="")
 
 
+def test_compute_device_preference_reaches_onnx_runtime(scene, model, ext):
+    """The preference is applied when an operator runs; a device this ONNX Runtime lacks runs on the CPU, and the
+    status line says so instead of failing."""
+    import onnxruntime as ort
+
+    prefs = bpy.context.preferences.addons[ext.__name__].preferences
+    prefs.device = 'CUDA'
+    try:
+        scene.lenscraft.movement = "panLeft"
+        assert bpy.ops.lenscraft.generate('EXEC_DEFAULT') == {'FINISHED'}
+        eng = model._model_engine()
+        if "CUDAExecutionProvider" in ort.get_available_providers():
+            assert eng.device == "cuda" and model.model_status() == "Model (onnx, cuda)"
+        else:
+            assert eng.device == "cpu" and "cuda is not in this ONNX Runtime" in model.model_status()
+    finally:
+        prefs.device = 'CPU'
+        ext.engine.configure(device="cpu")
+    assert model.model_status() in ("Model (loads on first use)", "Model (onnx)")
+
+
 def _keyed_camera(scene, poses):
     cam = bpy.data.objects.new("Hand", bpy.data.cameras.new("Hand"))
     scene.collection.objects.link(cam)
