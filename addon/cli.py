@@ -81,7 +81,7 @@ def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
         variations=args.variations, seed=args.seed,
         keys=KeyOptions(every_frame=args.every_frame, tolerance=args.tolerance, animate_focal=not args.no_focal,
                         replace=args.replace),
-        focus_on_subject=args.focus, add_marker=args.marker)
+        focus_on_subject=args.focus, add_marker=args.marker, floor=args.floor.upper())
     result = workflow.generate(scene, req)
     save_blend(args.out)
     message = result.message
@@ -218,6 +218,8 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--no-focal", action="store_true", help="do not animate the focal length")
     g.add_argument("--focus", action="store_true", help="depth of field focused on the subject")
     g.add_argument("--marker", action="store_true", help="add a timeline marker bound to the camera")
+    g.add_argument("--floor", choices=("subject_base", "world_zero", "none"), default="subject_base",
+                   help="height the camera never goes below (default: the subject's base)")
     g.add_argument("--out", help="save the .blend here")
     g.add_argument("--preview", metavar="DIR", help="render a small Workbench contact sheet of each shot into DIR")
     g.add_argument("--preview-frames", type=int, default=6, help="frames on the contact sheet")

@@ -38,7 +38,7 @@ else:
 __all__ = ["geometry", "DataError", "LensCraftError", "Instruction", "Shot", "Subject", "Trajectory", "FIELD_NAMES",
            "FIELDS", "caption", "BACKENDS", "configure", "backend", "model_status", "parse_prompt", "default_labels",
            "resolve_labels", "generate_shot", "describe_shot", "complete_shot", "save_shots", "load_shots",
-           "split_by_markers", "FORMATS", "DEFAULT_SENSOR_WIDTH_MM"]
+           "split_by_markers", "subject_base", "FORMATS", "DEFAULT_SENSOR_WIDTH_MM"]
 
 # "model": the trained model through lenscraft_core.infer (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).
@@ -157,17 +157,28 @@ def parse_prompt(text: str) -> Any:
 
 def generate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps: float = 24.0, seed: int = 0,
                   focal_length: float | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
-                  aspect: float = 16.0 / 9.0) -> Shot:
+                  aspect: float = 16.0 / 9.0, floor: float | None = None) -> Shot:
     """One shot of `frames` frames framing `subject` (world space, Blender frame) as the labels describe, for a
     camera with this sensor (mm across the larger image side) and image aspect; focal_length None lets the shot
-    choose the lens. Runs the model when it is chosen and loads (see backend()), else the simulator."""
+    choose the lens; floor: a world height the camera never goes below. Runs the model when it is chosen and
+    loads (see backend()), else the simulator."""
     labels = resolve_labels(labels)
     kw = dict(fps=fps, seed=seed, focal_length=focal_length, sensor_width=sensor_width, aspect=aspect)
     if backend() == "model":
-        shot = _model_engine().generate(subject, labels, frames=frames, variations=1, **kw)[0]
+        shot = _model_engine().generate(subject, labels, frames=frames, variations=1, floor=floor, **kw)[0]
     else:
         shot = _core("simulate").simulate_shot(subject, labels, frames, **kw)
+        if floor is not None:
+            t = shot.trajectory
+            t.position, t.rotation = geometry.keep_above_floor(t.position, t.rotation, subject.positions(frames),
+                                                               floor)
     return shot.validate("generated shot")
+
+
+def subject_base(subject: Subject, frames: int) -> float:
+    """Lowest world height of the subject's box over the shot: the ground it stands on."""
+    rot = geometry.quat_to_matrix(subject.rotations(frames))
+    return float(geometry.box_corners(subject.positions(frames), subject.size, rot)[..., 2].min())
 
 
 @dataclass

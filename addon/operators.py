@@ -178,7 +178,7 @@ class LENSCRAFT_OT_generate(JobOperator, bpy.types.Operator):
         req = workflow.GenerateRequest(
             subject=settings_subject(context), labels=labels_of(s), frame_start=start, frame_end=end,
             camera=s.camera if s.camera_target == 'EXISTING' else None, variations=s.variations, seed=s.seed,
-            keys=key_options(s), focus_on_subject=s.focus_on_subject, add_marker=s.add_marker)
+            keys=key_options(s), focus_on_subject=s.focus_on_subject, add_marker=s.add_marker, floor=s.floor)
         return workflow.GenerateJob(context.scene, req)  # type: ignore[arg-type]
 
 

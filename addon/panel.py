@@ -92,6 +92,7 @@ class LENSCRAFT_PT_output(_SidebarPanel):
             layout.prop(s, "key_tolerance")
             layout.prop(s, "key_angle_tolerance")
         layout.prop(s, "animate_focal")
+        layout.prop(s, "floor")
         layout.prop(s, "focus_on_subject")
         layout.prop(s, "add_marker")
 

@@ -111,6 +111,12 @@ class LensCraftSettings(bpy.types.PropertyGroup):
         description="Largest rotation error of sparse keys")
     animate_focal: BoolProperty(  # type: ignore[valid-type]
         name="Animate Focal Length", default=True, description="Key the lens (zooms, dolly zooms)")
+    floor: EnumProperty(  # type: ignore[valid-type]
+        name="Floor", default='SUBJECT_BASE',
+        description="Height the camera never goes below: a low angle then sets the camera on the floor and aims up",
+        items=[('SUBJECT_BASE', "Subject's Base", "The bottom of the subject's bounding box (the ground it stands "
+                "on)"), ('WORLD_ZERO', "World Z = 0", "The world's ground plane"),
+               ('NONE', "None", "No floor (e.g. a flying subject seen from below)")])
     focus_on_subject: BoolProperty(  # type: ignore[valid-type]
         name="Focus on Subject", default=False, description="Turn on depth of field focused on the subject")
     add_marker: BoolProperty(  # type: ignore[valid-type]

@@ -56,6 +56,9 @@ def marker_name(labels: dict[str, str]) -> str:
 
 
 # ------------------------------------------------------------------------------------------------- generate
+FLOORS = ("SUBJECT_BASE", "WORLD_ZERO", "NONE")
+
+
 @dataclass
 class GenerateRequest:
     subject: bpy.types.Object | None
@@ -68,6 +71,7 @@ class GenerateRequest:
     keys: KeyOptions = field(default_factory=KeyOptions)
     focus_on_subject: bool = False
     add_marker: bool = False
+    floor: str = "SUBJECT_BASE"  # FLOORS: where the camera may not go below
 
 
 def new_camera(scene: bpy.types.Scene, name: str, sensor_width: float) -> bpy.types.Object:
@@ -148,6 +152,10 @@ class GenerateJob(Job):
         if target is not None:  # an existing camera keeps its sensor and starts from its own lens
             cam_data = gather.camera_data(target)
             self.focal, self.sensor = cam_data.lens, gather.effective_sensor_width(cam_data, self.aspect)
+        if req.floor not in FLOORS:
+            raise LensCraftError(f"floor must be one of {', '.join(FLOORS)}, got '{req.floor}'")
+        self.floor = {"SUBJECT_BASE": engine.subject_base(self.subject, len(frames)), "WORLD_ZERO": 0.0,
+                      "NONE": None}[req.floor]
         self.keys = 0
         # The first shot is made before anything changes, so a failing generator leaves the scene as it was.
         self.first: Shot | None = self._shot(0)
@@ -156,7 +164,8 @@ class GenerateJob(Job):
 
     def _shot(self, v: int) -> Shot:
         return engine.generate_shot(self.subject, self.labels, len(self.frames), fps=self.fps, seed=self.req.seed + v,
-                                    focal_length=self.focal, sensor_width=self.sensor, aspect=self.aspect)
+                                    focal_length=self.focal, sensor_width=self.sensor, aspect=self.aspect,
+                                    floor=self.floor)
 
     def _step(self, v: int) -> None:
         req, scene = self.req, self.scene

@@ -214,7 +214,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     subject = Subject(position=np.array(args.subject_position, float), size=np.array(args.subject_size, float),
                       rotation=np.array(args.subject_rotation, float), name=args.subject_name)
     shots = eng.generate(subject, instruction, frames=args.frames, fps=args.fps, seed=args.seed,
-                         variations=args.variations, focal_length=args.focal_length)
+                         variations=args.variations, focal_length=args.focal_length, floor=args.floor)
     formats.save(shots, args.out, format="lenscraft", overwrite=args.overwrite)
     print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({eng.backend_name} backend)")
     return 0
@@ -369,6 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subject-rotation", type=float, nargs=4, default=[1.0, 0.0, 0.0, 0.0],
                    metavar=("W", "X", "Y", "Z"), help="quaternion, object to world (faces local -Y)")
     p.add_argument("--subject-name", default="subject")
+    p.add_argument("--floor", type=float, default=None, metavar="Z",
+                   help="keep the camera at or above this world height (e.g. 0 for a subject standing on the ground)")
     p.add_argument("--overwrite", action="store_true")
     _add_label_flags(p)
     _add_model_flags(p)

@@ -349,6 +349,27 @@ def camera_quat_from_yaw_pitch_roll(yaw: Array, pitch: Array, roll: Array) -> Ar
                      sy * sp * cr - cy * sp * sr, cy * cp * sr + sy * cp * cr], axis=-1)
 
 
+def keep_above_floor(cam_pos: Array, cam_rot: Array, target: Array, floor: float) -> tuple[Array, Array]:
+    """A camera path (F, 3) + quaternions (F, 4) that dips below world height `floor` is lifted to it, and each
+    lifted frame tilts by the change in the target's (F, 3) elevation angle, keeping heading and roll: what a
+    camera operator does with a low angle on a floor (set the camera on the ground, aim up). Frames at or above
+    the floor are returned unchanged."""
+    pos, rot = np.array(cam_pos, np.float64), np.array(cam_rot, np.float64)
+    low = pos[:, 2] < floor
+    if not low.any():
+        return pos, rot
+    target = np.broadcast_to(np.asarray(target, np.float64), pos.shape)
+    lifted = pos.copy()
+    lifted[low, 2] = floor
+    horiz = np.linalg.norm((target - pos)[:, :2], axis=-1)
+    tilt = np.arctan2(target[:, 2] - lifted[:, 2], horiz) - np.arctan2(target[:, 2] - pos[:, 2], horiz)
+    ypr = yaw_pitch_roll(quat_to_matrix(rot))
+    q = camera_quat_from_yaw_pitch_roll(ypr[:, 0], ypr[:, 1] + tilt, ypr[:, 2])
+    q = np.where(np.sum(q * rot, -1, keepdims=True) < 0, -q, q)  # same hemisphere as the input, frame by frame
+    rot[low] = q[low]
+    return lifted, quat_continuity(rot)
+
+
 def focal_to_fov(focal_mm: Array, sensor_mm: Array | float) -> Array:
     """Field of view (radians) across a sensor dimension of sensor_mm for a lens of focal_mm."""
     return 2.0 * np.arctan(np.asarray(sensor_mm, dtype=np.float64) / (2.0 * np.asarray(focal_mm, dtype=np.float64)))

@@ -305,9 +305,10 @@ class Engine:
 
     def generate(self, subject: Subject, instruction, frames: int = 30, fps: float = 24.0, seed: int = 0,
                  variations: int = 1, focal_length: float | None = None, sensor_width: float = 36.0,
-                 aspect: float = 16 / 9) -> list[Shot]:
+                 aspect: float = 16 / 9, floor: float | None = None) -> list[Shot]:
         """Shots for `subject` in world space. instruction: {field: label} or a prompt. focal_length fixes the lens
-        (the camera distance scales with it, keeping the subject's size on screen)."""
+        (the camera distance scales with it, keeping the subject's size on screen). floor: a world height the
+        camera stays at or above (geometry.keep_above_floor), e.g. the ground the subject stands on."""
         if frames < 2:
             raise LensCraftError(f"frames must be at least 2, got {frames}")
         if variations < 1:
@@ -337,6 +338,8 @@ class Engine:
         shots = []
         for i in range(k):
             labels = {name: FIELDS[name].names[int(idx[name][i])] for name in FIELD_NAMES if idx[name][i] >= 0}
+            if floor is not None:
+                pos[i], quat[i] = geo.keep_above_floor(pos[i], quat[i], subject.positions(frames), float(floor))
             traj = Trajectory(pos[i], quat[i], focal[i], sensor_width, aspect, float(fps), 1)
             ins = Instruction(**labels, start=0, count=frames, source="user")
             shots.append(Shot(traj, [subject], [ins], name=f"generated-{seed}-{i}",

@@ -82,6 +82,9 @@ def test_simulator_truth_is_perfect_and_oracle_is_close_but_not_equal(quick):
         assert truth["on_screen"] == truth["shot_type_ok"] == truth["angle_ok"] == 1.0
         assert 0 < oracle["position_err"] and 0 < oracle["rotation_err_deg"] < 45  # same move, other magnitudes
         assert oracle["on_screen"] == 1.0 and oracle["shot_type_ok"] == 1.0 and oracle["angle_ok"] == 1.0
+        # readback of the simulator's own shots is exactly describe's accuracy on them (same encoder, same shots)
+        assert truth["movement_ok"] == pytest.approx(r[split]["describe"]["movement"]["top1"], abs=1e-9)
+        assert truth["easing_ok"] == pytest.approx(r[split]["describe"]["easing"]["top1"], abs=1e-9)
         # the random model is far worse than the simulator redrawn: the metrics see a wrong camera
         assert r[split]["generation"]["model"]["rotation_err_deg"] > 2 * oracle["rotation_err_deg"]
 

@@ -160,3 +160,24 @@ def test_box_corners_and_inside():
     assert G.point_in_box([1, 2, 3], [1, 2, 3], [2, 4, 6], rot)
     assert not G.point_in_box([1, 2, 7], [1, 2, 3], [2, 4, 6], rot)
     assert G.point_in_box([1, 2, 6.4], [1, 2, 3], [2, 4, 6], rot, margin=0.5)
+
+
+def test_keep_above_floor_sets_the_camera_on_the_floor_and_aims_up():
+    target = np.array([0.0, 0.0, 0.9])
+    eye = np.stack([np.array([0.0, -6.0, z]) for z in np.linspace(-1.0, 0.5, 10)])  # a crane up through the floor
+    q = G.matrix_to_quat(G.look_at(eye, target))
+    q[:, :] = q * np.where(np.arange(10) % 2, -1.0, 1.0)[:, None]  # any quaternion sign on the way in
+    pos, rot = G.keep_above_floor(eye, q, target, floor=0.0)
+    assert pos[:, 2].min() == 0.0 and np.allclose(pos[eye[:, 2] >= 0], eye[eye[:, 2] >= 0])
+    assert np.allclose(rot[eye[:, 2] >= 0] * np.sign(np.sum(rot * q, -1))[eye[:, 2] >= 0, None],
+                       q[eye[:, 2] >= 0])  # frames above the floor keep their rotation
+    # the subject stays centred: the lifted camera looks at it again, with the same heading and no roll
+    R = G.quat_to_matrix(rot)
+    forward = G.camera_forward(R)
+    to_target = G.normalize(target - pos)
+    assert np.allclose(np.sum(forward * to_target, -1), 1.0, atol=1e-9)
+    ypr, ypr0 = G.yaw_pitch_roll(R), G.yaw_pitch_roll(G.quat_to_matrix(q))
+    assert np.allclose(ypr[:, 0], ypr0[:, 0]) and np.allclose(ypr[:, 2], ypr0[:, 2], atol=1e-9)
+    assert np.all(np.sum(rot[1:] * rot[:-1], -1) > 0)  # continuous quaternions out
+    same_pos, same_rot = G.keep_above_floor(eye, q, target, floor=-5.0)
+    assert np.array_equal(same_pos, eye) and np.array_equal(same_rot, q)

@@ -203,3 +203,18 @@ def test_workflow_rejects_non_camera_target(scene, ext):
     with pytest.raises(ext.engine.LensCraftError, match="not a camera"):
         ext.workflow.generate(scene, req)
     assert scene_state(bpy, ext) == before
+
+
+def test_floor_keeps_a_low_angle_camera_above_the_ground(scene, ext):
+    subject = bpy.data.objects["Subject"]  # its box stands on z = 0
+    lowest = {}
+    for floor in ("NONE", "SUBJECT_BASE"):
+        _settings(scene, movement="pedestalDown", shot_type="extremeLongShot", angle="lowAngle", floor=floor)
+        before = set(cameras(bpy))
+        assert _generate() == {'FINISHED'}
+        (cam,) = set(cameras(bpy)) - before
+        lowest[floor] = min(m[2, 3] for m in world_matrices(bpy, scene, cam, range(1, 49)))
+        p = subject_in_view(bpy, scene, cam, subject, range(1, 49, 3))
+        assert np.all(p[:, 2] > 0) and np.all((p[:, :2] > 0.0) & (p[:, :2] < 1.0)), floor
+    assert lowest["NONE"] < -0.5  # without a floor this shot digs well into the ground ...
+    assert lowest["SUBJECT_BASE"] >= -1e-4  # ... with one it stays on it
