@@ -518,7 +518,13 @@ def generation_metrics(core: LensCraftModel, batch, table: torch.Tensor) -> dict
                                batch.sensor_width, batch.aspect)
     extent = batch.subject_size.max(1)
     dot = np.abs(np.sum(rot * batch.cam_rot, -1)).clip(0, 1)
+    # The asked move, read back by the model's own describe (evaluate.readback is the full version).
+    back = ft.encode_arrays(pos, rot, focal, batch.subject_pos, batch.subject_rot, batch.subject_size, None,
+                            core.cfg.frames)
+    scores = describe_scores(core, back, table, table_valid=torch.ones(table.shape[:2], dtype=torch.bool,
+                                                                       device=table.device))
     return {
+        "gen_movement_readback": float((scores[:, 0].argmax(-1).cpu().numpy() == batch.labels["movement"]).mean()),
         "gen_on_screen": float(m.centre_in_frame.mean()),
         "gen_first_shot_type": float((m.shot_type[:, 0] == batch.labels["shot_type"]).mean()),
         "gen_first_angle": float((m.angle[:, 0] == batch.labels["angle"]).mean()),
