@@ -360,9 +360,26 @@ class Engine:
         labels = {name: r[0][0] for name, r in ranked.items()}
         return Description(ranked, caption(labels), motion_magnitude(shot.trajectory, shot.subject))
 
+    def _completion_candidates(self, emb: np.ndarray, stated: Mapping[str, str], top: int = 3) -> np.ndarray:
+        """(K, F, D) memories for complete(): the encoder's own (1, F, D) first, then its field embeddings with
+        movement and easing swapped for the label embeddings describe ranks highest (fields the user stated stay)."""
+        scores = cosine_scores(emb, self.label_embeddings, self.tau)
+        options = {name: [None] if name in stated else
+                   [None] + [int(i) for i in np.argsort(-scores[name][0])[:top]] for name in ("movement", "easing")}
+        out = []
+        for m in options["movement"]:
+            for e in options["easing"]:
+                c = emb[0].copy()
+                for name, idx in (("movement", m), ("easing", e)):
+                    if idx is not None:
+                        c[FIELD_NAMES.index(name)] = self.label_embeddings[name][idx]
+                out.append(c)
+        return np.stack(out).astype(np.float32)
+
     def complete(self, shot: Shot, known_frames: Sequence[int], instruction=None) -> Shot:
-        """Fill in a shot from its key frames: encode the keys (other frames masked), regenerate, then add the
-        residual at the keys, interpolated between them, so the result passes exactly through every key pose.
+        """Fill in a shot from its key frames: encode the keys (other frames masked), regenerate (several candidate
+        readings of the keys in one batch, keeping the one closest to them), then add the residual at the keys,
+        interpolated between them, so the result passes exactly through every key pose.
         instruction ({field: label} or a prompt) overrides what the keys imply for the fields it states."""
         traj, subject = shot.trajectory, shot.subject
         if subject is None:
@@ -396,10 +413,24 @@ class Engine:
                 emb[0, i] = self.label_embeddings[name][FIELDS[name].index(stated[name])]
         if self.backend.name == "torch" and self.decoder == "autoregressive":  # feeds the keys back as it decodes
             camera = self.backend.generate(emb, keep, f.subject, f.motion, known_T[None], f.camera)
+            p_pos, p_quat, p_focal = ft.decode_camera(_clamp_lens(camera), f.anchor, F)
+            best = 0
         else:
-            camera = self.backend.generate(emb, keep, f.subject, f.motion)
-        p_pos, p_quat, p_focal = ft.decode_camera(_clamp_lens(camera), f.anchor, F)
-        p_pos, p_R, p_logf = p_pos[0], geo.quat_to_matrix(p_quat[0]), np.log(p_focal[0])
+            # Analysis by synthesis: the keys' own field embeddings and the alternatives describe ranks next
+            # (movement x easing the user left open), in one batch; keep the one that passes closest to the keys.
+            cands = self._completion_candidates(emb, stated)
+            k = len(cands)
+            camera = self.backend.generate(cands, np.ones((k, len(FIELD_NAMES)), bool), np.repeat(f.subject, k, 0),
+                                           np.repeat(f.motion, k, 0))
+            a = f.anchor
+            p_pos, p_quat, p_focal = ft.decode_camera(
+                _clamp_lens(camera), ft.Anchor(np.repeat(a.center, k, 0), np.repeat(a.yaw, k, 0),
+                                               np.repeat(a.extent, k, 0)), F)
+            miss = (np.linalg.norm(p_pos[:, keys] - traj.position[keys], axis=-1).mean(1) / subject.extent
+                    + geo.rotation_angle_between(geo.quat_to_matrix(p_quat[:, keys]), R[keys]).mean(1)
+                    + np.abs(np.log(p_focal[:, keys] / traj.focal_length[keys])).mean(1))
+            best = int(np.argmin(miss))
+        p_pos, p_R, p_logf = p_pos[best], geo.quat_to_matrix(p_quat[best]), np.log(p_focal[best])
         # Residual blend: exact at the keys, linear in frame index between them, constant beyond the ends.
         out_pos = p_pos + _interp_frames(traj.position[keys] - p_pos[keys], keys, F)
         out_logf = p_logf + _interp_frames((np.log(traj.focal_length[keys]) - p_logf[keys])[:, None], keys, F)[:, 0]

@@ -272,18 +272,16 @@ def test_moving_subject_and_engine_cache(model_dir):
 
 
 @bundled
-@pytest.mark.xfail(strict=True, reason="known regression of the 3000-step bundled model: it now generates real arcs, "
-                   "and blending them onto the keys gives in-betweens ~1.3x worse than linear interpolation on arcs "
-                   "(1.01 vs 0.79 subject extents); the earlier model matched linear only because it generated a "
-                   "still camera. strict: this fails as soon as completion is fixed, so the guard comes back")
 def test_bundled_complete_is_no_worse_than_linear_on_arcs():
-    """The goal is 'far below linear'; a 400-step tiny model only matches linear (docs/inference.md), so this guards
-    against completion making in-betweens worse. Tighten it when the trained model beats linear clearly."""
+    """The goal is 'far below linear'. The bundled model is on par with linear interpolation on orbits (better with
+    sparse keys, slightly worse with dense ones: docs/inference.md), so this guards the average over key spacings
+    against completion making in-betweens worse. Tighten it when a trained model beats linear clearly."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from bench_infer import complete_vs_linear
 
-    model_err, linear_err = complete_vs_linear(Engine.load(), n=12)
-    assert model_err < 1.1 * linear_err, (model_err, linear_err)
+    eng = Engine.load()
+    ratios = [np.divide(*complete_vs_linear(eng, n=96, every=every)) for every in (8, 12, 16, 24)]
+    assert np.mean(ratios) < 1.05, ratios
 
 
 def test_compute_device_falls_back_to_the_cpu_and_says_why(model_dir):
