@@ -61,6 +61,7 @@ class TrainConfig:
     w_rot: float = 1.0
     w_focal: float = 1.0
     w_delta: float = 2.0  # every frame relative to the first, predicted vs true (see compute_losses)
+    w_profile: float = 0.0  # the easing: motion_features' speed profile of moving shots, prediction vs truth
     w_motion: float = 4.0  # the encoder's camera-relative motion features, prediction vs truth, per move size
     w_frame: float = 1.0  # framing: subject centre NDC and log shot size of the predicted camera vs the true one
     w_text: float = 1.0  # per field: 1 - cosine to the true label's text embedding
@@ -191,6 +192,7 @@ def curriculum(step: int, cfg: TrainConfig) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------------- loss
 MOVE_DIMS = 11  # motion_features' first channels: translation, rotation, zoom and distance change since frame 0
 MOTION_FLOOR = 0.1  # move size below which a shot counts as locked off (in motion_features units)
+PROFILE = slice(24, 26)  # motion_features' speed-profile channels (the easing)
 
 
 def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor, table_valid: torch.Tensor,
@@ -236,10 +238,16 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     # that comes out half as big costs as much as a half-size orbit: a plain MSE is all orbits and full zooms.
     # (Only the move channels: the velocity and speed-profile ones, divided by near-zero speeds, train far slower.)
     every = torch.ones(camera.shape[:2], dtype=torch.float32, device=dev)
-    true_move = motion_features(camera.float(), motion.float(), every)[..., :MOVE_DIMS]
+    mf_true = motion_features(camera.float(), motion.float(), every)
+    mf_pred = motion_features(pred, motion.float(), every)
+    true_move = mf_true[..., :MOVE_DIMS]
     size = true_move.pow(2).mean((1, 2)).sqrt()  # (B,)
-    err = (motion_features(pred, motion.float(), every)[..., :MOVE_DIMS] - true_move).pow(2).mean((1, 2))
+    err = (mf_pred[..., :MOVE_DIMS] - true_move).pow(2).mean((1, 2))
     terms["motion"] = (err / (size + MOTION_FLOOR).pow(2)).mean()  # ~1 for a still camera where a move was due
+    # The easing: speed / mean speed and the covered share of the path, for shots that move at all.
+    moving = (size > MOTION_FLOOR).float()
+    prof = (mf_pred[..., PROFILE] - mf_true[..., PROFILE]).pow(2).mean((1, 2))
+    terms["profile"] = (prof * moving).sum() / moving.sum().clamp(min=1)
     ndc_p, cov_p = camera_view(pred, motion[..., 0:3].float())
     ndc_t, cov_t = camera_view(camera.float(), motion[..., 0:3].float())
     terms["frame"] = F.mse_loss(ndc_p.clamp(-3, 3), ndc_t.clamp(-3, 3)) + F.mse_loss(cov_p, cov_t)
@@ -255,6 +263,7 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     terms["label_ce"] = ce.sum()
     total = (cfg.w_pos * terms["pos"] + cfg.w_rot * terms["rot"] + cfg.w_focal * terms["focal"]
              + cfg.w_frame * terms["frame"] + cfg.w_delta * terms["delta"] + cfg.w_motion * terms["motion"]
+             + cfg.w_profile * terms["profile"]
              + cfg.w_text * text.sum() + cfg.w_label_ce * ce.sum())
     terms["loss"] = total
     with torch.no_grad():  # field accuracy: nearest label embedding
