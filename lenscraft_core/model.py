@@ -16,7 +16,9 @@ decoder memory token (linear + field-type embedding; a learned null token stands
 Decoder: a transformer decoder over T frame slots with cross-attention to the memory. "autoregressive": slot t reads
 frame t-1 (teacher forcing in training), causal self-attention, and an incremental KV-cached path for inference;
 "single_pass": slot t is a learned frame query and all frames come out in one non-causal pass. Subject motion is
-added to every frame slot in both encoder and decoder.
+added to every frame slot in both encoder and decoder. The "relative" head (default) reads the output as the first
+frame's placement plus the move since then in the first camera's frame (compose_relative), with the whole move
+also predicted straight from the memory on smooth functions of time (move_basis).
 
 No data-dependent Python control flow in forward(): the shape of every loop is fixed by the config (ONNX-friendly).
 """
@@ -106,8 +108,8 @@ def compress_position(p: torch.Tensor) -> torch.Tensor:
 
 def move_basis(length: int, k: int) -> torch.Tensor:
     """(length, k) functions of normalised time s in [0, 1] that are 0 at s = 0: s and sin(pi j s), j = 1..k-1.
-    With the endpoint term, the sines span every smooth move that starts at rest: a whole eased move is k numbers
-    per channel."""
+    With the endpoint term, the sines span every smooth curve that starts at 0 (the first frame's pose): a whole
+    eased move is k numbers per channel."""
     s = torch.linspace(0.0, 1.0, length)[:, None]
     j = torch.arange(1, k, dtype=torch.float32)[None]
     return torch.cat([s, torch.sin(torch.pi * j * s)], -1)
