@@ -154,7 +154,15 @@ def readback(engine, pred: tuple, truth: Mapping[str, np.ndarray], labels: Mappi
         asked = np.asarray(labels.get(name, np.full(len(pos), -1)))
         ok = (np.argmax(scores[name], -1) == asked).astype(float)
         out[f"{name}_ok"] = np.where(asked >= 0, ok, np.nan)
+    # The easing's ramp alone (in, out, in-out or linear): near-twin curves (Quart / Quint / Expo) aside.
+    mode = np.array([EASING_MODE[i] for i in range(len(FIELDS["easing"]))])
+    asked = np.asarray(labels.get("easing", np.full(len(pos), -1)))
+    ok = (mode[np.argmax(scores["easing"], -1)] == mode[np.maximum(asked, 0)]).astype(float)
+    out["easing_ramp_ok"] = np.where(asked >= 0, ok, np.nan)
     return out
+
+
+EASING_MODE = [FIELDS["easing"][n].params["mode"] for n in FIELDS["easing"].names]  # "In", "Out", "InOut", ""
 
 
 def summarise(per_sample: Mapping[str, np.ndarray]) -> dict[str, float]:
@@ -602,10 +610,10 @@ def summary_table(r: Mapping[str, Any]) -> str:
         lines.append(f"{f:18s}" + "".join("   " + c for c in cells))
     lines.append("")
     cols = ("position_err", "position_err_dist", "rotation_err_deg", "focal_err", "translation_deg", "path_shape",
-            "on_screen", "shot_type_ok", "angle_ok", "movement_ok", "easing_ok", "jerk")
+            "on_screen", "shot_type_ok", "angle_ok", "movement_ok", "easing_ok", "easing_ramp_ok", "jerk")
     heads = ("pos/ext", "pos/dist", "rot deg", "focal", "dir deg", "shape", "onscreen", "shot ok", "angle ok",
-             "move ok", "ease ok", "jerk")
-    percent = ("on_screen", "shot_type_ok", "angle_ok", "movement_ok", "easing_ok")
+             "move ok", "ease ok", "ramp ok", "jerk")
+    percent = ("on_screen", "shot_type_ok", "angle_ok", "movement_ok", "easing_ok", "easing_ramp_ok")
     lines.append(f"{'generation':22s}" + "".join(f"{h:>9s}" for h in heads))
     for s, d in splits:
         for k in ("model", "retrieval", "oracle", "truth"):

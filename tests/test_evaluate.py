@@ -85,6 +85,7 @@ def test_simulator_truth_is_perfect_and_oracle_is_close_but_not_equal(quick):
         # readback of the simulator's own shots is exactly describe's accuracy on them (same encoder, same shots)
         assert truth["movement_ok"] == pytest.approx(r[split]["describe"]["movement"]["top1"], abs=1e-9)
         assert truth["easing_ok"] == pytest.approx(r[split]["describe"]["easing"]["top1"], abs=1e-9)
+        assert truth["easing_ramp_ok"] >= truth["easing_ok"]  # the right curve has the right ramp
         # the random model is far worse than the simulator redrawn: the metrics see a wrong camera
         assert r[split]["generation"]["model"]["rotation_err_deg"] > 2 * oracle["rotation_err_deg"]
 
