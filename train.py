@@ -31,6 +31,8 @@ HELP = {
     "compile": "torch.compile the model (slow first step)", "out": "output folder (checkpoints, logs, summary)",
     "resume": "continue from OUT/last exactly", "stop_after": "stop at this step (the schedule still spans --steps)",
     "val_every": "validate and checkpoint every N steps", "progress": "show a progress bar",
+    "init": "fine-tune: start from this checkpoint (e.g. lenscraft_core/models/default/model); its architecture "
+            "wins over --model/--decoder; optimiser and schedule start afresh",
 }
 
 # What `--recipe quick` changes (the rest of TrainConfig's defaults stay).

@@ -85,6 +85,7 @@ class TrainConfig:
     seed: int = 0
     out: str = "runs/lenscraft"
     resume: bool = False
+    init: str | None = None  # start from this checkpoint's weights and architecture (fine-tuning), fresh optimiser
     progress: bool = True
     stop_after: int | None = None  # stop at this step as if interrupted (the schedule still spans `steps`)
     cache_dir: str | None = None  # label-embedding cache (default ~/.cache/lenscraft)
@@ -382,7 +383,12 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
     mcfg = model_config(cfg, text_dim)
 
     torch.manual_seed(cfg.seed)
-    core = LensCraftModel(mcfg).to(device)
+    if cfg.init:  # fine-tune: the checkpoint's architecture and weights; optimiser and schedule start afresh
+        init_model, _ = ckpt.load(cfg.init, encoder_id=encoder_id, text_dim=text_dim, map_location=str(device))
+        mcfg = init_model.cfg
+        core = init_model.train()
+    else:
+        core = LensCraftModel(mcfg).to(device)
     with torch.no_grad():  # each field's mean label embedding (see LensCraftModel.field_center)
         valid = table_valid.float()[..., None]
         core.field_center.copy_((table * valid).sum(1) / valid.sum(1).clamp(min=1))

@@ -10,6 +10,8 @@ import _train_data as td  # noqa: E402
 
 from lenscraft_core import checkpoint as ckpt  # noqa: E402
 from lenscraft_core import training  # noqa: E402
+from lenscraft_core.errors import LensCraftError  # noqa: E402
+from lenscraft_core.model import PRESETS  # noqa: E402
 from lenscraft_core.training import TrainConfig, TrainingDiverged, train  # noqa: E402
 from lenscraft_core.vocabulary import FIELDS  # noqa: E402
 
@@ -54,6 +56,21 @@ def test_resume_equals_uninterrupted_run(data, tmp_path):
     assert meta["training"]["step"] == 12
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
         assert torch.equal(va, vb), k
+
+
+def test_init_fine_tunes_from_a_checkpoint_with_its_architecture(data, tmp_path):
+    small = (data[0].subset(slice(0, 200)), data[1].subset(slice(0, 32)))
+    train(cfg(tmp_path / "a", steps=4, val_every=4), small)
+    s = train(cfg(tmp_path / "b", model="small", init=str(tmp_path / "a" / "last"), steps=2, val_every=2, lr=0.0,
+                  weight_decay=0.0), small)  # lr 0: the weights must arrive unchanged
+    a, _ = ckpt.load(tmp_path / "a" / "last")
+    b, meta = ckpt.load(tmp_path / "b" / "last")
+    assert b.cfg == a.cfg and b.cfg.d_model == PRESETS["tiny"]["d_model"]  # the checkpoint's size, not --model
+    assert meta["training"]["step"] == 2 and s["steps"] == 2
+    for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
+        assert torch.equal(va, vb), k
+    with pytest.raises(LensCraftError):
+        train(cfg(tmp_path / "c", init=str(tmp_path / "missing"), steps=1), small)
 
 
 def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(data, tmp_path, monkeypatch):
