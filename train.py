@@ -33,6 +33,7 @@ HELP = {
     "val_every": "validate and checkpoint every N steps", "progress": "show a progress bar",
     "init": "fine-tune: start from this checkpoint (e.g. lenscraft_core/models/default/model); its architecture "
             "wins over --model/--decoder; optimiser and schedule start afresh",
+    "freeze_encoder": "train the latent merger and decoder only: describe stays exactly as it was (use with --init)",
 }
 
 # What `--recipe quick` changes (the rest of TrainConfig's defaults stay).

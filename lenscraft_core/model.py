@@ -340,6 +340,13 @@ class LensCraftModel(nn.Module):
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
+    ENCODER_PARTS = ("frame_in", "mask_token", "motion_in", "subject_in", "enc_pos", "queries", "enc_blocks", "enc_ln",
+                     "field_head")
+
+    def encoder_parameters(self):
+        """The parameters describe uses (trajectory -> field embeddings); the rest is the merger and decoder."""
+        return [p for name, p in self.named_parameters() if name.split(".")[0] in self.ENCODER_PARTS]
+
     # ------------------------------------------------------------------------------------------------ encoder
     def encode(self, camera, subject, motion, known=None):
         """camera (B, T, 10), subject (B, 10), motion (B, T, 9), known (B, T) bool (None: all known)

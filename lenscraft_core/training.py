@@ -86,6 +86,7 @@ class TrainConfig:
     out: str = "runs/lenscraft"
     resume: bool = False
     init: str | None = None  # start from this checkpoint's weights and architecture (fine-tuning), fresh optimiser
+    freeze_encoder: bool = False  # train the merger and decoder only (with --init: improve generation, keep describe)
     progress: bool = True
     stop_after: int | None = None  # stop at this step as if interrupted (the schedule still spans `steps`)
     cache_dir: str | None = None  # label-embedding cache (default ~/.cache/lenscraft)
@@ -392,7 +393,11 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
     with torch.no_grad():  # each field's mean label embedding (see LensCraftModel.field_center)
         valid = table_valid.float()[..., None]
         core.field_center.copy_((table * valid).sum(1) / valid.sum(1).clamp(min=1))
-    opt = torch.optim.AdamW(core.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=cfg.weight_decay)
+    if cfg.freeze_encoder:  # fine-tune generation only: describe (the encoder) stays exactly as it was
+        for p in core.encoder_parameters():
+            p.requires_grad_(False)
+    opt = torch.optim.AdamW([p for p in core.parameters() if p.requires_grad], lr=cfg.lr, betas=(0.9, 0.95),
+                            weight_decay=cfg.weight_decay)
     start, best, resumed = 0, float("inf"), False
     last = out / "last"
     if cfg.resume and (out / "last.json").exists():

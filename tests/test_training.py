@@ -71,6 +71,13 @@ def test_init_fine_tunes_from_a_checkpoint_with_its_architecture(data, tmp_path)
         assert torch.equal(va, vb), k
     with pytest.raises(LensCraftError):
         train(cfg(tmp_path / "c", init=str(tmp_path / "missing"), steps=1), small)
+    # --freeze-encoder: describe's weights stay, the merger and decoder learn
+    train(cfg(tmp_path / "d", init=str(tmp_path / "a" / "last"), freeze_encoder=True, steps=3, val_every=3), small)
+    d, _ = ckpt.load(tmp_path / "d" / "last")
+    enc = {id(p) for p in d.encoder_parameters()}
+    changed = {k for (k, va), (_, vb) in zip(a.named_parameters(), d.named_parameters()) if not torch.equal(va, vb)}
+    frozen = {k for k, p in d.named_parameters() if id(p) in enc}
+    assert frozen and not (changed & frozen) and {k for k in changed if k.startswith(("dec_", "head", "move_"))}
 
 
 def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(data, tmp_path, monkeypatch):
