@@ -234,9 +234,8 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     # The shot's overall placement dominates the per-frame error, so the move itself (each frame relative to the
     # first) gets its own term; without it the decoder settles on a still camera at the right spot.
     terms["delta"] = F.mse_loss(pred - pred[:, :1], camera - camera[:, :1])
-    # ... and in the camera's own frame, where "truck left" or "roll right" is the same numbers from every view,
-    # with velocities (jitter, the easing's speed profile) and shot size: what describe reads back.
-    # Each shot's error is divided by the size of its true move (MOTION_FLOOR for a locked-off shot), so a pan
+    # ... and in the camera's own frame (motion_features), where "truck left" or "roll right" is the same numbers
+    # from every view. Each shot's error is divided by the size of its true move (MOTION_FLOOR for a locked-off shot), so a pan
     # that comes out half as big costs as much as a half-size orbit: a plain MSE is all orbits and full zooms.
     # (Only the move channels: the velocity and speed-profile ones, divided by near-zero speeds, train far slower.)
     every = torch.ones(camera.shape[:2], dtype=torch.float32, device=dev)
