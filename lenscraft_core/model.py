@@ -131,7 +131,9 @@ def compose_relative(base: torch.Tensor, rel: torch.Tensor) -> torch.Tensor:
     return torch.cat([compress_position(pos), R[..., :, 0], R[..., :, 1], base[..., 9:10] + rel[..., 9:10]], -1)
 
 
-MOTION_FEATURES = 27  # see motion_features
+MOTION_FEATURES = 27  # see motion_features; its channel layout:
+MOVE_CHANNELS = slice(0, 11)  # translation, rotation, zoom and distance change since the first known frame
+PROFILE_CHANNELS = slice(24, 26)  # speed / mean speed and the covered share of the path (the easing)
 SENSOR_MM = (36.0, 36.0 / (16 / 9))  # the simulator's default sensor: the framing terms assume it
 
 
@@ -495,5 +497,5 @@ def count_params_str(n: int) -> str:
 
 
 __all__ = ["ModelConfig", "PRESETS", "LensCraftModel", "rotation_geodesic", "sixd_to_matrix", "flops_per_sample",
-           "camera_view", "motion_features", "compose_relative", "move_basis", "expand_position", "compress_position",
-           "DECODERS", "OUTPUTS"]
+           "camera_view", "motion_features", "MOVE_CHANNELS", "PROFILE_CHANNELS", "compose_relative", "move_basis",
+           "expand_position", "compress_position", "DECODERS", "OUTPUTS"]

@@ -25,8 +25,8 @@ import torch.nn.functional as F
 from . import checkpoint as ckpt
 from . import features as ft
 from .errors import LensCraftError
-from .model import (PRESETS, LensCraftModel, ModelConfig, camera_view, flops_per_sample, motion_features,
-                    rotation_geodesic)
+from .model import (MOVE_CHANNELS, PRESETS, PROFILE_CHANNELS, LensCraftModel, ModelConfig, camera_view,
+                    flops_per_sample, motion_features, rotation_geodesic)
 from .vocabulary import FIELD_NAMES
 
 
@@ -192,9 +192,7 @@ def curriculum(step: int, cfg: TrainConfig) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------------- loss
-MOVE_DIMS = 11  # motion_features' first channels: translation, rotation, zoom and distance change since frame 0
 MOTION_FLOOR = 0.1  # move size below which a shot counts as locked off (in motion_features units)
-PROFILE = slice(24, 26)  # motion_features' speed-profile channels (the easing)
 
 
 def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor, table_valid: torch.Tensor,
@@ -235,19 +233,20 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     # first) gets its own term; without it the decoder settles on a still camera at the right spot.
     terms["delta"] = F.mse_loss(pred - pred[:, :1], camera - camera[:, :1])
     # ... and in the camera's own frame (motion_features), where "truck left" or "roll right" is the same numbers
-    # from every view. Each shot's error is divided by the size of its true move (MOTION_FLOOR for a locked-off shot), so a pan
-    # that comes out half as big costs as much as a half-size orbit: a plain MSE is all orbits and full zooms.
+    # from every view. Each shot's error is divided by the size of its true move (MOTION_FLOOR for a locked-off
+    # shot), so a pan that comes out half as big costs as much as a half-size orbit: a plain MSE is all orbits and
+    # full zooms.
     # (Only the move channels: the velocity and speed-profile ones, divided by near-zero speeds, train far slower.)
     every = torch.ones(camera.shape[:2], dtype=torch.float32, device=dev)
     mf_true = motion_features(camera.float(), motion.float(), every)
     mf_pred = motion_features(pred, motion.float(), every)
-    true_move = mf_true[..., :MOVE_DIMS]
+    true_move = mf_true[..., MOVE_CHANNELS]
     size = true_move.pow(2).mean((1, 2)).sqrt()  # (B,)
-    err = (mf_pred[..., :MOVE_DIMS] - true_move).pow(2).mean((1, 2))
+    err = (mf_pred[..., MOVE_CHANNELS] - true_move).pow(2).mean((1, 2))
     terms["motion"] = (err / (size + MOTION_FLOOR).pow(2)).mean()  # ~1 for a still camera where a move was due
     # The easing: speed / mean speed and the covered share of the path, for shots that move at all.
     moving = (size > MOTION_FLOOR).float()
-    prof = (mf_pred[..., PROFILE] - mf_true[..., PROFILE]).pow(2).mean((1, 2))
+    prof = (mf_pred[..., PROFILE_CHANNELS] - mf_true[..., PROFILE_CHANNELS]).pow(2).mean((1, 2))
     terms["profile"] = (prof * moving).sum() / moving.sum().clamp(min=1)
     ndc_p, cov_p = camera_view(pred, motion[..., 0:3].float())
     ndc_t, cov_t = camera_view(camera.float(), motion[..., 0:3].float())
