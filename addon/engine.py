@@ -71,10 +71,10 @@ def configure(backend: str | None = None, model_path: str | None = None, runtime
         if backend not in BACKENDS:
             raise LensCraftError(f"unknown backend '{backend}' (backends: {', '.join(BACKENDS)})")
         _config.backend = backend
-    wanted = {"model_path": model_path or None if model_path is not None else _config.model_path,
+    wanted = {"model_path": (model_path or None) if model_path is not None else _config.model_path,
               "runtime": runtime or _config.runtime,
               "device": device.lower() if device else _config.device,
-              "clip_weights": clip_weights or None if clip_weights is not None else _config.clip_weights}
+              "clip_weights": (clip_weights or None) if clip_weights is not None else _config.clip_weights}
     if any(getattr(_config, k) != v for k, v in wanted.items()):
         for k, v in wanted.items():
             setattr(_config, k, v)

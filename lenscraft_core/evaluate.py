@@ -137,6 +137,7 @@ def generation_metrics(pred: tuple, truth: Mapping[str, np.ndarray], labels: Map
 
 
 READBACK_FIELDS = ("movement", "easing")
+EASING_MODE = np.array([FIELDS["easing"][n].params["mode"] for n in FIELDS["easing"].names])  # In, Out, InOut, ""
 
 
 def readback(engine, pred: tuple, truth: Mapping[str, np.ndarray], labels: Mapping[str, np.ndarray]
@@ -149,20 +150,15 @@ def readback(engine, pred: tuple, truth: Mapping[str, np.ndarray], labels: Mappi
     f = ft.encode_arrays(pos, rot, focal, truth["subject_pos"], truth["subject_rot"], truth["subject_size"], None,
                          engine.frames_internal)
     scores = engine.describe_features(f)
+    asked = {name: np.asarray(labels.get(name, np.full(len(pos), -1))) for name in READBACK_FIELDS}
+    said = {name: np.argmax(scores[name], -1) for name in READBACK_FIELDS}
     out = {}
     for name in READBACK_FIELDS:
-        asked = np.asarray(labels.get(name, np.full(len(pos), -1)))
-        ok = (np.argmax(scores[name], -1) == asked).astype(float)
-        out[f"{name}_ok"] = np.where(asked >= 0, ok, np.nan)
+        out[f"{name}_ok"] = np.where(asked[name] >= 0, (said[name] == asked[name]).astype(float), np.nan)
     # The easing's ramp alone (in, out, in-out or linear): near-twin curves (Quart / Quint / Expo) aside.
-    mode = np.array([EASING_MODE[i] for i in range(len(FIELDS["easing"]))])
-    asked = np.asarray(labels.get("easing", np.full(len(pos), -1)))
-    ok = (mode[np.argmax(scores["easing"], -1)] == mode[np.maximum(asked, 0)]).astype(float)
-    out["easing_ramp_ok"] = np.where(asked >= 0, ok, np.nan)
+    ramp = (EASING_MODE[said["easing"]] == EASING_MODE[np.maximum(asked["easing"], 0)]).astype(float)
+    out["easing_ramp_ok"] = np.where(asked["easing"] >= 0, ramp, np.nan)
     return out
-
-
-EASING_MODE = [FIELDS["easing"][n].params["mode"] for n in FIELDS["easing"].names]  # "In", "Out", "InOut", ""
 
 
 def summarise(per_sample: Mapping[str, np.ndarray]) -> dict[str, float]:

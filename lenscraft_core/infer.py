@@ -313,6 +313,8 @@ class Engine:
             raise LensCraftError(f"frames must be at least 2, got {frames}")
         if variations < 1:
             raise LensCraftError(f"variations must be at least 1, got {variations}")
+        if floor is not None and not np.isfinite(floor):
+            raise LensCraftError(f"floor must be a finite world height, got {floor}")
         stated, meta = self._instruction(instruction)
         f = self._subject_features(subject, frames)
         k, rng = variations, np.random.default_rng(seed)

@@ -305,6 +305,15 @@ def test_compute_device_falls_back_to_the_cpu_and_says_why(model_dir):
         assert eng.generate(SUBJECT, {"movement": "dollyIn"}, frames=12)[0].trajectory.frame_count == 12
 
 
+def test_floor_keeps_generated_cameras_above_it_and_rejects_nan(engines):
+    eng = engines["onnx"]
+    shots = eng.generate(SUBJECT, {"movement": "pedestalDown", "angle": "lowAngle", "shot_type": "extremeLongShot"},
+                         frames=24, variations=3, floor=0.0)
+    assert all(s.trajectory.position[:, 2].min() >= -1e-9 for s in shots)
+    with pytest.raises(LensCraftError, match="floor must be a finite"):
+        eng.generate(SUBJECT, {"movement": "dollyIn"}, frames=12, floor=float("nan"))
+
+
 def test_clip_trained_model_without_its_weights_parses_with_the_grammar_and_says_why(model_dir):
     eng = Engine.load(model_dir, backend="onnx")
     eng.encoder_id = "open_clip/ViT-B-32/file-0123456789ab"  # as if trained with a CLIP weights file
