@@ -150,6 +150,9 @@ def main() -> None:
         m, lin = complete_vs_linear(onnx_eng)
         rows.append(("complete(): arcs, key every 12 of 48 frames, in-between error / extent", f"{m:.3f}"))
         rows.append(("  linear interpolation between the same keys", f"{lin:.3f}"))
+        ratios = [np.divide(*complete_vs_linear(onnx_eng, n=96, every=every)) for every in (8, 12, 16, 24)]
+        rows.append(("  complete / linear over 96 arcs, keys every 8 / 12 / 16 / 24 frames",
+                     " / ".join(f"{r:.2f}" for r in ratios)))
     ar = Engine.load(random_model(tmp / "ar", "base", "autoregressive"), backend="torch").backend.model
     with torch.no_grad():
         mem = ar.memory(torch.randn(1, 5, 384), torch.randn(1, 10))

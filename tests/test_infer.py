@@ -322,3 +322,12 @@ def test_clip_trained_model_without_its_weights_parses_with_the_grammar_and_says
     eng2 = Engine.load(model_dir, backend="onnx", clip_weights="/nonexistent/clip.pt")
     eng2.encoder_id = eng.encoder_id
     assert eng2.text_encoder() is None and eng2.text_note
+
+
+def test_movement_readback_benchmark_runs_and_reports_every_label(tmp_path):
+    r = subprocess.run([sys.executable, str(REPO / "benchmarks" / "movement_readback.py"), "--per-label", "2",
+                        "--field", "easing"], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line.startswith("| ease") or line.startswith("| linear")]
+    assert len(rows) == len(FIELDS["easing"])
+    assert "all: generated read back as asked" in r.stdout
