@@ -8,6 +8,15 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=".venv/.lenscraft-$(cat pyproject.toml tools/setup_env.sh | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
+    # A full install takes about 9 GB (the CUDA build of torch alone is 5.6 GB). Say so up front rather than let pip
+    # die halfway with "No space left on device" (what a CI run on a full disk once printed).
+    need_gb=${LENSCRAFT_NEED_GB:-12}
+    free_gb=$(df -Pk . | awk 'NR==2 {print int($4 / 1048576)}')
+    if [ "$free_gb" -lt "$need_gb" ]; then
+        echo "setup_env.sh: only ${free_gb} GB free on $(df -P . | awk 'NR==2 {print $6}'); the environment needs about" \
+             "${need_gb} GB (torch, bpy x3, ONNX Runtime). Free some space and run again." >&2
+        exit 1
+    fi
     # torch and torchvision first, pinned to the builds this project's machines keep on local disk (a CUDA build that
     # also runs on the CPU). open_clip imports torchvision, and PyPI's torchvision does not load beside other torches.
     .venv/bin/pip install -q --disable-pip-version-check "torch==2.14.1" "torchvision==0.29.1" "numpy<2"
