@@ -10,7 +10,9 @@ Weights do not change the timings, so a random model of the bundled size stands 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -108,6 +110,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     tmp = Path(tempfile.mkdtemp(prefix="bench-infer-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     folder = Path(args.model) if args.model else DEFAULT_MODEL_DIR
     try:
         onnx_eng = Engine.load(folder, backend="onnx", threads=args.threads)

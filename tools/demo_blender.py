@@ -13,8 +13,10 @@ unless --overwrite is given.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -90,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     # Blender's user folders (extensions, config) go to a temp dir, never the real home; must precede `import bpy`.
     user_dir = tempfile.mkdtemp(prefix="lenscraft-demo-user-")
+    atexit.register(shutil.rmtree, user_dir, ignore_errors=True)  # the installed extension, ~100 MB
     os.environ["BLENDER_USER_RESOURCES"] = user_dir
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import bpy

@@ -7,9 +7,11 @@ Without bpy every test here is skipped (the test modules call pytest.importorski
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +24,7 @@ SKIP_REASON = "bpy (Blender as a Python module) is not installed: pip install bp
 
 # Blender's user folders (extensions, config) go to a temp dir, never the real home; must precede `import bpy`.
 _USER_DIR = tempfile.mkdtemp(prefix="lenscraft-blender-user-")
+atexit.register(shutil.rmtree, _USER_DIR, ignore_errors=True)  # ~57 MB per run otherwise left in /tmp
 os.environ.setdefault("BLENDER_USER_RESOURCES", _USER_DIR)
 
 
