@@ -330,6 +330,11 @@ class Engine:
             emb = emb + noise
             emb /= np.linalg.norm(emb, axis=-1, keepdims=True)
         camera = self.backend.generate(emb, keep, np.repeat(f.subject, k, 0), np.repeat(f.motion, k, 0))
+        # "static" means the camera holds still: the model picks the placement, lens and framing (its first frame)
+        # and the shot keeps them. The network's own static shots drift a little (docs/MODEL_CARD.md), which would
+        # put keys on a locked-off camera. (evaluate measures the network as it is, without this.)
+        still = idx["movement"] == FIELDS["movement"].index("static")
+        camera[still] = camera[still, :1]
         a = f.anchor
         anchor = ft.Anchor(np.repeat(a.center, k, 0), np.repeat(a.yaw, k, 0), np.repeat(a.extent, k, 0))
         pos, quat, focal = ft.decode_camera(_clamp_lens(camera), anchor, frames)

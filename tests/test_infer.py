@@ -129,6 +129,30 @@ def test_generate_world_space_variations_and_lens(engines, backend):
     np.testing.assert_allclose(d1 / d0, 85.0 / one.trajectory.focal_length, rtol=1e-6)
 
 
+def test_static_holds_still_and_other_moves_move(engines):
+    """'static' keeps the network's first frame for the whole shot (its raw output drifts; this random one a lot),
+    also for a moving subject and for a variation that drew static for an open movement field."""
+    eng = engines["onnx"]
+    walking = Subject(position=SUBJECT.position, size=SUBJECT.size,
+                      motion_position=SUBJECT.position + np.linspace(0, 1, 40)[:, None] * [2.0, 0.0, 0.0])
+    for subject in (SUBJECT, walking):
+        for ins in ({"movement": "static", "shot_type": "closeUp"}, "locked-off wide shot from above"):
+            shot = eng.generate(subject, ins, frames=40, seed=2)[0]
+            assert shot.labels["movement"] == "static"
+            t = shot.trajectory
+            for arr in (t.position, t.rotation, t.focal_length):
+                np.testing.assert_allclose(arr, np.broadcast_to(arr[:1], arr.shape), atol=1e-9)
+        raw = eng.generate_arrays(*(lambda f: (f.subject, f.motion))(eng._subject_features(subject, 40)),
+                                  {"movement": np.array([FIELDS["movement"].index("static")])})
+        assert np.abs(raw[0] - raw[0, :1]).max() > 1e-3  # the network alone would drift: the test can fail
+    moving = eng.generate(SUBJECT, {"movement": "panLeft"}, frames=40)[0].trajectory
+    assert np.abs(moving.rotation - moving.rotation[:1]).max() > 1e-3
+    drawn = [s for seed in range(5) for s in eng.generate(SUBJECT, {"shot_type": "closeUp"}, frames=20, seed=seed,
+                                                         variations=40)[1:] if s.labels.get("movement") == "static"]
+    assert drawn, "no variation drew static"
+    assert all(np.allclose(s.trajectory.position, s.trajectory.position[:1], atol=1e-9) for s in drawn)
+
+
 def test_generate_rejects_bad_instructions(engines):
     eng = engines["onnx"]
     with pytest.raises(LensCraftError, match="unknown field"):
