@@ -35,7 +35,7 @@ from .features import CAM_DIM, FOCAL_REF_MM, MOTION_DIM, SUBJ_DIM, T_DEFAULT
 from .vocabulary import FIELD_NAMES
 
 DECODERS = ("autoregressive", "single_pass")
-OUTPUTS = ("relative", "absolute")
+OUTPUTS = ("relative", "factored", "absolute")
 
 
 @dataclass
@@ -61,6 +61,9 @@ class ModelConfig:
             raise ValueError(f"ModelConfig.decoder must be one of {DECODERS}, got '{self.decoder}'")
         if self.output not in OUTPUTS:
             raise ValueError(f"ModelConfig.output must be one of {OUTPUTS}, got '{self.output}'")
+        if self.output == "factored" and self.decoder != "single_pass":
+            raise ValueError("ModelConfig.output 'factored' needs the single_pass decoder (its move is read from the "
+                             "first frame, which an autoregressive decoder has only after its first step)")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model {self.d_model} is not divisible by n_heads {self.n_heads}")
 
@@ -128,6 +131,37 @@ def compose_relative(base: torch.Tensor, rel: torch.Tensor) -> torch.Tensor:
     d0 = p0.norm(dim=-1, keepdim=True).clamp(min=1e-3)
     pos = p0 + d0 * (R0 @ rel[..., 0:3, None])[..., 0]
     R = R0 @ sixd_to_matrix(rel[..., 3:9] + torch.tensor(IDENTITY_6D, dtype=rel.dtype, device=rel.device))
+    return torch.cat([compress_position(pos), R[..., :, 0], R[..., :, 1], base[..., 9:10] + rel[..., 9:10]], -1)
+
+
+FACTORED_REL = 19  # "factored": camera-frame move (10, as compose_relative) + level-frame translation (3) and turn (6)
+
+
+def level_frame(R0: torch.Tensor) -> torch.Tensor:
+    """(..., 3, 3) camera rotations -> (..., 3, 3) frames that keep only the heading: x along the camera's right axis
+    laid flat, z world up. The right axis stays level for any pitch (an overhead camera has a heading too); it is
+    undefined only for a camera rolled 90 degrees."""
+    right = R0[..., :, 0]
+    zero = torch.zeros_like(right[..., 0])
+    x = F.normalize(torch.stack([right[..., 0], right[..., 1], zero], -1), dim=-1, eps=1e-6)
+    z = torch.stack([zero, zero, torch.ones_like(zero)], -1)
+    return torch.stack([x, _cross(z, x), z], dim=-1)
+
+
+def compose_factored(base: torch.Tensor, rel: torch.Tensor) -> torch.Tensor:
+    """The "factored" output: base (B, 1, 10) as in compose_relative, rel (B, L, FACTORED_REL) = the camera-frame
+    move of compose_relative (10) plus a move in the first camera's level frame (level_frame): translation (3, per
+    distance) and a turn (6D minus the identity) applied about the world-aligned axes. A pan, tilt, pedestal, truck or
+    orbit is the same numbers in the level frame from any height and pitch; a dolly or a roll is in the camera frame.
+    With both, every move of the vocabulary has one description whatever the angle it is shot from."""
+    p0 = expand_position(base[..., 0:3])
+    R0 = sixd_to_matrix(base[..., 3:9])
+    H = level_frame(R0)
+    d0 = p0.norm(dim=-1, keepdim=True).clamp(min=1e-3)
+    eye = torch.tensor(IDENTITY_6D, dtype=rel.dtype, device=rel.device)
+    pos = p0 + d0 * ((R0 @ rel[..., 0:3, None]) + (H @ rel[..., 10:13, None]))[..., 0]
+    turn = H @ sixd_to_matrix(rel[..., 13:19] + eye) @ H.transpose(-1, -2)
+    R = turn @ R0 @ sixd_to_matrix(rel[..., 3:9] + eye)
     return torch.cat([compress_position(pos), R[..., :, 0], R[..., :, 1], base[..., 9:10] + rel[..., 9:10]], -1)
 
 
@@ -325,6 +359,17 @@ class LensCraftModel(nn.Module):
             self.move_head = nn.Sequential(nn.Linear((cfg.n_fields + 1) * d, cfg.ff_mult * d), nn.GELU(),
                                            nn.Linear(cfg.ff_mult * d, cfg.cam_dim * (1 + cfg.move_basis)))
             self.head = nn.Linear(d, 2 * cfg.cam_dim)
+        elif cfg.output == "factored":
+            # Placement from the whole memory; the move from the movement and easing tokens and the placement alone,
+            # so an (angle, shot, move) combination never seen in training still gets the move it names.
+            basis = move_basis(T, cfg.move_basis)
+            self.register_buffer("basis", basis, persistent=False)
+            self.register_buffer("smooth", basis @ torch.linalg.pinv(basis), persistent=False)
+            self.placement_head = nn.Sequential(nn.Linear((cfg.n_fields + 1) * d, cfg.ff_mult * d), nn.GELU(),
+                                                nn.Linear(cfg.ff_mult * d, cfg.cam_dim))
+            self.move_head = nn.Sequential(nn.Linear(2 * d + cfg.cam_dim, cfg.ff_mult * d), nn.GELU(),
+                                           nn.Linear(cfg.ff_mult * d, FACTORED_REL * cfg.move_basis))
+            self.head = nn.Linear(d, cfg.cam_dim + FACTORED_REL)
         else:
             self.head = nn.Linear(d, cfg.cam_dim)
         self.apply(self._init)
@@ -396,6 +441,10 @@ class LensCraftModel(nn.Module):
         h = self.head(self.dec_ln(x))
         if self.cfg.output == "absolute":
             return h
+        if self.cfg.output == "factored":
+            base = self.placement_head(memory.flatten(1))[:, None] + h[:, :1, :10]
+            return compose_factored(base, self.factored_move(memory, base.detach())
+                                    + self.smooth.to(h.dtype) @ (h[..., 10:] - h[:, :1, 10:]))
         base, move = self.whole_move(memory)
         slots = h[..., 10:] - h[:, :1, 10:]
         if not causal:  # an autoregressive decoder emits frames one by one: nothing to project
@@ -407,6 +456,13 @@ class LensCraftModel(nn.Module):
         g = self.move_head(memory.flatten(1))
         coef = g[:, self.cfg.cam_dim:].view(g.shape[0], self.cfg.move_basis, self.cfg.cam_dim)
         return g[:, None, :self.cfg.cam_dim], self.basis.to(g.dtype) @ coef
+
+    def factored_move(self, memory, base):
+        """"factored" output: the move over the frame slots (B, T, FACTORED_REL) from the movement and easing memory
+        tokens and the first frame base (B, 1, 10) (detached: the move does not bend the placement)."""
+        tokens = memory[:, [FIELD_NAMES.index("movement"), FIELD_NAMES.index("easing")]].flatten(1)
+        g = self.move_head(torch.cat([tokens, base[:, 0]], -1))
+        return self.basis.to(g.dtype) @ g.view(g.shape[0], self.cfg.move_basis, FACTORED_REL)
 
     def forward(self, camera, subject, motion, known=None, prev_frames=None, label_emb=None, use_label=None,
                 field_keep=None):
@@ -498,4 +554,5 @@ def count_params_str(n: int) -> str:
 
 __all__ = ["ModelConfig", "PRESETS", "LensCraftModel", "rotation_geodesic", "sixd_to_matrix", "flops_per_sample",
            "camera_view", "motion_features", "MOVE_CHANNELS", "PROFILE_CHANNELS", "compose_relative", "move_basis",
+           "compose_factored", "level_frame", "FACTORED_REL",
            "expand_position", "compress_position", "DECODERS", "OUTPUTS"]

@@ -46,7 +46,8 @@ class TrainConfig:
     # model
     model: str = "small"  # the bundled model (trained on a shared 2-core CPU; see docs/MODEL_CARD.md)
     decoder: str = "single_pass"  # or "autoregressive" (docs/model.md compares them)
-    output: str = "relative"  # decoder head: first frame + camera-relative move, or "absolute" frames (model.py)
+    output: str = "relative"  # decoder head (model.py): first frame + camera-frame move; "factored": + level-frame
+    # move, read from the movement / easing tokens and the placement only; "absolute": every frame
     encoder: str = "minilm"
     # optimisation
     steps: int = 8000

@@ -189,6 +189,65 @@ def test_relative_output_is_the_move_in_the_first_cameras_frame():
     assert torch.allclose(got, want, atol=1e-4)
 
 
+def test_factored_output_moves_about_world_up_from_any_pitch():
+    """compose_factored: with no level-frame part it is compose_relative; a level-frame translation (0, 0, h) is a
+    pedestal (straight up, h x the distance) and a level turn about z is a pan (a yaw about world up), from a level,
+    a low-angle and an overhead camera alike."""
+    from lenscraft_core.features import compress
+    from lenscraft_core.model import (FACTORED_REL, compose_factored, compose_relative, expand_position, level_frame,
+                                      sixd_to_matrix)
+    from lenscraft_core.geometry import camera_quat_from_yaw_pitch_roll, quat_to_matrix
+
+    pitches = np.radians([0.0, 25.0, -89.9])  # level, looking up from low, looking straight down
+    R0 = quat_to_matrix(camera_quat_from_yaw_pitch_roll(np.full(3, 0.4), pitches, np.zeros(3)))
+    p0 = np.array([[0.5, -3.0, 0.2], [0.0, -2.0, -1.0], [0.1, 0.0, 4.0]])
+    base = torch.tensor(np.concatenate([compress(p0), R0[..., :, 0], R0[..., :, 1], np.zeros((3, 1))], -1),
+                        dtype=torch.float64)[:, None]
+    H = level_frame(torch.tensor(R0))
+    assert torch.allclose(H[..., :, 2], torch.tensor([0.0, 0.0, 1.0], dtype=torch.float64))
+    assert torch.allclose(H.transpose(-1, -2) @ H, torch.eye(3, dtype=torch.float64).expand(3, 3, 3), atol=1e-9)
+
+    g = torch.Generator().manual_seed(0)
+    rel = torch.zeros(3, 8, FACTORED_REL, dtype=torch.float64)
+    rel[..., :10] = torch.randn(3, 8, 10, generator=g, dtype=torch.float64) * 0.1
+    assert torch.allclose(compose_factored(base, rel), compose_relative(base, rel[..., :10]), atol=1e-9)
+
+    up = torch.zeros(3, 1, FACTORED_REL, dtype=torch.float64)
+    up[..., 12] = 0.3
+    moved = expand_position(compose_factored(base, up)[..., 0:3])[:, 0]
+    d0 = np.linalg.norm(p0, axis=-1)
+    np.testing.assert_allclose((moved - torch.tensor(p0)).numpy(), np.outer(0.3 * d0, [0.0, 0.0, 1.0]), atol=1e-9)
+
+    pan = torch.zeros(3, 1, FACTORED_REL, dtype=torch.float64)
+    a = 0.3
+    pan[..., 13:19] = torch.tensor([np.cos(a) - 1, np.sin(a), 0.0, -np.sin(a), np.cos(a) - 1, 0.0])  # Rz(a) - I
+    R = sixd_to_matrix(compose_factored(base, pan)[..., 3:9])[:, 0]
+    Rz = torch.tensor([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
+    assert torch.allclose(R, Rz @ torch.tensor(R0), atol=1e-9)
+
+
+def test_factored_model_needs_single_pass_and_decodes_finite():
+    with pytest.raises(ValueError, match="single_pass"):
+        ModelConfig(output="factored", decoder="autoregressive")
+    torch.manual_seed(0)
+    m = LensCraftModel(ModelConfig(output="factored", **PRESETS["tiny"])).eval()
+    cam, subj, mo = inputs()
+    fe, out = m(cam, subj, mo)
+    assert out.shape == cam.shape and torch.isfinite(out).all()
+    mem = m.memory(fe, subj)
+    assert torch.allclose(m.generate(mem, mo), out, atol=1e-5)
+    # The whole move reads the movement and easing tokens and the placement only: another angle / shot / view
+    # token changes where the camera stands, never the move the label asks for about that placement.
+    base = torch.randn(3, 1, 10)
+    other = mem.clone()
+    for f in ("angle", "shot_type", "view"):
+        other[:, FIELD_NAMES.index(f)] += 1.0
+    assert torch.equal(m.factored_move(other, base), m.factored_move(mem, base))
+    moved = mem.clone()
+    moved[:, FIELD_NAMES.index("movement")] += 1.0
+    assert not torch.allclose(m.factored_move(moved, base), m.factored_move(mem, base))
+
+
 def test_move_basis_starts_at_rest_and_smoothing_keeps_smooth_moves():
     from lenscraft_core.model import move_basis
 

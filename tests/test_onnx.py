@@ -21,20 +21,22 @@ PROMPTS = ["slow push in from a low angle, ease in-out, close-up", "whip pan to 
            "tilt up from his shoes to his face", "rack the zoom in quickly", "view from behind her left shoulder"]
 
 
-def _tiny(folder):
+def _tiny(folder, output="relative"):
     from lenscraft_core import checkpoint as ckpt
     from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
 
     torch.manual_seed(1)
-    ckpt.save(folder / "model", LensCraftModel(ModelConfig(**PRESETS["tiny"])).eval(), "minilm-l6-v2", 384)
+    ckpt.save(folder / "model", LensCraftModel(ModelConfig(output=output, **PRESETS["tiny"])).eval(), "minilm-l6-v2",
+              384)
     rng = np.random.default_rng(0)
     return {f: rng.normal(size=(len(FIELDS[f]), 384)).astype(np.float32) for f in FIELD_NAMES}
 
 
-def test_export_graphs_have_dynamic_batch_and_match_torch(tmp_path):
+@pytest.mark.parametrize("output", ["relative", "factored"])
+def test_export_graphs_have_dynamic_batch_and_match_torch(tmp_path, output):
     from lenscraft_core import checkpoint as ckpt
 
-    emb = _tiny(tmp_path)
+    emb = _tiny(tmp_path, output)
     manifest = export_onnx(tmp_path, tmp_path / "out", label_embeddings=emb)
     assert manifest["max_abs_diff"] < 1e-4
     out = tmp_path / "out"

@@ -27,8 +27,9 @@ def cfg(tmp, **kw):
     return TrainConfig(**{**base, **kw})
 
 
-def test_short_run_learns(data, tmp_path):
-    s = train(cfg(tmp_path, steps=100, val_every=50), data)
+@pytest.mark.parametrize("output", ["relative", "factored"])
+def test_short_run_learns(data, tmp_path, output):
+    s = train(cfg(tmp_path, steps=100, val_every=50, output=output), data)
     rows = [r.split(",") for r in (tmp_path / "metrics.csv").read_text().splitlines()[1:]]
     losses = [float(v) for step, split, key, v in rows if split == "train" and key == "loss"]
     assert losses[-1] < 0.7 * losses[0], (losses[0], losses[-1])
