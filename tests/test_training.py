@@ -80,6 +80,26 @@ def test_init_fine_tunes_from_a_checkpoint_with_its_architecture(data, tmp_path)
     frozen = {k for k, p in d.named_parameters() if id(p) in enc}
     assert frozen and not (changed & frozen) and {k for k in changed if k.startswith(("dec_", "head", "move_"))}
 
+    # tools/bundle_model.py makes such a run a model folder: weights without optimiser, ONNX, metrics
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    try:
+        import bundle_model
+    finally:
+        sys.path.pop(0)
+    dest = tmp_path / "bundle"
+    argv = ["--run", str(tmp_path / "d"), "--stage1", str(tmp_path / "a"), "--command", "train.py ...",
+            "--dest", str(dest)]
+    assert bundle_model.main(argv) == 0
+    metrics = json.loads((dest / "training_metrics.json").read_text())
+    assert metrics["train"]["steps"] == 3 and metrics["stage1"]["steps"] == 4 and metrics["command"] == "train.py ..."
+    assert 0.0 <= metrics["eval"]["iid_movement_top1"] <= 1.0 and metrics["onnx_max_abs_diff"] < 1e-4
+    assert ckpt.read_meta(dest / "model")["optimizer"] is None
+    from lenscraft_core.infer import Engine
+    assert Engine.load(dest).backend_name == "onnx"
+    before = (dest / "model.safetensors").read_bytes()
+    assert bundle_model.main(argv[:2] + ["--command", "x", "--dest", str(dest)]) == 2  # no --overwrite: untouched
+    assert (dest / "model.safetensors").read_bytes() == before
+
 
 def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(data, tmp_path, monkeypatch):
     small = (data[0].subset(slice(0, 200)), data[1].subset(slice(0, 32)))
