@@ -5,6 +5,10 @@ with the model's own describe, and compare the camera's motion with the simulato
     .venv/bin/python benchmarks/movement_readback.py --field easing         # every easing
     .venv/bin/python benchmarks/movement_readback.py --split heldout        # held-out (movement, angle, shot) triples
     .venv/bin/python benchmarks/movement_readback.py --model runs/x/last --backend torch
+    .venv/bin/python benchmarks/movement_readback.py --model runs/x/last --judge lenscraft_core/models/default
+
+--judge reads the shots back with another model's describe (default: the model's own), so that two generators are
+compared by one judge.
 
 Columns: gen->desc = share of generated shots describe reads back as the asked label; true->desc = the same for the
 simulator's shots (how good a judge describe is); path / turn / zoom = camera path length / mean distance to the
@@ -44,6 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=None, help="model folder or checkpoint (default: the bundled model)")
     ap.add_argument("--backend", default="auto", choices=("auto", "onnx", "torch"))
+    ap.add_argument("--judge", default=None, help="model whose describe reads the shots back (default: --model)")
     ap.add_argument("--field", default="movement", choices=("movement", "easing"))
     ap.add_argument("--split", default="train", choices=("train", "heldout"))
     ap.add_argument("--per-label", type=int, default=50, help="shots per label (train split)")
@@ -52,6 +57,7 @@ def main() -> None:
     args = ap.parse_args()
 
     eng = Engine.load(args.model, backend=args.backend)
+    judge = eng if args.judge is None else Engine.load(args.judge, backend=args.backend)
     field = FIELDS[args.field]
     rng = np.random.default_rng(args.seed)
     n = args.per_label * len(field)
@@ -62,15 +68,15 @@ def main() -> None:
     truth = ft.encode_batch(batch, eng.frames_internal)
     cam = eng.generate_arrays(truth.subject, truth.motion, {k: np.asarray(v) for k, v in labels.items()})
     gen = ft.Features(cam, truth.subject, truth.motion, truth.labels, truth.anchor, truth.frames)
-    said = eng.describe_features(gen)[args.field].argmax(-1)
-    said_true = eng.describe_features(truth)[args.field].argmax(-1)
+    said = judge.describe_features(gen)[args.field].argmax(-1)
+    said_true = judge.describe_features(truth)[args.field].argmax(-1)
     pos, quat, focal = ft.decode_camera(cam, truth.anchor, args.frames)
     g = motion_parts(pos, quat, focal, batch.subject_pos)
     t = motion_parts(batch.cam_pos, batch.cam_rot, batch.focal, batch.subject_pos)
     asked = np.asarray(labels[args.field])
 
-    print(f"model: {eng.model_dir} ({eng.backend_name}); {args.field}, split {args.split}, {n} shots of "
-          f"{args.frames} frames")
+    print(f"model: {eng.model_dir} ({eng.backend_name}); judge: {'itself' if judge is eng else judge.model_dir}; "
+          f"{args.field}, split {args.split}, {n} shots of {args.frames} frames")
     print(f"| {args.field} | n | gen->desc | true->desc | path gen/sim | turn gen/sim | zoom gen/sim |"
           + (" read as |" if args.field == "easing" else ""))
     print("|---|---:|---:|---:|---:|---:|---:|" + ("---|" if args.field == "easing" else ""))
