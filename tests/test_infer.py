@@ -354,4 +354,16 @@ def test_movement_readback_benchmark_runs_and_reports_every_label(tmp_path):
     assert r.returncode == 0, r.stderr
     rows = [line for line in r.stdout.splitlines() if line.startswith("| ease") or line.startswith("| linear")]
     assert len(rows) == len(FIELDS["easing"])
-    assert "all: generated read back as asked" in r.stdout
+    assert "all: generated read back as asked" in r.stdout and "judge: itself" in r.stdout
+
+
+def test_movement_readback_with_another_judge(model_dir):
+    """--judge: the tiny random model's shots read back by the bundled model's describe (and vice versa the
+    simulator's shots are judged by that model too: true->desc is then the bundled model's accuracy)."""
+    r = subprocess.run([sys.executable, str(REPO / "benchmarks" / "movement_readback.py"), "--per-label", "2",
+                        "--model", str(model_dir), "--judge", str(DEFAULT_MODEL_DIR)],
+                       capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert f"judge: {DEFAULT_MODEL_DIR}" in r.stdout
+    true_acc = float(r.stdout.split("the simulator's shots ")[1].split()[0])
+    assert true_acc > 0.8  # the bundled describe, not the random model's
