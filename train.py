@@ -34,6 +34,8 @@ HELP = {
     "init": "fine-tune: start from this checkpoint (e.g. lenscraft_core/models/default/model); its architecture "
             "wins over --model/--decoder; optimiser and schedule start afresh",
     "freeze_encoder": "train the latent merger and decoder only: describe stays exactly as it was (use with --init)",
+    "init_encoder": "with --init: take the encoder (describe) from this checkpoint instead, e.g. to pair one run's "
+                    "describe with another's generator (use with --freeze-encoder)",
 }
 
 # What `--recipe quick` changes (the rest of TrainConfig's defaults stay).

@@ -88,6 +88,7 @@ class TrainConfig:
     resume: bool = False
     init: str | None = None  # start from this checkpoint's weights and architecture (fine-tuning), fresh optimiser
     freeze_encoder: bool = False  # train the merger and decoder only (with --init: improve generation, keep describe)
+    init_encoder: str | None = None  # with --init: take the encoder (describe) from this checkpoint instead
     progress: bool = True
     stop_after: int | None = None  # stop at this step as if interrupted (the schedule still spans `steps`)
     cache_dir: str | None = None  # label-embedding cache (default ~/.cache/lenscraft)
@@ -194,6 +195,22 @@ def curriculum(step: int, cfg: TrainConfig) -> dict[str, float]:
 
 # ---------------------------------------------------------------------------------------------------- loss
 MOTION_FLOOR = 0.1  # move size below which a shot counts as locked off (in motion_features units)
+
+
+def transplant_encoder(core: LensCraftModel, source: str, encoder_id: str, text_dim: int) -> None:
+    """Copy the encoder (what describe uses) of checkpoint `source` into core: one run's describe with another's
+    generator. Both encoders map shots into the same label text-embedding space; fine-tuning the merger and
+    decoder on top (with --freeze-encoder) makes the pair consistent."""
+    donor, _ = ckpt.load(source, encoder_id=encoder_id, text_dim=text_dim)
+    mine, theirs = core.state_dict(), donor.state_dict()
+    parts = [k for k in mine if k.split(".")[0] in core.ENCODER_PARTS]
+    bad = [k for k in parts if k not in theirs or theirs[k].shape != mine[k].shape]
+    if bad:
+        raise LensCraftError(f"--init-encoder {source}: its encoder does not fit this model's (first mismatch: "
+                             f"{bad[0]}); both runs need the same model size")
+    with torch.no_grad():
+        for k in parts:
+            mine[k].copy_(theirs[k])
 
 
 def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor, table_valid: torch.Tensor,
@@ -389,6 +406,10 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
         core = init_model.train()
     else:
         core = LensCraftModel(mcfg).to(device)
+    if cfg.init_encoder:
+        if not cfg.init:
+            raise LensCraftError("--init-encoder needs --init (the checkpoint whose merger and decoder to start from)")
+        transplant_encoder(core, cfg.init_encoder, encoder_id, text_dim)
     with torch.no_grad():  # each field's mean label embedding (see LensCraftModel.field_center)
         valid = table_valid.float()[..., None]
         core.field_center.copy_((table * valid).sum(1) / valid.sum(1).clamp(min=1))

@@ -80,6 +80,22 @@ def test_init_fine_tunes_from_a_checkpoint_with_its_architecture(data, tmp_path)
     frozen = {k for k, p in d.named_parameters() if id(p) in enc}
     assert frozen and not (changed & frozen) and {k for k in changed if k.startswith(("dec_", "head", "move_"))}
 
+    # --init-encoder: another run's describe under this run's merger and decoder
+    train(cfg(tmp_path / "e", steps=2, val_every=2, seed=7), small)
+    train(cfg(tmp_path / "f", init=str(tmp_path / "a" / "last"), init_encoder=str(tmp_path / "e" / "last"),
+              freeze_encoder=True, steps=2, val_every=2), small)
+    e, _ = ckpt.load(tmp_path / "e" / "last")
+    f, _ = ckpt.load(tmp_path / "f" / "last")
+    names = {k for k, _ in f.named_parameters() if k.split(".")[0] in f.ENCODER_PARTS}
+    for (k, ve), vf in zip(e.named_parameters(), f.parameters()):
+        assert torch.equal(ve, vf) == (k in names), k
+    with pytest.raises(LensCraftError, match="needs --init"):
+        train(cfg(tmp_path / "g", init_encoder=str(tmp_path / "e" / "last"), steps=1), small)
+    train(cfg(tmp_path / "h", model="small", steps=1, val_every=1), small)
+    with pytest.raises(LensCraftError, match="does not fit"):
+        train(cfg(tmp_path / "i", init=str(tmp_path / "a" / "last"), init_encoder=str(tmp_path / "h" / "last"),
+                  steps=1), small)
+
     # tools/bundle_model.py makes such a run a model folder: weights without optimiser, ONNX, metrics
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
     try:
