@@ -25,7 +25,9 @@ HELP = {
     "sim_count": "simulated training shots", "val_count": "simulated validation shots",
     "sim_frames": "frames per simulated shot (0: varied 8-240 frames at 12-60 fps)",
     "model": f"model size: {', '.join(PRESETS)}",
-    "decoder": f"decoder: {', '.join(DECODERS)}", "encoder": "text encoder: minilm or open_clip",
+    "decoder": f"decoder: {', '.join(DECODERS)}",
+    "output": "decoder head: auto (factored with the single-pass decoder, else relative), factored, relative or "
+              "absolute (docs/model.md)", "encoder": "text encoder: minilm or open_clip",
     "steps": "optimiser steps", "batch_size": "global batch size", "lr": "peak learning rate (AdamW)",
     "warmup": "linear warm-up steps before the cosine decay", "precision": "auto (bf16 on GPU) | bf16 | fp32",
     "compile": "torch.compile the model (slow first step)", "out": "output folder (checkpoints, logs, summary)",

@@ -46,8 +46,9 @@ class TrainConfig:
     # model
     model: str = "small"  # the bundled model (trained on a shared 2-core CPU; see docs/MODEL_CARD.md)
     decoder: str = "single_pass"  # or "autoregressive" (docs/model.md compares them)
-    output: str = "relative"  # decoder head (model.py): first frame + camera-frame move; "factored": + level-frame
-    # move, read from the movement / easing tokens and the placement only; "absolute": every frame
+    output: str = "auto"  # decoder head (model.py): "factored" (first frame + the move, from the movement / easing
+    # tokens and the placement only, in the camera's and the level frame), "relative" (first frame + camera-frame move
+    # from the whole memory), "absolute" (every frame); auto = factored, or relative for the autoregressive decoder
     encoder: str = "minilm"
     # optimisation
     steps: int = 8000
@@ -374,7 +375,13 @@ def select_device(cfg: TrainConfig) -> torch.device:
 def model_config(cfg: TrainConfig, text_dim: int) -> ModelConfig:
     if cfg.model not in PRESETS:
         raise LensCraftError(f"unknown model size '{cfg.model}': choose one of {', '.join(PRESETS)}")
-    return ModelConfig(text_dim=text_dim, decoder=cfg.decoder, output=cfg.output, **PRESETS[cfg.model])
+    output = cfg.output
+    if output == "auto":  # factored needs the single-pass decoder (model.py)
+        output = "factored" if cfg.decoder == "single_pass" else "relative"
+    try:
+        return ModelConfig(text_dim=text_dim, decoder=cfg.decoder, output=output, **PRESETS[cfg.model])
+    except ValueError as e:
+        raise LensCraftError(f"--decoder {cfg.decoder} --output {output}: {e}") from None
 
 
 def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = None) -> dict:

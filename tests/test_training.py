@@ -197,3 +197,13 @@ def test_bundled_model_describes_simulated_and_real_v1_shots():
         v1 = training.v1_features(V1_SIM_DIR)
         acc = training.describe_accuracy(training.describe_scores(core, v1, table, valid), v1.labels)
         assert acc["movement_top1"] > 0.8, acc
+
+
+def test_output_auto_picks_the_head_the_decoder_supports():
+    from lenscraft_core.training import model_config
+
+    assert model_config(TrainConfig(), 384).output == "factored"
+    assert model_config(TrainConfig(decoder="autoregressive"), 384).output == "relative"
+    assert model_config(TrainConfig(output="relative"), 384).output == "relative"
+    with pytest.raises(LensCraftError, match="--decoder autoregressive --output factored: .*single_pass"):
+        model_config(TrainConfig(decoder="autoregressive", output="factored"), 384)
