@@ -46,6 +46,11 @@ def timed(fn, steps, device):
     return (time.perf_counter() - t) / steps
 
 
+def head(decoder: str, size: str) -> ModelConfig:
+    """What train.py builds (--output auto): the factored head with the single-pass decoder, else relative."""
+    return ModelConfig(decoder=decoder, output="factored" if decoder == "single_pass" else "relative", **PRESETS[size])
+
+
 def bench_device(device, args):
     bf16 = device.type == "cuda"
     ac = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)  # noqa: E731
@@ -59,7 +64,7 @@ def bench_device(device, args):
     cfg = TrainConfig()
     rows = []
     for decoder in ("autoregressive", "single_pass"):
-        model = LensCraftModel(ModelConfig(decoder=decoder, **PRESETS[args.model])).to(device)
+        model = LensCraftModel(head(decoder, args.model)).to(device)
         opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
         cur = {"noise": 0.02, "mask": 0.2, "tf": 1.0}
 
@@ -95,7 +100,7 @@ def bench_device(device, args):
     print(f"\n== decode latency, one 32-frame shot, {device} fp32 ==")
     torch.manual_seed(0)
     ar = LensCraftModel(ModelConfig(decoder="autoregressive", **PRESETS[args.model])).to(device).eval()
-    sp = LensCraftModel(ModelConfig(decoder="single_pass", **PRESETS[args.model])).to(device).eval()
+    sp = LensCraftModel(head("single_pass", args.model)).to(device).eval()
     one = {k: v[:1] for k, v in batch.items()}
     with torch.no_grad():
         mem = ar.memory(table[torch.arange(5, device=device), one["labels"][0]][None], one["subject"])

@@ -18,7 +18,10 @@ frame t-1 (teacher forcing in training), causal self-attention, and an increment
 "single_pass": slot t is a learned frame query and all frames come out in one non-causal pass. Subject motion is
 added to every frame slot in both encoder and decoder. The "relative" head (default) reads the output as the first
 frame's placement plus the move since then in the first camera's frame (compose_relative), with the whole move
-also predicted straight from the memory on smooth functions of time (move_basis).
+also predicted straight from the memory on smooth functions of time (move_basis). The "factored" head (train.py's
+default, the bundled model) reads that whole move from the movement and easing tokens and the placement only, and
+composes it in the camera's frame and its level frame (compose_factored), so it carries over to angle and shot
+combinations never seen in training.
 
 No data-dependent Python control flow in forward(): the shape of every loop is fixed by the config (ONNX-friendly).
 """
