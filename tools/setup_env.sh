@@ -10,7 +10,7 @@ stamp=".venv/.lenscraft-$(cat pyproject.toml tools/setup_env.sh | sha256sum | cu
 if [ ! -f "$stamp" ]; then
     # A full install takes about 9 GB (the CUDA build of torch alone is 5.6 GB). Say so up front rather than let pip
     # die halfway with "No space left on device" (what a CI run on a full disk once printed).
-    need_gb=${LENSCRAFT_NEED_GB:-12}
+    need_gb=${LENSCRAFT_NEED_GB:-10}
     free_gb=$(df -Pk . | awk 'NR==2 {print int($4 / 1048576)}')
     if [ "$free_gb" -lt "$need_gb" ]; then
         echo "setup_env.sh: only ${free_gb} GB free on $(df -P . | awk 'NR==2 {print $6}'); the environment needs about" \
