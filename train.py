@@ -1,7 +1,7 @@
 """Train the LensCraft model: `python train.py` (simulated data) or with flags.
 
 With no flags the recipe follows the machine: on a GPU the full recipe (the TrainConfig defaults, which trained the
-bundled model), on a CPU-only machine a quick one that finishes in a few minutes (`--recipe quick`: small model, 300
+bundled model's generator; docs/MODEL_CARD.md has all three runs), on a CPU-only machine a quick one that finishes in a few minutes (`--recipe quick`: small model, 300
 steps, 4000 shots). Flags you give always win over the recipe. Outputs go to --out (default runs/lenscraft):
 checkpoints last/best.{safetensors,json}, metrics.csv, TensorBoard in tb/, config.json, summary.json.
 
