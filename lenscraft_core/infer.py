@@ -329,15 +329,14 @@ class Engine:
             noise[0] = 0.0
             emb = emb + noise
             emb /= np.linalg.norm(emb, axis=-1, keepdims=True)
-        camera = self.backend.generate(emb, keep, np.repeat(f.subject, k, 0), np.repeat(f.motion, k, 0))
+        fk = f.subset(np.zeros(k, int))  # the subject once per variation
+        camera = self.backend.generate(emb, keep, fk.subject, fk.motion)
         # "static" means the camera holds still: the model picks the placement, lens and framing (its first frame)
         # and the shot keeps them. The network's own static shots drift a little (docs/MODEL_CARD.md), which would
         # put keys on a locked-off camera. (evaluate measures the network as it is, without this.)
         still = idx["movement"] == FIELDS["movement"].index("static")
         camera[still] = camera[still, :1]
-        a = f.anchor
-        anchor = ft.Anchor(np.repeat(a.center, k, 0), np.repeat(a.yaw, k, 0), np.repeat(a.extent, k, 0))
-        pos, quat, focal = ft.decode_camera(_clamp_lens(camera), anchor, frames)
+        pos, quat, focal = ft.decode_camera(_clamp_lens(camera), fk.anchor, frames)
         if focal_length is not None:
             centre = subject.positions(frames)[None]
             pos = centre + (pos - centre) * (float(focal_length) / focal)[..., None]
@@ -427,12 +426,9 @@ class Engine:
             # (movement x easing the user left open), in one batch; keep the one that passes closest to the keys.
             cands = self._completion_candidates(emb, stated)
             k = len(cands)
-            camera = self.backend.generate(cands, np.ones((k, len(FIELD_NAMES)), bool), np.repeat(f.subject, k, 0),
-                                           np.repeat(f.motion, k, 0))
-            a = f.anchor
-            p_pos, p_quat, p_focal = ft.decode_camera(
-                _clamp_lens(camera), ft.Anchor(np.repeat(a.center, k, 0), np.repeat(a.yaw, k, 0),
-                                               np.repeat(a.extent, k, 0)), F)
+            fk = f.subset(np.zeros(k, int))
+            camera = self.backend.generate(cands, np.ones((k, len(FIELD_NAMES)), bool), fk.subject, fk.motion)
+            p_pos, p_quat, p_focal = ft.decode_camera(_clamp_lens(camera), fk.anchor, F)
             miss = (np.linalg.norm(p_pos[:, keys] - traj.position[keys], axis=-1).mean(1) / subject.extent
                     + geo.rotation_angle_between(geo.quat_to_matrix(p_quat[:, keys]), R[keys]).mean(1)
                     + np.abs(np.log(p_focal[:, keys] / traj.focal_length[keys])).mean(1))

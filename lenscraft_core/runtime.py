@@ -148,7 +148,8 @@ class TorchBackend:
 
         self.torch = torch
         self.device_note = None
-        if check_device(device) != "cpu" and not (device == "cuda" and torch.cuda.is_available()):
+        device = check_device(device)
+        if device != "cpu" and not (device == "cuda" and torch.cuda.is_available()):
             self.device_note = f"{device} is not available to torch here: running on CPU"
             device = "cpu"
         self.model, self.meta = ckpt.load(stem, map_location=device)
