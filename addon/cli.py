@@ -195,7 +195,7 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--generator", choices=engine.BACKENDS, help="model (default; simulator if it cannot load) or "
                    "simulator")
     p.add_argument("--model", help="model folder or checkpoint (default: the bundled model)")
-    p.add_argument("--device", choices=("cpu", "cuda", "coreml", "directml"),
+    p.add_argument("--device", choices=engine.DEVICES,
                    help="where the model runs (default cpu; one ONNX Runtime lacks falls back to the CPU)")
 
 

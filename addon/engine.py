@@ -21,24 +21,27 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 if TYPE_CHECKING:  # type-check against the development package
     from lenscraft_core import geometry
     from lenscraft_core.errors import DataError, LensCraftError
+    from lenscraft_core.runtime import DEVICES
     from lenscraft_core.schema import DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
     from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 else:
     try:  # the copy bundled in the extension zip
         from .lenscraft_core import geometry
         from .lenscraft_core.errors import DataError, LensCraftError
+        from .lenscraft_core.runtime import DEVICES
         from .lenscraft_core.schema import DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
         from .lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
     except ImportError:  # development checkout: the installed package
         from lenscraft_core import geometry
         from lenscraft_core.errors import DataError, LensCraftError
+        from lenscraft_core.runtime import DEVICES
         from lenscraft_core.schema import DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
         from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 
 __all__ = ["geometry", "DataError", "LensCraftError", "Instruction", "Shot", "Subject", "Trajectory", "FIELD_NAMES",
            "FIELDS", "caption", "BACKENDS", "configure", "backend", "model_status", "parse_prompt", "default_labels",
            "resolve_labels", "generate_shot", "describe_shot", "complete_shot", "save_shots", "load_shots",
-           "split_by_markers", "subject_base", "FORMATS", "DEFAULT_SENSOR_WIDTH_MM"]
+           "split_by_markers", "subject_base", "FORMATS", "DEFAULT_SENSOR_WIDTH_MM", "DEVICES"]
 
 # "model": the trained model through lenscraft_core.infer (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).
