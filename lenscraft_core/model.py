@@ -352,22 +352,20 @@ class LensCraftModel(nn.Module):
         self.dec_pos = nn.Parameter(torch.zeros(T, d))
         self.dec_blocks = nn.ModuleList(DecoderBlock(cfg) for _ in range(cfg.dec_layers))
         self.dec_ln = nn.LayerNorm(d)
-        if cfg.output == "relative":
-            # The move as a whole, straight from the memory (placement + move_basis coefficients), so a label maps
-            # to a move without first having to tell the frame slots apart; the slots add per-frame detail.
+        if cfg.output != "absolute":
+            # The move as a whole comes straight from the memory on move_basis, so a label maps to a move without
+            # first having to tell the frame slots apart; the slots add per-frame detail, projected onto the same
+            # smooth functions: no frame-to-frame jitter.
             basis = move_basis(T, cfg.move_basis)
             self.register_buffer("basis", basis, persistent=False)
-            # The frame slots' own move is projected onto the same smooth functions: no frame-to-frame jitter.
             self.register_buffer("smooth", basis @ torch.linalg.pinv(basis), persistent=False)
+        if cfg.output == "relative":  # placement + move coefficients from the whole memory
             self.move_head = nn.Sequential(nn.Linear((cfg.n_fields + 1) * d, cfg.ff_mult * d), nn.GELU(),
                                            nn.Linear(cfg.ff_mult * d, cfg.cam_dim * (1 + cfg.move_basis)))
             self.head = nn.Linear(d, 2 * cfg.cam_dim)
         elif cfg.output == "factored":
             # Placement from the whole memory; the move from the movement and easing tokens and the placement alone,
             # so an (angle, shot, move) combination never seen in training still gets the move it names.
-            basis = move_basis(T, cfg.move_basis)
-            self.register_buffer("basis", basis, persistent=False)
-            self.register_buffer("smooth", basis @ torch.linalg.pinv(basis), persistent=False)
             self.placement_head = nn.Sequential(nn.Linear((cfg.n_fields + 1) * d, cfg.ff_mult * d), nn.GELU(),
                                                 nn.Linear(cfg.ff_mult * d, cfg.cam_dim))
             self.move_head = nn.Sequential(nn.Linear(2 * d + cfg.cam_dim, cfg.ff_mult * d), nn.GELU(),
