@@ -225,3 +225,21 @@ def label_similarity(field_emb: np.ndarray, label_emb: Mapping[str, np.ndarray],
         total += (e[:, k] @ text.T) * have[None, :]
         count += have[None, :]
     return total / np.maximum(count, 1)
+
+
+# ---------------------------------------------------------------------------------------------------- generation
+def generation_metrics(pred: tuple, truth: Mapping[str, np.ndarray], labels: Mapping[str, np.ndarray],
+                       sensor_width: float, aspect: float) -> dict[str, np.ndarray]:
+    """Per-sample metrics of predicted world trajectories (pos, quat, focal) against the truth arrays."""
+    pos, rot, focal = pred
+    ext = truth["subject_size"].max(-1)
+    dist = np.linalg.norm(truth["cam_pos"][:, 0] - truth["subject_pos"][:, 0], axis=-1)
+    out = {"position_err": position_error(pos, truth["cam_pos"], ext),
+           "position_err_dist": position_error(pos, truth["cam_pos"], dist),
+           "rotation_err_deg": rotation_error_deg(rot, truth["cam_rot"]),
+           "focal_err": focal_error(focal, truth["focal"]),
+           "jerk": mean_jerk(pos, truth["fps"], ext)}
+    out.update(direction_errors(pos, rot, focal, truth["cam_pos"], truth["cam_rot"], truth["focal"], ext))
+    out.update(framing_scores(pos, rot, focal, truth["subject_pos"], truth["subject_rot"], truth["subject_size"],
+                                 labels, sensor_width, aspect))
+    return out

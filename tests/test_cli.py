@@ -5,7 +5,7 @@ import json
 import pytest
 
 from lenscraft_core import formats
-from lenscraft_core.__main__ import main
+from lenscraft_core.cli import main
 
 from _paths import V1_SIM_DIR
 

@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
 from lenscraft_core import formats  # noqa: E402
-from lenscraft_core.__main__ import build_parser, main  # noqa: E402
+from lenscraft_core.cli import build_parser, main  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_describe_writes_csv_and_import_labels_unlabelled_segments(tmp_path):
     import csv as csvmod
 
     from lenscraft_core import formats
-    from lenscraft_core.__main__ import main
+    from lenscraft_core.cli import main
 
     data = tmp_path / "d.json"
     assert main(["simulate", "--count", "3", "--frames", "40", "--out", str(data), "--movement", "orbit left"]) == 0

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lenscraft_core import geometry as geo
-from lenscraft_core.inspect import (describe_to_csv, format_summary_table, inspect_dataset, plot_confusion,
+from lenscraft_core.evaluate.plots import (describe_to_csv, format_summary_table, inspect_dataset, plot_confusion,
                                     trajectory_features)
 from lenscraft_core.schema import Instruction, Shot, Subject, Trajectory
 

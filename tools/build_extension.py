@@ -3,9 +3,9 @@
     python tools/build_extension.py                      # -> dist/lenscraft-<version>.zip, validated
     python tools/build_extension.py --wheels             # also bundle the torch-free runtime wheels
 
-Stages addon/ (the package root), blender_manifest.toml and lenscraft_core (with the bundled model files under
-lenscraft_core/models/; modules that import torch at module level, directly or through a sibling, are left out: the
-add-on never needs them) into a temporary folder, then runs `blender_ext.py build` and `blender_ext.py validate`
+Stages addon/ (the package root), blender_manifest.toml and the torch-free part of lenscraft_core (with the bundled
+model files under lenscraft_core/models/; the torch side, lenscraft_core.TORCH_PACKAGES, is left out: the add-on never
+needs it) into a temporary folder, then runs `blender_ext.py build` and `blender_ext.py validate`
 from the installed bpy wheel (stdlib only, no Blender binary).
 
 --wheels downloads unmodified PyPI wheels (onnxruntime, tokenizers and their dependencies, except numpy which
@@ -29,6 +29,8 @@ import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+import lenscraft_core as core  # noqa: E402  (its __init__ only names the package boundary)
 RUNTIME_PACKAGES = ("onnxruntime", "tokenizers")
 PYTHON_VERSIONS = ("3.11", "3.13")
 # Blender platform name -> pip --platform tags (newest first; pip takes any of them).
@@ -66,11 +68,10 @@ def manifest_version(manifest: Path) -> tuple[str, str]:
     return data["id"], data["version"]
 
 
-def _module_imports(path: Path) -> tuple[set[str], set[Path]]:
-    """(absolute top-level packages, files of relatively imported modules) imported when the module loads:
-    module-level statements and their if/try blocks, not function bodies (a lazy `import torch` is fine)."""
+def _module_imports(path: Path) -> set[str]:
+    """Absolute top-level packages imported when the module loads: module-level statements and their if/try
+    blocks, not function bodies (a lazy `import torch` inside a function is fine)."""
     absolute: set[str] = set()
-    relative: set[Path] = set()
     todo = list(ast.parse(path.read_text(encoding="utf-8")).body)
     while todo:
         node = todo.pop()
@@ -79,32 +80,29 @@ def _module_imports(path: Path) -> tuple[set[str], set[Path]]:
             todo += [s for h in getattr(node, "handlers", []) for s in h.body]
         elif isinstance(node, ast.Import):
             absolute |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            if node.level == 0 and node.module:
-                absolute.add(node.module.split(".")[0])
-            elif node.level:
-                base = path.parents[node.level - 1]
-                names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
-                relative |= {f for n in names for f in (base / f"{n}.py", base / n / "__init__.py")}
-    return absolute, relative
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            absolute.add(node.module.split(".")[0])
+    return absolute
+
+
+def core_ignore(folder: str, names: list[str]) -> set[str]:
+    """shutil.copytree ignore: caches, and the torch side of the core (lenscraft_core.TORCH_PACKAGES and the old
+    module paths aliased to them) at its top level."""
+    ignored = set(IGNORE(folder, names))
+    if Path(folder).resolve() == (REPO / "lenscraft_core").resolve():
+        ignored |= set(core.TORCH_PACKAGES) | {f"{m}.py" for m in core.TORCH_ALIASES}
+    return ignored
 
 
 def copy_core(dest: Path) -> list[str]:
-    """Copy lenscraft_core (bundled model files included) without the modules that import torch when loaded,
-    directly or through a sibling module; returns the left-out files."""
-    shutil.copytree(REPO / "lenscraft_core", dest, ignore=IGNORE)
-    modules = {p: _module_imports(p) for p in sorted(dest.rglob("*.py"))}
-    out = {p for p, (absolute, _) in modules.items() if absolute & TORCH_MODULES}
-    changed = True
-    while changed:  # a module importing a left-out sibling is left out too
-        changed = False
-        for p, (_, relative) in modules.items():
-            if p not in out and relative & out:
-                out.add(p)
-                changed = True
-    for p in out:
-        p.unlink()
-    return sorted(str(p.relative_to(dest)) for p in out)
+    """Copy the torch-free core (bundled model files included); returns what was left out. The boundary is the
+    package layout, not a scan: a module on the torch-free side that imports torch at load time is a build error."""
+    shutil.copytree(REPO / "lenscraft_core", dest, ignore=core_ignore)
+    leaks = sorted(str(p.relative_to(dest)) for p in dest.rglob("*.py") if _module_imports(p) & TORCH_MODULES)
+    if leaks:
+        raise BuildError(f"torch-free core modules import torch at load time: {', '.join(leaks)} "
+                         "(move them into lenscraft_core/train or lenscraft_core/evaluate, or import lazily)")
+    return sorted([f"{p}/" for p in core.TORCH_PACKAGES] + [f"{m}.py" for m in core.TORCH_ALIASES])
 
 
 def _download(target: Path, platform_name: str, py: str) -> bool:
@@ -181,7 +179,7 @@ def build(output_dir: Path = REPO / "dist", wheels: bool = False, wheel_cache: P
         src = Path(tmp) / ext_id
         left_out = stage(src, wheel_files, platforms)
         if verbose and left_out:
-            print("left out (import torch):", ", ".join(left_out))
+            print("left out (the torch side):", ", ".join(left_out))
         run_tool("validate", str(src))
         if zip_path.exists():
             zip_path.unlink()

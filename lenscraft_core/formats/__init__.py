@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from ..errors import DataError
+from ..files import atomic_writer  # noqa: F401  (re-exported: the format writers use it from here)
 from ..schema import Shot
 
 try:  # optional dependency (pyproject extra "stream"); the stdlib scanner below does the same job without it
@@ -96,28 +97,6 @@ def save(shots: Iterable[Shot], path: str | os.PathLike, format: str = "lenscraf
         from . import native
         return native.write(shots, path, overwrite=overwrite, **options)
     raise ValueError(f"unknown format '{format}' (known: {', '.join(FORMATS)})")
-
-
-# ------------------------------------------------------------------------------------------------------- atomic writes
-@contextmanager
-def atomic_writer(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Any]:
-    """A text file handle on a temp file next to path, moved into place with os.replace only if the block succeeds:
-    readers never see a half-written file and a failed write leaves nothing behind."""
-    path = os.fspath(path)
-    if os.path.exists(path) and not overwrite:
-        raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            yield f
-        if os.path.exists(path) and not overwrite:  # appeared while we were writing
-            raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # ------------------------------------------------------------------------------------------------------- streaming JSON

@@ -29,15 +29,16 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import features as ft
-from . import metrics as mt
-from .errors import LensCraftError
-from .schema import Shot, ShotBatch
-from .simulate import simulate_batch, simulate_shot
-from .splits import sample_labels
-from .vocabulary import FIELD_NAMES, FIELDS, V1_KEYS
+from .. import features as ft
+from .. import metrics as mt
+from ..metrics import generation_metrics
+from ..errors import LensCraftError
+from ..schema import Shot, ShotBatch
+from ..simulate import simulate_batch, simulate_shot
+from ..splits import sample_labels
+from ..vocabulary import FIELD_NAMES, FIELDS, V1_KEYS
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PARAPHRASES = REPO_ROOT / "benchmarks" / "data" / "paraphrases.jsonl"
 EVAL_SEED = 900_001_003       # offset for evaluation draws; training uses seed, seed*1009+i and seed+1_000_003
 UNCERTAIN = 0.5               # combination: a field whose discriminative top-1 score is below this is re-scored
@@ -88,7 +89,7 @@ def simulated_split(n: int, split: str, seed: int, frames: int, fps: float) -> S
 
 def load_v1(v1_dir: Path, limit: int | None = None) -> dict[str, list[Shot]]:
     """file name -> single-instruction shots (Shot.split) from every *.json in the v1 folder."""
-    from . import formats
+    from .. import formats
 
     files = sorted(Path(v1_dir).glob("*.json"))
     if not files:
@@ -119,23 +120,6 @@ def _label_arrays(features: ft.Features) -> dict[str, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------------------------------- generation
-def generation_metrics(pred: tuple, truth: Mapping[str, np.ndarray], labels: Mapping[str, np.ndarray],
-                       sensor_width: float, aspect: float) -> dict[str, np.ndarray]:
-    """Per-sample metrics of predicted world trajectories (pos, quat, focal) against the truth arrays."""
-    pos, rot, focal = pred
-    ext = truth["subject_size"].max(-1)
-    dist = np.linalg.norm(truth["cam_pos"][:, 0] - truth["subject_pos"][:, 0], axis=-1)
-    out = {"position_err": mt.position_error(pos, truth["cam_pos"], ext),
-           "position_err_dist": mt.position_error(pos, truth["cam_pos"], dist),
-           "rotation_err_deg": mt.rotation_error_deg(rot, truth["cam_rot"]),
-           "focal_err": mt.focal_error(focal, truth["focal"]),
-           "jerk": mt.mean_jerk(pos, truth["fps"], ext)}
-    out.update(mt.direction_errors(pos, rot, focal, truth["cam_pos"], truth["cam_rot"], truth["focal"], ext))
-    out.update(mt.framing_scores(pos, rot, focal, truth["subject_pos"], truth["subject_rot"], truth["subject_size"],
-                                 labels, sensor_width, aspect))
-    return out
-
-
 READBACK_FIELDS = ("movement", "easing")
 EASING_MODE = np.array([FIELDS["easing"][n].params["mode"] for n in FIELDS["easing"].names])  # In, Out, InOut, ""
 
@@ -380,7 +364,7 @@ def evaluate_shots(engine, shots: list[Shot], name: str, cfg: dict, bank: Retrie
     if len(features) >= 32:
         res["retrieval"] = retrieval_scores(engine, features)
     if plots:
-        from .inspect import plot_confusion
+        from .plots import plot_confusion
 
         for i, f in enumerate(fields):
             keep = features.labels[:, i] >= 0
@@ -402,7 +386,7 @@ def summarise_raw(raw: Mapping[str, Any], fields=FIELD_NAMES, idx: np.ndarray | 
 
 # ---------------------------------------------------------------------------------------------------- plots
 def plot_accuracy_bars(results: Mapping[str, Any], path: Path) -> Path:
-    from .inspect import _pyplot
+    from .plots import _pyplot
 
     plt = _pyplot()
     splits = {"iid": results["iid"]["describe"], "heldout": results["heldout"]["describe"]}
@@ -427,7 +411,7 @@ def plot_accuracy_bars(results: Mapping[str, Any], path: Path) -> Path:
 
 
 def plot_error_histograms(raw: Mapping[str, Mapping], path: Path) -> Path:
-    from .inspect import _pyplot
+    from .plots import _pyplot
 
     plt = _pyplot()
     metrics = (("position_err", "position error (subject extents)"), ("rotation_err_deg", "rotation error (deg)"),
@@ -661,7 +645,7 @@ def summary_table(r: Mapping[str, Any]) -> str:
 
 # ---------------------------------------------------------------------------------------------------- CLI
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .infer import Engine
+    from ..inference.engine import Engine
 
     engine = Engine.load(args.model, backend=args.backend)
     kw: dict[str, Any] = dict(QUICK) if args.quick else {}

@@ -19,9 +19,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from . import geometry as geo
-from .schema import Shot
-from .vocabulary import FIELD_NAMES, FIELDS
+from .. import geometry as geo
+from ..schema import Shot
+from ..vocabulary import FIELD_NAMES, FIELDS
 
 NO_LABEL = "(none)"
 FEATURE_SAMPLES = 16

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Mapping
 
-from . import prompt_lexicon as LX
-from .errors import LensCraftError
-from .vocabulary import FIELD_NAMES, FIELDS
+from . import lexicon as LX
+from ..errors import LensCraftError
+from ..vocabulary import FIELD_NAMES, FIELDS
 
 GENERIC_CONFIDENCE = 0.6  # a kind without a direction ("pan"), an easing mode without a family, a view side guess
 INFERRED_CONFIDENCE = 0.8  # a hint rather than a name ("gentle" for quadratic, a direction found in another clause)

@@ -1,0 +1,427 @@
+"""Command line: `python -m lenscraft_core <command> ...` (also installed as `lenscraft`).
+
+Each command imports what it needs when it runs, so `--help` and the light commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import LensCraftError
+from .inference.runtime import DEVICES
+
+FORMATS = ("lenscraft", "lenscraft-v1")
+
+
+def _labels_from_args(args: argparse.Namespace) -> dict[str, str]:
+    from .vocabulary import FIELD_NAMES
+
+    labels = {}
+    if getattr(args, "prompt", None):
+        from .prompt.grammar import parse_prompt
+
+        interp = parse_prompt(args.prompt)
+        print(interp.summary(), file=sys.stderr)
+        labels.update({f: interp.labels[f] for f in interp.explicit})
+    for f in FIELD_NAMES:
+        value = getattr(args, f, None)
+        if value:
+            from .vocabulary import FIELDS
+
+            labels[f] = FIELDS[f].resolve(value)
+    return labels
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from . import formats
+    from .simulate import simulate_batch
+
+    labels: dict = _labels_from_args(args)
+    if args.format == "lenscraft-v1":  # draw the fields not given among the values v1 can store
+        import numpy as np
+
+        from .formats.lenscraft_v1 import V1_LABELS
+
+        rng = np.random.default_rng([args.seed, 1])
+        for f, names in V1_LABELS.items():
+            labels.setdefault(f, rng.choice(list(names), size=args.count))
+    batch = simulate_batch(args.count, frames=args.frames, fps=args.fps, seed=args.seed, labels=labels or None)
+    shots = batch.shots()
+    formats.save(shots, args.out, format=args.format, overwrite=args.overwrite)
+    print(f"wrote {len(shots)} simulated shot(s) of {args.frames} frames to {args.out} ({args.format})")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import formats
+
+    failed = 0
+    for path in args.files:
+        try:
+            result = formats.load(path, lenient=args.lenient)
+        except (LensCraftError, OSError) as e:
+            print(f"{path}: INVALID: {e}")
+            failed += 1
+            continue
+        frames = sum(s.trajectory.frame_count for s in result.shots)
+        print(f"{path}: {len(result.shots)} shot(s), {frames} frames" +
+              (f", skipped {len(result.skipped)}" if result.skipped else ""))
+        for index, reason in result.skipped[:20]:
+            print(f"  skipped sample {index}: {reason}")
+    return 1 if failed else 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from . import formats
+
+    result = formats.load(args.input, lenient=args.lenient)
+    shots = [s for shot in result.shots for s in shot.split()] if args.split else result.shots
+    formats.save(shots, args.out, format=args.format, overwrite=args.overwrite)
+    print(f"wrote {len(shots)} shot(s) to {args.out} ({args.format})" +
+          (f"; skipped {len(result.skipped)} bad sample(s)" if result.skipped else ""))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Simulate one shot for a prompt around a 1.8 m subject and print what the camera does."""
+    import numpy as np
+
+    from . import formats
+    from .framing import measure
+    from .schema import Subject
+    from .simulate import simulate_shot
+
+    labels = _labels_from_args(args)
+    subject = Subject(position=np.array([0.0, 0.0, 0.9]), size=np.array([0.5, 0.4, 1.8]), name="actor")
+    shot = simulate_shot(subject, labels, frames=args.frames, fps=args.fps, seed=args.seed)
+    m = measure(shot.trajectory, subject)
+    traj = shot.trajectory
+    print(f"shot: {', '.join(f'{k}={v}' for k, v in shot.labels.items())}")
+    print(f"{traj.frame_count} frames at {traj.fps:g} fps; subject centre on screen in "
+          f"{100 * np.mean(m.centre_in_frame):.0f}% of frames")
+    for i in sorted({0, traj.frame_count // 2, traj.frame_count - 1}):
+        p = traj.position[i]
+        print(f"  frame {traj.frame_start + i:4d}: camera at ({p[0]:6.2f}, {p[1]:6.2f}, {p[2]:6.2f}) m, "
+              f"lens {traj.focal_length[i]:5.1f} mm, subject fills {m.coverage[i]:.2f} of frame height")
+    if args.out:
+        formats.save([shot], args.out, format="lenscraft", overwrite=args.overwrite)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _load_any(path: Path, args: argparse.Namespace) -> list:
+    """Shots from our JSON / v1 JSON, a COLMAP model folder, or a camera-to-world matrix file."""
+    from . import formats
+
+    if path.is_dir() or path.name in ("cameras.txt", "images.txt", "cameras.bin", "images.bin"):
+        from .formats.colmap import load_colmap
+
+        return [load_colmap(path, up=args.up, scale=args.scale, fps=args.fps or 24.0)]
+    if path.suffix.lower() in (".npy", ".txt"):
+        from .formats.c2w import load_c2w
+
+        return [load_c2w(path, camera_axes=args.camera_axes, up=args.up, scale=args.scale, fps=args.fps)]
+    result = formats.load(path, lenient=getattr(args, "lenient", False))
+    for index, reason in result.skipped[:20]:
+        print(f"skipped sample {index}: {reason}", file=sys.stderr)
+    return result.shots
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from . import formats
+
+    shots = _load_any(args.input, args)
+    if args.segments:
+        from .formats.segments import split_by_csv
+
+        engine = None
+
+        def predicted_labels(sample):  # unlabelled segments get the model's description (source "predicted")
+            nonlocal engine
+            if engine is None:
+                from .inference.engine import load_engine
+
+                engine = load_engine()
+            return engine.describe(sample).labels
+
+        shots = [part for shot in shots for part in split_by_csv(shot, args.segments, label_fn=predicted_labels)]
+    formats.save(shots, args.out, format=args.format, overwrite=args.overwrite)
+    print(f"wrote {len(shots)} shot(s) to {args.out} ({args.format})")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .evaluate.plots import format_summary_table, inspect_dataset
+
+    shots = [s for shot in _load_any(args.data, args) for s in shot.split()]
+    summary = inspect_dataset(shots, args.out)
+    print(format_summary_table(summary))
+    if args.describe:  # the model's describe against the dataset's own labels: one confusion matrix per field
+        from .evaluate.plots import plot_confusion
+        from .vocabulary import FIELDS
+
+        eng = _engine(args)
+        predicted = [eng.describe(s, top_k=1).labels for s in shots]
+        for name, fld in FIELDS.items():
+            pairs = [(s.labels[name], p[name]) for s, p in zip(shots, predicted) if name in s.labels and name in p]
+            if pairs:
+                true, pred = zip(*pairs)
+                acc = sum(t == q for t, q in pairs) / len(pairs)
+                plot_confusion(true, pred, fld.names, args.out / f"confusion_{name}.png",
+                               title=f"{name}: describe vs labels")
+                print(f"describe {name:10s} top-1 {acc:6.1%} over {len(pairs)} labelled samples")
+    print(f"plots in {args.out}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------- inference
+def _engine(args: argparse.Namespace):
+    from .inference.engine import load_engine
+
+    engine = load_engine(args.model, args.backend, args.device)
+    if engine.device_note:
+        print(f"note: {engine.device_note}", file=sys.stderr)
+    return engine
+
+
+def _instruction_from_args(args: argparse.Namespace) -> dict | str | None:
+    """A prompt (parsed by the engine, with its text-encoder fallback) with label flags on top, or just the flags."""
+    from .vocabulary import FIELD_NAMES, FIELDS
+
+    flags = {f: FIELDS[f].resolve(getattr(args, f)) for f in FIELD_NAMES if getattr(args, f, None)}
+    if getattr(args, "prompt", None):
+        if not flags:
+            return args.prompt
+        interp = _engine(args).parse(args.prompt)
+        return {**{f: interp.labels[f] for f in FIELD_NAMES if interp.source.get(f) != "default"}, **flags}
+    return flags or None
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from . import formats
+    from .schema import Subject
+
+    instruction = _instruction_from_args(args)
+    if instruction is None:
+        raise LensCraftError("generate: give --prompt or at least one label flag (--movement, --angle, ...)")
+    eng = _engine(args)
+    if isinstance(instruction, str):
+        print(eng.parse(instruction).summary(), file=sys.stderr)
+    subject = Subject(position=np.array(args.subject_position, float), size=np.array(args.subject_size, float),
+                      rotation=np.array(args.subject_rotation, float), name=args.subject_name)
+    shots = eng.generate(subject, instruction, frames=args.frames, fps=args.fps, seed=args.seed,
+                         variations=args.variations, focal_length=args.focal_length, floor=args.floor)
+    formats.save(shots, args.out, format="lenscraft", overwrite=args.overwrite)
+    print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({eng.backend_name} backend)")
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    import json
+
+    eng = _engine(args)
+    shots = [s for shot in _load_any(args.input, args) for s in shot.split()]
+    results = []
+    for i, shot in enumerate(shots):
+        d = eng.describe(shot, top_k=args.top_k)
+        results.append({"shot": shot.name or str(i), "caption": d.caption, "motion": round(d.motion, 4),
+                        "fields": {f: [[label, round(score, 4)] for label, score in r] for f, r in d.fields.items()}})
+        print(f"{shot.name or i}: {d.caption} (motion {d.motion:.2f})")
+        for f, ranked in d.fields.items():
+            print(f"  {f:10s} " + ", ".join(f"{label} {score:.2f}" for label, score in ranked))
+    if args.out:
+        if args.out.exists() and not args.overwrite:
+            raise FileExistsError(f"{args.out} exists (use --overwrite)")
+        args.out.write_text(json.dumps({"descriptions": results}, indent=1))
+        print(f"wrote {args.out}")
+    if args.csv:
+        from .evaluate.plots import describe_to_csv
+
+        if args.csv.exists() and not args.overwrite:
+            raise FileExistsError(f"{args.csv} exists (use --overwrite)")
+        best = iter([{f: tuple(ranked[0]) for f, ranked in r["fields"].items()} for r in results])
+        describe_to_csv(shots, lambda _shot: next(best), args.csv)  # rows in shot order: reuse what ran above
+        print(f"wrote {args.csv}")
+    return 0
+
+
+def cmd_complete(args: argparse.Namespace) -> int:
+    from . import formats
+
+    try:
+        keys = [int(k) for k in args.keys.split(",") if k.strip()]
+    except ValueError:
+        raise LensCraftError(f"--keys '{args.keys}': expected 0-based frame indices like 0,24,47") from None
+    eng = _engine(args)
+    shots = [s for shot in _load_any(args.input, args) for s in shot.split()]
+    done = [eng.complete(shot, keys, _instruction_from_args(args)) for shot in shots]
+    formats.save(done, args.out, format="lenscraft", overwrite=args.overwrite)
+    print(f"wrote {len(done)} completed shot(s) through key frames {keys} to {args.out}")
+    return 0
+
+
+def cmd_export_onnx(args: argparse.Namespace) -> int:
+    from .train.export import export_minilm, export_onnx
+
+    manifest = export_onnx(args.model, args.out)
+    print(f"exported {args.model or 'the bundled model'} to ONNX (max |torch - onnx| = "
+          f"{manifest['max_abs_diff']:.1e})")
+    if args.minilm:
+        r = export_minilm()
+        print(f"exported the MiniLM text encoder ({r['graph']}, {r['bytes'] / 1e6:.1f} MB, mean cosine to torch "
+              f"{r[r['graph'] + '_mean_cos']:.4f})")
+    return 0
+
+
+def _add_model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: the bundled one)")
+    p.add_argument("--backend", choices=("auto", "onnx", "torch"), default="auto")
+    p.add_argument("--device", choices=DEVICES, default="cpu",
+                   help="where the model runs; one the runtime lacks falls back to the CPU with a note")
+
+
+def _add_source_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--up", default="-y", help="world up axis of COLMAP / matrix data (+x -x +y -y +z -z)")
+    p.add_argument("--camera-axes", default="opencv", choices=("opencv", "opengl"), help="matrix files' camera axes")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply positions (to metres)")
+    p.add_argument("--fps", type=float, default=None)
+    p.add_argument("--lenient", action="store_true", help="skip bad samples in JSON data and report them")
+
+
+def _add_label_flags(p: argparse.ArgumentParser) -> None:
+    from .vocabulary import FIELDS
+
+    p.add_argument("--prompt", help="free-text shot description, e.g. 'slow push in, low angle, close-up'")
+    for name, f in FIELDS.items():
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="LABEL",
+                       help=f"{f.doc} One of: {', '.join(f.names)} (or an alias)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lenscraft_core", description="LensCraft: camera shots from words, and words from camera shots.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("simulate", help="generate ground-truth shots with the procedural simulator")
+    p.add_argument("--count", type=int, default=100)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--format", choices=FORMATS, default="lenscraft")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--frames", type=int, default=30)
+    p.add_argument("--fps", type=float, default=24.0)
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    _add_label_flags(p)
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("validate", help="check data files and report problems")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--lenient", action="store_true", help="skip bad samples and report them instead of failing")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("convert", help="convert between LensCraft v1 JSON and our format")
+    p.add_argument("input", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--format", choices=FORMATS, default="lenscraft")
+    p.add_argument("--split", action="store_true", help="one shot per instruction")
+    p.add_argument("--lenient", action="store_true")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("import", help="COLMAP model / camera matrices / JSON -> our format (optionally split by CSV)")
+    p.add_argument("input", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--format", choices=FORMATS, default="lenscraft")
+    p.add_argument("--segments", type=Path, help="CSV of start,end,label... to split the take into labelled samples")
+    p.add_argument("--overwrite", action="store_true")
+    _add_source_flags(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("inspect", help="summary table and PNG plots of a dataset")
+    p.add_argument("data", type=Path)
+    p.add_argument("--out", type=Path, default=Path("inspect"))
+    p.add_argument("--describe", action="store_true",
+                   help="also run the model's describe and plot a confusion matrix per field against the labels")
+    _add_source_flags(p)
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("demo", help="simulate one shot for a prompt and describe it")
+    p.add_argument("--frames", type=int, default=72)
+    p.add_argument("--fps", type=float, default=24.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path)
+    p.add_argument("--overwrite", action="store_true")
+    _add_label_flags(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("generate", help="camera shots for a prompt / labels around a subject, with the model")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--frames", type=int, default=48)
+    p.add_argument("--fps", type=float, default=24.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--variations", type=int, default=1)
+    p.add_argument("--focal-length", type=float, default=None, help="fix the lens (mm); default: the model's choice")
+    p.add_argument("--subject-position", type=float, nargs=3, default=[0.0, 0.0, 0.9], metavar=("X", "Y", "Z"))
+    p.add_argument("--subject-size", type=float, nargs=3, default=[0.5, 0.4, 1.8], metavar=("W", "D", "H"))
+    p.add_argument("--subject-rotation", type=float, nargs=4, default=[1.0, 0.0, 0.0, 0.0],
+                   metavar=("W", "X", "Y", "Z"), help="quaternion, object to world (faces local -Y)")
+    p.add_argument("--subject-name", default="subject")
+    p.add_argument("--floor", type=float, default=None, metavar="Z",
+                   help="keep the camera at or above this world height (e.g. 0 for a subject standing on the ground)")
+    p.add_argument("--overwrite", action="store_true")
+    _add_label_flags(p)
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("describe", help="ranked labels, a caption and the motion magnitude of each shot")
+    p.add_argument("input", type=Path)
+    p.add_argument("--top-k", type=int, default=3)
+    p.add_argument("--out", type=Path, help="also write the descriptions as JSON")
+    p.add_argument("--csv", type=Path, help="also write one CSV row per shot: predicted label, score, true label")
+    p.add_argument("--overwrite", action="store_true")
+    _add_source_flags(p)
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_describe)
+
+    p = sub.add_parser("complete", help="fill in shots from key frames (keyframe in-betweening)")
+    p.add_argument("input", type=Path)
+    p.add_argument("--keys", required=True, help="0-based key frame indices, e.g. 0,24,47")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--overwrite", action="store_true")
+    _add_label_flags(p)
+    _add_source_flags(p)
+    _add_model_flags(p)
+    p.set_defaults(func=cmd_complete)
+
+    p = sub.add_parser("export-onnx", help="export the model to ONNX (+ label embeddings) for torch-free inference")
+    p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: the bundled one)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: beside the checkpoint)")
+    p.add_argument("--minilm", action="store_true", help="also export the MiniLM prompt encoder")
+    p.set_defaults(func=cmd_export_onnx)
+
+    import importlib.util
+
+    if importlib.util.find_spec(f"{__package__ or 'lenscraft_core'}.evaluate") is not None:
+        from .evaluate.suite import add_parser as add_evaluate  # the evaluation suite registers its own command
+
+        add_evaluate(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except LensCraftError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
