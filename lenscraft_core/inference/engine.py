@@ -28,7 +28,7 @@ import numpy as np
 from .. import features as ft
 from .. import geometry as geo
 from ..errors import LensCraftError
-from .runtime import (OnnxBackend, OnnxTextEncoder, TorchBackend, check_device, cosine_scores, load_label_embeddings,
+from .runtime import (BACKENDS, OnnxBackend, OnnxTextEncoder, TorchBackend, check_device, cosine_scores, load_label_embeddings,
                       read_json)
 from ..schema import Instruction, Shot, Subject, Trajectory
 from ..vocabulary import FIELD_NAMES, FIELDS, caption, vocabulary_hash
@@ -36,7 +36,6 @@ from ..vocabulary import FIELD_NAMES, FIELDS, caption, vocabulary_hash
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 DEFAULT_MODEL_DIR = MODELS_DIR / "default"
 MINILM_DIR = MODELS_DIR / "minilm"
-BACKENDS = ("auto", "onnx", "torch")
 VARIATION_NOISE = 0.05  # std of the noise on stated fields' embeddings for variations > 0 (unit vectors, D = 384)
 FALLBACK_MIN_COS = 0.57  # a prompt piece must be this close to a label description (0.5 let "slow" pick an easing)
 FALLBACK_MAX_CONFIDENCE = 0.9  # the fallback never outranks a label the grammar named (confidence 1)

@@ -69,6 +69,11 @@ def cosine_scores(field_emb: np.ndarray, label_emb: dict[str, np.ndarray], tau: 
     return out
 
 
+# ---------------------------------------------------------------------------------------------------- runtimes
+# The one home of the runtime choices (Engine.load, the CLI, evaluation and the benchmarks import it from here).
+RUNTIMES = ("auto", "onnx", "torch")
+BACKENDS = RUNTIMES  # deprecated alias: "backend" was this module's old word for a runtime
+
 # ---------------------------------------------------------------------------------------------------- devices
 DEVICES = ("cpu", "cuda", "coreml", "directml")
 ORT_PROVIDERS = {"cuda": "CUDAExecutionProvider", "coreml": "CoreMLExecutionProvider",
