@@ -3,8 +3,9 @@ import pytest
 
 from lenscraft_core import geometry as geo
 from lenscraft_core.errors import DataError
-from lenscraft_core.formats.segments import (parse_time, read_segments_csv, split_by_csv, split_by_markers,
-                                             export_segments)
+from lenscraft_core.formats.segments import (MARKER_NAME_MAX, marker_name, parse_time, read_segments_csv,
+                                             segments_from_markers, split_by_csv, split_by_markers, export_segments)
+from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS
 from lenscraft_core.schema import Shot, Subject, Trajectory
 
 FPS = 24.0
@@ -106,6 +107,29 @@ def test_marker_split():
     assert samples[2].labels == {"movement": "panRight", "angle": "highAngle"}
     assert samples[2].instructions[0].source == "marker"
     np.testing.assert_array_equal(samples[2].trajectory.rotation, take.trajectory.rotation[72:109])
+
+
+def test_marker_name_reads_back():
+    """The writer's output is what the marker reader parses: every canonical label of every field, all together."""
+    assert marker_name({"easing": "linear", "movement": "dollyIn", "view": ""}) == "dollyIn,linear"
+    assert marker_name({}) == ""
+    widest = max(len(FIELDS[f]) for f in FIELD_NAMES)
+    for k in range(widest):
+        labels = {f: FIELDS[f].names[k % len(FIELDS[f])] for f in FIELD_NAMES}
+        name = marker_name(labels)
+        assert len(name) <= MARKER_NAME_MAX
+        (seg,) = segments_from_markers([(1, name)], frame_count=10)
+        assert seg.labels and seg.labels == {f: labels[f] for f in seg.labels}, (name, seg.labels)
+        if len(",".join(labels.values())) <= MARKER_NAME_MAX:
+            assert seg.labels == labels, name
+
+
+def test_marker_name_cuts_least_telling_first():
+    labels = {"movement": "shortArcShotRight", "shot_type": "extremeCloseUp", "angle": "birdsEyeView",
+              "easing": "easeInOutElastic", "view": "frontRight"}
+    name = marker_name(labels)
+    assert len(name) <= MARKER_NAME_MAX and name.startswith("shortArcShotRight,extremeCloseUp,birdsEyeView")
+    assert "frontRight" not in name
 
 
 @pytest.mark.parametrize("markers,words", [

@@ -12,6 +12,7 @@ CSV rows are `start,end,label...`:
 Markers are (scene frame, name) pairs: each starts a segment that runs to the next marker or the end of the take; a
 marker named "end" (or "stop", "cut") only closes the previous segment. Marker names are parsed as labels separated
 by "," ";" "|" or "+"; a name with no label in it (Blender's default "F_12") leaves its segment unlabelled.
+marker_name writes that syntax (the add-on names its markers with it), so the two stay in one place.
 
 Unlabelled segments get labels from label_fn(shot) -> {field: label} when one is given (Instruction.source
 "predicted"); otherwise they stay unlabelled. Labelled ones have source "csv" or "marker".
@@ -33,6 +34,8 @@ from ..vocabulary import FIELD_NAMES, FIELDS, get_field
 
 LabelFn = Callable[[Shot], Mapping[str, Any]]
 END_MARKERS = ("end", "stop", "cut")
+MARKER_NAME_MAX = 63  # Blender's limit for a timeline marker name
+MARKER_ORDER = ("movement", "shot_type", "angle", "easing", "view")  # most telling first, in case it is cut short
 _TIME = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
 
 
@@ -162,6 +165,14 @@ def segments_from_markers(markers: Iterable[tuple[int, str]], frame_count: int, 
             raise DataError(f"unknown label(s) {bad} next to known ones", w)
         segments.append(Segment(a, min(b, frame_count), parse_labels(known, w) if known else {}, "marker", w))
     return segments
+
+
+def marker_name(labels: Mapping[str, str]) -> str:
+    """Canonical labels joined by commas (the syntax segments_from_markers reads), cut to Blender's length limit."""
+    parts = [labels[f] for f in MARKER_ORDER if labels.get(f)]
+    while len(",".join(parts)) > MARKER_NAME_MAX and len(parts) > 1:
+        parts.pop()
+    return ",".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------------- cutting
