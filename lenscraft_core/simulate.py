@@ -28,8 +28,9 @@ from . import framing
 from . import geometry as geo
 from .easing import ease_batch, normalised_time
 from .errors import LensCraftError
-from .schema import FOCAL_RANGE_MM, Instruction, Shot, ShotBatch, Subject, Trajectory
-from .vocabulary import ANGLE, FIELD_NAMES, FIELDS, MOVEMENT, SHOT_TYPE, VIEW
+from .schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, FOCAL_RANGE_MM, Instruction, Shot,
+                     ShotBatch, Subject, Trajectory)
+from .vocabulary import ANGLE, FIELD_NAMES, FIELDS, MOVEMENT, MOVEMENT_KINDS, SHOT_TYPE, VIEW
 
 # ---------------------------------------------------------------------------------------------------- random ranges
 SUBJECT_EXTENT_M = (0.1, 20.0)      # largest dimension, log-uniform
@@ -81,7 +82,7 @@ class GateReport:
 
 # ---------------------------------------------------------------------------------------------------- move tables
 # Each movement label decomposes into elementary components (compound moves have several); one row per label.
-_COMPONENTS = ("pan", "tilt", "dolly", "truck", "pedestal", "zoom", "arc", "roll", "dollyZoom", "follow", "track")
+_COMPONENTS = MOVEMENT_KINDS  # one move component per kind, in the vocabulary's order
 
 
 def _move_tables() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
@@ -344,8 +345,9 @@ def _label_indices(labels: Mapping[str, object] | None, n: int) -> dict[str, np.
     return out
 
 
-def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = 24.0, seed: int = 0,
-                   labels: Mapping[str, object] | None = None, sensor_width: float = 36.0, aspect: float = 16 / 9,
+def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_FPS, seed: int = 0,
+                   labels: Mapping[str, object] | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
+                   aspect: float = DEFAULT_ASPECT,
                    jitter: bool = True, limits: GateLimits = GateLimits(), max_rounds: int = 20,
                    return_report: bool = False) -> ShotBatch | tuple[ShotBatch, GateReport]:
     """n random shots of `frames` frames that all pass the quality gates.
@@ -404,8 +406,10 @@ def _gate_error(report: GateReport, fixed: Mapping[str, np.ndarray], left: int) 
         f"easings exceed the speed/acceleration limits: use more frames, a lower fps, or looser GateLimits.")
 
 
-def simulate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps: float = 24.0, seed: int = 0,
-                  focal_length: float | None = None, sensor_width: float = 36.0, aspect: float = 16 / 9,
+def simulate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps: float = DEFAULT_FPS,
+                  seed: int = 0,
+                  focal_length: float | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
+                  aspect: float = DEFAULT_ASPECT,
                   jitter: bool = False, limits: GateLimits = GateLimits(), max_rounds: int = 20) -> Shot:
     """One shot in world space for a given subject: the ground truth for an instruction (what the Blender add-on
     calls without a model, and the oracle baseline). Fields missing from labels take the vocabulary default.

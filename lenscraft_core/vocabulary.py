@@ -101,6 +101,13 @@ def _L(name: str, description: str, *aliases: str, **params: Any) -> Label:
 # amount (degrees for pan/tilt/arc/roll, a focal-length factor for zooms, a distance factor for dolly zoom).
 # "left" for an arc means counter-clockwise seen from above, as in LensCraft v1.
 # ----------------------------------------------------------------------------------------------------------------------
+# The kinds of single moves (the simulator's move components, in this order), and the direction word that sign +1
+# means for each signed kind: the one home of the movement sign convention (the grammar and the simulator read it).
+MOVEMENT_KINDS = ("pan", "tilt", "dolly", "truck", "pedestal", "zoom", "arc", "roll", "dollyZoom", "follow", "track")
+POSITIVE_DIRECTION = MappingProxyType({"pan": "left", "tilt": "up", "dolly": "in", "truck": "right", "pedestal": "up",
+                                       "zoom": "in", "arc": "left", "roll": "left", "dollyZoom": "in"})
+OPPOSITE_DIRECTION = MappingProxyType({"left": "right", "right": "left", "up": "down", "down": "up", "in": "out",
+                                       "out": "in"})
 _ZOOM = {"full": 2.0, "half": 2.0 ** 0.5, "short": 2.0 ** 0.25}
 _ARC = {"short": 90.0, "half": 180.0, "full": 360.0}
 

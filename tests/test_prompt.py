@@ -166,3 +166,17 @@ def test_fast():
     for _ in range(200):
         parse_prompt(text)
     assert (time.perf_counter() - t0) / 200 < 0.005
+
+
+def test_every_vocabulary_movement_name_and_alias_parses_to_its_label():
+    """The grammar reads the vocabulary's movement synonyms (not only the lexicon's), as it does for angles and
+    shot sizes: each name, description and alias of a movement label parses back to that label."""
+    from lenscraft_core.vocabulary import FIELDS
+
+    wrong = []
+    for label in FIELDS["movement"]:
+        for text in (label.name, label.description, *label.aliases):
+            got = parse_prompt(text).labels.get("movement")
+            if got != label.name:
+                wrong.append((text, label.name, got))
+    assert not wrong

@@ -76,3 +76,25 @@ def test_descriptions_unique_and_hash_stable():
 def test_caption():
     c = V.caption({"movement": "dollyIn", "easing": "easeInOutSine", "angle": "lowAngle", "shot_type": "closeUp"})
     assert c.startswith("the camera dollies in") and "low angle" in c and "close-up" in c
+
+
+def test_movement_sign_convention_matches_label_names():
+    """POSITIVE_DIRECTION is the one home of the sign convention: every signed single move's name says the direction
+    its sign means (panLeft has sign +1 because +1 means left for pans), and every kind is a MOVEMENT_KINDS entry."""
+    import re
+
+    from lenscraft_core.vocabulary import MOVEMENT, MOVEMENT_KINDS, OPPOSITE_DIRECTION, POSITIVE_DIRECTION
+
+    checked = 0
+    for label in MOVEMENT:
+        kind = label.params["kind"]
+        assert kind in MOVEMENT_KINDS + ("static", "compound"), label.name
+        if "sign" not in label.params:
+            continue
+        positive = POSITIVE_DIRECTION[kind]
+        said = positive if label.params["sign"] > 0 else OPPOSITE_DIRECTION[positive]
+        words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+", label.name)]
+        # dolly zooms name the dolly direction first ("dollyInZoomOut"): the sign is the dolly's
+        assert said == next(w for w in words if w in OPPOSITE_DIRECTION), label.name
+        checked += 1
+    assert checked >= 20

@@ -29,7 +29,7 @@ from typing import Callable, Mapping
 
 from . import lexicon as LX
 from ..errors import LensCraftError
-from ..vocabulary import FIELD_NAMES, FIELDS
+from ..vocabulary import FIELD_NAMES, FIELDS, OPPOSITE_DIRECTION
 
 GENERIC_CONFIDENCE = 0.6  # a kind without a direction ("pan"), an easing mode without a family, a view side guess
 INFERRED_CONFIDENCE = 0.8  # a hint rather than a name ("gentle" for quadratic, a direction found in another clause)
@@ -124,7 +124,39 @@ def _table() -> tuple[dict[tuple[str, ...], list[tuple]], int]:
         key = _phrase(text)
         if key:
             table[key] = cues if isinstance(cues, list) else [cues]
+    for key, cue in _movement_aliases():  # the vocabulary's own movement names, where the lexicon says nothing
+        table.setdefault(key, [cue])
     return table, max(len(k) for k in table)
+
+
+def _movement_aliases() -> list[tuple[tuple[str, ...], tuple]]:
+    """(stemmed phrase, cue) for each single move's name, description and aliases in the vocabulary: the cue its
+    params (kind, sign, amount) mean, so a synonym added to the vocabulary is understood without a lexicon entry."""
+    largest = {kind: max(lb.params.get("amount", 0.0) for lb in FIELDS["movement"] if lb.params["kind"] == kind)
+               for kind in ("zoom", "arc")}
+    out = []
+    for label in FIELDS["movement"]:
+        p = label.params
+        if p["kind"] == "static":
+            cue: tuple = ("static",)
+        elif p["kind"] in ("follow", "track"):
+            cue = ("move", p["kind"], None, None)
+        elif p["kind"] in LX.POSITIVE and p["kind"] != "dollyZoom":
+            positive = LX.POSITIVE[p["kind"]]
+            direction = positive if p["sign"] > 0 else OPPOSITE_DIRECTION[positive]
+            fraction = None
+            if p["kind"] == "arc":
+                fraction = p["amount"] / largest["arc"]
+            elif p["kind"] == "zoom":
+                fraction = math.log(p["amount"]) / math.log(largest["zoom"])
+            cue = ("move", p["kind"], direction, fraction)
+        else:  # compounds and dolly zooms are composed from their parts' words
+            continue
+        for text in (label.name, label.description, *label.aliases):
+            key = _phrase(text)
+            if key and text.lower() not in LX.AMBIGUOUS_ALIASES:
+                out.append((key, cue))
+    return out
 
 
 def _lone_word(word: str) -> list[tuple]:

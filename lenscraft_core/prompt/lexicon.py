@@ -19,6 +19,8 @@ Movement labels are found from these cues through the vocabulary's params (kind,
 
 from __future__ import annotations
 
+from ..vocabulary import POSITIVE_DIRECTION
+
 # Words that never change the meaning ("pan to the left" == "pan left").
 FILLER = {"the", "a", "an", "of", "camera", "cam", "is", "are", "it", "at", "that", "this", "just", "about",
           "approximately", "roughly", "around about", "be", "will", "so", "we", "re", "then", "and then", "shot's"}
@@ -26,9 +28,8 @@ NEGATION = {"no", "not", "without", "never", "neither", "nor"}
 # One-letter directions count only right after a move word ("pan L", "tilt U").
 LETTER_DIRECTIONS = {"l": "left", "r": "right", "u": "up", "d": "down"}
 
-# Direction of each kind that has sign +1 in the vocabulary's movement params.
-POSITIVE = {"pan": "left", "tilt": "up", "dolly": "in", "truck": "right", "pedestal": "up", "zoom": "in",
-            "arc": "left", "roll": "left", "dollyZoom": "in"}
+# Direction of each kind that has sign +1 in the vocabulary's movement params (the vocabulary owns the convention).
+POSITIVE = POSITIVE_DIRECTION
 AXES = {"pan": "H", "tilt": "V", "dolly": "D", "truck": "H", "pedestal": "V", "zoom": "D", "arc": "H", "roll": "H",
         "MOVE": "DHV", "ROTATE": "HV", "track": "", "follow": ""}
 # What a generic verb becomes once it has a direction: "move left" trucks, "turn left" pans.
