@@ -44,6 +44,7 @@ PLATFORMS = {
 OPTIONAL_PLATFORMS = {"macos-x64"}  # shipped when every runtime wheel exists for it (onnxruntime is phasing it out)
 SKIP_WHEELS = re.compile(r"^numpy-")  # Blender bundles numpy; a second copy would shadow it
 TORCH_MODULES = {"torch", "torchvision", "open_clip"}
+WHEEL_CACHE = REPO / "build" / "wheels"  # filled by tools/setup_env.sh, so builds and tests need no network
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
 
@@ -105,10 +106,16 @@ def copy_core(dest: Path) -> list[str]:
     return sorted([f"{p}/" for p in core.TORCH_PACKAGES] + [f"{m}.py" for m in core.TORCH_ALIASES])
 
 
-def _download(target: Path, platform_name: str, py: str) -> bool:
-    """pip download the runtime wheels for one platform and Python into target (once); False if unavailable."""
+def _download(target: Path, platform_name: str, py: str, offline: bool = False) -> bool:
+    """pip download the runtime wheels for one platform and Python into target (once); False if unavailable.
+    offline: use only the cache (tools/setup_env.sh fills it), never the network."""
     if any(target.glob("onnxruntime-*.whl")) and any(target.glob("tokenizers-*.whl")):
         return True
+    if (target / "unavailable").exists():  # an optional platform PyPI had no wheels for at setup time
+        return False
+    if offline:
+        raise BuildError(f"no cached runtime wheels in {target}; run tools/setup_env.sh (or tools/build_extension.py "
+                         "--fetch-wheels) once with network access")
     target.mkdir(parents=True, exist_ok=True)
     tags = PLATFORMS[platform_name]
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
@@ -117,19 +124,20 @@ def _download(target: Path, platform_name: str, py: str) -> bool:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         if platform_name in OPTIONAL_PLATFORMS:
+            (target / "unavailable").write_text(proc.stderr[-2000:])
             return False
         raise BuildError(f"pip download failed for {platform_name} / Python {py}: {' '.join(cmd)}\n{proc.stderr}")
     return True
 
 
-def fetch_wheels(cache: Path) -> tuple[list[Path], list[str]]:
+def fetch_wheels(cache: Path, offline: bool = False) -> tuple[list[Path], list[str]]:
     """Download (once) the runtime wheels for every platform and Python version into cache; returns (wheels,
     platforms that have all of them)."""
     wheels: list[Path] = []
     platforms = []
     for platform_name in PLATFORMS:
         targets = [cache / f"{platform_name}-cp{py.replace('.', '')}" for py in PYTHON_VERSIONS]
-        if not all(_download(t, platform_name, py) for t, py in zip(targets, PYTHON_VERSIONS)):
+        if not all(_download(t, platform_name, py, offline) for t, py in zip(targets, PYTHON_VERSIONS)):
             print(f"note: no {', '.join(RUNTIME_PACKAGES)} wheels for {platform_name}: platform left out",
                   file=sys.stderr)
             continue
@@ -169,12 +177,12 @@ def run_tool(*args: str) -> str:
 
 
 def build(output_dir: Path = REPO / "dist", wheels: bool = False, wheel_cache: Path | None = None,
-          verbose: bool = False) -> Path:
+          verbose: bool = False, offline: bool = False) -> Path:
     """Stage, build and validate; returns the zip path."""
     ext_id, version = manifest_version(REPO / "blender_manifest.toml")
     output_dir.mkdir(parents=True, exist_ok=True)
     zip_path = output_dir / f"{ext_id}-{version}.zip"
-    wheel_files, platforms = fetch_wheels(wheel_cache or REPO / "build" / "wheels") if wheels else ([], [])
+    wheel_files, platforms = fetch_wheels(wheel_cache or WHEEL_CACHE, offline) if wheels else ([], [])
     with tempfile.TemporaryDirectory(prefix="lenscraft-ext-") as tmp:
         src = Path(tmp) / ext_id
         left_out = stage(src, wheel_files, platforms)
@@ -194,9 +202,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wheels", action="store_true", help="bundle onnxruntime/tokenizers wheels")
     ap.add_argument("--wheel-cache", type=Path, default=None, help="download cache (default build/wheels)")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--offline", action="store_true", help="use only cached wheels (fail if the cache lacks some)")
+    ap.add_argument("--fetch-wheels", action="store_true", help="only fill the wheel cache, build nothing")
     args = ap.parse_args(argv)
     try:
-        path = build(args.output_dir, args.wheels, args.wheel_cache, args.verbose)
+        if args.fetch_wheels:
+            wheel_files, platforms = fetch_wheels(args.wheel_cache or WHEEL_CACHE)
+            print(f"{len(wheel_files)} runtime wheels cached for {', '.join(platforms)}")
+            return 0
+        path = build(args.output_dir, args.wheels, args.wheel_cache, args.verbose, args.offline)
     except BuildError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

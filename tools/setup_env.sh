@@ -28,3 +28,6 @@ if [ ! -f "$stamp" ]; then
 fi
 # Blender 4.2 LTS and 5.0 as modules too, so the add-on's version-compat layer is tested on both ends.
 [ ! -f tools/setup_blender_versions.sh ] || bash tools/setup_blender_versions.sh
+# The runtime wheels the extension zip bundles (every platform Blender runs), cached in build/wheels so building the
+# zip and its tests need no network later. Quick when the cache is filled.
+.venv/bin/python tools/build_extension.py --fetch-wheels

@@ -1,7 +1,8 @@
 """The extension zip with the torch-free runtime: onnxruntime + tokenizers (and their dependencies, not numpy) for
 every platform and Python Blender runs, listed in the manifest, validated by Blender's tool; the model files too.
 
-The first run downloads from PyPI into build/wheels (ignored by git); later runs reuse the cache."""
+tools/setup_env.sh fills the wheel cache (build/wheels, ignored by git) while it installs everything else; the test
+builds offline from that cache, so it needs no network."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def wheel_zip(tmp_path_factory):
         import build_extension
     finally:
         sys.path.pop(0)
-    return build_extension, build_extension.build(tmp_path_factory.mktemp("dist"), wheels=True)
+    return build_extension, build_extension.build(tmp_path_factory.mktemp("dist"), wheels=True, offline=True)
 
 
 def _tags(name: str) -> tuple[str, str, str]:
