@@ -180,3 +180,21 @@ def test_every_vocabulary_movement_name_and_alias_parses_to_its_label():
             if got != label.name:
                 wrong.append((text, label.name, got))
     assert not wrong
+
+
+def test_prompt_length_cap_is_a_clear_error():
+    from lenscraft_core.errors import LensCraftError
+    from lenscraft_core.prompt.grammar import MAX_PROMPT_CHARS
+
+    long = ("pan left, " * MAX_PROMPT_CHARS)[:MAX_PROMPT_CHARS]
+    assert parse_prompt(long).labels["movement"] == "panLeft"  # at the cap: parsed
+    with pytest.raises(LensCraftError, match="limit is 4,000"):
+        parse_prompt(long + "x")
+
+
+def test_long_runs_parse_like_short_ones():
+    """The linear-time rewrite of number tokens, direction binding and negation gives the same answers."""
+    assert parse_prompt("pan 90 degrees left, zoom 1.5x").labels["movement"] == parse_prompt(
+        "pan left 90°, zoom 1.5 x").labels["movement"]
+    assert parse_prompt("7" * 3000 + " pan left").labels["movement"] == "panLeft"
+    assert parse_prompt("no zoom, without tilting, " * 100 + "pan right").labels["movement"] == "panRight"

@@ -21,6 +21,7 @@ them. A prompt that states no field at all is an error, never a random shot.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ _SPEED = {"slow": "slow", "slowly": "slow", "gradual": "slow", "leisurely": "slo
           "quickly": "fast", "rapid": "fast", "rapidly": "fast", "whip": "fast", "snap": "fast", "crash": "fast",
           "swift": "fast", "swiftly": "fast"}
 Fallback = Callable[[str, list], Mapping[str, tuple]]
+# The longest prompt parse_prompt takes (documented in docs/RELIABILITY.md). Parsing is linear in the length, so the
+# cap bounds the work of every caller (the Blender panel parses on every edit; the text encoder sees each clause).
+MAX_PROMPT_CHARS = 4000
 
 
 def _stem(word: str) -> str:
@@ -64,9 +68,11 @@ def _clauses(text: str) -> list[list[str]]:
     t = t.replace("\u2019", "'").replace("n't", " not").replace("_", " ")
     t = re.sub(r"'s\b", " zposs", t)  # possessive marker: "the subject's left" is a view
     t = re.sub(r"\b3\s*/\s*4\b|\u00be|\bthree[\s-]*quarters?\b", " threequarter ", t)
-    t = re.sub(r"(\d+)\s*(?:\u00b0|degrees?\b|deg\b)", r" deg\1 ", t)
+    # (?<!\d): a number is matched from its first digit only, so a long run of digits costs linear time, not
+    # quadratic backtracking from every digit in it.
+    t = re.sub(r"(?<!\d)(\d+)\s*(?:\u00b0|degrees?\b|deg\b)", r" deg\1 ", t)
     t = re.sub(r"\b(90|180|270|360)\b", r"deg\1", t)
-    t = re.sub(r"\b(\d+(?:\.\d+)?)\s*x\b", r" x\1 ", t)
+    t = re.sub(r"(?<![\d.])\b(\d+(?:\.\d+)?)\s*x\b", r" x\1 ", t)
     parts = re.split(r"[,;:!?()+\n\[\]]|\.(?!\d)|\bthen\b|\s-\s", t)
     return [re.findall(r"[a-z0-9_.]+", p) for p in parts]
 
@@ -206,15 +212,23 @@ def _cues(text: str) -> tuple[list[Cue], list[str]]:
                 kind = "deg" if m[1] == "deg" else "factor"
                 cues.append(Cue((kind, float(m[2])), i, i + 1, clause[i], raw[i]))
             i += 1
-    for ci in set(clause):  # a clause of one everyday word ("pan left, low, wide") is that field's alias
-        at = [i for i in range(n) if clause[i] == ci]
+    # Each step below touches every word and cue a bounded number of times, so a long prompt costs linear time.
+    words_of: dict[int, list[int]] = {}
+    for i, ci in enumerate(clause):
+        words_of.setdefault(ci, []).append(i)
+    at_word: dict[int, list[Cue]] = {}
+    for c in cues:
+        at_word.setdefault(c.start, []).append(c)
+    for ci in sorted(words_of):  # a clause of one everyday word ("pan left, low, wide") is that field's alias
+        at = words_of[ci]
         lone = _lone_word(raw[at[0]]) if len(at) == 1 else []
-        if lone and all(c.what[0] in ("dir", "mag") for c in cues if c.start == at[0]):
-            cues = [c for c in cues if c.start != at[0]] + [Cue(c, at[0], at[0] + 1, ci, raw[at[0]]) for c in lone]
-    cues.sort(key=lambda c: c.start)
+        if lone and all(c.what[0] in ("dir", "mag") for c in at_word.get(at[0], [])):
+            at_word[at[0]] = [Cue(c, at[0], at[0] + 1, ci, raw[at[0]]) for c in lone]
+    cues = [c for start in sorted(at_word) for c in at_word[start]]
+    covered = {j for o in cues for j in range(o.start, o.end)}
     for c in cues:  # "without tilting", "neither looking up nor down", "no zoom"
         before = [j for j in range(max(0, c.start - 2), c.start) if clause[j] == c.clause]
-        c.negated = any(raw[j] in LX.NEGATION and not any(o.start <= j < o.end for o in cues) for j in before)
+        c.negated = any(raw[j] in LX.NEGATION and j not in covered for j in before)
     return [c for c in cues if not c.negated and c.what[0] != "none"], raw
 
 
@@ -231,11 +245,16 @@ class _Event:
     words: list = field(default_factory=list)
 
 
-def _bind(move: Cue, dirs: list[Cue], used: set, axes: str, many: bool, stops: list[int]) -> list[Cue]:
-    """Nearest unused directions on the given axes in the move word's clause: up to 5 cues after it, 2 before."""
-    after = [d for d in dirs if d.clause == move.clause and move.end <= d.start < move.end + 5
-             and not any(move.end <= s <= d.start for s in stops)]
-    before = [d for d in reversed(dirs) if d.clause == move.clause and move.start - 2 <= d.start < move.start]
+def _bind(move: Cue, dirs: list[Cue], starts: list[int], used: set, axes: str, many: bool, stops: list[int]
+          ) -> list[Cue]:
+    """Nearest unused directions on the given axes in the move word's clause: up to 5 cues after it, 2 before, not
+    past another move word (stops). dirs, their starts and stops are sorted by position: bisect keeps a long prompt
+    linear."""
+    lo, hi = bisect.bisect_left(starts, move.end), bisect.bisect_left(starts, move.end + 5)
+    next_stop = stops[bisect.bisect_left(stops, move.end)] if stops and stops[-1] >= move.end else None
+    after = [d for d in dirs[lo:hi] if d.clause == move.clause and (next_stop is None or d.start < next_stop)]
+    lo, hi = bisect.bisect_left(starts, move.start - 2), bisect.bisect_left(starts, move.start)
+    before = [d for d in reversed(dirs[lo:hi]) if d.clause == move.clause]
     found: list[Cue] = []
     for d in after + before:
         if id(d) not in used and d.what[1] in axes and all(f.what[1] != d.what[1] for f in found):
@@ -249,24 +268,25 @@ def _bind(move: Cue, dirs: list[Cue], used: set, axes: str, many: bool, stops: l
 def _movement_events(cues: list[Cue]) -> tuple[list[_Event], bool, list[Cue]]:
     moves = [c for c in cues if c.what[0] == "move"]
     dirs = [c for c in cues if c.what[0] == "dir"]
+    starts = [d.start for d in dirs]
     used: set = set()
     events: list[_Event] = []
     strong = [m for m in moves if m.what[1] not in LX.GENERIC_KIND]
     stops = [m.start for m in strong]
     for m in strong:
         _, kind, inherent, fraction = m.what
-        bound = _bind(m, dirs, used, LX.AXES[kind], False, [s for s in stops if s != m.start])
+        bound = _bind(m, dirs, starts, used, LX.AXES[kind], False, stops)  # its own start is never a stop
         direction = bound[0].what[2] if bound else inherent
         events.append(_Event(kind, direction, m.start, 1.0, fraction, [m.words] + [b.words for b in bound]))
     subject_moves = any(e.kind in ("follow", "track") for e in events)  # "follow the moving character"
     around = {c.clause for c in cues if c.what[0] == "around"}
     orbiting = [m for m in moves if m.what[1] == "MOVE" and m.clause in around]  # "travel 180° around her"
     for m in orbiting:
-        bound = _bind(m, dirs, used, LX.AXES["arc"], False, [])
+        bound = _bind(m, dirs, starts, used, LX.AXES["arc"], False, [])
         events.append(_Event("arc", bound[0].what[2] if bound else None, m.start, 1.0, LX.DEFAULT_FRACTION["arc"],
                              [m.words] + [b.words for b in bound]))
     for m in (m for m in moves if m.what[1] in LX.GENERIC_KIND and m not in orbiting):  # "move left", "turn left"
-        for d in _bind(m, dirs, used, LX.AXES[m.what[1]], True, []):
+        for d in _bind(m, dirs, starts, used, LX.AXES[m.what[1]], True, []):
             axis, direction = d.what[1], d.what[2]
             target = next((e for e in events if e.direction is None and axis in LX.AXES[e.kind]), None)
             if subject_moves and not target:
@@ -476,6 +496,14 @@ def parse_prompt(text: str, defaults: Mapping[str, str] | None = None,
     a field only when more confident than the grammar. It should return nothing for a field it cannot tell."""
     if not isinstance(text, str) or not text.strip():
         raise LensCraftError("the prompt is empty: describe the camera move, e.g. 'slow push in, low angle, close-up'")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise LensCraftError(f"the prompt is {len(text):,} characters long; the limit is {MAX_PROMPT_CHARS:,} "
+                             "(a shot description is a sentence or a short paragraph)")
+    return _parse(text, defaults, fallback)
+
+
+def _parse(text: str, defaults: Mapping[str, str] | None, fallback: Fallback | None) -> Interpretation:
+    """parse_prompt without the length cap (benchmarks/bench_prompt.py times it on 100 KB: linear in the length)."""
     cues, raw = _cues(text)
     found = {f: r for f, r in ((f, _RESOLVERS[f](cues)) for f in FIELD_NAMES) if r}
     source = {f: "grammar" for f in found}
