@@ -28,8 +28,8 @@ from . import framing
 from . import geometry as geo
 from .easing import ease_batch, normalised_time
 from .errors import LensCraftError
-from .schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, FOCAL_RANGE_MM, Instruction, Shot,
-                     ShotBatch, Subject, Trajectory)
+from .schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, FOCAL_RANGE_MM, MAX_FRAMES, Instruction,
+                     Shot, ShotBatch, Subject, Trajectory)
 from .vocabulary import ANGLE, FIELD_NAMES, FIELDS, MOVEMENT, MOVEMENT_KINDS, SHOT_TYPE, VIEW
 
 # ---------------------------------------------------------------------------------------------------- random ranges
@@ -110,6 +110,17 @@ _SIGN, _ZOOM_LOG, _ARC_RAD, _PRIMARY = _move_tables()
 _ELEVATION = np.array([lbl.params["elevation_deg"] for lbl in ANGLE])
 _AZIMUTH = np.array([lbl.params["azimuth_deg"] for lbl in VIEW])
 _COVERAGE = np.array([lbl.params["coverage"] for lbl in SHOT_TYPE])
+
+
+# Frames in one simulate_batch call (100,000 thirty-frame shots is 3 M): bounds its memory at a few GB.
+MAX_BATCH_FRAMES = 20_000_000
+
+
+def _rng(seed: int) -> np.random.Generator:
+    """NumPy's generator for a seed, or a LensCraftError naming the bad seed (NumPy refuses negative ones)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise LensCraftError(f"seed must be a whole number >= 0, got {seed!r}")
+    return np.random.default_rng(int(seed))
 
 
 def _heading(v: np.ndarray) -> np.ndarray:
@@ -356,9 +367,12 @@ def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_F
     given are drawn uniformly. fps: one rate or (n,). Reproducible from seed. Samples failing a gate are redrawn
     (fixed labels kept, everything random drawn again) for up to max_rounds rounds, then LensCraftError.
     """
-    if n < 0 or frames < 1:
-        raise LensCraftError(f"need n >= 0 and frames >= 1, got n={n}, frames={frames}")
-    rng = np.random.default_rng(seed)
+    if n < 0 or not 1 <= frames <= MAX_FRAMES:
+        raise LensCraftError(f"need n >= 0 and 1 <= frames <= {MAX_FRAMES:,}, got n={n}, frames={frames}")
+    if n * frames > MAX_BATCH_FRAMES:  # checked before anything is allocated
+        raise LensCraftError(f"{n:,} shots x {frames:,} frames is more than {MAX_BATCH_FRAMES:,} frames in one "
+                             "batch; simulate fewer or shorter shots at a time")
+    rng = _rng(seed)
     fixed = _label_indices(labels, n)
     fps_all = np.broadcast_to(np.asarray(fps, dtype=np.float64), (n,)).copy()
     report = GateReport()
@@ -418,13 +432,13 @@ def simulate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps:
     pose is set from the subject's first frame. follow/track on a static subject make it move (returned in the
     shot's subject). focal_length, when given, is used as is (LensCraftError if the shot cannot stay outside the
     subject with it)."""
-    if frames < 1:
-        raise LensCraftError(f"frames must be >= 1, got {frames}")
+    if not 1 <= frames <= MAX_FRAMES:
+        raise LensCraftError(f"frames must be between 1 and {MAX_FRAMES:,}, got {frames:,}")
     subject = Subject(subject.position, subject.size, subject.rotation, subject.name, subject.object_class,
                       subject.motion_position, subject.motion_rotation).validate("simulate_shot: subject", frames)
     names = {f: FIELDS[f].resolve(labels[f]) if labels.get(f) else FIELDS[f].default for f in FIELD_NAMES}
     fixed = {f: np.array([FIELDS[f].index(v)]) for f, v in names.items()}
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     pos0 = subject.positions(frames)[0]
     rots = np.asarray(subject.rotations(frames), dtype=np.float64)
     motion = None if subject.motion_position is None else (subject.motion_position - pos0)[None]

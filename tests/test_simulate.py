@@ -453,3 +453,23 @@ def test_params_recorded(batch):
     np.testing.assert_allclose(batch.params["amount"][arcs], 180.0)
     assert (batch.params["amount"][_rows(batch, "static")] == 0).all()
     np.testing.assert_allclose(batch.params["focal_mm"], batch.focal[np.arange(len(batch)), 0])
+
+
+def test_bad_seed_and_frame_limits_are_named_errors_before_any_allocation():
+    import tracemalloc
+
+    from lenscraft_core.errors import LensCraftError
+    from lenscraft_core.simulate import simulate_batch, simulate_shot
+
+    with pytest.raises(LensCraftError, match="seed must be a whole number >= 0, got -1"):
+        simulate_batch(2, seed=-1)
+    tracemalloc.start()
+    with pytest.raises(LensCraftError, match="frames <= 100,000"):
+        simulate_batch(1, frames=30_000_000)
+    with pytest.raises(LensCraftError, match="more than 20,000,000 frames"):
+        simulate_batch(1_000_000, frames=30)
+    with pytest.raises(LensCraftError, match="between 1 and 100,000"):
+        simulate_shot(Subject(position=np.zeros(3), size=np.ones(3)), {}, frames=30_000_000)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 10_000_000  # refused before the 2 GB of arrays a 30-million-frame shot would need
