@@ -25,17 +25,17 @@ def _label_embeddings(seed: int = 0, dim: int = 384) -> dict:
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    """A random 'tiny' checkpoint on the torch backend with random label embeddings (no export, no text model)."""
-    from lenscraft_core import checkpoint as ckpt
-    from lenscraft_core.export import save_label_embeddings
-    from lenscraft_core.infer import Engine
-    from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
+    """A random 'tiny' checkpoint on the torch runtime with random label embeddings (no export, no text model)."""
+    from lenscraft_core.inference.engine import Engine
+    from lenscraft_core.train import checkpoint as ckpt
+    from lenscraft_core.train.export import save_label_embeddings
+    from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
 
     folder = tmp_path_factory.mktemp("eval-model")
     torch.manual_seed(0)
     ckpt.save(folder / "model", LensCraftModel(ModelConfig(**PRESETS["tiny"])).eval(), "minilm-l6-v2", 384)
     save_label_embeddings(folder / "label_embeddings.npz", _label_embeddings(), "minilm-l6-v2")
-    eng = Engine.load(folder, backend="torch")
+    eng = Engine.load(folder, runtime="torch")
     eng._text_encoder = False  # parse() uses the grammar only: no 4 s sentence-transformers load in the tests
     return eng
 
@@ -50,7 +50,7 @@ def quick(engine, tmp_path_factory):
 def test_quick_run_writes_results_and_plots(quick):
     r, out = quick
     saved = json.loads((out / "results.json").read_text())
-    assert saved["config"]["count"] == ev.QUICK["count"] and saved["model"]["backend"] == "torch"
+    assert saved["config"]["count"] == ev.QUICK["count"] and saved["model"]["runtime"] == saved["model"]["backend"] == "torch"
     assert saved["model"]["weights_sha256"]
     for split in ("iid", "heldout"):
         g = saved[split]["generation"]
@@ -159,8 +159,20 @@ def test_generative_describe_fixes_a_wrong_discriminative_top1():
     assert np.array_equal(comb["movement"], wrong)
 
 
-def test_cli_flags():
+def test_cli_flags(capsys):
+    from lenscraft_core.inference.runtime import RUNTIMES
+
     p = argparse.ArgumentParser()
     ev.add_parser(p.add_subparsers(dest="command"))
-    a = p.parse_args(["evaluate", "--out", "x", "--count", "64", "--backend", "onnx", "--quick", "--model", "m"])
-    assert a.func is ev.cmd_evaluate and a.count == 64 and a.backend == "onnx" and a.quick and str(a.model) == "m"
+    a = p.parse_args(["evaluate", "--out", "x", "--count", "64", "--runtime", "onnx", "--quick", "--model", "m",
+                      "--v1-dir", "v1", "--paraphrases", "p.jsonl"])
+    assert a.func is ev.cmd_evaluate and a.count == 64 and a.runtime == "onnx" and a.quick and str(a.model) == "m"
+    assert str(a.v1_dir) == "v1" and str(a.paraphrases) == "p.jsonl"
+    assert p.parse_args(["evaluate", "--out", "x"]).runtime == "auto"
+    assert capsys.readouterr().err == ""
+    # --backend, the old name, still works, says so, and is not in the help
+    assert p.parse_args(["evaluate", "--out", "x", "--backend", "torch"]).runtime == "torch"
+    assert "--backend is deprecated" in capsys.readouterr().err
+    help_text = p._subparsers._group_actions[0].choices["evaluate"].format_help()
+    assert "--runtime" in help_text and "--backend" not in help_text
+    assert all(r in help_text for r in RUNTIMES)  # the choices come from inference.runtime

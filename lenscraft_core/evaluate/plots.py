@@ -29,10 +29,12 @@ EmbedFn = Callable[[list[Shot]], np.ndarray]
 DescribeFn = Callable[[Shot], Mapping[str, Any]]
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot drawing to files only (never a window), imported on first use so that importing this
+    module needs no matplotlib."""
     import matplotlib
 
-    matplotlib.use("Agg")  # files only; never opens a window
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt
@@ -143,7 +145,7 @@ def embed_2d(features: np.ndarray, seed: int = 0) -> tuple[np.ndarray, str]:
 
 # ---------------------------------------------------------------------------------------------------- plots
 def plot_label_histograms(summary: Mapping[str, Any], path: str | Path) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     fields = [f for f in FIELD_NAMES if summary["labels"][f]]
     fig, axes = plt.subplots(len(fields), 1, figsize=(10, 2.6 * len(fields)), squeeze=False)
     for ax, f in zip(axes[:, 0], fields):
@@ -180,7 +182,7 @@ def _box_outline(subject, plane: tuple[int, int]) -> np.ndarray:
 def plot_trajectories(shots: Sequence[Shot], path: str | Path, view: str = "top", max_samples: int = 12) -> Path:
     """Grid of sample trajectories from above ("top", X-Y) or the side ("side", X-Z): path coloured by time, the
     view direction every few frames, the subject box (its path too when it moves)."""
-    plt = _pyplot()
+    plt = pyplot()
     plane = (0, 1) if view == "top" else (0, 2)
     shots = list(shots)[:max_samples]
     cols = min(4, len(shots))
@@ -221,7 +223,7 @@ def plot_trajectories(shots: Sequence[Shot], path: str | Path, view: str = "top"
 
 def plot_embedding(xy: np.ndarray, shots: Sequence[Shot], path: str | Path, method: str = "") -> Path:
     """One scatter panel per field that has labels, points coloured by that field's label."""
-    plt = _pyplot()
+    plt = pyplot()
     fields = [f for f in FIELD_NAMES if any(f in s.labels for s in shots)] or ["movement"]
     fig, axes = plt.subplots(1, len(fields), figsize=(4.2 * len(fields), 4.2), squeeze=False)
     for ax, f in zip(axes[0], fields):
@@ -255,7 +257,7 @@ def confusion_matrix(true: Sequence, pred: Sequence, labels: Sequence[str]) -> n
 def plot_confusion(true: Sequence, pred: Sequence, labels: Sequence[str], path: str | Path,
                    title: str = "", normalize: bool = True) -> np.ndarray:
     """Save a confusion-matrix PNG (rows normalised to recall when normalize) and return the count matrix."""
-    plt = _pyplot()
+    plt = pyplot()
     m = confusion_matrix(true, pred, labels)
     shown = m / np.maximum(m.sum(1, keepdims=True), 1) if normalize else m
     n = len(labels)
