@@ -17,6 +17,9 @@ from .vocabulary import FIELD_NAMES, FIELDS
 MAX_COORD_M = 1.0e5
 MAX_FRAMES = 100_000
 FOCAL_RANGE_MM = (1.0, 5000.0)
+# The lenses generated shots are clamped into: real camera lenses (fisheye to long tele), narrower than what
+# validation accepts, because a predicted focal length outside it is a model error, not a creative choice.
+GENERATED_FOCAL_RANGE_MM = (4.0, 2000.0)
 SENSOR_RANGE_MM = (1.0, 200.0)
 FPS_RANGE = (1.0, 1000.0)
 DEFAULT_SENSOR_WIDTH_MM = 36.0

@@ -5,6 +5,7 @@ benchmarks/bench_infer.py and docs/inference.md."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ pytest.importorskip("onnxruntime")
 from lenscraft_core import features as ft  # noqa: E402
 from lenscraft_core import geometry as geo  # noqa: E402
 from lenscraft_core.errors import LensCraftError  # noqa: E402
-from lenscraft_core.infer import DEFAULT_MODEL_DIR, Engine, motion_magnitude  # noqa: E402
+from lenscraft_core.inference.engine import DEFAULT_MODEL_DIR, Engine, motion_magnitude  # noqa: E402
 from lenscraft_core.schema import Subject, Trajectory  # noqa: E402
 from lenscraft_core.simulate import simulate_batch, simulate_shot  # noqa: E402
 from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption  # noqa: E402
@@ -29,9 +30,9 @@ SUBJECT = Subject(position=np.array([1.0, -2.0, 0.9]), size=np.array([0.5, 0.4, 
 
 def make_model(folder: Path, seed: int = 0) -> Path:
     """A random 'tiny' checkpoint + its ONNX export + label embeddings (random, unit rows: no text encoder)."""
-    from lenscraft_core import checkpoint as ckpt
-    from lenscraft_core.export import export_onnx
-    from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
+    from lenscraft_core.train import checkpoint as ckpt
+    from lenscraft_core.train.export import export_onnx
+    from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
 
     torch.manual_seed(seed)
     model = LensCraftModel(ModelConfig(**PRESETS["tiny"])).eval()
@@ -53,11 +54,11 @@ def model_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engines(model_dir):
-    return {b: Engine.load(model_dir, backend=b) for b in ("onnx", "torch")}
+    return {r: Engine.load(model_dir, runtime=r) for r in ("onnx", "torch")}
 
 
 def test_auto_prefers_onnx_and_stale_graphs_fall_back(model_dir, tmp_path):
-    assert Engine.load(model_dir).backend_name == "onnx"
+    assert Engine.load(model_dir).runtime_name == "onnx"
     stale = tmp_path / "stale"
     stale.mkdir()
     for p in model_dir.iterdir():
@@ -66,15 +67,38 @@ def test_auto_prefers_onnx_and_stale_graphs_fall_back(model_dir, tmp_path):
     manifest["weights_sha256"] = "0" * 64
     (stale / "onnx.json").write_text(json.dumps(manifest))
     with pytest.raises(LensCraftError, match="re-run"):
-        Engine.load(stale, backend="onnx")
-    assert Engine.load(stale).backend_name == "torch"
+        Engine.load(stale, runtime="onnx")
+    assert Engine.load(stale).runtime_name == "torch"
 
 
 def test_load_errors_name_the_problem(tmp_path):
-    with pytest.raises(LensCraftError, match="model metadata not found"):
+    with pytest.raises(LensCraftError, match=re.escape(f"{tmp_path / 'model.json'}: checkpoint metadata not found")):
         Engine.load(tmp_path)
-    with pytest.raises(LensCraftError, match="unknown backend"):
-        Engine.load(tmp_path, backend="tensorflow")
+    (tmp_path / "model.json").write_text(json.dumps({"format": "lenscraft-checkpoint", "version": 1,
+                                                      "vocabulary_hash": "0" * 16}))
+    with pytest.raises(LensCraftError, match=r"model\.json: trained with vocabulary 0+, the code has"):
+        Engine.load(tmp_path)
+    with pytest.raises(LensCraftError, match="unknown runtime 'tensorflow': use one of auto, onnx, torch"):
+        Engine.load(tmp_path, runtime="tensorflow")
+
+
+def test_the_old_backend_names_still_work(model_dir):
+    """`backend=` (keyword), .backend and .backend_name are the deprecated names of runtime=, .runtime and
+    .runtime_name; the old module paths and class names still import."""
+    from lenscraft_core import infer, runtime
+    from lenscraft_core.inference.runtime import BACKENDS, RUNTIMES, OnnxBackend, OnnxRuntime
+    from lenscraft_core.train.torch_runtime import TorchRuntime
+
+    with pytest.warns(DeprecationWarning, match="runtime="):
+        eng = Engine.load(model_dir, backend="torch")
+    assert eng.runtime_name == eng.backend_name == "torch" and eng.backend is eng.runtime
+    assert isinstance(eng.runtime, TorchRuntime)
+    with pytest.raises(LensCraftError, match="disagree"), pytest.warns(DeprecationWarning):
+        Engine.load(model_dir, runtime="onnx", backend="torch")
+    assert BACKENDS == RUNTIMES and OnnxBackend is OnnxRuntime
+    assert runtime.TorchBackend is runtime.TorchRuntime is infer.TorchBackend is TorchRuntime
+    assert infer.Engine is Engine and infer.FOCAL_RANGE_MM == (4.0, 2000.0)
+    assert runtime.read_json is not None and runtime.file_sha256 is not None
 
 
 def test_torch_and_onnx_agree(engines):
@@ -97,9 +121,9 @@ def test_torch_and_onnx_agree(engines):
     assert np.abs(open_ - stated).max() > 1e-3
 
 
-@pytest.mark.parametrize("backend", ["onnx", "torch"])
-def test_generate_world_space_variations_and_lens(engines, backend):
-    eng = engines[backend]
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_generate_world_space_variations_and_lens(engines, runtime):
+    eng = engines[runtime]
     ins = {"movement": "dollyIn", "angle": "low angle", "shot_type": "closeUp"}
     shots = eng.generate(SUBJECT, ins, frames=41, fps=30.0, seed=5, variations=3)
     assert len(shots) == 3
@@ -195,9 +219,9 @@ def test_motion_magnitude():
     assert abs(motion_magnitude(zoom, sub) - np.log(2.0)) < 1e-9
 
 
-@pytest.mark.parametrize("backend", ["onnx", "torch"])
-def test_complete_passes_through_the_keys(engines, backend):
-    eng = engines[backend]
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_complete_passes_through_the_keys(engines, runtime):
+    eng = engines[runtime]
     shot = simulate_shot(SUBJECT, {"movement": "orbitRight" if "orbitRight" in FIELDS["movement"] else
                                    FIELDS["movement"].names[0]}, frames=45, seed=2)
     keys = [0, 11, 30, 44]
@@ -243,7 +267,7 @@ from lenscraft_core.infer import Engine
 from lenscraft_core.schema import Subject
 from lenscraft_core.simulate import simulate_shot
 eng = Engine.load({str(model_dir)!r})
-assert eng.backend_name == "onnx"
+assert eng.runtime_name == "onnx"
 subject = Subject(position=np.zeros(3), size=np.array([0.5, 0.4, 1.8]))
 shots = eng.generate(subject, "slow push in, low angle, close-up", frames=24, variations=2)
 d = eng.describe(shots[0])
@@ -273,7 +297,7 @@ def test_bundled_model_generates_and_describes():
 def test_bundled_onnx_matches_weights_and_torch():
     if not (DEFAULT_MODEL_DIR / "onnx.json").exists():
         pytest.fail("bundled model has no ONNX export: run `python -m lenscraft_core export-onnx`")
-    a, b = Engine.load(backend="onnx"), Engine.load(backend="torch")
+    a, b = Engine.load(runtime="onnx"), Engine.load(runtime="torch")
     data = ft.encode_batch(simulate_batch(4, frames=30, seed=9))
     lab = {f: data.labels[:, i] for i, f in enumerate(FIELD_NAMES)}
     assert np.abs(a.generate_arrays(data.subject, data.motion, lab)
@@ -282,7 +306,7 @@ def test_bundled_onnx_matches_weights_and_torch():
 
 
 def test_moving_subject_and_engine_cache(model_dir):
-    from lenscraft_core.infer import load_engine
+    from lenscraft_core.inference.engine import load_engine
 
     eng = load_engine(model_dir)
     assert load_engine(model_dir) is eng
@@ -326,7 +350,7 @@ def test_bundled_model_does_the_asked_move_on_combinations_it_never_saw():
 
 
 def test_compute_device_falls_back_to_the_cpu_and_says_why(model_dir):
-    from lenscraft_core.runtime import onnx_providers
+    from lenscraft_core.inference.runtime import onnx_providers
 
     assert onnx_providers("cpu", ["CPUExecutionProvider"]) == (["CPUExecutionProvider"], None)
     assert onnx_providers("CUDA", ["CUDAExecutionProvider", "CPUExecutionProvider"]) == (
@@ -337,9 +361,9 @@ def test_compute_device_falls_back_to_the_cpu_and_says_why(model_dir):
         Engine.load(model_dir, device="tpu")
     import onnxruntime as ort
 
-    for backend in ("onnx", "torch"):
-        eng = Engine.load(model_dir, backend=backend, device="cuda")
-        usable = ("CUDAExecutionProvider" in ort.get_available_providers() if backend == "onnx"
+    for runtime in ("onnx", "torch"):
+        eng = Engine.load(model_dir, runtime=runtime, device="cuda")
+        usable = ("CUDAExecutionProvider" in ort.get_available_providers() if runtime == "onnx"
                   else torch.cuda.is_available())
         assert eng.device == ("cuda" if usable else "cpu")
         assert (eng.device_note is None) == usable and (usable or "cuda" in eng.device_note)
@@ -356,11 +380,11 @@ def test_floor_keeps_generated_cameras_above_it_and_rejects_nan(engines):
 
 
 def test_clip_trained_model_without_its_weights_parses_with_the_grammar_and_says_why(model_dir):
-    eng = Engine.load(model_dir, backend="onnx")
+    eng = Engine.load(model_dir, runtime="onnx")
     eng.encoder_id = "open_clip/ViT-B-32/file-0123456789ab"  # as if trained with a CLIP weights file
     assert eng.text_encoder() is None and "open_clip weights" in eng.text_note
     assert eng.parse("slow push in, low angle").labels["movement"] == "dollyIn"  # the grammar still reads it
-    eng2 = Engine.load(model_dir, backend="onnx", clip_weights="/nonexistent/clip.pt")
+    eng2 = Engine.load(model_dir, runtime="onnx", clip_weights="/nonexistent/clip.pt")
     eng2.encoder_id = eng.encoder_id
     assert eng2.text_encoder() is None and eng2.text_note
 

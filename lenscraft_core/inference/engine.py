@@ -1,13 +1,16 @@
 """The inference API: shots from words (generate), words from shots (describe), in-betweening (complete), prompts.
 
-    from lenscraft_core.infer import Engine, load_engine
+    from lenscraft_core.inference.engine import Engine, load_engine   # or the old path lenscraft_core.infer
     eng = Engine.load()                       # the bundled model (lenscraft_core/models/default/), ONNX if exported
     shots = eng.generate(subject, "slow push in from a low angle, close-up", frames=48, variations=3)
     eng.describe(shots[0]).caption
     eng.complete(shot, known_frames=[0, 20, 47])
 
-Backends (runtime.py) share one numeric interface: "onnx" (ONNX Runtime + NumPy, imports no torch), "torch" (the
-checkpoint through LensCraftModel), "auto" (ONNX when its graphs match the weights, else torch).
+This module loads a model and does generate and describe; beside it, prompting.py reads prompts (text encoder
+choice and the nearest-label fallback), complete.py does in-betweening, decode.py turns model output into world
+poses, model_dir.py finds the model and checks its metadata. Runtimes (runtime.RUNTIMES) share one numeric
+interface: "onnx" (runtime.OnnxRuntime: ONNX Runtime + NumPy, imports no torch), "torch" (train/torch_runtime.py:
+the checkpoint through LensCraftModel), "auto" (ONNX when its graphs match the weights, else torch).
 
 Generation: each stated field's label text embedding (label_embeddings.npz, so no text encoder is needed for
 structured instructions) becomes a decoder memory token; a field the instruction leaves open gets the model's learned
@@ -19,6 +22,7 @@ embeddings, so variations differ in what was left open and slightly in how the s
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -28,29 +32,43 @@ import numpy as np
 from .. import features as ft
 from .. import geometry as geo
 from ..errors import LensCraftError
-from .runtime import (BACKENDS, OnnxBackend, OnnxTextEncoder, TorchBackend, check_device, cosine_scores, load_label_embeddings,
-                      read_json)
-from ..schema import Instruction, Shot, Subject, Trajectory
-from ..vocabulary import FIELD_NAMES, FIELDS, caption, vocabulary_hash
+from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
+from ..vocabulary import FIELD_NAMES, FIELDS, caption
+from . import complete as _complete
+from . import prompting
+from . import runtime as _runtime
+from .decode import decode_world
+from .devices import check_device
+from .model_dir import DEFAULT_MODEL_DIR, CheckpointError, checkpoint_paths, model_stem, read_meta
+from .runtime import RUNTIMES, OnnxRuntime, cosine_scores, load_label_embeddings
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-DEFAULT_MODEL_DIR = MODELS_DIR / "default"
-MINILM_DIR = MODELS_DIR / "minilm"
+# Names lenscraft_core.infer (this module's old path) had before the split, kept importable from here.
+from ..schema import GENERATED_FOCAL_RANGE_MM as FOCAL_RANGE_MM  # noqa: F401
+from .complete import _interp_frames  # noqa: F401
+from .decode import clamp_lens as _clamp_lens  # noqa: F401
+from .model_dir import MINILM_DIR, MODELS_DIR, read_json  # noqa: F401
+from .prompting import FALLBACK_MAX_CONFIDENCE, FALLBACK_MIN_COS  # noqa: F401
+from .runtime import BACKENDS, OnnxBackend, OnnxTextEncoder  # noqa: F401
+
+
+def __getattr__(name: str):
+    """TorchBackend / TorchRuntime, on first use (as in runtime.py): importing this module never imports torch."""
+    if name in ("TorchRuntime", "TorchBackend"):
+        return getattr(_runtime, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 VARIATION_NOISE = 0.05  # std of the noise on stated fields' embeddings for variations > 0 (unit vectors, D = 384)
-FALLBACK_MIN_COS = 0.57  # a prompt piece must be this close to a label description (0.5 let "slow" pick an easing)
-FALLBACK_MAX_CONFIDENCE = 0.9  # the fallback never outranks a label the grammar named (confidence 1)
-FOCAL_RANGE_MM = (4.0, 2000.0)  # predicted lenses are clamped into what a real camera (and Shot.validate) accepts
-BATCH = 1024  # rows per backend call in the batch paths
+BATCH = 1024  # rows per runtime call in the batch paths
 
 
 @dataclass
 class Description:
-    """describe(): per field the top-k (label, score) with scores summing to 1 over the field's labels, a caption
-    from the top labels, and the camera-motion magnitude (0 = locked off; see motion_magnitude)."""
+    """describe(): what a shot looks like in the vocabulary's words. The one Description of LensCraft (the add-on
+    returns this one too)."""
 
-    fields: dict[str, list[tuple[str, float]]]
-    caption: str
-    motion: float
+    fields: dict[str, list[tuple[str, float]]]  # field -> top-k [(label, score)], best first (scores sum to 1)
+    caption: str  # a sentence from the top labels (vocabulary.caption)
+    motion: float  # how much the camera moves (motion_magnitude; 0 = locked off)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -71,22 +89,26 @@ def motion_magnitude(traj: Trajectory, subject: Subject | None = None) -> float:
     return path + turn + zoom
 
 
-def _clamp_lens(camera: np.ndarray) -> np.ndarray:
-    camera = np.array(camera, np.float64)
-    lo, hi = np.log(np.array(FOCAL_RANGE_MM) / ft.FOCAL_REF_MM)
-    camera[..., 9] = np.clip(camera[..., 9], lo, hi)
-    return camera
+def _runtime_arg(runtime: str, backend: str | None) -> str:
+    """The runtime asked for: `runtime`, or the deprecated keyword `backend` (its old name)."""
+    if backend is None:
+        return runtime
+    warnings.warn("backend= is deprecated: use runtime=", DeprecationWarning, stacklevel=3)
+    if runtime not in ("auto", backend):
+        raise LensCraftError(f"runtime '{runtime}' and backend '{backend}' disagree: give runtime only")
+    return backend
 
 
-def _interp_frames(values: np.ndarray, keys: np.ndarray, frames: int) -> np.ndarray:
-    """Per-component linear interpolation over frame index from the key frames (constant beyond the ends)."""
-    t = np.arange(frames, dtype=np.float64)
-    return np.stack([np.interp(t, keys, values[:, j]) for j in range(values.shape[1])], -1)
+def _torch_runtime(stem: Path, device: str):
+    # Imported here, not at the top: it needs torch and train/, which the Blender extension does not ship.
+    from ..train.torch_runtime import TorchRuntime
+
+    return TorchRuntime(stem, device)
 
 
 class Engine:
-    def __init__(self, backend, label_embeddings: dict[str, np.ndarray], meta: dict, model_dir: Path):
-        self.backend = backend
+    def __init__(self, runtime, label_embeddings: dict[str, np.ndarray], meta: dict, model_dir: Path):
+        self.runtime = runtime  # the runtime object (runtime_name says which)
         self.label_embeddings = label_embeddings
         self.meta = meta
         self.model_dir = model_dir
@@ -102,40 +124,38 @@ class Engine:
 
     # ------------------------------------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, path: str | Path | None = None, backend: str = "auto", threads: int | None = None,
-             device: str = "cpu", clip_weights: str | Path | None = None) -> "Engine":
+    def load(cls, path: str | Path | None = None, runtime: str = "auto", threads: int | None = None,
+             device: str = "cpu", clip_weights: str | Path | None = None, *, backend: str | None = None) -> "Engine":
         """path: a model folder (model.json [+ model.safetensors, *.onnx, label_embeddings.npz]) or a checkpoint
-        stem / .json; None = the bundled model. backend: "auto", "onnx" or "torch". device: one of
-        runtime.DEVICES; one this runtime lacks runs on the CPU and says so in `device_note`. clip_weights: the
-        open_clip weights file a CLIP-trained model needs to read free-text prompts (structured labels never do)."""
-        if backend not in BACKENDS:
-            raise LensCraftError(f"unknown backend '{backend}': use one of {', '.join(BACKENDS)}")
+        stem / .json; None = the bundled model. runtime: one of runtime.RUNTIMES ("auto", "onnx", "torch"; the
+        keyword `backend` is its deprecated old name). device: one of runtime.DEVICES; one this runtime lacks runs
+        on the CPU and says so in `device_note`. clip_weights: the open_clip weights file a CLIP-trained model needs
+        to read free-text prompts (structured labels never do)."""
+        runtime = _runtime_arg(runtime, backend)
+        if runtime not in RUNTIMES:
+            raise LensCraftError(f"unknown runtime '{runtime}': use one of {', '.join(RUNTIMES)}")
         device = check_device(device)
-        p = Path(path) if path is not None else DEFAULT_MODEL_DIR
-        stem = p / "model" if p.is_dir() else (p.with_suffix("") if p.suffix in (".json", ".safetensors") else p)
-        json_path = stem.with_name(stem.name + ".json")
-        if not json_path.exists():
-            hint = " (no bundled model: train one, see docs/training.md, or pass a path)" if path is None else ""
-            raise LensCraftError(f"{json_path}: model metadata not found{hint}")
-        meta = read_json(json_path, "model metadata")
-        if meta.get("format") != "lenscraft-checkpoint":
-            raise LensCraftError(f"{json_path}: not a LensCraft checkpoint")
-        if meta.get("vocabulary_hash") != vocabulary_hash():
-            raise LensCraftError(f"{json_path}: trained with vocabulary {meta.get('vocabulary_hash')}, the code has "
-                                 f"{vocabulary_hash()}; retrain or use the matching LensCraft version")
+        stem = model_stem(path)
+        try:
+            meta = read_meta(stem, check_vocabulary=True)
+        except CheckpointError as e:
+            if path is None and not checkpoint_paths(stem)[1].exists():
+                raise CheckpointError(f"{e} (no bundled model: train one, see docs/training.md, or pass a path)"
+                                      ) from None
+            raise
         model_dir = stem.parent
         sha = meta.get("weights", {}).get("sha256")
-        if backend == "onnx":
-            impl = OnnxBackend(model_dir, sha, threads, device)
-        elif backend == "torch":
-            impl = TorchBackend(stem, device)
+        if runtime == "onnx":
+            impl = OnnxRuntime(model_dir, sha, threads, device)
+        elif runtime == "torch":
+            impl = _torch_runtime(stem, device)
         else:
             try:
-                impl = OnnxBackend(model_dir, sha, threads, device)
+                impl = OnnxRuntime(model_dir, sha, threads, device)
             except LensCraftError as onnx_error:
                 try:
-                    impl = TorchBackend(stem, device)
-                except ImportError:
+                    impl = _torch_runtime(stem, device)
+                except ImportError:  # no torch (or no train/, as in the extension): the ONNX problem is the news
                     raise onnx_error from None
         npz = model_dir / "label_embeddings.npz"
         if npz.exists():
@@ -154,100 +174,56 @@ class Engine:
         return engine
 
     @property
+    def runtime_name(self) -> str:
+        """"onnx" or "torch": the runtime the model runs on."""
+        return self.runtime.name
+
+    @property
     def backend_name(self) -> str:
-        return self.backend.name
+        """Deprecated: runtime_name."""
+        return self.runtime.name
+
+    @property
+    def backend(self):
+        """Deprecated: runtime (the runtime object)."""
+        return self.runtime
+
+    @backend.setter
+    def backend(self, value) -> None:
+        self.runtime = value
 
     @property
     def device(self) -> str:
         """Where the model runs ("cpu", "cuda", ...); device_note says why when it is not the one asked for."""
-        return self.backend.device
+        return self.runtime.device
 
     @property
     def device_note(self) -> str | None:
-        return self.backend.device_note
+        return self.runtime.device_note
 
     # ------------------------------------------------------------------------------------------------ prompts
     def text_encoder(self):
-        """The prompt encoder: MiniLM on ONNX Runtime when the model runs on ONNX (no torch), else
-        sentence-transformers; None when neither is available or the model uses another text encoder."""
+        """The prompt encoder (prompting.choose_text_encoder), chosen on first use; None when none is available
+        for this model's text encoder (text_note then says why, when there is something to do about it)."""
         with self._text_lock:
             if self._text_encoder is None:
-                self._text_encoder = False
-                if self.encoder_id == OnnxTextEncoder.id:
-                    if self.backend.name == "onnx" and (MINILM_DIR / "minilm.onnx").exists():
-                        self._text_encoder = OnnxTextEncoder(MINILM_DIR)
-                    else:
-                        try:
-                            from ..text.encoders import MiniLMEncoder
-
-                            self._text_encoder = MiniLMEncoder()
-                        except (ImportError, LensCraftError):
-                            if (MINILM_DIR / "minilm.onnx").exists():
-                                self._text_encoder = OnnxTextEncoder(MINILM_DIR)
-                elif self.encoder_id.startswith("open_clip/"):
-                    self._text_encoder = self._open_clip() or False
+                enc, note = prompting.choose_text_encoder(self.encoder_id, self.runtime.name, self.clip_weights)
+                self._text_encoder = enc or False
+                if note is not None:
+                    self.text_note = note
             return self._text_encoder or None
 
-    def _open_clip(self):
-        """The open_clip text tower of a CLIP-trained model, from clip_weights (needs torch + open_clip)."""
-        if not self.clip_weights:
-            self.text_note = f"the model uses {self.encoder_id}: give its open_clip weights file to read free text"
-            return None
-        from ..text.encoders import OpenCLIPEncoder
-
-        try:
-            enc = OpenCLIPEncoder(self.encoder_id.split("/")[1], weights=self.clip_weights)
-        except LensCraftError as e:
-            self.text_note = str(e)
-            return None
-        if enc.id != self.encoder_id:
-            self.text_note = (f"{self.clip_weights} is {enc.id}, the model was trained with {self.encoder_id}: "
-                              "free text uses the grammar alone")
-            return None
-        return enc
-
     def _fallback(self, text: str, fields: list) -> dict[str, tuple[str, float]]:
-        """Nearest label description per field among the prompt and its clauses (cosine >= FALLBACK_MIN_COS)."""
-        enc = self.text_encoder()
-        if enc is None or not fields:
-            return {}
-        import re
-
-        pieces = [text] + [p.strip() for p in re.split(r"[,;.]|\bthen\b", text) if p.strip() and p.strip() != text]
-        emb = enc.encode(pieces)
-        out = {}
-        for f in fields:
-            cos = emb @ self.label_embeddings[f].T  # (pieces, labels)
-            best = float(cos.max())
-            if best >= FALLBACK_MIN_COS:
-                label = FIELDS[f].names[int(cos.max(0).argmax())]
-                out[f] = (label, min(best, FALLBACK_MAX_CONFIDENCE))
-        return out
+        """The grammar's fallback: nearest label per open field (prompting.nearest_labels)."""
+        return prompting.nearest_labels(self.text_encoder(), self.label_embeddings, text, fields)
 
     def parse(self, prompt: str, defaults: Mapping[str, str] | None = None):
         """Prompt -> prompt.Interpretation: the grammar, with the text encoder settling what it left open."""
-        from ..prompt.grammar import parse_prompt
-
-        return parse_prompt(prompt, defaults, fallback=self._fallback)
+        return prompting.parse(prompt, defaults, self._fallback)
 
     def _instruction(self, instruction) -> tuple[dict[str, str], dict]:
         """A prompt or {field: label} -> (stated labels, metadata for the shot)."""
-        if instruction is None:
-            return {}, {}
-        if isinstance(instruction, str):
-            interp = self.parse(instruction)
-            stated = {f: interp.labels[f] for f in FIELD_NAMES if interp.source.get(f) != "default"}
-            return stated, {"prompt": instruction, "understood_as": interp.summary()}
-        if not isinstance(instruction, Mapping):
-            raise LensCraftError(f"instruction must be a prompt string or {{field: label}}, got "
-                                 f"{type(instruction).__name__}")
-        stated = {}
-        for f, v in instruction.items():
-            if f not in FIELDS:
-                raise LensCraftError(f"instruction: unknown field '{f}' (fields: {', '.join(FIELD_NAMES)})")
-            if v is not None:
-                stated[f] = FIELDS[f].resolve(v)
-        return stated, {}
+        return prompting.read_instruction(instruction, self.parse)
 
     # ------------------------------------------------------------------------------------------------ arrays
     def _memory_inputs(self, labels: Mapping[str, np.ndarray], n: int, rng: np.random.Generator | None = None,
@@ -275,7 +251,7 @@ class Engine:
         features (N, T, 10). Deterministic; noise > 0 perturbs the stated fields' embeddings (seeded)."""
         n = int(features_subject.shape[0])
         emb, keep = self._memory_inputs(labels, n, np.random.default_rng(seed), noise)
-        out = [self.backend.generate(emb[i:i + BATCH], keep[i:i + BATCH], features_subject[i:i + BATCH],
+        out = [self.runtime.generate(emb[i:i + BATCH], keep[i:i + BATCH], features_subject[i:i + BATCH],
                                      motion[i:i + BATCH]) for i in range(0, n, BATCH)]
         return np.concatenate(out) if out else np.zeros((0, self.frames_internal, ft.CAM_DIM), np.float32)
 
@@ -283,7 +259,7 @@ class Engine:
         """Encoder output (N, n_fields, D), unit rows; known (N, T) bool marks the frames to trust (None: all)."""
         n = len(features)
         known = np.ones(features.camera.shape[:2], bool) if known is None else np.asarray(known, bool)
-        out = [self.backend.encode(features.camera[i:i + BATCH], features.subject[i:i + BATCH],
+        out = [self.runtime.encode(features.camera[i:i + BATCH], features.subject[i:i + BATCH],
                                    features.motion[i:i + BATCH], known[i:i + BATCH]) for i in range(0, n, BATCH)]
         return np.concatenate(out)
 
@@ -303,8 +279,9 @@ class Engine:
                                 subject.rotations(frames)[None], subject.size[None], None, self.frames_internal)
 
     def generate(self, subject: Subject, instruction, frames: int = 30, fps: float = 24.0, seed: int = 0,
-                 variations: int = 1, focal_length: float | None = None, sensor_width: float = 36.0,
-                 aspect: float = 16 / 9, floor: float | None = None) -> list[Shot]:
+                 variations: int = 1, focal_length: float | None = None,
+                 sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, aspect: float = DEFAULT_ASPECT,
+                 floor: float | None = None) -> list[Shot]:
         """Shots for `subject` in world space. instruction: {field: label} or a prompt. focal_length fixes the lens
         (the camera distance scales with it, keeping the subject's size on screen). floor: a world height the
         camera stays at or above (geometry.keep_above_floor), e.g. the ground the subject stands on."""
@@ -329,13 +306,13 @@ class Engine:
             emb = emb + noise
             emb /= np.linalg.norm(emb, axis=-1, keepdims=True)
         fk = f.subset(np.zeros(k, int))  # the subject once per variation
-        camera = self.backend.generate(emb, keep, fk.subject, fk.motion)
+        camera = self.runtime.generate(emb, keep, fk.subject, fk.motion)
         # "static" means the camera holds still: the model picks the placement, lens and framing (its first frame)
         # and the shot keeps them. The network's own static shots drift a little (docs/MODEL_CARD.md), which would
         # put keys on a locked-off camera. (evaluate measures the network as it is, without this.)
         still = idx["movement"] == FIELDS["movement"].index("static")
         camera[still] = camera[still, :1]
-        pos, quat, focal = ft.decode_camera(_clamp_lens(camera), fk.anchor, frames)
+        pos, quat, focal = decode_world(camera, fk.anchor, frames)
         if focal_length is not None:
             centre = subject.positions(frames)[None]
             pos = centre + (pos - centre) * (float(focal_length) / focal)[..., None]
@@ -348,7 +325,7 @@ class Engine:
             traj = Trajectory(pos[i], quat[i], focal[i], sensor_width, aspect, float(fps), 1)
             ins = Instruction(**labels, start=0, count=frames, source="user")
             shots.append(Shot(traj, [subject], [ins], name=f"generated-{seed}-{i}",
-                              metadata={**meta, "generator": f"lenscraft/{self.backend.name}", "seed": seed,
+                              metadata={**meta, "generator": f"lenscraft/{self.runtime.name}", "seed": seed,
                                         "variation": i}))
         return shots
 
@@ -365,100 +342,30 @@ class Engine:
         labels = {name: r[0][0] for name, r in ranked.items()}
         return Description(ranked, caption(labels), motion_magnitude(shot.trajectory, shot.subject))
 
-    def _completion_candidates(self, emb: np.ndarray, stated: Mapping[str, str], top: int = 3) -> np.ndarray:
-        """(K, F, D) memories for complete(): the encoder's own (1, F, D) first, then its field embeddings with
-        movement and easing swapped for the label embeddings describe ranks highest (fields the user stated stay)."""
-        scores = cosine_scores(emb, self.label_embeddings, self.tau)
-        options = {name: [None] if name in stated else
-                   [None] + [int(i) for i in np.argsort(-scores[name][0])[:top]] for name in ("movement", "easing")}
-        out = []
-        for m in options["movement"]:
-            for e in options["easing"]:
-                c = emb[0].copy()
-                for name, idx in (("movement", m), ("easing", e)):
-                    if idx is not None:
-                        c[FIELD_NAMES.index(name)] = self.label_embeddings[name][idx]
-                out.append(c)
-        return np.stack(out).astype(np.float32)
-
     def complete(self, shot: Shot, known_frames: Sequence[int], instruction=None) -> Shot:
         """Fill in a shot from its key frames: encode the keys (other frames masked), regenerate (several candidate
         readings of the keys in one batch, keeping the one closest to them), then add the residual at the keys,
         interpolated between them, so the result passes exactly through every key pose.
-        instruction ({field: label} or a prompt) overrides what the keys imply for the fields it states."""
-        traj, subject = shot.trajectory, shot.subject
-        if subject is None:
-            raise LensCraftError(f"shot {shot.name or ''}: complete() needs the subject the camera frames")
-        F, T = traj.frame_count, self.frames_internal
-        keys = np.unique(np.asarray(list(known_frames), np.int64))
-        if keys.size == 0:
-            raise LensCraftError("complete(): give at least one known frame")
-        if keys.min() < 0 or keys.max() >= F:
-            raise LensCraftError(f"complete(): known frame {int(keys.min() if keys.min() < 0 else keys.max())} is "
-                                 f"outside the shot's {F} frames (0-based indices)")
-        # Unknown frames: interpolate between keys so resampling to T slots mixes in nothing arbitrary.
-        R = geo.quat_to_matrix(traj.rotation)
-        pos = _interp_frames(traj.position[keys], keys, F)
-        logf = _interp_frames(np.log(traj.focal_length[keys])[:, None], keys, F)[:, 0]
-        R_fill = geo.sixd_to_matrix(_interp_frames(geo.matrix_to_6d(R[keys]), keys, F))
-        sp, sr = subject.positions(F)[None], subject.rotations(F)[None]
-        f = ft.encode_arrays(pos[None], geo.matrix_to_quat(R_fill)[None], np.exp(logf)[None], sp, sr,
-                             subject.size[None], None, T)
-        slot_time = np.linspace(0.0, F - 1.0, T)
-        known_T = np.zeros(T, bool)
-        known_T[np.round(keys * (T - 1) / max(F - 1, 1)).astype(int)] = True  # the slot nearest each key
-        is_key = np.zeros(F, bool)
-        is_key[keys] = True
-        known_T |= is_key[np.round(slot_time).astype(int)]  # slots whose nearest frame is a key
-        emb = self.field_embeddings(f, known_T[None])
-        keep = np.ones((1, len(FIELD_NAMES)), bool)
-        stated, _ = self._instruction(instruction)
-        for i, name in enumerate(FIELD_NAMES):
-            if name in stated:
-                emb[0, i] = self.label_embeddings[name][FIELDS[name].index(stated[name])]
-        if self.backend.name == "torch" and self.decoder == "autoregressive":  # feeds the keys back as it decodes
-            camera = self.backend.generate(emb, keep, f.subject, f.motion, known_T[None], f.camera)
-            p_pos, p_quat, p_focal = ft.decode_camera(_clamp_lens(camera), f.anchor, F)
-            best = 0
-        else:
-            # Analysis by synthesis: the keys' own field embeddings and the alternatives describe ranks next
-            # (movement x easing the user left open), in one batch; keep the one that passes closest to the keys.
-            cands = self._completion_candidates(emb, stated)
-            k = len(cands)
-            fk = f.subset(np.zeros(k, int))
-            camera = self.backend.generate(cands, np.ones((k, len(FIELD_NAMES)), bool), fk.subject, fk.motion)
-            p_pos, p_quat, p_focal = ft.decode_camera(_clamp_lens(camera), fk.anchor, F)
-            miss = (np.linalg.norm(p_pos[:, keys] - traj.position[keys], axis=-1).mean(1) / subject.extent
-                    + geo.rotation_angle_between(geo.quat_to_matrix(p_quat[:, keys]), R[keys]).mean(1)
-                    + np.abs(np.log(p_focal[:, keys] / traj.focal_length[keys])).mean(1))
-            best = int(np.argmin(miss))
-        p_pos, p_R, p_logf = p_pos[best], geo.quat_to_matrix(p_quat[best]), np.log(p_focal[best])
-        # Residual blend: exact at the keys, linear in frame index between them, constant beyond the ends.
-        out_pos = p_pos + _interp_frames(traj.position[keys] - p_pos[keys], keys, F)
-        out_logf = p_logf + _interp_frames((np.log(traj.focal_length[keys]) - p_logf[keys])[:, None], keys, F)[:, 0]
-        p6 = geo.matrix_to_6d(p_R)
-        out_R = geo.sixd_to_matrix(p6 + _interp_frames(geo.matrix_to_6d(R[keys]) - p6[keys], keys, F))
-        quat = geo.quat_continuity(geo.matrix_to_quat(out_R))
-        if np.dot(quat[keys[0]], traj.rotation[keys[0]]) < 0:  # same sign convention as the input
-            quat = -quat
-        out = Trajectory(out_pos, quat, np.exp(out_logf), traj.sensor_width, traj.aspect, traj.fps, traj.frame_start)
-        labels = {**shot.labels, **stated}
-        ins = Instruction(**labels, start=0, count=F, subject_index=0, source="user")
-        return Shot(out, [subject], [ins], name=shot.name, metadata={**shot.metadata, "completed_from": keys.tolist(),
-                                                                      "generator": f"lenscraft/{self.backend.name}"})
+        instruction ({field: label} or a prompt) overrides what the keys imply for the fields it states.
+        (complete.py does it.)"""
+        return _complete.complete(self, shot, known_frames, instruction)
 
 
 _cache: dict[tuple, Engine] = {}
 _cache_lock = threading.Lock()
 
 
-def load_engine(path: str | Path | None = None, backend: str = "auto", device: str = "cpu") -> Engine:
-    """A cached Engine (the bundled model by default): what the add-on and the CLI use."""
-    key = (str(path) if path is not None else None, backend, device)
+def load_engine(path: str | Path | None = None, runtime: str = "auto", device: str = "cpu", *,
+                backend: str | None = None) -> Engine:
+    """A cached Engine (the bundled model by default): what the add-on and the CLI use. `backend` is the deprecated
+    old name of `runtime`."""
+    runtime = _runtime_arg(runtime, backend)
+    key = (str(path) if path is not None else None, runtime, device)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = Engine.load(path, backend, device=device)
+            _cache[key] = Engine.load(path, runtime, device=device)
         return _cache[key]
 
 
-__all__ = ["Engine", "Description", "load_engine", "motion_magnitude", "DEFAULT_MODEL_DIR", "VARIATION_NOISE"]
+__all__ = ["Engine", "Description", "load_engine", "motion_magnitude", "DEFAULT_MODEL_DIR", "VARIATION_NOISE",
+           "RUNTIMES"]

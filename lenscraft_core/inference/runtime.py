@@ -1,18 +1,18 @@
-"""Inference backends with one numeric interface, and the NumPy text side.
+"""The ONNX runtime: the model's graphs on ONNX Runtime, its label embeddings and the offline text encoder, with
+NumPy and no torch.
 
-A backend maps arrays to arrays (float32, batch first):
+A runtime maps arrays to arrays (float32, batch first):
 
     encode(camera (B,T,10), subject (B,10), motion (B,T,9), known (B,T) bool) -> field embeddings (B,F,D)
     generate(field_emb (B,F,D), keep (B,F) bool, subject (B,10), motion (B,T,9)) -> camera features (B,T,10)
 
-OnnxBackend runs the graphs from export.py on ONNX Runtime and imports no torch; TorchBackend runs LensCraftModel
-from the checkpoint (the reference, and the only one for the autoregressive decoder). OnnxTextEncoder is the
-offline MiniLM (ONNX + `tokenizers`), for free-text prompts without torch.
+OnnxRuntime runs the graphs from train/export.py; the other runtime, TorchRuntime (train/torch_runtime.py), runs
+LensCraftModel from the checkpoint (the reference, and the only one for the autoregressive decoder) and is not
+imported here. OnnxTextEncoder is the offline MiniLM (ONNX + `tokenizers`), for free-text prompts without torch.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -20,23 +20,8 @@ import numpy as np
 
 from ..errors import LensCraftError
 from ..vocabulary import FIELD_NAMES, FIELDS, vocabulary_hash
-
-
-def read_json(path: Path, what: str) -> dict:
-    if not path.exists():
-        raise LensCraftError(f"{path}: {what} not found")
-    try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise LensCraftError(f"{path}: {what} is corrupted ({e})") from None
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+from .devices import DEVICES, check_device  # noqa: F401  (DEVICES re-exported: the CLIs import it from here)
+from .model_dir import file_sha256, read_json  # noqa: F401  (re-exported: their old home was this module)
 
 
 def load_label_embeddings(path: Path, encoder_id: str | None = None) -> dict[str, np.ndarray]:
@@ -75,16 +60,8 @@ RUNTIMES = ("auto", "onnx", "torch")
 BACKENDS = RUNTIMES  # deprecated alias: "backend" was this module's old word for a runtime
 
 # ---------------------------------------------------------------------------------------------------- devices
-DEVICES = ("cpu", "cuda", "coreml", "directml")
 ORT_PROVIDERS = {"cuda": "CUDAExecutionProvider", "coreml": "CoreMLExecutionProvider",
                  "directml": "DmlExecutionProvider"}
-
-
-def check_device(device: str) -> str:
-    key = str(device).lower()
-    if key not in DEVICES:
-        raise LensCraftError(f"unknown compute device '{device}': use one of {', '.join(DEVICES)}")
-    return key
 
 
 def onnx_providers(device: str, available: list[str]) -> tuple[list[str], str | None]:
@@ -100,8 +77,8 @@ def onnx_providers(device: str, available: list[str]) -> tuple[list[str], str | 
     return ["CPUExecutionProvider"], f"{device} is not in this ONNX Runtime ({', '.join(available)}): running on CPU"
 
 
-# ---------------------------------------------------------------------------------------------------- model backends
-class OnnxBackend:
+# ---------------------------------------------------------------------------------------------------- the model
+class OnnxRuntime:
     name = "onnx"
 
     def __init__(self, model_dir: Path, weights_sha256: str | None = None, threads: int | None = None,
@@ -109,7 +86,7 @@ class OnnxBackend:
         try:
             import onnxruntime as ort
         except ImportError as e:
-            raise LensCraftError("the ONNX backend needs `pip install onnxruntime`") from e
+            raise LensCraftError("the ONNX runtime needs `pip install onnxruntime`") from e
         providers, self.device_note = onnx_providers(device, list(ort.get_available_providers()))
         self.device = device if self.device_note is None else "cpu"
         manifest = read_json(model_dir / "onnx.json", "ONNX manifest (run `python -m lenscraft_core export-onnx`)")
@@ -143,40 +120,17 @@ class OnnxBackend:
                                          "motion": np.asarray(motion, np.float32)})[0]
 
 
-class TorchBackend:
-    name = "torch"
+OnnxBackend = OnnxRuntime  # deprecated alias (the old name)
 
-    def __init__(self, stem: Path, device: str = "cpu"):
-        import torch
 
-        from ..train import checkpoint as ckpt
+def __getattr__(name: str):
+    """TorchRuntime (and its old name TorchBackend) lives on the torch side, train/torch_runtime.py; looked up on
+    first use so that importing this module never imports torch or train/."""
+    if name in ("TorchRuntime", "TorchBackend"):
+        from ..train.torch_runtime import TorchRuntime
 
-        self.torch = torch
-        self.device_note = None
-        device = check_device(device)
-        if device != "cpu" and not (device == "cuda" and torch.cuda.is_available()):
-            self.device_note = f"{device} is not available to torch here: running on CPU"
-            device = "cpu"
-        self.model, self.meta = ckpt.load(stem, map_location=device)
-        self.device = device
-
-    def _t(self, a, dtype=None):
-        return self.torch.as_tensor(np.asarray(a), dtype=dtype or self.torch.float32, device=self.device)
-
-    def encode(self, camera, subject, motion, known):
-        with self.torch.no_grad():
-            out = self.model.encode(self._t(camera), self._t(subject), self._t(motion),
-                                    self._t(known, self.torch.bool))
-        return out.float().cpu().numpy()
-
-    def generate(self, field_emb, keep, subject, motion, known=None, camera=None):
-        torch = self.torch
-        with torch.no_grad():
-            memory = self.model.memory(self._t(field_emb), self._t(subject), self._t(keep, torch.bool))
-            out = self.model.generate(memory, self._t(motion),
-                                      None if known is None else self._t(known, torch.bool),
-                                      None if camera is None else self._t(camera))
-        return out.float().cpu().numpy()
+        return TorchRuntime
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------------------------------- text encoder

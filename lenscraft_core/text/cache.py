@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import LensCraftError
+from ..files import atomic_write_with
 from ..vocabulary import FIELDS, vocabulary_hash
 from .encoders import TextEncoder
 
@@ -59,17 +59,11 @@ def save_label_embeddings(emb: dict[str, np.ndarray], encoder_id: str, cache_dir
     from safetensors.numpy import save_file
 
     path = cache_path(encoder_id, cache_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
     dim = next(iter(emb.values())).shape[1]
     meta = {"encoder_id": encoder_id, "dim": str(dim), "vocabulary_hash": vocabulary_hash()}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file({k: np.ascontiguousarray(v, np.float32) for k, v in emb.items()}, tmp, metadata=meta)
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    arrays = {k: np.ascontiguousarray(v, np.float32) for k, v in emb.items()}
+    # atomic: a reader (another training process) sees the old cache or the new one, never half of one
+    atomic_write_with(path, lambda tmp: save_file(arrays, tmp, metadata=meta))
     return path
 
 

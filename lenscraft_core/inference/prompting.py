@@ -1,0 +1,103 @@
+"""How the Engine reads what the user asked for: the prompt's text encoder (MiniLM on ONNX Runtime or
+sentence-transformers, or a CLIP model's open_clip tower), the nearest-label fallback for what the grammar left
+open, and instructions ({field: label} or a prompt) turned into stated labels.
+
+The grammar (prompt/grammar.py) reads a prompt first; the text encoder only settles the fields it could not.
+Structured {field: label} instructions never need a text encoder.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Mapping
+
+import numpy as np
+
+from ..errors import LensCraftError
+from ..vocabulary import FIELD_NAMES, FIELDS
+from .model_dir import MINILM_DIR
+from .runtime import OnnxTextEncoder
+
+FALLBACK_MIN_COS = 0.57  # a prompt piece must be this close to a label description (0.5 let "slow" pick an easing)
+FALLBACK_MAX_CONFIDENCE = 0.9  # the fallback never outranks a label the grammar named (confidence 1)
+
+
+def choose_text_encoder(encoder_id: str, runtime_name: str, clip_weights: str | None):
+    """(encoder or None, note or None): the prompt encoder for a model trained with `encoder_id`. MiniLM runs on ONNX
+    Runtime when the model does (no torch), else through sentence-transformers, with the ONNX one as the fallback;
+    a CLIP-trained model needs its open_clip weights file. The note says why free text uses the grammar alone."""
+    if encoder_id == OnnxTextEncoder.id:
+        if runtime_name == "onnx" and (MINILM_DIR / "minilm.onnx").exists():
+            return OnnxTextEncoder(MINILM_DIR), None
+        try:
+            from ..text.encoders import MiniLMEncoder
+
+            return MiniLMEncoder(), None
+        except (ImportError, LensCraftError):
+            if (MINILM_DIR / "minilm.onnx").exists():
+                return OnnxTextEncoder(MINILM_DIR), None
+        return None, None
+    if encoder_id.startswith("open_clip/"):
+        return open_clip_encoder(encoder_id, clip_weights)
+    return None, None
+
+
+def open_clip_encoder(encoder_id: str, clip_weights: str | None):
+    """(encoder or None, note or None): the open_clip text tower of a CLIP-trained model, from clip_weights (needs
+    torch + open_clip)."""
+    if not clip_weights:
+        return None, f"the model uses {encoder_id}: give its open_clip weights file to read free text"
+    from ..text.encoders import OpenCLIPEncoder
+
+    try:
+        enc = OpenCLIPEncoder(encoder_id.split("/")[1], weights=clip_weights)
+    except LensCraftError as e:
+        return None, str(e)
+    if enc.id != encoder_id:
+        return None, (f"{clip_weights} is {enc.id}, the model was trained with {encoder_id}: "
+                      "free text uses the grammar alone")
+    return enc, None
+
+
+def nearest_labels(encoder, label_embeddings: Mapping[str, np.ndarray], text: str,
+                   fields: list) -> dict[str, tuple[str, float]]:
+    """Nearest label description per field among the prompt and its clauses (cosine >= FALLBACK_MIN_COS)."""
+    if encoder is None or not fields:
+        return {}
+    pieces = [text] + [p.strip() for p in re.split(r"[,;.]|\bthen\b", text) if p.strip() and p.strip() != text]
+    emb = encoder.encode(pieces)
+    out = {}
+    for f in fields:
+        cos = emb @ label_embeddings[f].T  # (pieces, labels)
+        best = float(cos.max())
+        if best >= FALLBACK_MIN_COS:
+            label = FIELDS[f].names[int(cos.max(0).argmax())]
+            out[f] = (label, min(best, FALLBACK_MAX_CONFIDENCE))
+    return out
+
+
+def parse(prompt: str, defaults: Mapping[str, str] | None, fallback: Callable):
+    """Prompt -> prompt.Interpretation: the grammar, with `fallback` settling what it left open."""
+    from ..prompt.grammar import parse_prompt
+
+    return parse_prompt(prompt, defaults, fallback=fallback)
+
+
+def read_instruction(instruction, parse_prompt: Callable) -> tuple[dict[str, str], dict]:
+    """A prompt or {field: label} -> (stated labels, metadata for the shot); parse_prompt reads a prompt string."""
+    if instruction is None:
+        return {}, {}
+    if isinstance(instruction, str):
+        interp = parse_prompt(instruction)
+        stated = {f: interp.labels[f] for f in FIELD_NAMES if interp.source.get(f) != "default"}
+        return stated, {"prompt": instruction, "understood_as": interp.summary()}
+    if not isinstance(instruction, Mapping):
+        raise LensCraftError(f"instruction must be a prompt string or {{field: label}}, got "
+                             f"{type(instruction).__name__}")
+    stated = {}
+    for f, v in instruction.items():
+        if f not in FIELDS:
+            raise LensCraftError(f"instruction: unknown field '{f}' (fields: {', '.join(FIELD_NAMES)})")
+        if v is not None:
+            stated[f] = FIELDS[f].resolve(v)
+    return stated, {}
