@@ -33,7 +33,7 @@ if how == "json.load":
     n = len(doc["simulations"])
 else:
     from lenscraft_core.formats.lenscraft_v1 import iter_shots
-    n = sum(1 for _ in iter_shots(path, backend=how))  # stream; keep nothing
+    n = sum(1 for _ in iter_shots(path, reader=how))  # stream; keep nothing
 dt = time.perf_counter() - t
 print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """

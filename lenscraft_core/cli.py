@@ -8,37 +8,75 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 from .errors import LensCraftError
-from .inference.runtime import DEVICES
+from .formats import FORMATS
+from .inference.runtime import DEVICES, RUNTIMES
 
-FORMATS = ("lenscraft", "lenscraft-v1")
+OVERWRITE = "--overwrite"  # named in the refusal when an output exists
 
 
-def _labels_from_args(args: argparse.Namespace) -> dict[str, str]:
-    from .vocabulary import FIELD_NAMES
+# ---------------------------------------------------------------------------------------------------- labels
+def _labels_from_args(args: argparse.Namespace, parse: Callable | None = None) -> tuple[Any, dict[str, str]]:
+    """The one prompt -> labels path: (what --prompt was understood as, or None; the fields it states with the label
+    flags on top). parse: the prompt parser, the grammar unless given (the model commands pass the engine's, which
+    settles what the grammar leaves open with the text encoder)."""
+    from .vocabulary import FIELD_NAMES, FIELDS
 
-    labels = {}
-    if getattr(args, "prompt", None):
-        from .prompt.grammar import parse_prompt
+    flags = {f: FIELDS[f].resolve(getattr(args, f)) for f in FIELD_NAMES if getattr(args, f, None)}
+    if not getattr(args, "prompt", None):
+        return None, flags
+    if parse is None:
+        from .prompt.grammar import parse_prompt as parse
+    interp = parse(args.prompt)
+    return interp, {**{f: interp.labels[f] for f in FIELD_NAMES if f in interp.explicit}, **flags}
 
-        interp = parse_prompt(args.prompt)
+
+def _grammar_labels(args: argparse.Namespace) -> dict[str, str]:
+    """Labels for the simulator commands; what the prompt was understood as goes to stderr."""
+    interp, labels = _labels_from_args(args)
+    if interp is not None:
         print(interp.summary(), file=sys.stderr)
-        labels.update({f: interp.labels[f] for f in interp.explicit})
-    for f in FIELD_NAMES:
-        value = getattr(args, f, None)
-        if value:
-            from .vocabulary import FIELDS
-
-            labels[f] = FIELDS[f].resolve(value)
     return labels
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
+def _instruction_from_args(args: argparse.Namespace) -> dict | str | None:
+    """For the model commands: the prompt alone (the engine then records it and what it understood in the shot's
+    metadata), or the labels with the flags on top, or None when neither is given."""
+    from .vocabulary import FIELD_NAMES
+
+    if getattr(args, "prompt", None) and not any(getattr(args, f, None) for f in FIELD_NAMES):
+        return args.prompt
+    return _labels_from_args(args, lambda prompt: _engine(args).parse(prompt))[1] or None
+
+
+# ---------------------------------------------------------------------------------------------------- data
+def _load(path: Path, args: argparse.Namespace) -> list:
+    """Shots from any file formats.load_any reads, with the command's source flags; skipped samples to stderr."""
     from . import formats
+
+    result = formats.load_any(path, **_source_options(args))
+    for index, reason in result.skipped[:20]:
+        print(f"skipped sample {index}: {reason}", file=sys.stderr)
+    return result.shots
+
+
+def _source_options(args: argparse.Namespace) -> dict[str, Any]:
+    names = ("lenient", "up", "scale", "fps", "camera_axes")  # the flags of _add_source_flags that a command has
+    return {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}
+
+
+def _save(shots: list, args: argparse.Namespace, format: str = "lenscraft") -> int:
+    from . import formats
+
+    return formats.save(shots, args.out, format=format, overwrite=args.overwrite, flag=OVERWRITE)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import simulate_batch
 
-    labels: dict = _labels_from_args(args)
+    labels: dict = _grammar_labels(args)
     if args.format == "lenscraft-v1":  # draw the fields not given among the values v1 can store
         import numpy as np
 
@@ -49,7 +87,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             labels.setdefault(f, rng.choice(list(names), size=args.count))
     batch = simulate_batch(args.count, frames=args.frames, fps=args.fps, seed=args.seed, labels=labels or None)
     shots = batch.shots()
-    formats.save(shots, args.out, format=args.format, overwrite=args.overwrite)
+    _save(shots, args, args.format)
     print(f"wrote {len(shots)} simulated shot(s) of {args.frames} frames to {args.out} ({args.format})")
     return 0
 
@@ -60,7 +98,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
-            result = formats.load(path, lenient=args.lenient)
+            result = formats.load_any(path, lenient=args.lenient)
         except (LensCraftError, OSError) as e:
             print(f"{path}: INVALID: {e}")
             failed += 1
@@ -76,9 +114,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from . import formats
 
-    result = formats.load(args.input, lenient=args.lenient)
+    result = formats.load_any(args.input, lenient=args.lenient)
     shots = [s for shot in result.shots for s in shot.split()] if args.split else result.shots
-    formats.save(shots, args.out, format=args.format, overwrite=args.overwrite)
+    _save(shots, args, args.format)
     print(f"wrote {len(shots)} shot(s) to {args.out} ({args.format})" +
           (f"; skipped {len(result.skipped)} bad sample(s)" if result.skipped else ""))
     return 0
@@ -88,12 +126,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Simulate one shot for a prompt around a 1.8 m subject and print what the camera does."""
     import numpy as np
 
-    from . import formats
     from .framing import measure
     from .schema import Subject
     from .simulate import simulate_shot
 
-    labels = _labels_from_args(args)
+    labels = _grammar_labels(args)
     subject = Subject(position=np.array([0.0, 0.0, 0.9]), size=np.array([0.5, 0.4, 1.8]), name="actor")
     shot = simulate_shot(subject, labels, frames=args.frames, fps=args.fps, seed=args.seed)
     m = measure(shot.trajectory, subject)
@@ -106,33 +143,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  frame {traj.frame_start + i:4d}: camera at ({p[0]:6.2f}, {p[1]:6.2f}, {p[2]:6.2f}) m, "
               f"lens {traj.focal_length[i]:5.1f} mm, subject fills {m.coverage[i]:.2f} of frame height")
     if args.out:
-        formats.save([shot], args.out, format="lenscraft", overwrite=args.overwrite)
+        _save([shot], args)
         print(f"wrote {args.out}")
     return 0
 
 
-def _load_any(path: Path, args: argparse.Namespace) -> list:
-    """Shots from our JSON / v1 JSON, a COLMAP model folder, or a camera-to-world matrix file."""
-    from . import formats
-
-    if path.is_dir() or path.name in ("cameras.txt", "images.txt", "cameras.bin", "images.bin"):
-        from .formats.colmap import load_colmap
-
-        return [load_colmap(path, up=args.up, scale=args.scale, fps=args.fps or 24.0)]
-    if path.suffix.lower() in (".npy", ".txt"):
-        from .formats.c2w import load_c2w
-
-        return [load_c2w(path, camera_axes=args.camera_axes, up=args.up, scale=args.scale, fps=args.fps)]
-    result = formats.load(path, lenient=getattr(args, "lenient", False))
-    for index, reason in result.skipped[:20]:
-        print(f"skipped sample {index}: {reason}", file=sys.stderr)
-    return result.shots
-
-
 def cmd_import(args: argparse.Namespace) -> int:
-    from . import formats
-
-    shots = _load_any(args.input, args)
+    shots = _load(args.input, args)
     if args.segments:
         from .formats.segments import split_by_csv
 
@@ -147,7 +164,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return engine.describe(sample).labels
 
         shots = [part for shot in shots for part in split_by_csv(shot, args.segments, label_fn=predicted_labels)]
-    formats.save(shots, args.out, format=args.format, overwrite=args.overwrite)
+    _save(shots, args, args.format)
     print(f"wrote {len(shots)} shot(s) to {args.out} ({args.format})")
     return 0
 
@@ -155,7 +172,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_inspect(args: argparse.Namespace) -> int:
     from .evaluate.plots import format_summary_table, inspect_dataset
 
-    shots = [s for shot in _load_any(args.data, args) for s in shot.split()]
+    shots = [s for shot in _load(args.data, args) for s in shot.split()]
     summary = inspect_dataset(shots, args.out)
     print(format_summary_table(summary))
     if args.describe:  # the model's describe against the dataset's own labels: one confusion matrix per field
@@ -180,29 +197,15 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def _engine(args: argparse.Namespace):
     from .inference.engine import load_engine
 
-    engine = load_engine(args.model, args.backend, args.device)
+    engine = load_engine(args.model, args.runtime, args.device)
     if engine.device_note:
         print(f"note: {engine.device_note}", file=sys.stderr)
     return engine
 
 
-def _instruction_from_args(args: argparse.Namespace) -> dict | str | None:
-    """A prompt (parsed by the engine, with its text-encoder fallback) with label flags on top, or just the flags."""
-    from .vocabulary import FIELD_NAMES, FIELDS
-
-    flags = {f: FIELDS[f].resolve(getattr(args, f)) for f in FIELD_NAMES if getattr(args, f, None)}
-    if getattr(args, "prompt", None):
-        if not flags:
-            return args.prompt
-        interp = _engine(args).parse(args.prompt)
-        return {**{f: interp.labels[f] for f in FIELD_NAMES if interp.source.get(f) != "default"}, **flags}
-    return flags or None
-
-
 def cmd_generate(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from . import formats
     from .schema import Subject
 
     instruction = _instruction_from_args(args)
@@ -215,16 +218,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
                       rotation=np.array(args.subject_rotation, float), name=args.subject_name)
     shots = eng.generate(subject, instruction, frames=args.frames, fps=args.fps, seed=args.seed,
                          variations=args.variations, focal_length=args.focal_length, floor=args.floor)
-    formats.save(shots, args.out, format="lenscraft", overwrite=args.overwrite)
-    print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({eng.backend_name} backend)")
+    _save(shots, args)
+    print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({eng.backend_name} runtime)")
     return 0
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
     import json
 
+    from .files import atomic_writer, atomic_write_with
+
     eng = _engine(args)
-    shots = [s for shot in _load_any(args.input, args) for s in shot.split()]
+    shots = [s for shot in _load(args.input, args) for s in shot.split()]
     results = []
     for i, shot in enumerate(shots):
         d = eng.describe(shot, top_k=args.top_k)
@@ -234,32 +239,29 @@ def cmd_describe(args: argparse.Namespace) -> int:
         for f, ranked in d.fields.items():
             print(f"  {f:10s} " + ", ".join(f"{label} {score:.2f}" for label, score in ranked))
     if args.out:
-        if args.out.exists() and not args.overwrite:
-            raise FileExistsError(f"{args.out} exists (use --overwrite)")
-        args.out.write_text(json.dumps({"descriptions": results}, indent=1))
+        with atomic_writer(args.out, args.overwrite, flag=OVERWRITE) as f:
+            f.write(json.dumps({"descriptions": results}, indent=1))
         print(f"wrote {args.out}")
     if args.csv:
         from .evaluate.plots import describe_to_csv
 
-        if args.csv.exists() and not args.overwrite:
-            raise FileExistsError(f"{args.csv} exists (use --overwrite)")
         best = iter([{f: tuple(ranked[0]) for f, ranked in r["fields"].items()} for r in results])
-        describe_to_csv(shots, lambda _shot: next(best), args.csv)  # rows in shot order: reuse what ran above
+        # rows in shot order: reuse what ran above
+        atomic_write_with(args.csv, lambda tmp: describe_to_csv(shots, lambda _shot: next(best), tmp),
+                          args.overwrite, flag=OVERWRITE)
         print(f"wrote {args.csv}")
     return 0
 
 
 def cmd_complete(args: argparse.Namespace) -> int:
-    from . import formats
-
     try:
         keys = [int(k) for k in args.keys.split(",") if k.strip()]
     except ValueError:
         raise LensCraftError(f"--keys '{args.keys}': expected 0-based frame indices like 0,24,47") from None
     eng = _engine(args)
-    shots = [s for shot in _load_any(args.input, args) for s in shot.split()]
+    shots = [s for shot in _load(args.input, args) for s in shot.split()]
     done = [eng.complete(shot, keys, _instruction_from_args(args)) for shot in shots]
-    formats.save(done, args.out, format="lenscraft", overwrite=args.overwrite)
+    _save(done, args)
     print(f"wrote {len(done)} completed shot(s) through key frames {keys} to {args.out}")
     return 0
 
@@ -277,9 +279,20 @@ def cmd_export_onnx(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Deprecated(argparse.Action):
+    """An old flag name kept working: it stores into the new flag's dest and says so on stderr."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"note: {option_string} is deprecated; use --{self.dest.replace('_', '-')}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
 def _add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: the bundled one)")
-    p.add_argument("--backend", choices=("auto", "onnx", "torch"), default="auto")
+    p.add_argument("--runtime", choices=RUNTIMES, default="auto",
+                   help="what runs the model: ONNX Runtime, torch, or auto (ONNX when exported, else torch)")
+    p.add_argument("--backend", dest="runtime", choices=RUNTIMES, action=_Deprecated, default=argparse.SUPPRESS,
+                   help=argparse.SUPPRESS)
     p.add_argument("--device", choices=DEVICES, default="cpu",
                    help="where the model runs; one the runtime lacks falls back to the CPU with a note")
 

@@ -14,8 +14,8 @@ from lenscraft_core.cli import build_parser, main  # noqa: E402
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    from lenscraft_core import checkpoint as ckpt
-    from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
+    from lenscraft_core.train import checkpoint as ckpt
+    from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
     from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS
 
     folder = tmp_path_factory.mktemp("cli-model")
@@ -24,7 +24,7 @@ def model_dir(tmp_path_factory):
     rng = np.random.default_rng(0)
     emb = {f: rng.normal(size=(len(FIELDS[f]), 384)).astype(np.float32) for f in FIELD_NAMES}
     np.savez(folder / "emb.npz", **emb)  # export-onnx below bundles these
-    from lenscraft_core.export import export_onnx
+    from lenscraft_core.train.export import export_onnx
 
     export_onnx(folder, label_embeddings={f: emb[f] / np.linalg.norm(emb[f], axis=1, keepdims=True) for f in emb})
     return folder
@@ -45,7 +45,7 @@ def test_generate_describe_complete_roundtrip(model_dir, tmp_path, capsys):
     assert "motion" in capsys.readouterr().out
 
     done = tmp_path / "done.json"
-    assert main(["complete", str(out), "--keys", "0,17,35", "--model", str(model_dir), "--backend", "torch",
+    assert main(["complete", str(out), "--keys", "0,17,35", "--model", str(model_dir), "--runtime", "torch",
                  "--out", str(done)]) == 0
     a, b = formats.load(out).shots[0].trajectory, formats.load(done).shots[0].trajectory
     np.testing.assert_allclose(b.position[[0, 17, 35]], a.position[[0, 17, 35]], atol=1e-5)
@@ -75,7 +75,7 @@ def test_export_onnx_command(model_dir, tmp_path, capsys):
         build_parser()._subparsers._group_actions[0].choices)
 
 
-def test_describe_writes_csv_and_import_labels_unlabelled_segments(tmp_path):
+def test_describe_writes_csv_and_import_labels_unlabelled_segments(tmp_path, capsys):
     """describe --csv over a dataset; import --segments labels segments the CSV leaves unlabelled with describe."""
     import csv as csvmod
 
@@ -88,6 +88,13 @@ def test_describe_writes_csv_and_import_labels_unlabelled_segments(tmp_path):
     assert main(["describe", str(data), "--csv", str(out_csv)]) == 0
     rows = list(csvmod.DictReader(out_csv.open()))
     assert len(rows) == 3 and all(r["movement_true"] == "fullArcShotLeft" and r["movement"] for r in rows)
+    for flag in ("--csv", "--out"):  # an existing output is kept, and the refusal names the flag that replaces it
+        kept = tmp_path / f"kept{flag[2:]}"
+        kept.write_text("precious")
+        assert main(["describe", str(data), flag, str(kept)]) == 2
+        assert "pass --overwrite to replace it" in capsys.readouterr().err and kept.read_text() == "precious"
+        assert main(["describe", str(data), flag, str(kept), "--overwrite"]) == 0 and kept.read_text() != "precious"
+    assert sorted(p.name for p in tmp_path.glob(".tmp-*")) == []  # the atomic writes left no temp file
     seg = tmp_path / "seg.csv"
     seg.write_text("start,end,label\n1,20,dollyIn\n21,40,\n")
     out = tmp_path / "segments.json"

@@ -12,7 +12,7 @@ from lenscraft_core.formats import detect_format, load, save
 from lenscraft_core.formats import native
 from lenscraft_core.schema import Instruction, Shot, Subject, Trajectory
 
-BACKENDS = ["json"] + (["ijson"] if native.iter_document.__globals__["ijson"] is not None else [])
+READERS = ["json"] + (["ijson"] if native.iter_document.__globals__["ijson"] is not None else [])
 
 
 def _shots(n=4, frames=9, seed=1):
@@ -69,14 +69,14 @@ def test_file_states_its_conventions(tmp_path):
     assert detect_format(tmp_path / "a.json") == "lenscraft"
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_newer_version_rejected(tmp_path, backend):
+@pytest.mark.parametrize("reader", READERS)
+def test_newer_version_rejected(tmp_path, reader):
     save(_shots(1), tmp_path / "a.json")
     doc = json.loads((tmp_path / "a.json").read_text())
     doc["version"] = 2
     (tmp_path / "b.json").write_text(json.dumps(doc))
     with pytest.raises(DataError, match=r"b.json: version 2 is newer than this LensCraft reads \(up to version 1\)"):
-        load(tmp_path / "b.json", backend=backend)
+        load(tmp_path / "b.json", reader=reader)
 
 
 def _bad(doc, mutate):
@@ -104,26 +104,26 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("mutate,message", BAD, ids=[m[:30] for _, m in BAD])
-def test_bad_input(tmp_path, backend, mutate, message):
+def test_bad_input(tmp_path, reader, mutate, message):
     save(_shots(3), tmp_path / "a.json")
     doc = _bad(json.loads((tmp_path / "a.json").read_text()), mutate)
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     with pytest.raises(DataError, match=message) as e:
-        load(tmp_path / "bad.json", backend=backend)
+        load(tmp_path / "bad.json", reader=reader)
     assert str(e.value).startswith(f"{tmp_path / 'bad.json'}: shot 1")
-    result = load(tmp_path / "bad.json", lenient=True, backend=backend)
+    result = load(tmp_path / "bad.json", lenient=True, reader=reader)
     assert len(result) == 2 and [i for i, _ in result.skipped] == [1] and "skipped 1 bad sample" in result.summary
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_truncated(tmp_path, backend):
+@pytest.mark.parametrize("reader", READERS)
+def test_truncated(tmp_path, reader):
     save(_shots(3), tmp_path / "a.json")
     text = (tmp_path / "a.json").read_text()
     (tmp_path / "cut.json").write_text(text[:-200])
     with pytest.raises(DataError, match=r"cut.json: malformed JSON at line 4 column \d+: .*truncated\?"):
-        load(tmp_path / "cut.json", backend=backend)
+        load(tmp_path / "cut.json", reader=reader)
 
 
 def test_no_overwrite_and_unknown_format(tmp_path):

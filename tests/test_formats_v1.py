@@ -19,7 +19,7 @@ from _paths import V1_SIM_DIR
 
 SIM_DIR = str(V1_SIM_DIR)
 REAL = {n: os.path.join(SIM_DIR, n + ".json") for n in ("v1_single_30f", "v1_single_30f_5subj", "v1_default")}
-BACKENDS = ["json"] + (["ijson"] if v1.iter_document.__globals__["ijson"] is not None else [])
+READERS = ["json"] + (["ijson"] if v1.iter_document.__globals__["ijson"] is not None else [])
 needs_real = pytest.mark.skipif(not os.path.isdir(SIM_DIR), reason="shared v1 simulator files not present")
 
 
@@ -102,10 +102,10 @@ def test_v1_native_v1_round_trip(real, name, tmp_path):
 
 
 @needs_real
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_backends_agree(backend):
-    a = load(REAL["v1_default"], backend=backend)
-    b = load(REAL["v1_default"], backend="json")
+@pytest.mark.parametrize("reader", READERS)
+def test_readers_agree(reader):
+    a = load(REAL["v1_default"], reader=reader)
+    b = load(REAL["v1_default"], reader="json")
     assert a.metadata == b.metadata and len(a) == len(b)
     assert all(np.array_equal(x.trajectory.rotation, y.trajectory.rotation) for x, y in zip(a.shots, b.shots))
 
@@ -213,34 +213,34 @@ BAD = [
 
 
 @needs_real
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("path,value,message", BAD, ids=[m[:30] for _, _, m in BAD])
-def test_bad_input_names_file_simulation_and_field(raw_sim, tmp_path, backend, path, value, message):
+def test_bad_input_names_file_simulation_and_field(raw_sim, tmp_path, reader, path, value, message):
     bad = copy.deepcopy(raw_sim)
     _set(bad, path, value)
     file = _write_doc(tmp_path, [raw_sim, bad, raw_sim])
     with pytest.raises(DataError, match=message) as e:
-        load(file, backend=backend)
+        load(file, reader=reader)
     assert str(e.value).startswith(f"{file}: simulation 1: ")
-    result = load(file, lenient=True, backend=backend)  # lenient: the bad one is skipped and reported
+    result = load(file, lenient=True, reader=reader)  # lenient: the bad one is skipped and reported
     assert len(result.shots) == 2 and [i for i, _ in result.skipped] == [1]
     assert "skipped 1 bad sample" in result.summary and "sample 1:" in result.summary
 
 
 @needs_real
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_truncated_and_malformed_json(raw_sim, tmp_path, backend):
+@pytest.mark.parametrize("reader", READERS)
+def test_truncated_and_malformed_json(raw_sim, tmp_path, reader):
     text = json.dumps({"simulations": [raw_sim] * 3}, indent=2)
     cut = tmp_path / "cut.json"
     cut.write_text(text[: len(text) * 2 // 3])
     with pytest.raises(DataError, match=r"cut.json: malformed JSON at line \d+ column \d+: .*truncated\?"):
-        load(cut, backend=backend)
+        load(cut, reader=reader)
     lines = text.splitlines()
     lines[40] = lines[40].rstrip(",") + ",,"  # a stray comma on line 41
     broken = tmp_path / "broken.json"
     broken.write_text("\n".join(lines))
     with pytest.raises(DataError, match=r"broken.json: malformed JSON at line 41 column"):
-        load(broken, backend=backend)
+        load(broken, reader=reader)
     (tmp_path / "empty.json").write_text("")
     with pytest.raises(DataError, match="empty"):
         load(tmp_path / "empty.json")
@@ -261,16 +261,16 @@ def test_lenient_counts_many(raw_sim, tmp_path):
 
 # ------------------------------------------------------------------------------------------------ streaming
 @needs_real
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_streaming_memory_is_far_below_file_size(real, tmp_path, backend):
+@pytest.mark.parametrize("reader", READERS)
+def test_streaming_memory_is_far_below_file_size(real, tmp_path, reader):
     shots = real["v1_single_30f"].shots
     path = tmp_path / "big.json"
-    count = 2000 if backend == "json" else 600  # tracemalloc makes ijson's many small allocations slow
+    count = 2000 if reader == "json" else 600  # tracemalloc makes ijson's many small allocations slow
     save((shots[k % len(shots)] for k in range(count)), path, "lenscraft-v1")  # a generator: streamed write
     size = os.path.getsize(path)
     assert size > count * 9500
     tracemalloc.start()
-    n = sum(1 for _ in v1.iter_shots(path, backend=backend))
+    n = sum(1 for _ in v1.iter_shots(path, reader=reader))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert n == count

@@ -27,7 +27,8 @@ import numpy as np
 
 from .. import geometry as geo
 from ..errors import DataError
-from ..schema import DEFAULT_SENSOR_WIDTH_MM, Shot, Subject, Trajectory
+from ..files import atomic_writer, refuse_overwrite
+from ..schema import DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot, Subject, Trajectory
 
 CAMERA_AXES = ("opencv", "opengl")
 DEFAULT_FOCAL_MM = 50.0
@@ -156,7 +157,7 @@ def _read_text_rows(path: Path) -> tuple[np.ndarray, list[int]]:
     return np.array(rows), lines
 
 
-def _load_any(path: Path) -> tuple[Any, list[int] | None]:
+def _read_array(path: Path) -> tuple[Any, list[int] | None]:
     """Array-like content of a .npy / .json / text file, and per-row line numbers for text files."""
     if not path.exists():
         raise DataError("file not found", str(path))
@@ -219,7 +220,7 @@ def read_matrices(path: str | Path) -> np.ndarray:
     """Camera-to-world matrices (F, 4, 4) from a .npy, .json or text file, checked: finite, a rotation (orthonormal,
     det +1, no scale) in the top-left 3x3 and 0 0 0 1 in the last row. Errors name the file and line or frame."""
     path = Path(path)
-    data, lines = _load_any(path)
+    data, lines = _read_array(path)
     if path.suffix.lower() == ".json":
         data = _json_matrices(data, str(path))
     a = _as_float(data, "matrix data", str(path))
@@ -245,7 +246,7 @@ def read_matrices(path: str | Path) -> np.ndarray:
 def _array_or_file(value: Any, name: str, where: str) -> tuple[np.ndarray, str]:
     """value itself, or the array in the file it names (a JSON object's `name` or "K" entry)."""
     if isinstance(value, (str, Path)):
-        data, _ = _load_any(Path(value))
+        data, _ = _read_array(Path(value))
         where = str(value)
         if isinstance(data, dict):
             data = data.get(name, data.get("K", data))
@@ -298,7 +299,7 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
     or file) of a moving subject of size subject_size (default a standing person). subject: a fixed point or box
     {"position", "size"} in the file's world. Neither: the subject is estimated from where the cameras look.
     A .json file may carry "fps", "intrinsics", "image_size" and "character" next to the matrices (the save_c2w
-    layout); explicit arguments win.
+    layout); explicit arguments win. Without an fps anywhere, schema.DEFAULT_FPS.
     """
     path = Path(path)
     where = str(path)
@@ -306,13 +307,13 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
     frames = len(M)
     meta = json.loads(path.read_text()) if path.suffix.lower() == ".json" else {}
     meta = meta if isinstance(meta, dict) else {}
-    fps = float(fps if fps is not None else meta.get("fps", 25.0))
+    fps = float(fps if fps is not None else meta.get("fps", DEFAULT_FPS))
     intrinsics = intrinsics if intrinsics is not None else meta.get("intrinsics")
     image_size = image_size if image_size is not None else meta.get("image_size")
     character = character if character is not None else meta.get("character")
 
     R, pos = to_blender(M[:, :3, :3], M[:, :3, 3], camera_axes, up, scale)
-    aspect = 16.0 / 9.0 if image_size is None else float(image_size[0]) / float(image_size[1])
+    aspect = DEFAULT_ASPECT if image_size is None else float(image_size[0]) / float(image_size[1])
     if intrinsics is not None:
         fx, fy, w, h = read_intrinsics(intrinsics, frames, image_size, where)
         focal, aspect = focal_mm_from_pixels(fx, fy, w, h, sensor_width), w / h
@@ -380,24 +381,25 @@ def save_c2w(shot: Shot, path: str | Path, *, camera_axes: str = "opencv", up: s
         out["intrinsics"] = path.with_name(f"{path.stem}_intrinsics{path.suffix}")
         if character is not None:
             out["character"] = path.with_name(f"{path.stem}_character{path.suffix}")
-    for p in out.values():
-        if p.exists() and not overwrite:
-            raise FileExistsError(f"{p} exists (pass overwrite=True to replace it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not overwrite:  # every file is checked before any is written
+        for p in out.values():
+            refuse_overwrite(p)
     if suffix == ".json":
         doc = {"c2w": M.tolist(), "fps": t.fps, "intrinsics": K.tolist(), "image_size": [w, h],
                "camera_axes": camera_axes, "up": up}
         if character is not None:
             doc["character"] = character.tolist()
-        path.write_text(json.dumps(doc))
+        with atomic_writer(path, overwrite) as f:
+            f.write(json.dumps(doc))
         return out
     arrays = {"matrices": M, "intrinsics": K}
     if character is not None:
         arrays["character"] = character
     for kind, p in out.items():
         a = arrays[kind]
-        if suffix == ".npy":
-            np.save(p, a)
-        else:
-            np.savetxt(p, a.reshape(len(a), -1), fmt="%.17g")
+        with atomic_writer(p, overwrite, binary=suffix == ".npy") as f:
+            if suffix == ".npy":
+                np.save(f, a)
+            else:
+                np.savetxt(f, a.reshape(len(a), -1), fmt="%.17g")
     return out

@@ -20,8 +20,9 @@ import numpy as np
 
 from .. import geometry as geo
 from ..errors import DataError
-from ..schema import DEFAULT_SENSOR_WIDTH_MM, Shot, Trajectory
-from .c2w import default_subject, focal_mm_from_pixels, focal_pixels_from_mm, from_blender, make_subject, to_blender
+from ..files import atomic_writer, refuse_overwrite
+from ..schema import DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot, Trajectory
+from .c2w import DEFAULT_SUBJECT_SIZE, default_subject, focal_mm_from_pixels, focal_pixels_from_mm, from_blender, make_subject, to_blender
 
 # Model name -> (binary model id, parameter count, index of fx, index of fy). Single-focal models use f for both.
 CAMERA_MODELS: dict[str, tuple[int, int, int, int]] = {
@@ -225,7 +226,7 @@ def order_images(images: list[ColmapImage], order: str = "name") -> list[ColmapI
 
 
 # ---------------------------------------------------------------------------------------------------- conversion
-def load_colmap(path: str | Path, *, up: str = "-y", scale: float = 1.0, fps: float = 24.0, order: str = "name",
+def load_colmap(path: str | Path, *, up: str = "-y", scale: float = 1.0, fps: float = DEFAULT_FPS, order: str = "name",
                 sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, subject: Any = None,
                 subject_size: Sequence[float] | None = None, frame_start: int = 1, name: str | None = None) -> Shot:
     """A Shot (unlabelled) from a COLMAP model folder; one frame per registered image in `order`.
@@ -263,7 +264,7 @@ def load_colmap(path: str | Path, *, up: str = "-y", scale: float = 1.0, fps: fl
     if subject is not None:
         subj, placement = make_subject(subject, subject_size, up, scale, str(path)), "given"
     else:
-        subj, placement = default_subject(pos, R, (1.0, 1.0, 1.0) if subject_size is None else subject_size)
+        subj, placement = default_subject(pos, R, DEFAULT_SUBJECT_SIZE if subject_size is None else subject_size)
     shot = Shot(traj, [subj], [], name=name or path.name,
                 metadata={"source": "colmap", "path": str(path), "up": up, "scale": scale, "order": order,
                           "images": [im.name for im in images], "subject_placement": placement})
@@ -277,10 +278,9 @@ def save_colmap(shot: Shot, path: str | Path, *, up: str = "-y", scale: float = 
     path = Path(path)
     ext = "bin" if binary else "txt"
     files = [path / f"{n}.{ext}" for n in ("cameras", "images", "points3D")]
-    for p in files:
-        if p.exists() and not overwrite:
-            raise FileExistsError(f"{p} exists (pass overwrite=True to replace it)")
-    path.mkdir(parents=True, exist_ok=True)
+    if not overwrite:  # every file is checked before any is written
+        for p in files:
+            refuse_overwrite(p)
     tr = shot.trajectory
     height = int(round(width / tr.aspect))
     R_c2w, centre = from_blender(tr.matrices, tr.position, "opencv", up, scale)
@@ -292,26 +292,29 @@ def save_colmap(shot: Shot, path: str | Path, *, up: str = "-y", scale: float = 
     cams = [(k + 1, float(f)) for k, f in enumerate(focals)]
     names = [name_pattern.format(i + tr.frame_start) for i in range(tr.frame_count)]
     if binary:
-        with open(files[0], "wb") as f:
+        with atomic_writer(files[0], overwrite, binary=True) as f:
             f.write(struct.pack("<Q", len(cams)))
             for cid, fx in cams:
                 f.write(struct.pack("<iiQQ", cid, CAMERA_MODELS["PINHOLE"][0], width, height))
                 f.write(struct.pack("<dddd", fx, fx, width / 2, height / 2))
-        with open(files[1], "wb") as f:
+        with atomic_writer(files[1], overwrite, binary=True) as f:
             f.write(struct.pack("<Q", tr.frame_count))
             for i in range(tr.frame_count):
                 f.write(struct.pack("<idddddddi", i + 1, *q[i], *t[i], int(cam_of_frame[i]) + 1))
                 f.write(names[i].encode() + b"\x00" + struct.pack("<Q", 0))
-        files[2].write_bytes(struct.pack("<Q", 0))
+        with atomic_writer(files[2], overwrite, binary=True) as f:
+            f.write(struct.pack("<Q", 0))
         return path
     lines = ["# Camera list with one line of data per camera:", "#   CAMERA_ID, MODEL, WIDTH, HEIGHT, PARAMS[]"]
     lines += [f"{cid} PINHOLE {width} {height} {fx!r} {fx!r} {width / 2!r} {height / 2!r}" for cid, fx in cams]
-    files[0].write_text("\n".join(lines) + "\n")
+    texts = ["\n".join(lines) + "\n"]
     lines = ["# Image list with two lines of data per image:",
              "#   IMAGE_ID, QW, QX, QY, QZ, TX, TY, TZ, CAMERA_ID, NAME", "#   POINTS2D[] as (X, Y, POINT3D_ID)"]
     for i in range(tr.frame_count):
         pose = " ".join(repr(float(v)) for v in (*q[i], *t[i]))
         lines += [f"{i + 1} {pose} {int(cam_of_frame[i]) + 1} {names[i]}", ""]
-    files[1].write_text("\n".join(lines) + "\n")
-    files[2].write_text("# 3D point list (empty)\n")
+    texts += ["\n".join(lines) + "\n", "# 3D point list (empty)\n"]
+    for p, text in zip(files, texts):
+        with atomic_writer(p, overwrite) as f:
+            f.write(text)
     return path

@@ -28,7 +28,9 @@ from .. import geometry as geo
 from ..errors import DataError, UnknownLabelError
 from ..schema import FOCAL_RANGE_MM, MAX_COORD_M, Instruction, Shot, Subject, Trajectory
 from ..vocabulary import EASING, FIELDS, MOVEMENT, SHOT_TYPE, V1_KEYS, V1_SHOT_TYPES
-from . import LoadResult, atomic_writer, iter_document, json_type, number_problem
+from ..files import atomic_writer
+from . import LoadResult
+from .jsonstream import iter_document, json_type, number_problem, pick_reader
 
 FORMAT = "lenscraft-v1"
 V1_FPS = 30.0  # v1 stores frames, not time; LensCraft's shots were played back at 30 fps
@@ -73,19 +75,21 @@ _LABEL_KEYS = {key: name for name, key in V1_KEYS.items()}  # "cameraMovement" -
 
 
 # ======================================================================================================== reading
-def read(path: str | os.PathLike, lenient: bool = False, backend: str = "auto") -> LoadResult:
+def read(path: str | os.PathLike, lenient: bool = False, reader: str = "auto", *, backend: str | None = None
+         ) -> LoadResult:
+    """Every shot of a file; reader: the JSON reader (jsonstream.READERS); backend: its deprecated old name."""
     result = LoadResult([], [], {}, FORMAT, os.fspath(path))
-    result.shots = list(iter_shots(path, lenient, backend, result))
+    result.shots = list(iter_shots(path, lenient, pick_reader(reader, backend), result))
     return result
 
 
-def iter_shots(path: str | os.PathLike, lenient: bool = False, backend: str = "auto",
-               result: LoadResult | None = None) -> Iterator[Shot]:
+def iter_shots(path: str | os.PathLike, lenient: bool = False, reader: str = "auto",
+               result: LoadResult | None = None, *, backend: str | None = None) -> Iterator[Shot]:
     """Stream the shots of a v1 file, converted in vectorised batches. Skips land in result.skipped (lenient) and
     the file's metadata block in result.metadata."""
     name = os.fspath(path)
     batch: list[tuple[int, dict]] = []
-    for kind, key, value in iter_document(path, "simulations", ("metadata",), backend):
+    for kind, key, value in iter_document(path, "simulations", ("metadata",), pick_reader(reader, backend)):
         if kind == "header":
             if key == "metadata" and isinstance(value, dict) and result is not None:
                 result.metadata = value
@@ -295,15 +299,16 @@ def _convert(batch: list[tuple[int, dict]], name: str) -> list[Shot]:
 
 # ======================================================================================================== writing
 def write(shots: Iterable[Shot], path: str | os.PathLike, overwrite: bool = False, mapping: str = "strict",
-          metadata: dict[str, Any] | None = None) -> int:
+          metadata: dict[str, Any] | None = None, flag: str = "overwrite=True") -> int:
     """Write shots as a v1 file (streamed: shots may be a generator). mapping='strict' rejects labels v1 lacks;
     'nearest' maps them by NEAREST_V1 and writes moving subjects at their first-frame pose. metadata overrides keys
-    of the computed metadata block. Returns the number of simulations written."""
+    of the computed metadata block; flag names how the caller allows an overwrite. Returns the number of simulations
+    written."""
     if mapping not in ("strict", "nearest"):
         raise ValueError(f"mapping must be 'strict' or 'nearest', got '{mapping}'")
     name = os.fspath(path)
     stats = {"n": 0, "subjects": 0, "instructions": 0, "min": None, "max": None}
-    with atomic_writer(path, overwrite) as f:
+    with atomic_writer(path, overwrite, flag=flag) as f:
         f.write('{\n  "simulations": [')
         it = iter(shots)
         while chunk := list(itertools.islice(it, _CHUNK)):

@@ -22,7 +22,9 @@ import numpy as np
 from ..errors import DataError
 from ..schema import Instruction, Shot, Subject, Trajectory
 from ..vocabulary import FIELD_NAMES
-from . import LoadResult, atomic_writer, iter_document, json_type, number_problem
+from ..files import atomic_writer
+from . import LoadResult
+from .jsonstream import iter_document, json_type, number_problem, pick_reader
 from .lenscraft_v1 import EULER_KEY
 
 FORMAT = "lenscraft"
@@ -38,9 +40,10 @@ CONVENTIONS = {
 
 # ======================================================================================================== writing
 def write(shots: Iterable[Shot], path: str | os.PathLike, overwrite: bool = False,
-          metadata: dict[str, Any] | None = None) -> int:
+          metadata: dict[str, Any] | None = None, flag: str = "overwrite=True") -> int:
+    """Write shots (streamed); flag: how the caller's interface allows an overwrite, for the refusal message."""
     n = 0
-    with atomic_writer(path, overwrite) as f:
+    with atomic_writer(path, overwrite, flag=flag) as f:
         f.write(f'{{"format":"{FORMAT}","version":{VERSION},"conventions":{_dumps(CONVENTIONS)},'
                 f'"metadata":{_dumps(metadata or {})},"shots":[')
         for shot in shots:
@@ -82,17 +85,20 @@ def shot_to_json(shot: Shot, where: str = "shot") -> dict:
 
 
 # ======================================================================================================== reading
-def read(path: str | os.PathLike, lenient: bool = False, backend: str = "auto") -> LoadResult:
+def read(path: str | os.PathLike, lenient: bool = False, reader: str = "auto", *, backend: str | None = None
+         ) -> LoadResult:
+    """Every shot of a file; reader: the JSON reader (jsonstream.READERS); backend: its deprecated old name."""
     result = LoadResult([], [], {}, FORMAT, os.fspath(path))
-    result.shots = list(iter_shots(path, lenient, backend, result))
+    result.shots = list(iter_shots(path, lenient, pick_reader(reader, backend), result))
     return result
 
 
-def iter_shots(path: str | os.PathLike, lenient: bool = False, backend: str = "auto",
-               result: LoadResult | None = None) -> Iterator[Shot]:
+def iter_shots(path: str | os.PathLike, lenient: bool = False, reader: str = "auto",
+               result: LoadResult | None = None, *, backend: str | None = None) -> Iterator[Shot]:
     name = os.fspath(path)
     header: dict[str, Any] = {}
-    for kind, key, value in iter_document(path, "shots", ("format", "version", "metadata"), backend):
+    for kind, key, value in iter_document(path, "shots", ("format", "version", "metadata"),
+                                      pick_reader(reader, backend)):
         if kind == "header":
             header[key] = value
             _check_header(header, name)
