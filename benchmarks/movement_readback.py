@@ -4,7 +4,7 @@ with the model's own describe, and compare the camera's motion with the simulato
     .venv/bin/python benchmarks/movement_readback.py                        # bundled model, every movement
     .venv/bin/python benchmarks/movement_readback.py --field easing         # every easing
     .venv/bin/python benchmarks/movement_readback.py --split heldout        # held-out (movement, angle, shot) triples
-    .venv/bin/python benchmarks/movement_readback.py --model runs/x/last --backend torch
+    .venv/bin/python benchmarks/movement_readback.py --model runs/x/last --runtime torch
     .venv/bin/python benchmarks/movement_readback.py --model runs/x/last --judge lenscraft_core/models/default
 
 --judge reads the shots back with another model's describe (default: the model's own), so that two generators are
@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lenscraft_core import features as ft  # noqa: E402
 from lenscraft_core import geometry as geo  # noqa: E402
-from lenscraft_core.infer import Engine  # noqa: E402
+from lenscraft_core.inference.engine import Engine  # noqa: E402
+from lenscraft_core.inference.runtime import RUNTIMES  # noqa: E402
 from lenscraft_core.simulate import simulate_batch  # noqa: E402
 from lenscraft_core.splits import sample_labels  # noqa: E402
 from lenscraft_core.vocabulary import FIELDS  # noqa: E402
@@ -47,7 +48,8 @@ def motion_parts(pos, quat, focal, subject_pos) -> tuple[np.ndarray, np.ndarray,
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=None, help="model folder or checkpoint (default: the bundled model)")
-    ap.add_argument("--backend", default="auto", choices=("auto", "onnx", "torch"))
+    ap.add_argument("--runtime", default="auto", choices=RUNTIMES, help="what runs the model (default: auto)")
+    ap.add_argument("--backend", dest="runtime", choices=RUNTIMES, help=argparse.SUPPRESS)  # old name of --runtime
     ap.add_argument("--judge", default=None, help="model whose describe reads the shots back (default: --model)")
     ap.add_argument("--field", default="movement", choices=("movement", "easing"))
     ap.add_argument("--split", default="train", choices=("train", "heldout"))
@@ -56,8 +58,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=5)
     args = ap.parse_args()
 
-    eng = Engine.load(args.model, backend=args.backend)
-    judge = eng if args.judge is None else Engine.load(args.judge, backend=args.backend)
+    eng = Engine.load(args.model, runtime=args.runtime)
+    judge = eng if args.judge is None else Engine.load(args.judge, runtime=args.runtime)
     field = FIELDS[args.field]
     rng = np.random.default_rng(args.seed)
     n = args.per_label * len(field)
@@ -75,7 +77,7 @@ def main() -> None:
     t = motion_parts(batch.cam_pos, batch.cam_rot, batch.focal, batch.subject_pos)
     asked = np.asarray(labels[args.field])
 
-    print(f"model: {eng.model_dir} ({eng.backend_name}); judge: {'itself' if judge is eng else judge.model_dir}; "
+    print(f"model: {eng.model_dir} ({eng.runtime_name}); judge: {'itself' if judge is eng else judge.model_dir}; "
           f"{args.field}, split {args.split}, {n} shots of {args.frames} frames")
     print(f"| {args.field} | n | gen->desc | true->desc | path gen/sim | turn gen/sim | zoom gen/sim |"
           + (" read as |" if args.field == "easing" else ""))

@@ -69,6 +69,8 @@ def test_quick_run_writes_results_and_plots(quick):
     assert (out / "error_histograms.png").stat().st_size > 1000
     assert (out / "confusion_iid_movement.png").exists() and (out / "confusion_heldout_movement.png").exists()
     assert saved["describe_choice"]["shipped"] == "discriminative"
+    assert ("v1" in saved) != ("v1_skipped" in saved)  # a missing v1 folder is a note, not a crash
+    assert "paraphrases" in saved and "paraphrases_skipped" not in saved
     assert any(k.startswith("heldout position_err") for k in saved["verdict"])
     table = ev.summary_table(r)
     assert "targets" in table and "heldout retrieval" in table and "shipped describe" in table
