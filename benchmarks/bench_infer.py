@@ -38,9 +38,9 @@ def p50(fn, n: int) -> float:
 def random_model(folder: Path, preset: str | dict, decoder: str = "single_pass") -> Path:
     import torch
 
-    from lenscraft_core import checkpoint as ckpt
-    from lenscraft_core.export import export_onnx
-    from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
+    from lenscraft_core.train import checkpoint as ckpt
+    from lenscraft_core.train.export import export_onnx
+    from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
     from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS
 
     torch.manual_seed(0)
@@ -84,9 +84,9 @@ class NoTorch:
             raise ImportError("blocked")
 sys.meta_path.insert(0, NoTorch())
 import numpy as np
-from lenscraft_core.infer import Engine
+from lenscraft_core.inference.engine import Engine
 from lenscraft_core.schema import Subject
-eng = Engine.load(sys.argv[1], backend="onnx")
+eng = Engine.load(sys.argv[1], runtime="onnx")
 eng.generate(Subject(position=np.zeros(3), size=np.array([0.5, 0.4, 1.8])), {"movement": "dollyIn"}, frames=48)
 print(time.perf_counter() - t0)
 """
@@ -102,7 +102,7 @@ def main() -> None:
     import torch
 
     from lenscraft_core import features as ft
-    from lenscraft_core.infer import DEFAULT_MODEL_DIR, Engine
+    from lenscraft_core.inference.engine import DEFAULT_MODEL_DIR, Engine
     from lenscraft_core.schema import Subject
     from lenscraft_core.simulate import simulate_batch
     from lenscraft_core.vocabulary import FIELD_NAMES
@@ -113,13 +113,13 @@ def main() -> None:
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     folder = Path(args.model) if args.model else DEFAULT_MODEL_DIR
     try:
-        onnx_eng = Engine.load(folder, backend="onnx", threads=args.threads)
-        torch_eng = Engine.load(folder, backend="torch")
+        onnx_eng = Engine.load(folder, runtime="onnx", threads=args.threads)
+        torch_eng = Engine.load(folder, runtime="torch")
         what = f"{folder}"
     except Exception as e:  # no bundled model, or one that does not fit this code: time a random one of its size
         import json
 
-        from lenscraft_core.model import ModelConfig
+        from lenscraft_core.train.model import ModelConfig
 
         size = "base"
         if (folder / "model.json").exists():
@@ -128,11 +128,11 @@ def main() -> None:
                     if k in keys and k in ModelConfig.__dataclass_fields__}
         print(f"({folder}: {e}; timing a random model of its size instead)", file=sys.stderr)
         folder = random_model(tmp / "random", size)
-        onnx_eng = Engine.load(folder, backend="onnx", threads=args.threads)
-        torch_eng = Engine.load(folder, backend="torch")
+        onnx_eng = Engine.load(folder, runtime="onnx", threads=args.threads)
+        torch_eng = Engine.load(folder, runtime="torch")
         what = f"random weights, {size if isinstance(size, str) else 'the bundled model'} size"
     cfg = torch_eng.meta["model_config"]
-    params = sum(p.numel() for p in torch_eng.backend.model.parameters())
+    params = sum(p.numel() for p in torch_eng.runtime.model.parameters())
     subject = Subject(position=np.zeros(3), size=np.array([0.5, 0.4, 1.8]))
     ins = {"movement": "dollyIn", "angle": "lowAngle", "shot_type": "closeUp"}
     rows = []
@@ -156,7 +156,7 @@ def main() -> None:
         ratios = [np.divide(*complete_vs_linear(onnx_eng, n=96, every=every)) for every in (8, 12, 16, 24)]
         rows.append(("  complete / linear over 96 arcs, keys every 8 / 12 / 16 / 24 frames",
                      " / ".join(f"{r:.2f}" for r in ratios)))
-    ar = Engine.load(random_model(tmp / "ar", "base", "autoregressive"), backend="torch").backend.model
+    ar = Engine.load(random_model(tmp / "ar", "base", "autoregressive"), runtime="torch").runtime.model
     with torch.no_grad():
         mem = ar.memory(torch.randn(1, 5, 384), torch.randn(1, 10))
         mot = torch.randn(1, cfg["frames"], 9)
