@@ -298,7 +298,7 @@ def _add_model_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _add_source_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--up", default="-y", help="world up axis of COLMAP / matrix data (+x -x +y -y +z -z)")
+    p.add_argument("--up", default="-y", help="world up axis of COLMAP / matrix data (+x -x +y -y +z -z; write --up=-y)")
     p.add_argument("--camera-axes", default="opencv", choices=("opencv", "opengl"), help="matrix files' camera axes")
     p.add_argument("--scale", type=float, default=1.0, help="multiply positions (to metres)")
     p.add_argument("--fps", type=float, default=None)
