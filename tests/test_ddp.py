@@ -28,7 +28,7 @@ def _batch():
 
 
 def _grads(model_wrapper, core, batch, table, valid):
-    from lenscraft_core.training import TrainConfig, compute_losses
+    from lenscraft_core.train.loop import TrainConfig, compute_losses
     cfg = TrainConfig(label_memory_p=0.0, field_dropout=0.0)
     loss, _ = compute_losses(model_wrapper, core, batch, table, valid, {"noise": 0.0, "mask": 0.0, "tf": 1.0}, cfg,
                              None)
@@ -41,8 +41,8 @@ def _worker(rank, port, out):
                       LOCAL_RANK=str(rank), HF_HUB_OFFLINE="1")
     torch.set_num_threads(1)
     dist.init_process_group("gloo", rank=rank, world_size=2)
-    from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
-    from lenscraft_core.training import TrainConfig, train
+    from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
+    from lenscraft_core.train.loop import TrainConfig, train
     import _train_data as td
     torch.manual_seed(0)
     core = LensCraftModel(ModelConfig(**PRESETS["tiny"]))
@@ -61,7 +61,7 @@ def _worker(rank, port, out):
 
 def test_ddp_two_gloo_processes_match_single_process(tmp_path):
     mp.spawn(_worker, args=(_free_port(), str(tmp_path)), nprocs=2, join=True)
-    from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
+    from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
     torch.manual_seed(0)
     core = LensCraftModel(ModelConfig(**PRESETS["tiny"]))
     table = torch.nn.functional.normalize(torch.randn(5, 32, 384, generator=torch.Generator().manual_seed(1)), dim=-1)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from lenscraft_core import checkpoint as ckpt
-from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig, rotation_geodesic
+from lenscraft_core.train import checkpoint as ckpt
+from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig, rotation_geodesic
 from lenscraft_core.vocabulary import FIELD_NAMES
 
 
@@ -138,7 +138,7 @@ def _sim_features(n=24, seed=3):
 
 def test_camera_view_matches_framing_definition():
     from lenscraft_core import framing
-    from lenscraft_core.model import camera_view
+    from lenscraft_core.train.model import camera_view
     batch, f = _sim_features()
     m = framing.measure_batch(batch)
     ndc, log_cov = camera_view(torch.tensor(f.camera, dtype=torch.float64),
@@ -148,7 +148,7 @@ def test_camera_view_matches_framing_definition():
 
 
 def test_motion_features_are_relative_to_the_first_known_frame_and_zero_where_unknown():
-    from lenscraft_core.model import MOTION_FEATURES, motion_features
+    from lenscraft_core.train.model import MOTION_FEATURES, motion_features
     _, f = _sim_features()
     cam, mo = torch.tensor(f.camera), torch.tensor(f.motion)
     known = torch.ones(cam.shape[:2])
@@ -171,7 +171,7 @@ def test_motion_features_are_relative_to_the_first_known_frame_and_zero_where_un
 
 def test_relative_output_is_the_move_in_the_first_cameras_frame():
     """compose_relative's move is what motion_features measures: compose a base pose and a move, read it back."""
-    from lenscraft_core.model import IDENTITY_6D, compose_relative, motion_features
+    from lenscraft_core.train.model import IDENTITY_6D, compose_relative, motion_features
 
     g = torch.Generator().manual_seed(1)
     base = torch.randn(4, 1, 10, generator=g) * 0.5
@@ -183,7 +183,7 @@ def test_relative_output_is_the_move_in_the_first_cameras_frame():
     back = torch.sinh(mf[..., :10])  # motion_features applies asinh
     assert torch.allclose(back[..., 0:3], rel[..., 0:3], atol=1e-4)  # translation in R0's axes / d0
     assert torch.allclose(back[..., 9], rel[..., 9], atol=1e-5)  # log focal change
-    from lenscraft_core.model import sixd_to_matrix
+    from lenscraft_core.train.model import sixd_to_matrix
     want = sixd_to_matrix(rel[..., 3:9] + torch.tensor(IDENTITY_6D))  # the rotation the move asked for
     got = sixd_to_matrix(back[..., 3:9] + torch.tensor(IDENTITY_6D))
     assert torch.allclose(got, want, atol=1e-4)
@@ -194,7 +194,7 @@ def test_factored_output_moves_about_world_up_from_any_pitch():
     pedestal (straight up, h x the distance) and a level turn about z is a pan (a yaw about world up), from a level,
     a low-angle and an overhead camera alike."""
     from lenscraft_core.features import compress
-    from lenscraft_core.model import (FACTORED_REL, compose_factored, compose_relative, expand_position, level_frame,
+    from lenscraft_core.train.model import (FACTORED_REL, compose_factored, compose_relative, expand_position, level_frame,
                                       sixd_to_matrix)
     from lenscraft_core.geometry import camera_quat_from_yaw_pitch_roll, quat_to_matrix
 
@@ -249,7 +249,7 @@ def test_factored_model_needs_single_pass_and_decodes_finite():
 
 
 def test_move_basis_starts_at_rest_and_smoothing_keeps_smooth_moves():
-    from lenscraft_core.model import move_basis
+    from lenscraft_core.train.model import move_basis
 
     m = LensCraftModel(ModelConfig(**PRESETS["tiny"]))
     B = move_basis(32, m.cfg.move_basis)

@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
 from lenscraft_core.errors import LensCraftError  # noqa: E402
-from lenscraft_core.export import export_onnx, save_label_embeddings  # noqa: E402
-from lenscraft_core.infer import DEFAULT_MODEL_DIR, MINILM_DIR  # noqa: E402
-from lenscraft_core.runtime import OnnxTextEncoder, load_label_embeddings  # noqa: E402
+from lenscraft_core.train.export import export_onnx, save_label_embeddings  # noqa: E402
+from lenscraft_core.inference.model_dir import DEFAULT_MODEL_DIR, MINILM_DIR  # noqa: E402
+from lenscraft_core.inference.runtime import OnnxTextEncoder, load_label_embeddings  # noqa: E402
 from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS  # noqa: E402
 
 PROMPTS = ["slow push in from a low angle, ease in-out, close-up", "whip pan to the right", "bird's-eye wide shot",
@@ -22,8 +22,8 @@ PROMPTS = ["slow push in from a low angle, ease in-out, close-up", "whip pan to 
 
 
 def _tiny(folder, output="relative"):
-    from lenscraft_core import checkpoint as ckpt
-    from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
+    from lenscraft_core.train import checkpoint as ckpt
+    from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
 
     torch.manual_seed(1)
     ckpt.save(folder / "model", LensCraftModel(ModelConfig(output=output, **PRESETS["tiny"])).eval(), "minilm-l6-v2",
@@ -34,7 +34,7 @@ def _tiny(folder, output="relative"):
 
 @pytest.mark.parametrize("output", ["relative", "factored"])
 def test_export_graphs_have_dynamic_batch_and_match_torch(tmp_path, output):
-    from lenscraft_core import checkpoint as ckpt
+    from lenscraft_core.train import checkpoint as ckpt
 
     emb = _tiny(tmp_path, output)
     manifest = export_onnx(tmp_path, tmp_path / "out", label_embeddings=emb)
@@ -72,8 +72,8 @@ def test_label_embeddings_are_checked(tmp_path):
 
 
 def test_autoregressive_checkpoints_are_refused(tmp_path):
-    from lenscraft_core import checkpoint as ckpt
-    from lenscraft_core.model import PRESETS, LensCraftModel, ModelConfig
+    from lenscraft_core.train import checkpoint as ckpt
+    from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
 
     ckpt.save(tmp_path / "model", LensCraftModel(ModelConfig(**PRESETS["tiny"], decoder="autoregressive")),
               "minilm-l6-v2", 384)

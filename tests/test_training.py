@@ -8,11 +8,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 import _train_data as td  # noqa: E402
 
-from lenscraft_core import checkpoint as ckpt  # noqa: E402
-from lenscraft_core import training  # noqa: E402
+from lenscraft_core.train import checkpoint as ckpt  # noqa: E402
+from lenscraft_core.train import loop as training  # noqa: E402
 from lenscraft_core.errors import LensCraftError  # noqa: E402
-from lenscraft_core.model import PRESETS  # noqa: E402
-from lenscraft_core.training import TrainConfig, TrainingDiverged, train  # noqa: E402
+from lenscraft_core.train.model import PRESETS  # noqa: E402
+from lenscraft_core.train.loop import TrainConfig, TrainingDiverged, train  # noqa: E402
 from lenscraft_core.vocabulary import FIELDS  # noqa: E402
 
 
@@ -110,7 +110,7 @@ def test_init_fine_tunes_from_a_checkpoint_with_its_architecture(data, tmp_path)
     assert metrics["train"]["steps"] == 3 and metrics["stage1"]["steps"] == 4 and metrics["command"] == "train.py ..."
     assert 0.0 <= metrics["eval"]["iid_movement_top1"] <= 1.0 and metrics["onnx_max_abs_diff"] < 1e-4
     assert ckpt.read_meta(dest / "model")["optimizer"] is None
-    from lenscraft_core.infer import Engine
+    from lenscraft_core.inference.engine import Engine
     assert Engine.load(dest).backend_name == "onnx"
     before = (dest / "model.safetensors").read_bytes()
     assert bundle_model.main(argv[:2] + ["--command", "x", "--dest", str(dest)]) == 2  # no --overwrite: untouched
@@ -119,7 +119,8 @@ def test_init_fine_tunes_from_a_checkpoint_with_its_architecture(data, tmp_path)
 
 def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(data, tmp_path, monkeypatch):
     small = (data[0].subset(slice(0, 200)), data[1].subset(slice(0, 32)))
-    real = training.compute_losses
+    from lenscraft_core.train import losses
+    real = losses.compute_losses
     calls = {"n": 0}
 
     def poisoned(*args, **kwargs):
@@ -130,7 +131,7 @@ def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(data, tmp_path, mo
             terms["loss"] = total
         return total, terms
 
-    monkeypatch.setattr(training, "compute_losses", poisoned)
+    monkeypatch.setattr(losses, "compute_losses", poisoned)  # the one the loop and validation call
     with pytest.raises(TrainingDiverged, match="non-finite loss.*last good checkpoint"):
         train(cfg(tmp_path, steps=20, batch_size=16, val_every=4, log_every=2, tf_end=1.0), small)
     model, meta = ckpt.load(tmp_path / "last")
@@ -200,7 +201,7 @@ def test_bundled_model_describes_simulated_and_real_v1_shots():
 
 
 def test_output_auto_picks_the_head_the_decoder_supports():
-    from lenscraft_core.training import model_config
+    from lenscraft_core.train.loop import model_config
 
     assert model_config(TrainConfig(), 384).output == "factored"
     assert model_config(TrainConfig(decoder="autoregressive"), 384).output == "relative"

@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from lenscraft_core import checkpoint as ckpt  # noqa: E402
-from lenscraft_core.export import export_onnx  # noqa: E402
-from lenscraft_core.training import quick_metrics  # noqa: E402
+from lenscraft_core.train import checkpoint as ckpt  # noqa: E402
+from lenscraft_core.train.export import export_onnx  # noqa: E402
+from lenscraft_core.train.loop import quick_metrics  # noqa: E402
 
 DEST = REPO / "lenscraft_core" / "models" / "default"
 V1_DIR = REPO.parent / "shared" / "external" / "lenscraft-v1-sim"

@@ -13,45 +13,20 @@ pair is detected on load. Loading for another text encoder, vocabulary or archit
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from ..errors import LensCraftError
+from ..files import atomic_write_with
+# read_meta checks the metadata for everyone (inference too); CheckpointError and model_stem stay importable here.
+from ..inference.model_dir import (CHECKPOINT_FORMAT as FORMAT, CHECKPOINT_VERSION as VERSION, CheckpointError,
+                                   checkpoint_paths, file_sha256, model_stem, read_meta)
 from .model import LensCraftModel, ModelConfig
-from ..inference.runtime import file_sha256
 from ..vocabulary import FIELDS, vocabulary_hash
 
-FORMAT = "lenscraft-checkpoint"
-VERSION = 1
-
-
-class CheckpointError(LensCraftError):
-    pass
-
-
-def _paths(stem: str | Path) -> tuple[Path, Path]:
-    stem = Path(stem)
-    if stem.suffix in (".json", ".safetensors"):
-        stem = stem.with_suffix("")
-    return stem.with_name(stem.name + ".safetensors"), stem.with_name(stem.name + ".json")
-
-
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+__all__ = ["FORMAT", "VERSION", "CheckpointError", "model_stem", "read_meta", "save", "load", "load_tensors",
+           "check_compatible", "strip_optimizer", "optimizer_to_flat", "optimizer_from_flat"]
 
 
 def optimizer_to_flat(opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
@@ -86,7 +61,7 @@ def save(stem: str | Path, model: LensCraftModel, encoder_id: str, text_dim: int
     """Write STEM.safetensors then STEM.json. Returns the JSON path."""
     from safetensors.torch import save_file
 
-    weights_path, json_path = _paths(stem)
+    weights_path, json_path = checkpoint_paths(stem)
     model = getattr(model, "module", model)  # unwrap DDP / compiled models
     model = getattr(model, "_orig_mod", model)
     tensors = {f"model/{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -94,7 +69,7 @@ def save(stem: str | Path, model: LensCraftModel, encoder_id: str, text_dim: int
     if optimizer is not None:
         t, optim_meta = optimizer_to_flat(optimizer)
         tensors.update(t)
-    _atomic_write(weights_path, lambda tmp: save_file(tensors, tmp, metadata={"format": FORMAT}))
+    atomic_write_with(weights_path, lambda tmp: save_file(tensors, tmp, metadata={"format": FORMAT}))
     meta = {
         "format": FORMAT, "version": VERSION,
         "model_config": model.cfg.to_dict(),
@@ -107,24 +82,8 @@ def save(stem: str | Path, model: LensCraftModel, encoder_id: str, text_dim: int
                     "bytes": weights_path.stat().st_size},
         **(extra or {}),
     }
-    _atomic_write(json_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=1)))
+    atomic_write_with(json_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=1)))
     return json_path
-
-
-def read_meta(stem: str | Path) -> dict:
-    _, json_path = _paths(stem)
-    if not json_path.exists():
-        raise CheckpointError(f"{json_path}: checkpoint metadata not found")
-    try:
-        meta = json.loads(json_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"{json_path}: checkpoint metadata is corrupted or truncated ({e})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{json_path}: not a LensCraft checkpoint (format {meta.get('format')!r})"
-                              if isinstance(meta, dict) else f"{json_path}: not a LensCraft checkpoint")
-    if meta.get("version") != VERSION:
-        raise CheckpointError(f"{json_path}: checkpoint version {meta.get('version')}, this code reads {VERSION}")
-    return meta
 
 
 def check_compatible(meta: dict, where: str, encoder_id: str | None = None, text_dim: int | None = None,
@@ -153,7 +112,7 @@ def check_compatible(meta: dict, where: str, encoder_id: str | None = None, text
 def load_tensors(stem: str | Path, meta: dict) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
 
-    weights_path, json_path = _paths(stem)
+    weights_path, json_path = checkpoint_paths(stem)
     if not weights_path.exists():
         raise CheckpointError(f"{weights_path}: weights file missing (metadata {json_path.name} exists)")
     w = meta["weights"]
@@ -173,7 +132,7 @@ def load(stem: str | Path, encoder_id: str | None = None, text_dim: int | None =
     """Model (eval mode) and metadata. Pass encoder_id / text_dim / model_config to check they match; pass an
     optimizer (built over the model's parameters) to restore its state for resume."""
     meta = read_meta(stem)
-    where = str(_paths(stem)[1])
+    where = str(checkpoint_paths(stem)[1])
     check_compatible(meta, where, encoder_id, text_dim, model_config)
     try:
         # Checkpoints from before the "relative" head read their head as absolute camera features.

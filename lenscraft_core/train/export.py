@@ -11,7 +11,7 @@ Writes next to the checkpoint (or into --out):
     onnx.json              which weights (SHA-256) the graphs were made from, so stale graphs are detected on load
 
 The batch axis is dynamic. Only the single-pass decoder is exported (the default; the autoregressive decoder runs on
-the torch backend). `export_minilm` writes the offline text encoder (ONNX, int8 if agreement stays high) + tokenizer.
+the torch runtime). `export_minilm` writes the offline text encoder (ONNX, int8 if agreement stays high) + tokenizer.
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ import torch.nn as nn
 
 from . import checkpoint as ckpt
 from ..errors import LensCraftError
+from ..inference.model_dir import DEFAULT_MODEL_DIR, MINILM_DIR, MODELS_DIR, model_stem  # noqa: F401  (old names)
 from ..vocabulary import FIELD_NAMES, vocabulary_hash
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-DEFAULT_MODEL_DIR = MODELS_DIR / "default"
-MINILM_DIR = MODELS_DIR / "minilm"
 OPSET = 17
 
 
@@ -50,14 +48,6 @@ class _Generator(nn.Module):
 
     def forward(self, field_emb, keep, subject, motion):
         return self.model.decode(self.model.memory(field_emb, subject, keep > 0.5), motion)
-
-
-def model_stem(path: str | Path | None) -> Path:
-    """A model directory (holding model.json) or a checkpoint stem / file -> the checkpoint stem."""
-    p = Path(path) if path is not None else DEFAULT_MODEL_DIR
-    if p.is_dir():
-        return p / "model"
-    return p.with_suffix("") if p.suffix in (".json", ".safetensors") else p
 
 
 # Ops the TorchScript exporter lacks a rule for, though ONNX has them (or a plain equivalent).
@@ -95,7 +85,7 @@ def export_onnx(model: str | Path | None = None, out: str | Path | None = None, 
     cfg = net.cfg
     if cfg.decoder != "single_pass":
         raise LensCraftError(f"{stem}: ONNX export supports the single_pass decoder; this checkpoint uses "
-                             f"'{cfg.decoder}' (use Engine.load(..., backend='torch'))")
+                             f"'{cfg.decoder}' (use Engine.load(..., runtime='torch'))")
     out = Path(out) if out is not None else stem.parent
     out.mkdir(parents=True, exist_ok=True)
     B, T = 2, cfg.frames

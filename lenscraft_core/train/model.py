@@ -1,7 +1,7 @@
-"""The LensCraft trajectory autoencoder, in one file (nanoGPT style).
+"""The LensCraft trajectory autoencoder as shipped: single-pass decoder, factored head (nanoGPT style, one file).
 
     camera frames (B, T, 10) --+                                      +--> trajectory (B, T, 10)
-    subject (B, 10)          --+--> Encoder --> field embeddings -----+ (decoder: autoregressive or single pass)
+    subject (B, 10)          --+--> Encoder --> field embeddings -----+ (decoder, one pass over all frames)
     subject motion (B, T, 9) --+    (B, F, text_dim), one per field   |
                                     ~ text embedding of each label ---+  memory = merged fields + subject token
 
@@ -13,15 +13,14 @@ learned mask token, which is how masked-frame training and keyframe completion w
 Latent merger: each field embedding (from the encoder, or the text embedding of a label when generating) becomes a
 decoder memory token (linear + field-type embedding; a learned null token stands in for an unspecified field).
 
-Decoder: a transformer decoder over T frame slots with cross-attention to the memory. "autoregressive": slot t reads
-frame t-1 (teacher forcing in training), causal self-attention, and an incremental KV-cached path for inference;
-"single_pass": slot t is a learned frame query and all frames come out in one non-causal pass. Subject motion is
-added to every frame slot in both encoder and decoder. The "relative" head (default) reads the output as the first
-frame's placement plus the move since then in the first camera's frame (compose_relative), with the whole move
-also predicted straight from the memory on smooth functions of time (move_basis). The "factored" head (train.py's
-default, the bundled model) reads that whole move from the movement and easing tokens and the placement only, and
-composes it in the camera's frame and its level frame (compose_factored), so it carries over to angle and shot
-combinations never seen in training.
+Decoder: a transformer decoder over T learned frame queries with cross-attention to the memory; all frames come
+out in one non-causal pass. Subject motion is added to every frame slot in both encoder and decoder. The "factored"
+head (train.py's default, the bundled model) reads the first frame's placement from the whole memory and the whole
+move from the movement and easing tokens and the placement only, composed in the camera's frame and its level frame
+(compose_factored), so it carries over to angle and shot combinations never seen in training.
+
+The other heads ("relative", "absolute") and the autoregressive decoder live in legacy_heads.py: older checkpoints
+and `--decoder autoregressive` need them; ModelConfig's defaults still name them so old checkpoints load as saved.
 
 No data-dependent Python control flow in forward(): the shape of every loop is fixed by the config (ONNX-friendly).
 """
@@ -36,6 +35,9 @@ import torch.nn.functional as F
 
 from ..features import CAM_DIM, FOCAL_REF_MM, MOTION_DIM, SUBJ_DIM, T_DEFAULT
 from ..vocabulary import FIELD_NAMES
+from .legacy_heads import LegacyDecoding, add_autoregressive_input, add_legacy_head, compose_relative
+from .rotations import (IDENTITY_6D, _cross, compress_position, expand_position, identity_6d_like,
+                        rotation_geodesic, sixd_to_matrix)
 
 DECODERS = ("autoregressive", "single_pass")
 OUTPUTS = ("relative", "factored", "absolute")
@@ -52,7 +54,7 @@ class ModelConfig:
     dropout: float = 0.0
     frames: int = T_DEFAULT
     decoder: str = "single_pass"  # measured better and 14x faster than autoregressive (docs/model.md)
-    output: str = "relative"  # how the decoder's head is read: see compose_relative (docs/model.md)
+    output: str = "relative"  # the head: "factored" ships (train.py's default); see legacy_heads.py, docs/model.md
     move_basis: int = 12  # "relative": functions of time in the whole-shot move (move_basis)
     n_fields: int = len(FIELD_NAMES)
     cam_dim: int = CAM_DIM
@@ -83,35 +85,6 @@ PRESETS: dict[str, dict] = {
 }
 
 
-def _cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Cross product over the last axis, written out (exports to any ONNX opset)."""
-    return torch.stack([a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1], a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
-                        a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]], dim=-1)
-
-
-def sixd_to_matrix(d6: torch.Tensor) -> torch.Tensor:
-    """Torch twin of geometry.sixd_to_matrix (Gram-Schmidt on the two columns), (..., 6) -> (..., 3, 3)."""
-    a = F.normalize(d6[..., :3], dim=-1)
-    b = d6[..., 3:] - (a * d6[..., 3:]).sum(-1, keepdim=True) * a
-    b = F.normalize(b, dim=-1)
-    return torch.stack([a, b, _cross(a, b)], dim=-1)
-
-
-IDENTITY_6D = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
-
-
-def expand_position(c: torch.Tensor) -> torch.Tensor:
-    """Torch twin of features.expand: compressed (..., 3) -> subject-relative position in subject extents."""
-    r = c.norm(dim=-1, keepdim=True).clamp(min=1e-6)
-    return c * torch.expm1(r) / r
-
-
-def compress_position(p: torch.Tensor) -> torch.Tensor:
-    """Torch twin of features.compress."""
-    r = p.norm(dim=-1, keepdim=True).clamp(min=1e-6)
-    return p * torch.log1p(r) / r
-
-
 def move_basis(length: int, k: int) -> torch.Tensor:
     """(length, k) functions of normalised time s in [0, 1] that are 0 at s = 0: s and sin(pi j s), j = 1..k-1.
     With the endpoint term, the sines span every smooth curve that starts at 0 (the first frame's pose): a whole
@@ -119,22 +92,6 @@ def move_basis(length: int, k: int) -> torch.Tensor:
     s = torch.linspace(0.0, 1.0, length)[:, None]
     j = torch.arange(1, k, dtype=torch.float32)[None]
     return torch.cat([s, torch.sin(torch.pi * j * s)], -1)
-
-
-def compose_relative(base: torch.Tensor, rel: torch.Tensor) -> torch.Tensor:
-    """The "relative" output: the first frame's camera features base (B, 1, 10) and each frame's move since then
-    rel (B, L, 10) -> camera features (B, L, 10).
-
-    rel is measured in motion_features' frame: translation in the first camera's axes / its distance to the
-    subject (3), rotation R0^T R_t as 6D minus the identity (6), log focal change (1). There a pan, a truck or a
-    roll is the same numbers from every view and angle; in subject-relative coordinates their direction depends on
-    where the camera stands, and a decoder unsure of that averages the move away (the first bundled models did)."""
-    p0 = expand_position(base[..., 0:3])
-    R0 = sixd_to_matrix(base[..., 3:9])
-    d0 = p0.norm(dim=-1, keepdim=True).clamp(min=1e-3)
-    pos = p0 + d0 * (R0 @ rel[..., 0:3, None])[..., 0]
-    R = R0 @ sixd_to_matrix(rel[..., 3:9] + torch.tensor(IDENTITY_6D, dtype=rel.dtype, device=rel.device))
-    return torch.cat([compress_position(pos), R[..., :, 0], R[..., :, 1], base[..., 9:10] + rel[..., 9:10]], -1)
 
 
 FACTORED_REL = 19  # "factored": camera-frame move (10, as compose_relative) + level-frame translation (3) and turn (6)
@@ -151,17 +108,18 @@ def level_frame(R0: torch.Tensor) -> torch.Tensor:
     return torch.stack([x, _cross(z, x), z], dim=-1)
 
 
-def compose_factored(base: torch.Tensor, rel: torch.Tensor) -> torch.Tensor:
+def compose_factored(base: torch.Tensor, rel: torch.Tensor, eye: torch.Tensor | None = None) -> torch.Tensor:
     """The "factored" output: base (B, 1, 10) as in compose_relative, rel (B, L, FACTORED_REL) = the camera-frame
     move of compose_relative (10) plus a move in the first camera's level frame (level_frame): translation (3, per
     distance) and a turn (6D minus the identity) applied about the world-aligned axes. A pan, tilt, pedestal, truck or
     orbit is the same numbers in the level frame from any height and pitch; a dolly or a roll is in the camera frame.
-    With both, every move of the vocabulary has one description whatever the angle it is shot from."""
+    With both, every move of the vocabulary has one description whatever the angle it is shot from. eye: IDENTITY_6D
+    as a tensor (the model's buffer; built here when None)."""
     p0 = expand_position(base[..., 0:3])
     R0 = sixd_to_matrix(base[..., 3:9])
     H = level_frame(R0)
     d0 = p0.norm(dim=-1, keepdim=True).clamp(min=1e-3)
-    eye = torch.tensor(IDENTITY_6D, dtype=rel.dtype, device=rel.device)
+    eye = identity_6d_like(rel) if eye is None else eye.to(rel.dtype)
     pos = p0 + d0 * ((R0 @ rel[..., 0:3, None]) + (H @ rel[..., 10:13, None]))[..., 0]
     turn = H @ sixd_to_matrix(rel[..., 13:19] + eye) @ H.transpose(-1, -2)
     R = turn @ R0 @ sixd_to_matrix(rel[..., 3:9] + eye)
@@ -188,7 +146,8 @@ def camera_view(camera: torch.Tensor, subject_pos: torch.Tensor) -> tuple[torch.
     return ndc, torch.log(focal / (depth * SENSOR_MM[1]))
 
 
-def motion_features(camera: torch.Tensor, motion: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+def motion_features(camera: torch.Tensor, motion: torch.Tensor, known: torch.Tensor,
+                    eye: torch.Tensor | None = None) -> torch.Tensor:
     """Scale- and view-free description of how the camera moves, (B, T, 10) -> (B, T, MOTION_FEATURES).
 
     The raw features are subject-relative; a movement label is about the camera's own frame ("truck" = sideways
@@ -199,7 +158,7 @@ def motion_features(camera: torch.Tensor, motion: torch.Tensor, known: torch.Ten
     camera's axes (3) and about the anchor (world-vertical) axes (3), log focal (1); the subject centre in the
     camera's axes / d0 (3: where it is on screen and how far); the speed profile / its mean and the covered share
     of the path (2: the easing); log shot size (1). asinh keeps slow and violent moves in range.
-    Unknown frames (and velocities touching them) are zero.
+    Unknown frames (and velocities touching them) are zero. eye: IDENTITY_6D as a tensor (the model's buffer).
     """
     T = camera.shape[1]
     kf = known[..., None]
@@ -217,7 +176,8 @@ def motion_features(camera: torch.Tensor, motion: torch.Tensor, known: torch.Ten
     rel_6d = torch.cat([rel_rot[..., :, 0], rel_rot[..., :, 1]], -1)
     log_dist = torch.log(pos.norm(dim=-1, keepdim=True).clamp(min=1e-3) / d0)
     subj = (R.transpose(-1, -2) @ (motion[..., 0:3] - pos)[..., None])[..., 0] / d0
-    static = torch.cat([rel_pos, rel_6d - torch.tensor(IDENTITY_6D, dtype=camera.dtype, device=camera.device),
+    eye = identity_6d_like(camera) if eye is None else eye.to(camera.dtype)
+    static = torch.cat([rel_pos, rel_6d - eye,
                         logf - f0, log_dist, subj], -1) * kf
     # Velocities between frame t and t + 1 (the last frame repeats the previous one).
     both = kf[:, 1:] * kf[:, :-1]
@@ -316,7 +276,7 @@ class DecoderBlock(nn.Module):
         return x + self.mlp(self.ln3(x)), cache
 
 
-class LensCraftModel(nn.Module):
+class LensCraftModel(LegacyDecoding, nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
@@ -343,11 +303,10 @@ class LensCraftModel(nn.Module):
         self.field_null = nn.Parameter(torch.zeros(cfg.n_fields, d))
         self.dec_subject_in = nn.Linear(cfg.subj_dim, d)
         # decoder
-        if cfg.decoder == "autoregressive":
-            self.dec_in = nn.Linear(cfg.cam_dim, d)
-            self.start = nn.Parameter(torch.zeros(d))
-        else:
+        if cfg.decoder == "single_pass":
             self.frame_queries = nn.Parameter(torch.zeros(T, d))
+        else:
+            add_autoregressive_input(self, d, cfg.cam_dim)
         self.dec_motion_in = nn.Linear(cfg.motion_dim, d)
         self.dec_pos = nn.Parameter(torch.zeros(T, d))
         self.dec_blocks = nn.ModuleList(DecoderBlock(cfg) for _ in range(cfg.dec_layers))
@@ -359,11 +318,7 @@ class LensCraftModel(nn.Module):
             basis = move_basis(T, cfg.move_basis)
             self.register_buffer("basis", basis, persistent=False)
             self.register_buffer("smooth", basis @ torch.linalg.pinv(basis), persistent=False)
-        if cfg.output == "relative":  # placement + move coefficients from the whole memory
-            self.move_head = nn.Sequential(nn.Linear((cfg.n_fields + 1) * d, cfg.ff_mult * d), nn.GELU(),
-                                           nn.Linear(cfg.ff_mult * d, cfg.cam_dim * (1 + cfg.move_basis)))
-            self.head = nn.Linear(d, 2 * cfg.cam_dim)
-        elif cfg.output == "factored":
+        if cfg.output == "factored":
             # Placement from the whole memory; the move from the movement and easing tokens and the placement alone,
             # so an (angle, shot, move) combination never seen in training still gets the move it names.
             self.placement_head = nn.Sequential(nn.Linear((cfg.n_fields + 1) * d, cfg.ff_mult * d), nn.GELU(),
@@ -372,7 +327,9 @@ class LensCraftModel(nn.Module):
                                            nn.Linear(cfg.ff_mult * d, FACTORED_REL * cfg.move_basis))
             self.head = nn.Linear(d, cfg.cam_dim + FACTORED_REL)
         else:
-            self.head = nn.Linear(d, cfg.cam_dim)
+            add_legacy_head(self, cfg, d)
+        # A constant the heads and motion_features add; a buffer (not saved) so a traced graph holds it once.
+        self.register_buffer("identity_6d", torch.tensor(IDENTITY_6D), persistent=False)
         self.apply(self._init)
         for p in (self.enc_pos, self.dec_pos, self.queries, self.field_type, self.field_null, self.mask_token,
                   getattr(self, "start", None), getattr(self, "frame_queries", None)):
@@ -406,7 +363,7 @@ class LensCraftModel(nn.Module):
         # Velocity makes movement explicit; it is zero where either neighbouring frame is unknown.
         both = kf * torch.cat([kf[:, :1], kf[:, :-1]], 1)
         vel = torch.cat([torch.zeros_like(camera[:, :1]), camera[:, 1:] - camera[:, :-1]], 1) * both * self.cfg.frames
-        rel = motion_features(camera, motion, k)
+        rel = motion_features(camera, motion, k, self.identity_6d)
         frames = self.frame_in(torch.cat([camera * kf, vel, kf, rel], -1)) * kf + self.mask_token * (1 - kf)
         frames = frames + self.motion_in(motion) + self.enc_pos
         x = torch.cat([self.queries.expand(B, -1, -1), self.subject_in(subject)[:, None], frames], dim=1)
@@ -430,33 +387,20 @@ class LensCraftModel(nn.Module):
     def decode(self, memory, motion, prev_frames=None):
         """All frames in one pass: (B, T, 10). Autoregressive decoders need prev_frames (B, T, 10), the frames that
         slot t reads as frame t-1 (ground truth for teacher forcing); slot 0 reads a learned start token."""
-        if self.cfg.decoder == "autoregressive":
-            B = memory.shape[0]
-            x = torch.cat([self.start.expand(B, 1, -1), self.dec_in(prev_frames[:, :-1])], dim=1)
-        else:
+        if self.cfg.decoder == "single_pass":
             x = self.frame_queries.expand(memory.shape[0], -1, -1)
+        else:
+            x = self.autoregressive_input(memory, prev_frames)
         x = x + self.dec_motion_in(motion) + self.dec_pos
         causal = self.cfg.decoder == "autoregressive"
         for block in self.dec_blocks:
             x, _ = block(x, block.cross.memory_kv(memory), causal)
         h = self.head(self.dec_ln(x))
-        if self.cfg.output == "absolute":
-            return h
-        if self.cfg.output == "factored":
-            base = self.placement_head(memory.flatten(1))[:, None] + h[:, :1, :10]
-            return compose_factored(base, self.factored_move(memory, base.detach())
-                                    + self.smooth.to(h.dtype) @ (h[..., 10:] - h[:, :1, 10:]))
-        base, move = self.whole_move(memory)
-        slots = h[..., 10:] - h[:, :1, 10:]
-        if not causal:  # an autoregressive decoder emits frames one by one: nothing to project
-            slots = self.smooth.to(h.dtype) @ slots
-        return compose_relative(base + h[:, :1, :10], move + slots)
-
-    def whole_move(self, memory):
-        """"relative" output: the memory's placement (B, 1, 10) and move over the frame slots (B, T, 10)."""
-        g = self.move_head(memory.flatten(1))
-        coef = g[:, self.cfg.cam_dim:].view(g.shape[0], self.cfg.move_basis, self.cfg.cam_dim)
-        return g[:, None, :self.cfg.cam_dim], self.basis.to(g.dtype) @ coef
+        if self.cfg.output != "factored":
+            return self.legacy_output(memory, h, causal)
+        base = self.placement_head(memory.flatten(1))[:, None] + h[:, :1, :10]
+        return compose_factored(base, self.factored_move(memory, base.detach())
+                                + self.smooth.to(h.dtype) @ (h[..., 10:] - h[:, :1, 10:]), self.identity_6d)
 
     def factored_move(self, memory, base):
         """"factored" output: the move over the frame slots (B, T, FACTORED_REL) from the movement and easing memory
@@ -477,17 +421,6 @@ class LensCraftModel(nn.Module):
         return field_emb, self.decode(memory, motion, prev_frames)
 
     # ------------------------------------------------------------------------------------------------ inference
-    def decode_step(self, x_t, t: int, motion_t, memory_kvs, caches):
-        """One incremental step: x_t (B, 1, d) is slot t's input embedding (start token or dec_in(frame t-1)).
-        caches: per-layer (k, v) of earlier slots or None. Returns (slot t's head output (B, 10 or 20), new caches):
-        frame t itself for the "absolute" output; generate() composes the "relative" one."""
-        x = x_t + self.dec_motion_in(motion_t)[:, None] + self.dec_pos[t]
-        new = []
-        for block, kv, past in zip(self.dec_blocks, memory_kvs, caches):
-            x, cache = block(x, kv, causal=True, past=past)
-            new.append(cache)
-        return self.head(self.dec_ln(x))[:, 0], new
-
     @torch.no_grad()
     def generate(self, memory, motion, known=None, camera=None):
         """Trajectory (B, T, 10) from memory. Autoregressive: T cached steps (each frame's keys/values are computed
@@ -496,47 +429,10 @@ class LensCraftModel(nn.Module):
         if self.cfg.decoder == "single_pass":
             out = self.decode(memory, motion)
         else:
-            B, T = memory.shape[0], self.cfg.frames
-            memory_kvs = [block.cross.memory_kv(memory) for block in self.dec_blocks]
-            caches: list = [None] * len(self.dec_blocks)
-            x = self.start.expand(B, 1, -1)
-            frames, h0 = [], None
-            if self.cfg.output == "relative":
-                base, move = self.whole_move(memory)
-            for t in range(T):
-                h, caches = self.decode_step(x, t, motion[:, t], memory_kvs, caches)
-                if self.cfg.output == "relative":
-                    h0 = h if h0 is None else h0
-                    y = compose_relative(base + h0[:, None, :10], move[:, t:t + 1] + (h - h0)[:, None, 10:])[:, 0]
-                else:
-                    y = h
-                if known is not None:
-                    y = torch.where(known[:, t, None], camera[:, t], y)
-                frames.append(y)
-                x = self.dec_in(y)[:, None]
-            out = torch.stack(frames, dim=1)
+            out = self.generate_autoregressive(memory, motion, known, camera)
         if known is not None:
             out = torch.where(known[..., None], camera, out)
         return out
-
-    @torch.no_grad()
-    def generate_recompute(self, memory, motion):
-        """Reference autoregressive decoding that reruns the whole prefix for every frame (for tests and benchmarks:
-        what the KV cache saves)."""
-        B, T = memory.shape[0], self.cfg.frames
-        prev = torch.zeros(B, T, self.cfg.cam_dim, device=memory.device, dtype=memory.dtype)
-        for t in range(T):
-            out = self.decode(memory, motion, prev)  # causal: slot t only sees prev[:, :t]
-            if t + 1 < T:
-                prev[:, t] = out[:, t]
-        return out
-
-
-def rotation_geodesic(pred6: torch.Tensor, true6: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
-    """Angle (radians) between rotations given as 6D, (...,). Supervises all three axes (yaw, pitch and roll)."""
-    Rp, Rt = sixd_to_matrix(pred6.float()), sixd_to_matrix(true6.float())
-    cos = ((Rp * Rt).sum((-1, -2)) - 1.0) / 2.0
-    return torch.acos(cos.clamp(-1.0 + eps, 1.0 - eps))
 
 
 def flops_per_sample(cfg: ModelConfig) -> float:
@@ -555,5 +451,5 @@ def count_params_str(n: int) -> str:
 
 __all__ = ["ModelConfig", "PRESETS", "LensCraftModel", "rotation_geodesic", "sixd_to_matrix", "flops_per_sample",
            "camera_view", "motion_features", "MOVE_CHANNELS", "PROFILE_CHANNELS", "compose_relative", "move_basis",
-           "compose_factored", "level_frame", "FACTORED_REL",
+           "compose_factored", "level_frame", "FACTORED_REL", "IDENTITY_6D",
            "expand_position", "compress_position", "DECODERS", "OUTPUTS"]

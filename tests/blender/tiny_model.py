@@ -20,7 +20,7 @@ def build(out: Path = TINY_DIR) -> Path:
     import torch
 
     from lenscraft_core import checkpoint, export
-    from lenscraft_core.model import LensCraftModel, ModelConfig
+    from lenscraft_core.train.model import LensCraftModel, ModelConfig
     from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS
 
     torch.manual_seed(0)
