@@ -31,14 +31,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 import lenscraft_core as core  # noqa: E402  (its __init__ only names the package boundary)
+# The runtime wheels per Blender Python, pinned to releases known to load inside Blender (docs/blender.md, "Bundled
+# wheels"): onnxruntime 1.19 and later fail on Windows under Blender 4.x with "DLL initialization failed" (reported by
+# other add-ons), so Python 3.11 (Blender 4.2-5.0) takes 1.18.1 and Python 3.13 (Blender 5.1+) 1.21.0. Both run the
+# bundled model and the MiniLM prompt encoder (checked on Linux: docs/blender.md says how).
+RUNTIME_REQUIREMENTS = {
+    "3.11": ("onnxruntime==1.18.1", "tokenizers==0.23.3"),
+    "3.13": ("onnxruntime==1.21.0", "tokenizers==0.23.3"),
+}
 RUNTIME_PACKAGES = ("onnxruntime", "tokenizers")
-PYTHON_VERSIONS = ("3.11", "3.13")
+PYTHON_VERSIONS = tuple(RUNTIME_REQUIREMENTS)
 # Blender platform name -> pip --platform tags (newest first; pip takes any of them).
 PLATFORMS = {
     "linux-x64": ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"),
-    "macos-arm64": ("macosx_14_0_arm64", "macosx_13_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64"),
+    "macos-arm64": ("macosx_14_0_arm64", "macosx_13_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64",
+                    "macosx_13_0_universal2", "macosx_11_0_universal2"),
     "macos-x64": ("macosx_14_0_x86_64", "macosx_13_0_x86_64", "macosx_12_0_x86_64", "macosx_11_0_x86_64",
-                  "macosx_10_15_x86_64"),
+                  "macosx_10_15_x86_64", "macosx_13_0_universal2", "macosx_11_0_universal2"),
     "windows-x64": ("win_amd64",),
 }
 OPTIONAL_PLATFORMS = {"macos-x64"}  # shipped when every runtime wheel exists for it (onnxruntime is phasing it out)
@@ -109,8 +118,11 @@ def copy_core(dest: Path) -> list[str]:
 def _download(target: Path, platform_name: str, py: str, offline: bool = False) -> bool:
     """pip download the runtime wheels for one platform and Python into target (once); False if unavailable.
     offline: use only the cache (tools/setup_env.sh fills it), never the network."""
-    if any(target.glob("onnxruntime-*.whl")) and any(target.glob("tokenizers-*.whl")):
+    pins = [r.replace("==", "-") for r in RUNTIME_REQUIREMENTS[py]]  # "onnxruntime-1.18.1": a wheel name's start
+    if all(any(target.glob(f"{pin}-*.whl")) for pin in pins):
         return True
+    if target.exists():  # wheels of other pins (an older cache): fetch the pinned set afresh
+        shutil.rmtree(target)
     if (target / "unavailable").exists():  # an optional platform PyPI had no wheels for at setup time
         return False
     if offline:
@@ -120,7 +132,7 @@ def _download(target: Path, platform_name: str, py: str, offline: bool = False) 
     tags = PLATFORMS[platform_name]
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
            "--dest", str(target), "--python-version", py, *(a for t in tags for a in ("--platform", t)),
-           *RUNTIME_PACKAGES]
+           *RUNTIME_REQUIREMENTS[py]]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         if platform_name in OPTIONAL_PLATFORMS:

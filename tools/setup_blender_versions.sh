@@ -17,12 +17,12 @@ BPY50=${BPY50:-5.0.1}
 
 setup() {  # setup VENV BPY_VERSION
     local venv=$1 version=$2
-    local stamp="$venv/.lenscraft-bpy-$version"
+    local stamp="$venv/.lenscraft-bpy-$version-$(sha256sum "$0" | cut -c1-12)"  # a change here reinstalls
     [ -f "$stamp" ] && return 0
     [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
     echo '*' > "$venv/.gitignore"  # keep the venv out of git (.gitignore's ".venv/" does not match it)
     "$venv/bin/pip" install -q --disable-pip-version-check "bpy==$version" "numpy<2" "pytest>=8" \
-        "onnxruntime>=1.18" "tokenizers>=0.15"
+        "onnxruntime==1.18.1" "tokenizers==0.23.3"  # the pins the extension bundles (tools/build_extension.py)
     "$venv/bin/python" -c "import bpy; assert bpy.app.version_string.startswith('${version%.*}'), bpy.app.version_string"
     rm -f "$venv"/.lenscraft-bpy-* && touch "$stamp"
     echo "$venv: bpy $version ready"

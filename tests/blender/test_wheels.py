@@ -42,17 +42,20 @@ def test_every_platform_and_python_has_the_runtime(wheel_zip):
     wheels = [w.removeprefix("./wheels/") for w in manifest["wheels"]]
     assert sorted(wheels) == sorted(n.removeprefix("wheels/") for n in z.namelist() if n.startswith("wheels/"))
     assert not any(w.startswith("numpy-") for w in wheels)  # Blender's own numpy is used
-    required = {"linux-x64": "manylinux", "macos-arm64": "arm64", "windows-x64": "win_amd64"}
+    required = {"linux-x64": ("manylinux",), "macos-arm64": ("arm64", "universal2"), "windows-x64": ("win_amd64",)}
     assert set(required) <= set(manifest["platforms"])
     for platform in manifest["platforms"]:
-        marker = {**required, "macos-x64": "x86_64"}[platform]
+        markers = {**required, "macos-x64": ("x86_64", "universal2")}[platform]
         for package in ("onnxruntime", "tokenizers"):
             for py in ("cp311", "cp313"):
-                ok = [w for w in wheels if _tags(w)[0] == package and marker in _tags(w)[2]
+                ok = [w for w in wheels if _tags(w)[0] == package and any(m in _tags(w)[2] for m in markers)
                       and (_tags(w)[1] in (py, "py3") or "abi3" in w)
-                      and (platform != "macos-x64" or "macosx" in _tags(w)[2])
+                      and (not platform.startswith("macos") or "macosx" in _tags(w)[2])
                       and (platform != "linux-x64" or "x86_64" in _tags(w)[2])]
                 assert ok, f"no {package} wheel for {platform} / {py}"
+                if package == "onnxruntime":  # the release pinned as known to load inside Blender
+                    pin = dict(r.split("==") for r in build_extension.RUNTIME_REQUIREMENTS[f"{py[2]}.{py[3:]}"])
+                    assert {w.split("-")[1] for w in ok} == {pin["onnxruntime"]}, (platform, py, ok)
 
 
 def test_model_files_and_runtime_core_are_bundled(wheel_zip):
