@@ -197,7 +197,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def _engine(args: argparse.Namespace):
     from .inference.engine import load_engine
 
-    engine = load_engine(args.model, args.runtime, args.device)
+    engine = load_engine(args.model, runtime=args.runtime, device=args.device)
     if engine.device_note:
         print(f"note: {engine.device_note}", file=sys.stderr)
     return engine
@@ -219,7 +219,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     shots = eng.generate(subject, instruction, frames=args.frames, fps=args.fps, seed=args.seed,
                          variations=args.variations, focal_length=args.focal_length, floor=args.floor)
     _save(shots, args)
-    print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({eng.backend_name} runtime)")
+    print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({eng.runtime_name} runtime)")
     return 0
 
 
