@@ -1,14 +1,16 @@
 """Train the LensCraft model: `python train.py` (simulated data) or with flags.
 
-With no flags the recipe follows the machine: on a GPU the full recipe (the TrainConfig defaults, which trained the
-bundled model's generator; docs/MODEL_CARD.md has all three runs), on a CPU-only machine a quick one that finishes in a few minutes (`--recipe quick`: small model, 300
-steps, 4000 shots). Flags you give always win over the recipe. Outputs go to --out (default runs/lenscraft):
-checkpoints last/best.{safetensors,json}, metrics.csv, TensorBoard in tb/, config.json, summary.json.
+A recipe is a JSON file of TrainConfig fields (lenscraft_core/train/recipes/; `--recipe NAME` or `--recipe PATH`):
+quick, full, and the bundled model's three runs (bundled-1a-encoder, bundled-1b-factored, bundled-2-generator;
+docs/MODEL_CARD.md). With no --recipe the recipe follows the machine: on a GPU `full` (the TrainConfig defaults), on
+a CPU-only machine `quick`, which finishes in a few minutes (small model, 300 steps, 4000 shots). Flags you give
+always win over the recipe. Outputs go to --out (default runs/lenscraft): checkpoints last/best.{safetensors,json},
+metrics.csv, TensorBoard in tb/, config.json, summary.json.
 
     python train.py --eval-only runs/lenscraft/last   # describe / generation metrics of a checkpoint (no training)
 
 Multi-GPU / multi-node: `torchrun --nproc_per_node 8 train.py ...`. Every flag maps to a TrainConfig field
-(lenscraft_core/training.py); this file only parses them.
+(lenscraft_core/train/config.py); this file only parses them.
 """
 
 import argparse
@@ -16,8 +18,9 @@ import dataclasses
 import json
 import sys
 
-from lenscraft_core.model import DECODERS, PRESETS
-from lenscraft_core.training import TrainConfig, train
+from lenscraft_core.train.loop import TrainConfig, train
+from lenscraft_core.train.model import DECODERS, PRESETS
+from lenscraft_core.train.recipe import load_recipe, recipe_names
 
 HELP = {
     "data": "training data: LensCraft v1 JSON, LensCraft JSON or folders (default: simulate)",
@@ -40,14 +43,15 @@ HELP = {
                     "describe with another's generator (use with --freeze-encoder)",
 }
 
-# What `--recipe quick` changes (the rest of TrainConfig's defaults stay).
-QUICK = dict(model="small", steps=300, sim_count=4000, val_count=500, warmup=50, val_every=100)
+# What `--recipe quick` changes (the rest of TrainConfig's defaults stay): lenscraft_core/train/recipes/quick.json.
+QUICK = load_recipe("quick")
 
 
 def parse(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--recipe", choices=("auto", "full", "quick"), default="auto",
-                    help="auto: full on a GPU, quick on a CPU-only machine; flags override it")
+    ap.add_argument("--recipe", default="auto", metavar="NAME_OR_PATH",
+                    help=f"auto (full on a GPU, quick on a CPU-only machine), one of {', '.join(recipe_names())} "
+                         "(lenscraft_core/train/recipes/) or a recipe .json file; flags override it")
     ap.add_argument("--eval-only", metavar="CHECKPOINT", help="print metrics of a checkpoint (path without suffix)")
     ap.add_argument("--v1-dir", help="LensCraft v1 simulator output folder for --eval-only (describe on real data)")
     for f in dataclasses.fields(TrainConfig):
@@ -68,19 +72,19 @@ def parse(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
         on_gpu = torch.cuda.is_available() and given.get("device", "auto") != "cpu"
         recipe = "full" if on_gpu or given.get("data") else "quick"
     args.recipe = recipe
-    return TrainConfig(**{**(QUICK if recipe == "quick" else {}), **given}), args
+    return TrainConfig(**{**load_recipe(recipe), **given}), args
 
 
 def main(argv=None) -> None:
     cfg, args = parse(argv)
     if args.eval_only:
-        from lenscraft_core.training import quick_metrics
+        from lenscraft_core.train.quick_metrics import quick_metrics
         print(json.dumps(quick_metrics(args.eval_only, v1_dir=args.v1_dir), indent=1))
         return
     where = "simulated shots" if not cfg.data else ", ".join(cfg.data)
     print(f"train.py: recipe '{args.recipe}' ({cfg.model} model, {cfg.steps} steps, batch {cfg.batch_size}, "
           f"data: {cfg.sim_count if not cfg.data else ''} {where}); outputs in {cfg.out}/"
-          + (" -- quick CPU recipe; `--recipe full` is the bundled model's" if args.recipe == "quick" else ""),
+          + (" -- quick CPU recipe; the bundled model's runs are --recipe bundled-*" if args.recipe == "quick" else ""),
           flush=True)
     summary = train(cfg)
     print({k: summary[k] for k in ("steps", "device", "params", "samples_per_s", "best_val_loss")})

@@ -274,3 +274,17 @@ def test_checkpoints_from_before_the_relative_head_still_load(tmp_path):
     cam, subj, mo = inputs()
     assert model.cfg.output == "absolute"
     assert torch.allclose(model(cam, subj, mo)[1], old(cam, subj, mo)[1])
+
+
+def test_identity_6d_is_a_buffer_outside_the_checkpoint(tmp_path):
+    """One constant the traced graphs hold (no torch.tensor per call); not saved, so checkpoint keys stay the same
+    and checkpoints from before it load strictly."""
+    from lenscraft_core.train import checkpoint as ckpt
+    from lenscraft_core.train.model import IDENTITY_6D, LensCraftModel, ModelConfig
+
+    model = LensCraftModel(ModelConfig(d_model=32, n_heads=2, enc_layers=1, dec_layers=1, ff_mult=2,
+                                       output="factored"))
+    assert torch.equal(model.identity_6d, torch.tensor(IDENTITY_6D)) and "identity_6d" not in model.state_dict()
+    ckpt.save(tmp_path / "m", model, "x", 384)
+    loaded, _ = ckpt.load(tmp_path / "m")
+    assert torch.equal(loaded.identity_6d, model.identity_6d)
