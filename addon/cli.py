@@ -25,9 +25,14 @@ from typing import Any, Sequence
 
 import bpy
 
-from . import engine, workflow
+from . import engine
+from .complete import complete_camera
+from .describe import describe_camera, stored_description
 from .engine import FIELD_NAMES, LensCraftError
+from .exchange import export_cameras, import_shots
+from .generate import GenerateRequest, generate
 from .keyframes import KeyOptions
+from .preview import render_preview
 
 
 class CliError(LensCraftError):
@@ -54,11 +59,12 @@ def find_object(scene: bpy.types.Scene, name: str, role: str) -> bpy.types.Objec
 
 
 def labels_from(args: argparse.Namespace) -> dict[str, str]:
+    """The prompt's labels with the --movement/... overrides on top (as typed: Generate resolves them)."""
     labels = engine.parse_prompt(args.prompt).labels if args.prompt else engine.default_labels()
     overrides = {f: getattr(args, f) for f in FIELD_NAMES if getattr(args, f)}
     if not args.prompt and not overrides:
         raise CliError("say what the camera does: --prompt \"...\" or --movement NAME")
-    return engine.resolve_labels({**labels, **overrides})
+    return {**labels, **overrides}
 
 
 def save_blend(path: str | None) -> None:
@@ -69,28 +75,28 @@ def save_blend(path: str | None) -> None:
 # ------------------------------------------------------------------------------------------------- commands
 def configure_engine(args: argparse.Namespace) -> None:
     if getattr(args, "generator", None) or getattr(args, "model", None) is not None or getattr(args, "device", None):
-        engine.configure(backend=args.generator, model_path=args.model, device=args.device)
+        engine.configure(generator=args.generator, model_path=args.model, device=args.device)
 
 
 def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     configure_engine(args)
     start, end = parse_frames(args.frames, scene)
-    req = workflow.GenerateRequest(
+    req = GenerateRequest(
         subject=find_object(scene, args.subject, "subject"), labels=labels_from(args), frame_start=start,
         frame_end=end, camera=find_object(scene, args.camera, "camera") if args.camera else None,
         variations=args.variations, seed=args.seed,
         keys=KeyOptions(every_frame=args.every_frame, tolerance=args.tolerance, animate_focal=not args.no_focal,
                         replace=args.replace),
         focus_on_subject=args.focus, add_marker=args.marker, floor=args.floor.upper())
-    result = workflow.generate(scene, req)
+    result = generate(scene, req)
     save_blend(args.out)
     message = result.message
     for w in result.warnings:
         print(f"lenscraft: warning: {w}", file=sys.stderr)
     if args.preview:
         for cam in result.objects:
-            paths = workflow.render_preview(scene, cam, start, end, args.preview, count=args.preview_frames,
-                                            width=args.preview_width)
+            paths = render_preview(scene, cam, start, end, args.preview, count=args.preview_frames,
+                                   width=args.preview_width)
             message += f"\npreview: {paths[-1]}"
     return message
 
@@ -100,8 +106,8 @@ def cmd_describe(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     start, end = parse_frames(args.frames, scene)
     cam = find_object(scene, args.camera, "camera")
     subject = find_object(scene, args.subject, "subject") if args.subject else None
-    result = workflow.describe_camera(scene, cam, start, end, subject, top_k=args.top_k)
-    caption, fields = workflow.stored_description(cam) or ("", {})
+    result = describe_camera(scene, cam, start, end, subject, top_k=args.top_k)
+    caption, fields = stored_description(cam) or ("", {})
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"camera": cam.name, "frames": [start, end], "caption": caption,
@@ -117,8 +123,7 @@ def cmd_complete(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     start, end = parse_frames(args.frames, scene)
     cam = find_object(scene, args.camera, "camera")
     subject = find_object(scene, args.subject, "subject") if args.subject else None
-    result = workflow.complete_camera(scene, cam, start, end, subject,
-                                      keys=KeyOptions(every_frame=args.every_frame))
+    result = complete_camera(scene, cam, start, end, subject, keys=KeyOptions(every_frame=args.every_frame))
     save_blend(args.out)
     return result.message
 
@@ -128,12 +133,12 @@ def cmd_export(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     cameras = [find_object(scene, n, "camera") for n in names] or [o for o in scene.objects if o.type == 'CAMERA']
     start, end = parse_frames(args.frames, scene)
     subject = find_object(scene, args.subject, "subject") if args.subject else None
-    return workflow.export_cameras(scene, cameras, args.out, args.format, start, end, subject,
-                                   overwrite=args.overwrite).message
+    return export_cameras(scene, cameras, args.out, args.format, start, end, subject,
+                          overwrite=args.overwrite).message
 
 
 def cmd_import(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
-    result = workflow.import_shots(scene, args.file)
+    result = import_shots(scene, args.file)
     save_blend(args.out)
     return result.message
 
@@ -192,7 +197,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _engine_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--generator", choices=engine.BACKENDS, help="model (default; simulator if it cannot load) or "
+    p.add_argument("--generator", choices=engine.GENERATORS, help="model (default; simulator if it cannot load) or "
                    "simulator")
     p.add_argument("--model", help="model folder or checkpoint (default: the bundled model)")
     p.add_argument("--device", choices=engine.DEVICES,

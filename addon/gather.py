@@ -1,5 +1,6 @@
 """Read the scene into the core's data model: subjects (box, rotation, motion) and cameras, always from the
-EVALUATED scene, sampled frame by frame, so modifiers, constraints, parents, Follow Path and drivers are captured."""
+EVALUATED scene, sampled frame by frame, so modifiers, constraints, parents, Follow Path and drivers are captured.
+The maths of each conversion lives in convert.py; this module only reads Blender."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from typing import Iterable, Sequence, cast
 import bpy
 import numpy as np
 
-from .engine import LensCraftError, Subject, Trajectory, geometry
+from . import convert
+from .checks import check_camera, check_object, move_frames
+from .engine import LensCraftError, Shot, Subject, Trajectory
 
 MIN_SUBJECT_SIZE = 1e-3  # metres; flat or point-like objects still get a box the framing maths can use
+_BOXED_TYPES = {'MESH', 'CURVE', 'SURFACE', 'META', 'FONT', 'CURVES', 'POINTCLOUD', 'VOLUME', 'GREASEPENCIL',
+                'ARMATURE'}  # children whose bounds count towards their parent's box
 
 
 @dataclass
@@ -31,15 +36,6 @@ def render_aspect(scene: bpy.types.Scene) -> float:
     return float(r.resolution_x * r.pixel_aspect_x) / float(r.resolution_y * r.pixel_aspect_y)
 
 
-def effective_sensor_width(cam: bpy.types.Camera, aspect: float) -> float:
-    """Sensor size (mm) across the larger image side: the Trajectory convention (Blender's AUTO sensor fit)."""
-    if cam.sensor_fit == 'HORIZONTAL':
-        return float(cam.sensor_width if aspect >= 1.0 else cam.sensor_width / aspect)
-    if cam.sensor_fit == 'VERTICAL':
-        return float(cam.sensor_height * aspect if aspect >= 1.0 else cam.sensor_height)
-    return float(cam.sensor_width)
-
-
 def camera_data(obj: bpy.types.Object) -> bpy.types.Camera:
     return cast(bpy.types.Camera, obj.data)
 
@@ -53,12 +49,6 @@ def is_animated(obj: bpy.types.Object | None) -> bool:
             return True
         obj = obj.parent
     return False
-
-
-def frame_list(frame_start: int, frame_end: int) -> list[int]:
-    if frame_end < frame_start:
-        raise LensCraftError(f"empty frame range {frame_start}-{frame_end}: the end frame is before the start frame")
-    return list(range(frame_start, frame_end + 1))
 
 
 def sample(scene: bpy.types.Scene, objects: Sequence[bpy.types.Object], frames: Iterable[int]) -> list[Samples]:
@@ -82,22 +72,15 @@ def sample(scene: bpy.types.Scene, objects: Sequence[bpy.types.Object], frames: 
     return [Samples(mats[k], lens[k] if obj.type == 'CAMERA' else None) for k, obj in enumerate(objects)]
 
 
-def _rotation(matrices: np.ndarray) -> np.ndarray:
-    """Pure rotations (..., 3, 3) from world matrices (..., 4, 4) that may carry scale."""
-    R = matrices[..., :3, :3]
-    return R / np.linalg.norm(R, axis=-2, keepdims=True)
-
-
 def _local_box(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> tuple[np.ndarray, np.ndarray]:
     """(centre, size) of the object and its children's bounding boxes, in the object's unscaled local frame."""
     ev = obj.evaluated_get(depsgraph)
     M = np.array(ev.matrix_world)
-    R, t = _rotation(M), M[:3, 3]
+    R, t = convert.pure_rotation(M), M[:3, 3]
     points = []
     for part in (obj, *obj.children_recursive):
         pev = part.evaluated_get(depsgraph)
-        if part is not obj and pev.type not in {'MESH', 'CURVE', 'SURFACE', 'META', 'FONT', 'CURVES', 'POINTCLOUD',
-                                                'VOLUME', 'GREASEPENCIL', 'ARMATURE'}:
+        if part is not obj and pev.type not in _BOXED_TYPES:
             continue
         corners = np.array([tuple(c) for c in pev.bound_box], dtype=np.float64)
         Mp = np.array(pev.matrix_world)
@@ -107,8 +90,7 @@ def _local_box(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> tuple[n
     lo, hi = pts.min(0), pts.max(0)
     size = hi - lo
     if obj.type == 'EMPTY' and np.all(size < MIN_SUBJECT_SIZE):
-        scale = np.linalg.norm(M[:3, :3], axis=0)
-        return np.zeros(3), 2.0 * obj.empty_display_size * scale
+        return np.zeros(3), convert.cube_empty_size(obj.empty_display_size, np.linalg.norm(M[:3, :3], axis=0))
     floor = max(MIN_SUBJECT_SIZE, 0.01 * float(size.max()))
     return (lo + hi) / 2.0, np.maximum(size, floor)
 
@@ -125,12 +107,15 @@ def subject_from_object(scene: bpy.types.Scene, obj: bpy.types.Object, frames: S
         scene.frame_set(keep[0], subframe=keep[1])
     moving = is_animated(obj)
     mats = sample(scene, [obj], frames if moving else frames[:1])[0].matrices
-    R = _rotation(mats)
-    centres = np.einsum("fij,j->fi", R, centre_local) + mats[:, :3, 3]
-    quats = geometry.quat_continuity(geometry.matrix_to_quat(R))
+    centres, quats = convert.subject_track(mats, centre_local)
     still = np.allclose(centres, centres[:1], atol=1e-7) and np.allclose(quats, quats[:1], atol=1e-7)
     return Subject(centres[0], size, quats[0], name=obj.name,
                    motion_position=None if still else centres, motion_rotation=None if still else quats)
+
+
+def subjects(scene: bpy.types.Scene, subject: bpy.types.Object | None, frames: Sequence[int]) -> list[Subject]:
+    """[the subject over the frames], or [] when there is none: what a shot carries."""
+    return [subject_from_object(scene, check_object(subject, "subject", scene), frames)] if subject else []
 
 
 def camera_trajectory(scene: bpy.types.Scene, cam: bpy.types.Object, samples: Samples, frame_start: int
@@ -143,6 +128,16 @@ def camera_trajectory(scene: bpy.types.Scene, cam: bpy.types.Object, samples: Sa
                              "exported")
     aspect = render_aspect(scene)
     assert samples.lens is not None
-    return Trajectory.from_matrices(samples.matrices[:, :3, 3], _rotation(samples.matrices), samples.lens,
-                                    sensor_width=effective_sensor_width(camera_data(cam), aspect), aspect=aspect,
-                                    fps=scene_fps(scene), frame_start=frame_start)
+    return convert.trajectory_from_matrices(samples.matrices, samples.lens,
+                                            convert.effective_sensor_width(camera_data(cam), aspect), aspect,
+                                            scene_fps(scene), frame_start)
+
+
+def camera_shot(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: int, frame_end: int,
+                subject: bpy.types.Object | None) -> Shot:
+    """The evaluated camera over the range as one shot (markers ignored), with the subject when given."""
+    cam = check_camera(cam, scene)
+    frames = move_frames(frame_start, frame_end)
+    found = subjects(scene, subject, frames)
+    (samples,) = sample(scene, [cam], frames)
+    return Shot(camera_trajectory(scene, cam, samples, frame_start), found, [], name=cam.name)

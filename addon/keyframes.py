@@ -17,15 +17,18 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import bpy
 import numpy as np
 
-from .engine import FIELDS, Trajectory, geometry
-from .gather import camera_data, effective_sensor_width
+from . import convert
+from .engine import FIELDS, LensCraftError, Trajectory
+from .gather import camera_data
 
 GROUP = "Object Transforms"  # the group Blender's own keying puts transforms in
+TRANSFORM_PATHS = ("location", "rotation_euler", "rotation_quaternion")  # the camera channels write_camera keys
+KEYED_ROTATION_FALLBACK: Final = 'XYZ'  # the mode an axis-angle camera is switched to, when the caller asks for it
 Animatable = bpy.types.Object | bpy.types.Camera  # the IDs the add-on keys
 
 
@@ -92,15 +95,15 @@ def fcurves(id_data: Animatable) -> list[bpy.types.FCurve]:
 # before it writes to freed memory (the heap corruption, "free(): invalid next size", the FAST-insert writer had).
 # (property, dtype foreach_get/set use, width): everything a key stores that must survive a rewrite. Keys are held
 # as one float64 matrix, a row per key and these properties side by side, so a merge is one concatenate + argsort.
-_FIELDS = [("co", np.float32, 2), ("handle_left", np.float32, 2), ("handle_right", np.float32, 2),
+_KEY_PROPERTIES = [("co", np.float32, 2), ("handle_left", np.float32, 2), ("handle_right", np.float32, 2),
            ("interpolation", np.int32, 1), ("handle_left_type", np.int32, 1), ("handle_right_type", np.int32, 1),
            # from here on: what keyframe_points.insert leaves alone on a key it replaces
            ("easing", np.int32, 1), ("type", np.int32, 1),
            ("back", np.float32, 1), ("amplitude", np.float32, 1), ("period", np.float32, 1),
            ("select_control_point", np.bool_, 1), ("select_left_handle", np.bool_, 1),
            ("select_right_handle", np.bool_, 1)]
-_STARTS = np.cumsum([0] + [width for _, _, width in _FIELDS])
-_COLUMN = {name: slice(int(a), int(b)) for (name, _, _), a, b in zip(_FIELDS, _STARTS[:-1], _STARTS[1:])}
+_STARTS = np.cumsum([0] + [width for _, _, width in _KEY_PROPERTIES])
+_COLUMN = {name: slice(int(a), int(b)) for (name, _, _), a, b in zip(_KEY_PROPERTIES, _STARTS[:-1], _STARTS[1:])}
 _WIDTH = int(_STARTS[-1])
 X = 0  # the frame column (co[0]); co[1] is the value
 _KEPT_ON_REPLACE = slice(_COLUMN["easing"].start, _WIDTH)
@@ -132,7 +135,7 @@ def _read_keys(fc: bpy.types.FCurve) -> np.ndarray:
     kps = fc.keyframe_points
     keys = np.zeros((len(kps), _WIDTH))
     if len(kps):
-        for name, dtype, width in _FIELDS:
+        for name, dtype, width in _KEY_PROPERTIES:
             a = np.empty(len(kps) * width, dtype)
             kps.foreach_get(name, a)
             keys[:, _COLUMN[name]] = a.reshape(len(kps), width)
@@ -162,7 +165,7 @@ def _write_keys(fc: bpy.types.FCurve, keys: np.ndarray) -> None:
         kps.clear()
     if len(kps) < len(keys):
         kps.add(len(keys) - len(kps))
-    for name, dtype, _ in _FIELDS:
+    for name, dtype, _ in _KEY_PROPERTIES:
         kps.foreach_set(name, keys[:, _COLUMN[name]].astype(dtype).ravel())
     fc.update()
 
@@ -237,12 +240,12 @@ class KeyOptions:
     skip_frames: tuple[int, ...] = ()  # frames never written (Complete keeps the user's keys exactly)
 
 
-def _parent_basis(obj: bpy.types.Object) -> np.ndarray:
-    """Matrix taking the object's own transform channels to world space (parent, parent inverse), read at the
-    current frame. Constraints on the object itself are not undone."""
+def _parent_basis(obj: bpy.types.Object) -> np.ndarray | None:
+    """The matrix taking the object's own transform channels to world space, read at the current frame (None: no
+    parent). Constraints on the object itself are not undone."""
     if obj.parent is None:
-        return np.eye(4)
-    return np.array(obj.matrix_world) @ np.linalg.inv(np.array(obj.matrix_basis))
+        return None
+    return convert.parent_basis(np.array(obj.matrix_world), np.array(obj.matrix_basis))
 
 
 def _reference(id_data: Animatable, path: str, current: Any, frame: int) -> np.ndarray:
@@ -254,28 +257,26 @@ def _reference(id_data: Animatable, path: str, current: Any, frame: int) -> np.n
     return np.array(out, dtype=np.float64)
 
 
+def use_keyable_rotation(obj: bpy.types.Object) -> str | None:
+    """Switch an axis-angle object to XYZ Euler, the one rotation mode write_camera cannot key in, and say so for
+    the caller to report; None when the object's own mode is kept (every other mode)."""
+    if obj.rotation_mode != 'AXIS_ANGLE':
+        return None
+    obj.rotation_mode = KEYED_ROTATION_FALLBACK
+    return f"'{obj.name}' used axis-angle rotation: switched to {KEYED_ROTATION_FALLBACK} Euler to key the move"
+
+
 def _channels(obj: bpy.types.Object, traj: Trajectory, frame_start: int) -> dict[str, np.ndarray]:
-    """Local transform channels (location, rotation in the object's rotation mode) for the trajectory."""
-    W = np.zeros((traj.frame_count, 4, 4))
-    W[:, :3, :3] = geometry.quat_to_matrix(traj.rotation)
-    W[:, :3, 3] = traj.position
-    W[:, 3, 3] = 1.0
-    L = W if obj.parent is None else np.linalg.inv(_parent_basis(obj)) @ W  # no parent: the basis is identity
-    R = L[:, :3, :3] / np.linalg.norm(L[:, :3, :3], axis=-2, keepdims=True)
-    out = {"location": L[:, :3, 3]}
-    if obj.rotation_mode == 'AXIS_ANGLE':
-        obj.rotation_mode = 'XYZ'
-    if obj.rotation_mode == 'QUATERNION':
-        q = geometry.matrix_to_quat(R)
-        ref = _reference(obj, "rotation_quaternion", obj.rotation_quaternion, frame_start)
-        if np.dot(q[0], ref) < 0:
-            q[0] = -q[0]
-        out["rotation_quaternion"] = geometry.quat_continuity(q)
-    else:
-        ref = _reference(obj, "rotation_euler", obj.rotation_euler, frame_start)
-        e = geometry.matrix_to_euler(R, obj.rotation_mode)
-        out["rotation_euler"] = geometry.euler_continuity(e, obj.rotation_mode, reference=ref)
-    return out
+    """Local transform channels (location, rotation in the object's own rotation mode) for the trajectory."""
+    mode = obj.rotation_mode
+    if mode == 'AXIS_ANGLE':
+        raise LensCraftError(f"'{obj.name}' uses axis-angle rotation, which cannot be keyed here: switch it to "
+                             "Euler or quaternion first (keyframes.use_keyable_rotation)")
+    local = convert.world_to_local(convert.trajectory_matrices(traj), _parent_basis(obj))
+    path = convert.rotation_path(mode)
+    current = obj.rotation_quaternion if path == "rotation_quaternion" else obj.rotation_euler
+    ref = _reference(obj, path, current, frame_start)
+    return {"location": local[:, :3, 3], path: convert.rotation_channel(convert.pure_rotation(local), mode, ref)}
 
 
 def clear_channels(id_data: Animatable, paths: set[str]) -> None:
@@ -292,9 +293,9 @@ def write_camera(cam: bpy.types.Object, traj: Trajectory, frame_start: int, aspe
     channels = _channels(cam, traj, frame_start)
     # Keep the field of view when the camera's sensor differs from the trajectory's.
     data = camera_data(cam)
-    lens = traj.focal_length * (effective_sensor_width(data, aspect) / traj.sensor_width)
+    lens = convert.lens_for_sensor(traj.focal_length, traj.sensor_width, convert.effective_sensor_width(data, aspect))
     if opts.replace:
-        clear_channels(cam, {"location", "rotation_euler", "rotation_quaternion"})
+        clear_channels(cam, set(TRANSFORM_PATHS))
         if opts.animate_focal:
             clear_channels(data, {"lens"})
     easing = None
@@ -316,7 +317,15 @@ def write_camera(cam: bpy.types.Object, traj: Trajectory, frame_start: int, aspe
     return keys
 
 
-def key_static(obj: bpy.types.Object, path: str, frames: np.ndarray, values: np.ndarray) -> None:
-    """Key every frame of a property (e.g. an imported subject's motion) with LINEAR interpolation."""
+def key_every_frame(obj: bpy.types.Object, path: str, frames: np.ndarray, values: np.ndarray) -> None:
+    """Key a property on every frame (e.g. an imported subject's motion) with LINEAR interpolation."""
     for i in range(values.shape[1]):
         write_channel(ensure_fcurve(obj, path, i, GROUP), frames, values[:, i], True, 0.0)
+
+
+def keyed_frames(obj: bpy.types.Object, frame_start: int | None = None, frame_end: int | None = None) -> list[int]:
+    """Frames (inside the range, when given) where the object's transform has a key on any channel."""
+    frames = {int(round(kp.co[0])) for fc in fcurves(obj) if fc.data_path in TRANSFORM_PATHS
+              for kp in fc.keyframe_points}
+    return sorted(f for f in frames if (frame_start is None or f >= frame_start) and
+                  (frame_end is None or f <= frame_end))

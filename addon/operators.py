@@ -1,4 +1,5 @@
-"""Operators: thin wrappers that read the settings, call workflow, and report. Errors go to self.report, never a
+"""Operators: thin wrappers that read the settings, call the workflow modules (generate, exchange, describe,
+complete), and report. Errors go to self.report, never a
 traceback; an operator that fails returns {'CANCELLED'} with the scene unchanged.
 
 Generate (several variations) and Export (several cameras) run as modal operators when started from the UI: a timer
@@ -8,13 +9,14 @@ stopped export writes nothing. In background mode (and with EXEC_DEFAULT) they r
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty  # type: ignore
+from bpy.props import BoolProperty, CollectionProperty, EnumProperty, IntProperty, StringProperty  # type: ignore
 from bpy_extras.io_utils import ExportHelper, ImportHelper
 
-from .engine import LensCraftError
+from .engine import FORMATS, LensCraftError
 from .properties import apply_preferences, labels_of
 
 Status = set[Literal['RUNNING_MODAL', 'CANCELLED', 'FINISHED', 'PASS_THROUGH', 'INTERFACE']]
@@ -79,10 +81,10 @@ class JobOperator:
         return {'CANCELLED'} if job is None else self._run_sync(job)
 
     def _run_sync(self, job: Any) -> Status:
-        from . import workflow
+        from .jobs import run
 
         try:
-            return _report_result(self, workflow.run(job))  # type: ignore[arg-type]
+            return _report_result(self, run(job))  # type: ignore[arg-type]
         except (LensCraftError, OSError) as e:
             self.report({'ERROR'}, str(e))  # type: ignore[attr-defined]
             return {'FINISHED'} if job.done else {'CANCELLED'}
@@ -171,15 +173,15 @@ class LENSCRAFT_OT_generate(JobOperator, bpy.types.Operator):
         return True
 
     def make_job(self, context: bpy.types.Context) -> Any:
-        from . import workflow
+        from .generate import GenerateJob, GenerateRequest
 
         s = context.scene.lenscraft
         start, end = frame_range(context)
-        req = workflow.GenerateRequest(
+        req = GenerateRequest(
             subject=settings_subject(context), labels=labels_of(s), frame_start=start, frame_end=end,
             camera=s.camera if s.camera_target == 'EXISTING' else None, variations=s.variations, seed=s.seed,
             keys=key_options(s), focus_on_subject=s.focus_on_subject, add_marker=s.add_marker, floor=s.floor)
-        return workflow.GenerateJob(context.scene, req)  # type: ignore[arg-type]
+        return GenerateJob(context.scene, req)  # type: ignore[arg-type]
 
 
 class LENSCRAFT_OT_apply_prompt(bpy.types.Operator):
@@ -208,6 +210,13 @@ class LENSCRAFT_OT_apply_prompt(bpy.types.Operator):
         return {'FINISHED'}
 
 
+# How the file dialog names each format the core writes (lenscraft_core.formats.FORMATS); a format without an entry
+# here still gets a menu item, named as the core names it.
+_FORMAT_UI = {"lenscraft": ("LensCraft", "LensCraft training JSON (all fields, any frame count)"),
+              "lenscraft-v1": ("LensCraft v1", "LensCraft v1 simulator JSON (Y up)")}
+_FORMAT_ITEMS = [(f, *_FORMAT_UI.get(f, (f, f"{f} JSON"))) for f in FORMATS]
+
+
 class LENSCRAFT_OT_export(JobOperator, bpy.types.Operator, ExportHelper):  # type: ignore[misc]
     """Export cameras, sampled every frame from the evaluated scene, as shot JSON"""
 
@@ -218,9 +227,7 @@ class LENSCRAFT_OT_export(JobOperator, bpy.types.Operator, ExportHelper):  # typ
 
     filter_glob: StringProperty(default="*.json", options={'HIDDEN'})  # type: ignore[valid-type]
     format: EnumProperty(  # type: ignore[valid-type]
-        name="Format", default='lenscraft',
-        items=[('lenscraft', "LensCraft", "LensCraft training JSON (all fields, any frame count)"),
-               ('lenscraft-v1', "LensCraft v1", "LensCraft v1 simulator JSON (Y up)")])
+        name="Format", default=FORMATS[0], items=_FORMAT_ITEMS)
     selection: EnumProperty(  # type: ignore[valid-type]
         name="Cameras", default='SELECTED',
         items=[('SELECTED', "Selected", "Selected cameras"), ('ALL', "All", "Every camera in the scene")])
@@ -246,7 +253,7 @@ class LENSCRAFT_OT_export(JobOperator, bpy.types.Operator, ExportHelper):  # typ
         return JobOperator.invoke(self, context, None)  # type: ignore[arg-type]  # modal, with progress
 
     def make_job(self, context: bpy.types.Context) -> Any:
-        from . import workflow
+        from .exchange import ExportJob
 
         scene = context.scene
         objs = context.selected_objects if self.selection == 'SELECTED' else scene.objects
@@ -257,7 +264,7 @@ class LENSCRAFT_OT_export(JobOperator, bpy.types.Operator, ExportHelper):  # typ
                                                                                          self.frame_end)
         subject = scene.lenscraft.subject if self.include_subject else None
         path: str = self.filepath  # type: ignore[attr-defined]  # from ExportHelper
-        return workflow.ExportJob(scene, cameras, path, self.format, start, end, subject)  # type: ignore[arg-type]
+        return ExportJob(scene, cameras, path, self.format, start, end, subject)  # type: ignore[arg-type]
 
 
 class LENSCRAFT_OT_import(bpy.types.Operator, ImportHelper):  # type: ignore[misc]
@@ -269,12 +276,31 @@ class LENSCRAFT_OT_import(bpy.types.Operator, ImportHelper):  # type: ignore[mis
     filename_ext = ".json"
 
     filter_glob: StringProperty(default="*.json", options={'HIDDEN'})  # type: ignore[valid-type]
+    # Several files at once: picked together in the file browser, or dropped on the viewport (file_menu.py).
+    files: CollectionProperty(  # type: ignore[valid-type]
+        type=bpy.types.OperatorFileListElement, options={'HIDDEN', 'SKIP_SAVE'})
+    directory: StringProperty(subtype='DIR_PATH', options={'HIDDEN', 'SKIP_SAVE'})  # type: ignore[valid-type]
+
+    def paths(self) -> list[str]:
+        names = [f.name for f in self.files if f.name]
+        if names and self.directory:
+            return [os.path.join(self.directory, n) for n in names]
+        return [self.filepath]  # type: ignore[attr-defined]  # from ImportHelper
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> Status:  # type: ignore[override]
+        props = self.properties
+        if props.is_property_set("filepath") or props.is_property_set("directory"):  # dropped: no file browser
+            return self.execute(context)
+        return ImportHelper.invoke(self, context, event)  # type: ignore[func-returns-value,return-value]
 
     def execute(self, context: bpy.types.Context) -> Status:
-        from . import workflow
+        from .exchange import import_shots
 
-        path: str = self.filepath  # type: ignore[attr-defined]  # from ImportHelper
-        return _run(self, workflow.import_shots, context.scene, path)
+        status: Status = {'CANCELLED'}
+        for path in self.paths():
+            if _run(self, import_shots, context.scene, path) == {'FINISHED'}:
+                status = {'FINISHED'}
+        return status
 
 
 def _active_camera_poll(cls: Any, context: bpy.types.Context) -> bool:
@@ -298,11 +324,11 @@ class LENSCRAFT_OT_describe(bpy.types.Operator):
         return _active_camera_poll(cls, context)
 
     def execute(self, context: bpy.types.Context) -> Status:
-        from . import workflow
+        from .describe import describe_camera
 
         apply_preferences(context)
         start, end = frame_range(context)
-        return _run(self, workflow.describe_camera, context.scene, context.active_object, start, end,
+        return _run(self, describe_camera, context.scene, context.active_object, start, end,
                     context.scene.lenscraft.subject)
 
 
@@ -317,24 +343,22 @@ class LENSCRAFT_OT_complete(bpy.types.Operator):
     def poll(cls, context: bpy.types.Context) -> bool:
         if not _active_camera_poll(cls, context):
             return False
-        from .keyframes import fcurves
+        from .keyframes import keyed_frames
 
-        cam: Any = context.active_object
-        keyed = {kp.co[0] for fc in fcurves(cam) for kp in fc.keyframe_points
-                 if fc.data_path in ("location", "rotation_euler", "rotation_quaternion")}
-        if len(keyed) < 2:
+        cam: Any = context.active_object  # a camera: _active_camera_poll said so
+        if len(keyed_frames(cam)) < 2:
             cls.poll_message_set("Key at least two camera poses first")
             return False
         return True
 
     def execute(self, context: bpy.types.Context) -> Status:
-        from . import workflow
+        from .complete import complete_camera
 
         apply_preferences(context)
         s = context.scene.lenscraft
         start, end = frame_range(context)
         labels = {"easing": s.easing} if s.complete_use_easing else None
-        return _run(self, workflow.complete_camera, context.scene, context.active_object, start, end, s.subject,
+        return _run(self, complete_camera, context.scene, context.active_object, start, end, s.subject,
                     labels, key_options(s))
 
 

@@ -47,7 +47,7 @@ class LENSCRAFT_PT_camera(_SidebarPanel):
     bl_parent_id = "LENSCRAFT_PT_main"
 
     def draw(self, context: bpy.types.Context) -> None:
-        from .workflow import stored_description
+        from .describe import stored_description
 
         layout = self.layout
         row = layout.row(align=True)

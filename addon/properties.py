@@ -12,6 +12,7 @@ from bpy.props import (BoolProperty, EnumProperty, FloatProperty, IntProperty, P
                        StringProperty)
 
 from .engine import FIELD_NAMES, FIELDS, LensCraftError, parse_prompt
+from .generate import MAX_VARIATIONS, UI_VARIATIONS
 
 
 def ui_name(label: str) -> str:
@@ -96,7 +97,8 @@ class LensCraftSettings(bpy.types.PropertyGroup):
         items=[('APPEND', "Append", "Keep the camera's existing keys; add the new ones"),
                ('REPLACE', "Replace", "Delete the camera's transform and lens keys first")])
     variations: IntProperty(  # type: ignore[valid-type]
-        name="Variations", default=1, min=1, max=16, description="Shots to make, each on its own camera")
+        name="Variations", default=1, min=1, max=MAX_VARIATIONS, soft_max=UI_VARIATIONS,
+        description="Shots to make, each on its own camera")
     seed: IntProperty(name="Seed", default=0, min=0)  # type: ignore[valid-type]
 
     key_density: EnumProperty(  # type: ignore[valid-type]
@@ -174,7 +176,7 @@ def apply_preferences(context: bpy.types.Context) -> None:
 
     prefs = preferences(context)
     if prefs is not None:
-        configure(backend="simulator" if prefs.generator == 'SIMULATOR' else "model",
+        configure(generator="simulator" if prefs.generator == 'SIMULATOR' else "model",
                   model_path=bpy.path.abspath(prefs.model_path) if prefs.model_path else "",
                   device=prefs.device.lower(),
                   clip_weights=bpy.path.abspath(prefs.clip_weights_path) if prefs.clip_weights_path else "")

@@ -45,32 +45,34 @@ def main() -> int:
 
     sys.path.insert(0, str(REPO))
     import addon
-    from addon import cli, engine, workflow
+    from addon import cli, engine, gather
+    from addon.generate import FOLLOWING, GenerateRequest, generate
 
     addon.register()
-    engine.configure(backend="model", model_path=args.model, runtime=args.runtime)
+    engine.configure(generator="model", model_path=args.model, runtime=args.runtime)
     scene = scene_with_subject(bpy)
-    req = workflow.GenerateRequest(subject=bpy.data.objects["Subject"], labels={"movement": "dollyIn"},
-                                   frame_start=1, frame_end=120)
+    req = GenerateRequest(subject=bpy.data.objects["Subject"], labels={"movement": "dollyIn"},
+                          frame_start=1, frame_end=120)
     t0 = time.perf_counter()
-    workflow.generate(scene, req)
+    generate(scene, req)
     cold = time.perf_counter() - t0
     status = engine.model_status()
     warm = []
     for k in range(args.warm_runs):
         req.seed = k + 1
         t0 = time.perf_counter()
-        workflow.generate(scene, req)
+        generate(scene, req)
         warm.append(time.perf_counter() - t0)
     model_only = []
-    subject = workflow.gather.subject_from_object(scene, bpy.data.objects["Subject"], list(range(1, 121)))
+    labels = engine.resolve_labels({"movement": "dollyIn"})  # as Generate hands them over
+    subject = gather.subject_from_object(scene, bpy.data.objects["Subject"], list(range(1, 121)))
     for k in range(args.warm_runs):
         t0 = time.perf_counter()
-        engine.generate_shot(subject, {"movement": "dollyIn"}, 120, seed=k)
+        engine.generate_shot(subject, labels, 120, seed=k)
         model_only.append(time.perf_counter() - t0)
 
     scene = scene_with_subject(bpy)
-    moves = [m for m in engine.FIELDS["movement"].names if m not in workflow.FOLLOWING]  # still subject
+    moves = [m for m in engine.FIELDS["movement"].names if m not in FOLLOWING]  # still subject
     jobs = [{"subject": "Subject", "movement": moves[i % len(moves)], "frames": "1-120", "seed": i}
             for i in range(args.jobs)]
     with tempfile.TemporaryDirectory() as tmp:

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     cam = bpy.data.objects[cam_name]
     if cli.main(["describe", "--camera", cam_name, "--subject", SUBJECT, "--frames", args.frames]) != 0:
         return 1
-    caption, _ = ext.workflow.stored_description(cam)
+    caption, _ = ext.describe.stored_description(cam)
     keys = sum(len(fc.keyframe_points) for fc in ext.keyframes.fcurves(cam) + ext.keyframes.fcurves(cam.data))
     bpy.ops.wm.save_as_mainfile(filepath=str(blend))
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in cam_name)  # as render_preview names it

@@ -49,7 +49,8 @@ def ext(built_zip: Path):
                                                       enable_on_install=True)
     assert result == {'FINISHED'}
     package = "bl_ext.user_default.lenscraft"
-    for sub in ("engine", "gather", "keyframes", "workflow", "cli"):  # loaded lazily by the add-on itself
+    for sub in ("engine", "convert", "gather", "keyframes", "generate", "exchange", "describe", "complete", "preview",
+                "jobs", "cli"):  # loaded lazily by the add-on itself
         importlib.import_module(f"{package}.{sub}")
     return importlib.import_module(package)
 
@@ -86,7 +87,7 @@ def procedural_generator(ext):
 
     prefs = bpy.context.preferences.addons[ext.__name__].preferences
     prefs.generator = 'SIMULATOR'
-    ext.engine.configure(backend="simulator")
+    ext.engine.configure(generator="simulator")
     yield
     prefs.generator = 'MODEL'
-    ext.engine.configure(backend="model")
+    ext.engine.configure(generator="model")

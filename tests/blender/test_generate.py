@@ -53,7 +53,7 @@ def test_every_movement_keeps_subject_in_frame(scene, ext, moving):
     if moving:
         _animate_subject(subject)
     names = ext.engine.FIELDS["movement"].names
-    names = names if moving else [m for m in names if m not in ext.workflow.FOLLOWING]
+    names = names if moving else [m for m in names if m not in ext.generate.FOLLOWING]
     for movement in names:
         _settings(scene, movement=movement, shot_type="mediumShot", angle="mediumAngle", easing="easeInOutSine")
         before = set(cameras(bpy))
@@ -198,10 +198,10 @@ def test_bad_inputs_report_and_change_nothing(scene, ext, case):
 def test_workflow_rejects_non_camera_target(scene, ext):
     subject = bpy.data.objects["Subject"]
     before = scene_state(bpy, ext)
-    req = ext.workflow.GenerateRequest(subject=subject, labels={"movement": "panLeft"}, frame_start=1, frame_end=48,
+    req = ext.generate.GenerateRequest(subject=subject, labels={"movement": "panLeft"}, frame_start=1, frame_end=48,
                                        camera=subject)
     with pytest.raises(ext.engine.LensCraftError, match="not a camera"):
-        ext.workflow.generate(scene, req)
+        ext.generate.generate(scene, req)
     assert scene_state(bpy, ext) == before
 
 

@@ -81,14 +81,14 @@ def test_export_import_export_round_trip(scene, ext, tmp_path):
     scene.lenscraft.subject = subject
     _generate(scene, movement="halfArcShotLeft", easing="easeInOutCubic", key_density='SPARSE', add_marker=True)
     first, second = tmp_path / "a.json", tmp_path / "b.json"
-    res = ext.workflow.export_cameras(scene, cameras(bpy), str(first), "lenscraft", 1, 48, subject)
+    res = ext.exchange.export_cameras(scene, cameras(bpy), str(first), "lenscraft", 1, 48, subject)
     assert "1 shot" in res.message
     n_before = len(cameras(bpy))
     assert bpy.ops.lenscraft.import_shots(filepath=str(first)) == {'FINISHED'}
     assert len(cameras(bpy)) == n_before + 1
     new_cam = max(cameras(bpy), key=lambda o: o.name)  # "<name>.001": the original name was taken
     (empty,) = [o for o in bpy.data.objects if o.type == 'EMPTY']
-    ext.workflow.export_cameras(scene, [new_cam], str(second), "lenscraft", 1, 48, empty)
+    ext.exchange.export_cameras(scene, [new_cam], str(second), "lenscraft", 1, 48, empty)
     (a,), _ = ext.engine.load_shots(str(first))
     (b,), _ = ext.engine.load_shots(str(second))
     arr_a, arr_b = _shot_arrays(a), _shot_arrays(b)
@@ -101,7 +101,7 @@ def test_v1_export_and_real_v1_import(scene, ext, tmp_path):
     _generate(scene, movement="dollyIn", easing="easeInOutSine", angle="lowAngle", shot_type="closeUp",
               add_marker=True)
     out = tmp_path / "v1.json"
-    ext.workflow.export_cameras(scene, cameras(bpy), str(out), "lenscraft-v1", 1, 30, bpy.data.objects["Subject"])
+    ext.exchange.export_cameras(scene, cameras(bpy), str(out), "lenscraft-v1", 1, 30, bpy.data.objects["Subject"])
     data = json.loads(out.read_text())
     ins = data["simulations"][0]["instructions"][0]
     assert (ins["cameraMovement"], ins["initialShotType"]) == ("dollyIn", "closeUp")

@@ -31,14 +31,14 @@ def model(ext, model_dir):
     """The engine on that model, ONNX runtime, chosen in the add-on's preferences as a user would."""
     prefs = bpy.context.preferences.addons[ext.__name__].preferences
     prefs.generator, prefs.model_path = 'MODEL', str(model_dir)
-    ext.engine.configure(backend="model", model_path=str(model_dir), runtime="onnx")
+    ext.engine.configure(generator="model", model_path=str(model_dir), runtime="onnx")
     yield ext.engine
     prefs.model_path = ""
-    ext.engine.configure(backend="model", model_path="", runtime="onnx")
+    ext.engine.configure(generator="model", model_path="", runtime="onnx")
 
 
 def test_generate_runs_the_model_on_onnx_runtime(scene, model):
-    assert model.backend() == "model"
+    assert model.generator() == "model"
     assert model._model_engine().backend_name == "onnx"  # no torch inside Blender
     scene.lenscraft.movement = "dollyIn"
     assert bpy.ops.lenscraft.generate('EXEC_DEFAULT') == {'FINISHED'}
@@ -47,14 +47,14 @@ def test_generate_runs_the_model_on_onnx_runtime(scene, model):
 
 
 def test_simulator_preference_and_fallback(scene, ext):
-    ext.engine.configure(backend="simulator")
+    ext.engine.configure(generator="simulator")
     try:
-        assert ext.engine.backend() == "simulator" and ext.engine.model_status() == "Procedural (simulator)"
+        assert ext.engine.generator() == "simulator" and ext.engine.model_status() == "Procedural (simulator)"
     finally:
-        ext.engine.configure(backend="model")
+        ext.engine.configure(generator="model")
     ext.engine.configure(model_path="/nonexistent/model")
     try:  # a model that cannot load: generation still works, on the simulator, and says why
-        assert ext.engine.backend() == "simulator"
+        assert ext.engine.generator() == "simulator"
         assert ext.engine.model_status().startswith("Simulator: cannot load")
         assert bpy.ops.lenscraft.generate('EXEC_DEFAULT') == {'FINISHED'}
     finally:
@@ -101,7 +101,7 @@ def test_describe_stores_caption_and_scores_on_the_camera(scene, ext, model):
     bpy.context.view_layer.objects.active = cam
     scene.lenscraft.subject = bpy.data.objects["Subject"]
     assert bpy.ops.lenscraft.describe('EXEC_DEFAULT') == {'FINISHED'}
-    caption, fields = ext.workflow.stored_description(cam)
+    caption, fields = ext.describe.stored_description(cam)
     assert caption.startswith("the camera") and cam["lenscraft_caption"] == caption
     assert set(fields) == set(ext.engine.FIELD_NAMES)
     for f, ranked in fields.items():
@@ -135,7 +135,7 @@ def test_complete_needs_two_keys(scene, ext, model):
     bpy.context.view_layer.objects.active = cam
     assert not bpy.ops.lenscraft.complete.poll()
     with pytest.raises(ext.engine.LensCraftError, match="1 keyed pose"):
-        ext.workflow.complete_camera(scene, cam, 1, 48, bpy.data.objects["Subject"])
+        ext.complete.complete_camera(scene, cam, 1, 48, bpy.data.objects["Subject"])
 
 
 def test_describe_without_model_reports(scene, ext):
@@ -154,9 +154,9 @@ def test_describe_without_model_reports(scene, ext):
 
 
 def test_generate_job_stopped_keeps_completed_cameras_only(scene, ext):
-    req = ext.workflow.GenerateRequest(subject=bpy.data.objects["Subject"], labels={"movement": "panLeft"},
+    req = ext.generate.GenerateRequest(subject=bpy.data.objects["Subject"], labels={"movement": "panLeft"},
                                        frame_start=1, frame_end=24, variations=3)
-    job = ext.workflow.GenerateJob(scene, req)
+    job = ext.generate.GenerateJob(scene, req)
     assert cameras(bpy) == [] and job.total == 3  # checking and the first shot change nothing
     job.step()
     result = job.stop()
@@ -169,11 +169,11 @@ def test_export_job_stopped_writes_nothing(scene, ext, tmp_path):
     cam2 = bpy.data.objects.new("B", bpy.data.cameras.new("B"))
     scene.collection.objects.link(cam2)
     out = tmp_path / "x.json"
-    job = ext.workflow.ExportJob(scene, cameras(bpy), str(out), "lenscraft", 1, 12)
+    job = ext.exchange.ExportJob(scene, cameras(bpy), str(out), "lenscraft", 1, 12)
     job.step()
     assert "nothing written" in job.stop().message and not out.exists()
-    job = ext.workflow.ExportJob(scene, cameras(bpy), str(out), "lenscraft", 1, 12)
-    assert len(ext.workflow.run(job).message) and len(ext.engine.load_shots(str(out))[0]) == 2
+    job = ext.exchange.ExportJob(scene, cameras(bpy), str(out), "lenscraft", 1, 12)
+    assert len(ext.jobs.run(job).message) and len(ext.engine.load_shots(str(out))[0]) == 2
 
 
 def test_cli_preview_renders_a_contact_sheet(scene, ext, tmp_path):
@@ -181,7 +181,7 @@ def test_cli_preview_renders_a_contact_sheet(scene, ext, tmp_path):
     code = ext.cli.main(["generate", "--subject", "Subject", "--movement", "orbit", "--frames", "1-12",
                          "--generator", "simulator", "--preview", str(preview), "--preview-frames", "2",
                          "--preview-width", "32"])
-    ext.engine.configure(backend="model")
+    ext.engine.configure(generator="model")
     assert code == 0
     files = sorted(os.listdir(preview))
     assert len(files) == 3 and files[-1].endswith("_sheet.png"), files
