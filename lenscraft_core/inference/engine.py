@@ -25,7 +25,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -56,6 +56,7 @@ def __getattr__(name: str):
     if name in ("TorchRuntime", "TorchBackend"):
         return getattr(_runtime, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 VARIATION_NOISE = 0.05  # std of the noise on stated fields' embeddings for variations > 0 (unit vectors, D = 384)
 BATCH = 1024  # rows per runtime call in the batch paths
@@ -117,7 +118,7 @@ class Engine:
         self.decoder = cfg.get("decoder", "single_pass")
         self.tau = float(meta.get("training", {}).get("config", {}).get("label_tau", 0.05))
         self.encoder_id = meta["text_encoder"]["id"]
-        self._text_encoder = None
+        self._text_encoder: Any = None  # None: not chosen yet; False: none available
         self._text_lock = threading.Lock()
         self.clip_weights: str | None = None
         self.text_note: str | None = None  # why free text falls back to the grammar alone, when it does
@@ -175,7 +176,7 @@ class Engine:
 
     @property
     def runtime_name(self) -> str:
-        """"onnx" or "torch": the runtime the model runs on."""
+        """The runtime the model runs on: "onnx" or "torch"."""
         return self.runtime.name
 
     @property
