@@ -63,7 +63,7 @@ def combine(disc: Mapping[str, np.ndarray], gen_pred: Mapping[str, np.ndarray], 
 def describe_report(scores: Mapping[str, np.ndarray], labels: np.ndarray, fields=FIELD_NAMES) -> dict[str, Any]:
     """Per labelled field: top-1, top-3, macro-F1, mAP (metrics.classification_report); plus the confusable
     movement pairs."""
-    out = {}
+    out: dict[str, Any] = {}
     for i, f in enumerate(FIELD_NAMES):
         if f in fields and (labels[:, i] >= 0).any():
             out[f] = mt.classification_report(scores[f], labels[:, i])
