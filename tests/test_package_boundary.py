@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent("""
     import numpy as np
     from lenscraft_core.inference.engine import Engine
     from lenscraft_core.schema import Subject
-    eng = Engine.load(None, backend="onnx")
+    eng = Engine.load(None, runtime="onnx")
     shot = eng.generate(Subject(position=np.array([0, 0, 0.9]), size=np.array([0.5, 0.4, 1.8])),
                         "slow push in, low angle, close-up", frames=24)[0]
     print(len(names), eng.describe(shot).caption != "")

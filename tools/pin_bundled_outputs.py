@@ -38,7 +38,7 @@ def compute() -> dict[str, np.ndarray]:
     subject = Subject(position=np.array([0.3, -0.2, 0.9]), size=np.array([0.5, 0.4, 1.8]))
     out: dict[str, np.ndarray] = {}
     for runtime in ("onnx", "torch"):
-        engine = Engine.load(None, backend=runtime)
+        engine = Engine.load(None, runtime=runtime)
         for name, instruction, frames, kw in CASES:
             for i, shot in enumerate(engine.generate(subject, instruction, frames=frames, **kw)):
                 t = shot.trajectory
