@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from lenscraft_core.inference.runtime import RUNTIMES  # noqa: E402  (light: no bpy, no torch)
 
 
 def scene_with_subject(bpy):
@@ -36,14 +38,13 @@ def scene_with_subject(bpy):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default="", help="model folder (default: the bundled model)")
-    ap.add_argument("--runtime", default="onnx")
+    ap.add_argument("--runtime", default="onnx", choices=RUNTIMES)
     ap.add_argument("--jobs", type=int, default=100)
     ap.add_argument("--warm-runs", type=int, default=20)
     args = ap.parse_args()
 
     import bpy
 
-    sys.path.insert(0, str(REPO))
     import addon
     from addon import cli, engine, gather
     from addon.generate import FOLLOWING, GenerateRequest, generate

@@ -33,8 +33,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=Path("out"), help="output folder (default out/)")
     ap.add_argument("--overwrite", action="store_true", help="replace an existing <out>/demo.blend")
     ap.add_argument("--frames", default="1-96", help="frame range of the shot (default 1-96)")
-    ap.add_argument("--generator", choices=("model", "simulator"), default=None,
-                    help="default: the model when it loads, else the simulator")
+    ap.add_argument("--generator", default=None,  # checked by the add-on's command line (engine.GENERATORS)
+                    help="model or simulator (default: the model when it loads, else the simulator)")
     return ap.parse_args(argv)
 
 

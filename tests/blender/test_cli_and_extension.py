@@ -28,14 +28,84 @@ def test_installed_and_enabled(ext):
     assert ext.engine._CORE == "bl_ext.user_default.lenscraft.lenscraft_core"  # the bundled core, not the repo
 
 
+def _file_menu_state(ext):
+    """(import entry in File > Import, export entry in File > Export, drop handler registered)."""
+    fm = ext.file_menu
+    return (fm.menu_import in bpy.types.TOPBAR_MT_file_import.draw._draw_funcs,
+            fm.menu_export in bpy.types.TOPBAR_MT_file_export.draw._draw_funcs,
+            hasattr(bpy.types, "LENSCRAFT_FH_shots"))
+
+
 def test_register_unregister_twice(ext):
     for _ in range(2):
         ext.unregister()
         assert not hasattr(bpy.types, "LENSCRAFT_PT_main")
         assert "lenscraft" not in bpy.types.Scene.bl_rna.properties
+        assert _file_menu_state(ext) == (False, False, False)
         ext.register()
         assert hasattr(bpy.types, "LENSCRAFT_PT_main")
         assert "lenscraft" in bpy.types.Scene.bl_rna.properties
+        assert _file_menu_state(ext) == (True, True, True)
+    # once each: registering again after an unregister does not stack a second menu entry
+    assert bpy.types.TOPBAR_MT_file_import.draw._draw_funcs.count(ext.file_menu.menu_import) == 1
+
+
+def test_file_menu_entries_run_the_shot_operators(ext):
+    class Layout:
+        def __init__(self):
+            self.calls = []
+
+        def operator(self, idname, text=""):
+            self.calls.append((idname, text))
+
+    class Menu:
+        layout = Layout()
+
+    ext.file_menu.menu_import(Menu, bpy.context)
+    ext.file_menu.menu_export(Menu, bpy.context)
+    assert Menu.layout.calls == [("lenscraft.import_shots", "LensCraft Shots (.json)"),
+                                 ("lenscraft.export_shots", "LensCraft Shots (.json)")]
+
+
+def test_file_handler_imports_dropped_json_on_the_viewport(ext):
+    fh = bpy.types.LENSCRAFT_FH_shots
+    assert fh.bl_import_operator == "lenscraft.import_shots" and fh.bl_file_extensions == ".json"
+
+    class Area:
+        type = 'VIEW_3D'
+
+    class Context:
+        area = Area()
+
+    assert fh.poll_drop(Context)
+    Context.area.type = 'PROPERTIES'
+    assert not fh.poll_drop(Context)
+
+
+def test_format_menu_is_the_cores_format_list(ext):
+    import importlib
+
+    formats = importlib.import_module(ext.engine._CORE + ".formats")
+    items = bpy.ops.lenscraft.export_shots.get_rna_type().properties["format"].enum_items
+    assert [i.identifier for i in items] == list(formats.FORMATS) == list(ext.engine.FORMATS)
+
+
+def test_old_names_still_work(ext):
+    """backend (the old word for the generator) and the workflow module are kept for scripts that use them."""
+    eng = ext.engine
+    assert eng.BACKENDS == eng.GENERATORS == ("model", "simulator") and eng.backend is eng.generator
+    eng.configure(backend="simulator")
+    try:
+        assert eng.generator() == "simulator"
+    finally:
+        eng.configure(generator="model")
+    with pytest.raises(eng.LensCraftError, match="unknown generator"):
+        eng.configure(generator="magic")
+    import importlib
+
+    workflow = importlib.import_module(ext.__name__ + ".workflow")
+    assert workflow.generate is ext.generate.generate and workflow.import_shots is ext.exchange.import_shots
+    assert all(hasattr(workflow, name) for name in workflow.__all__)
 
 
 def test_cli_generate_saves_blend(scene, ext, tmp_path):

@@ -218,3 +218,39 @@ def test_floor_keeps_a_low_angle_camera_above_the_ground(scene, ext):
         assert np.all(p[:, 2] > 0) and np.all((p[:, :2] > 0.0) & (p[:, :2] < 1.0)), floor
     assert lowest["NONE"] < -0.5  # without a floor this shot digs well into the ground ...
     assert lowest["SUBJECT_BASE"] >= -1e-4  # ... with one it stays on it
+
+
+def test_axis_angle_camera_is_switched_explicitly_and_reported(scene, ext):
+    cam = _existing_camera(scene)
+    cam.rotation_mode = 'AXIS_ANGLE'
+    traj = ext.engine.Trajectory(position=np.zeros((4, 3)), rotation=np.tile([1.0, 0.0, 0.0, 0.0], (4, 1)),
+                                 focal_length=np.full(4, 35.0))
+    with pytest.raises(ext.engine.LensCraftError, match="axis-angle"):  # the key writer never changes the mode
+        ext.keyframes.write_camera(cam, traj, 1, 16 / 9, ext.keyframes.KeyOptions())
+    assert cam.rotation_mode == 'AXIS_ANGLE'
+    req = ext.generate.GenerateRequest(subject=bpy.data.objects["Subject"], labels={"movement": "panLeft"},
+                                       frame_start=1, frame_end=24, camera=cam)
+    result = ext.generate.generate(scene, req)  # Generate asks for the switch and says so
+    assert cam.rotation_mode == 'XYZ'
+    assert any("axis-angle" in w and "XYZ" in w for w in result.warnings)
+    assert ext.keyframes.find_fcurve(cam, "rotation_euler", 0) is not None
+
+
+def test_variations_limit_is_one_number(scene, ext):
+    limit = ext.generate.MAX_VARIATIONS
+    prop = type(scene.lenscraft).bl_rna.properties["variations"]
+    assert prop.hard_max == limit and prop.soft_max <= limit
+    req = ext.generate.GenerateRequest(subject=bpy.data.objects["Subject"], labels={"movement": "panLeft"},
+                                       frame_start=1, frame_end=24, variations=limit + 1)
+    with pytest.raises(ext.engine.LensCraftError, match=f"1-{limit}"):
+        ext.generate.GenerateJob(scene, req)
+
+
+def test_labels_are_resolved_once_on_the_generate_path(scene, ext, monkeypatch):
+    calls = []
+    real = ext.engine.resolve_labels
+    monkeypatch.setattr(ext.engine, "resolve_labels", lambda labels: calls.append(dict(labels)) or real(labels))
+    assert ext.cli.main(["generate", "--subject", "Subject", "--prompt", "dolly in", "--movement", "pan left",
+                         "--variations", "2", "--frames", "1-12", "--marker"]) == 0
+    assert len(calls) == 1 and calls[0]["movement"] == "pan left"  # the alias as typed, resolved by Generate
+    assert {m.name.split(",")[0] for m in scene.timeline_markers} == {"panLeft"}

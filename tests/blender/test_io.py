@@ -138,3 +138,38 @@ def test_export_without_selected_camera_reports(scene, ext, tmp_path):
     with pytest.raises(RuntimeError, match="no camera selected"):
         bpy.ops.lenscraft.export_shots(filepath=str(tmp_path / "x.json"), selection='SELECTED')
     assert not (tmp_path / "x.json").exists()
+
+
+def test_export_samples_the_subject_once_for_all_cameras(scene, ext, tmp_path, monkeypatch):
+    subject = bpy.data.objects["Subject"]
+    cams = []
+    for k, name in enumerate(("A", "B", "C")):
+        cams.append(bpy.data.objects.new(name, bpy.data.cameras.new(name)))
+        cams[-1].location = (k, -6.0, 1.5)
+        scene.collection.objects.link(cams[-1])
+    sampled = []
+    real = ext.gather.subject_from_object
+    monkeypatch.setattr(ext.gather, "subject_from_object",
+                        lambda scene, obj, frames: sampled.append(obj.name) or real(scene, obj, frames))
+    out = tmp_path / "three.json"
+    ext.exchange.export_cameras(scene, cams, str(out), "lenscraft", 1, 12, subject)
+    assert sampled == ["Subject"]
+    sampled.clear()
+    shots = ext.exchange.gather_shots(scene, cams, 1, 12, subject)
+    assert sampled == ["Subject"] and len(shots) == 3
+    loaded, _ = ext.engine.load_shots(str(out))
+    assert [s.name for s in loaded] == ["A", "B", "C"] and all(s.subjects[0].name == "Subject" for s in loaded)
+
+
+def test_dropped_files_import_without_a_file_browser(scene, ext, tmp_path):
+    """What the FileHandler hands the import operator when shot files are dropped on the viewport."""
+    _generate(scene, movement="panLeft")
+    first = tmp_path / "a.json"
+    ext.exchange.export_cameras(scene, cameras(bpy), str(first), "lenscraft", 1, 12)
+    (tmp_path / "b.json").write_bytes(first.read_bytes())
+    before = len(cameras(bpy))
+    result = bpy.ops.lenscraft.import_shots('INVOKE_DEFAULT', directory=str(tmp_path),
+                                            files=[{"name": "a.json"}, {"name": "b.json"}])
+    assert result == {'FINISHED'} and len(cameras(bpy)) == before + 2
+    assert bpy.ops.lenscraft.import_shots('INVOKE_DEFAULT', filepath=str(first)) == {'FINISHED'}
+    assert len(cameras(bpy)) == before + 3
