@@ -33,7 +33,6 @@ else:
         from .lenscraft_core import formats, geometry
         from .lenscraft_core.errors import DataError, LensCraftError
         from .lenscraft_core.formats import FORMATS
-        from .lenscraft_core.inference.runtime import DEVICES, RUNTIMES
         from .lenscraft_core.schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot,
                                             Subject, Trajectory)
         from .lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
@@ -41,7 +40,6 @@ else:
         from lenscraft_core import formats, geometry
         from lenscraft_core.errors import DataError, LensCraftError
         from lenscraft_core.formats import FORMATS
-        from lenscraft_core.inference.runtime import DEVICES, RUNTIMES
         from lenscraft_core.schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot,
                                            Subject, Trajectory)
         from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
@@ -58,6 +56,18 @@ GENERATORS = ("model", "simulator")
 BACKENDS = GENERATORS  # deprecated alias: "backend" was the add-on's old word for a generator
 _CORE = geometry.__name__.rpartition(".")[0]  # "<extension>.lenscraft_core" or "lenscraft_core"
 _BUNDLED = _CORE != "lenscraft_core"  # which of the two import statements the heavy imports below take
+
+
+def __getattr__(name: str) -> Any:
+    """DEVICES and RUNTIMES (lenscraft_core.inference.runtime), read on first use: importing anything from the
+    inference package loads its Engine, which register() must not."""
+    if name in ("DEVICES", "RUNTIMES"):
+        if TYPE_CHECKING or not _BUNDLED:
+            from lenscraft_core.inference import runtime
+        else:
+            from .lenscraft_core.inference import runtime
+        return getattr(runtime, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass

@@ -145,6 +145,8 @@ class LensCraftPreferences(bpy.types.AddonPreferences):
         name="Open CLIP Weights", subtype='FILE_PATH',
         description="open_clip weights file of a model trained with the open_clip text encoder: lets it read "
                     "free-text prompts (needs torch and open_clip in Blender's Python; menus work without)")
+    # One item per engine.DEVICES, upper-cased (RNA identifiers kept in saved preferences; a test keeps them equal):
+    # listed here so register() does not load the inference package.
     device: EnumProperty(  # type: ignore[valid-type]
         name="Compute Device", default='CPU',
         description="Where ONNX Runtime runs the model; one this ONNX Runtime build lacks runs on the CPU (the "

@@ -90,6 +90,14 @@ def test_format_menu_is_the_cores_format_list(ext):
     assert [i.identifier for i in items] == list(formats.FORMATS) == list(ext.engine.FORMATS)
 
 
+def test_device_preference_lists_the_cores_devices(ext):
+    """The preference's items are RNA identifiers saved in users' preferences (upper case); the list is the core's."""
+    prefs = bpy.context.preferences.addons[ext.__name__].preferences
+    items = type(prefs).bl_rna.properties["device"].enum_items
+    assert [i.identifier.lower() for i in items] == list(ext.engine.DEVICES)
+    assert list(ext.engine.RUNTIMES) and "onnx" in ext.engine.RUNTIMES
+
+
 def test_old_names_still_work(ext):
     """backend (the old word for the generator) and the workflow module are kept for scripts that use them."""
     eng = ext.engine
@@ -152,3 +160,56 @@ def test_cli_export_import(scene, ext, tmp_path):
     assert ext.cli.main(["import", str(out)]) == 0
     assert len(cameras(bpy)) == 2
     assert ext.cli.main(["import", str(tmp_path / "missing.json")]) == 1
+
+
+HEAVY_CORE = ("simulate", "prompt.grammar", "inference.engine", "formats.segments")
+
+
+def test_register_loads_no_heavy_core_module(tmp_path):
+    """From a development checkout (addon/ as a package: the installed lenscraft_core, not a bundled copy),
+    register() loads only the light core modules; the heavy ones come on first use."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    code = ("import sys, bpy; sys.path.insert(0, sys.argv[1]); import addon; addon.register(); "
+            "print('core:', addon.engine._CORE, addon.engine._BUNDLED); "
+            f"print('heavy:', [m for m in {HEAVY_CORE!r} if 'lenscraft_core.' + m in sys.modules]); "
+            "addon.unregister()")
+    env = {**os.environ, "BLENDER_USER_RESOURCES": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code, str(repo)], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "core: lenscraft_core False\nheavy: []\n" in out.stdout, out.stdout
+
+
+def test_addon_modules_import_no_cycle():
+    """Relative imports between the add-on's modules (lazy ones inside functions too) form no cycle."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "addon"
+    graph = {}
+    for path in root.glob("*.py"):
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                deps |= {node.module} if node.module else {a.name for a in node.names}
+        graph[path.stem] = {d.split(".")[0] for d in deps} & {p.stem for p in root.glob("*.py")}
+    graph.pop("__init__")
+    graph.pop("workflow")  # the old module path: it only re-exports the others
+    done, stack = set(), []
+
+    def visit(n):
+        assert n not in stack, "import cycle: " + " -> ".join(stack[stack.index(n):] + [n])
+        if n not in done:
+            stack.append(n)
+            for d in sorted(graph.get(n, ())):
+                visit(d)
+            stack.pop()
+            done.add(n)
+
+    for n in sorted(graph):
+        visit(n)
