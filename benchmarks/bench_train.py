@@ -11,8 +11,9 @@ import time
 import torch
 import torch.nn as nn
 
+from lenscraft_core.train.config import TrainConfig
+from lenscraft_core.train.losses import compute_losses
 from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig, flops_per_sample
-from lenscraft_core.train.loop import TrainConfig, compute_losses
 
 
 class StockTransformer(nn.Module):

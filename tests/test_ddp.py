@@ -1,5 +1,5 @@
-"""DDP on CPU with the gloo backend and 2 processes: gradients match one process on the same global batch, and a
-short distributed train() run completes with rank-0 checkpoints."""
+"""DDP on CPU with the gloo process-group backend (dist_backend) and 2 processes: gradients match one process on the
+same global batch, and a short distributed train() run completes with rank-0 checkpoints."""
 
 import os
 import socket
@@ -28,7 +28,8 @@ def _batch():
 
 
 def _grads(model_wrapper, core, batch, table, valid):
-    from lenscraft_core.train.loop import TrainConfig, compute_losses
+    from lenscraft_core.train.config import TrainConfig
+    from lenscraft_core.train.losses import compute_losses
     cfg = TrainConfig(label_memory_p=0.0, field_dropout=0.0)
     loss, _ = compute_losses(model_wrapper, core, batch, table, valid, {"noise": 0.0, "mask": 0.0, "tf": 1.0}, cfg,
                              None)
@@ -40,7 +41,8 @@ def _worker(rank, port, out):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE="2",
                       LOCAL_RANK=str(rank), HF_HUB_OFFLINE="1")
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", rank=rank, world_size=2)
+    dist_backend = "gloo"  # the process-group backend on CPU (train/distributed.py picks it the same way)
+    dist.init_process_group(dist_backend, rank=rank, world_size=2)
     from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
     from lenscraft_core.train.loop import TrainConfig, train
     import _train_data as td

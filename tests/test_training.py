@@ -111,7 +111,7 @@ def test_init_fine_tunes_from_a_checkpoint_with_its_architecture(data, tmp_path)
     assert 0.0 <= metrics["eval"]["iid_movement_top1"] <= 1.0 and metrics["onnx_max_abs_diff"] < 1e-4
     assert ckpt.read_meta(dest / "model")["optimizer"] is None
     from lenscraft_core.inference.engine import Engine
-    assert Engine.load(dest).backend_name == "onnx"
+    assert Engine.load(dest).runtime_name == "onnx"
     before = (dest / "model.safetensors").read_bytes()
     assert bundle_model.main(argv[:2] + ["--command", "x", "--dest", str(dest)]) == 2  # no --overwrite: untouched
     assert (dest / "model.safetensors").read_bytes() == before

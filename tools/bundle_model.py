@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from lenscraft_core.train import checkpoint as ckpt  # noqa: E402
 from lenscraft_core.train.export import export_onnx  # noqa: E402
-from lenscraft_core.train.loop import quick_metrics  # noqa: E402
+from lenscraft_core.train.quick_metrics import quick_metrics  # noqa: E402
 
 DEST = REPO / "lenscraft_core" / "models" / "default"
 V1_DIR = REPO.parent / "shared" / "external" / "lenscraft-v1-sim"

@@ -209,7 +209,7 @@ class SelfAttention(nn.Module):
         """x (B, L, d). With past = (k, v) of earlier positions, x is the new position(s) only (incremental decoding).
         Returns (y, (k, v)) where k, v cover every position so far."""
         B, L, d = x.shape
-        q, k, v = self.qkv(x).view(B, L, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(x).view(B, L, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4).unbind(0)
         if past is not None:
             k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
         # A single new query may see every cached key, so causality only matters without a cache.
@@ -230,7 +230,7 @@ class CrossAttention(nn.Module):
     def memory_kv(self, memory):
         """Keys and values of the memory, computed once per shot for incremental decoding."""
         B, M, d = memory.shape
-        k, v = self.kv(memory).view(B, M, 2, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
+        k, v = self.kv(memory).view(B, M, 2, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4).unbind(0)
         return k, v
 
     def forward(self, x, kv):
