@@ -29,6 +29,8 @@ from .. import geometry as geo
 from ..errors import DataError
 from ..files import atomic_writer, refuse_overwrite
 from ..schema import DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot, Subject, Trajectory
+from .jsonstream import number_problem
+from .text import read_json, read_text
 
 CAMERA_AXES = ("opencv", "opengl")
 DEFAULT_FOCAL_MM = 50.0
@@ -133,17 +135,19 @@ def _numbers(line: str) -> list[str]:
     return [t for t in re.split(r"[,\s;]+", line.strip()) if t]
 
 
-def _read_text_rows(path: Path) -> tuple[np.ndarray, list[int]]:
-    """Rows of numbers from a text file and the 1-based line number of each; comments (#) and blank lines skipped."""
+def _read_text_rows(path: Path, echo: bool = True) -> tuple[np.ndarray, list[int]]:
+    """Rows of numbers from a text file and the 1-based line number of each; comments (#) and blank lines skipped.
+    echo: quote the offending cells in errors (False for side files: an error must not print a file's content)."""
     rows, lines, width = [], [], None
-    for n, line in enumerate(path.read_text().splitlines(), 1):
+    for n, line in enumerate(read_text(path).splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         cells = _numbers(line)
         try:
             values = [float(c) for c in cells]
         except ValueError:
-            raise DataError(f"not a number in {cells!r}", f"{path}: line {n}") from None
+            raise DataError(f"not a number in {cells!r}" if echo else "has a value that is not a number",
+                            f"{path}: line {n}") from None
         if width is None:
             width = len(values)
         elif len(values) != width:
@@ -157,9 +161,9 @@ def _read_text_rows(path: Path) -> tuple[np.ndarray, list[int]]:
     return np.array(rows), lines
 
 
-def _read_array(path: Path) -> tuple[Any, list[int] | None]:
+def _read_array(path: Path, echo: bool = True) -> tuple[Any, list[int] | None]:
     """Array-like content of a .npy / .json / text file, and per-row line numbers for text files."""
-    if not path.exists():
+    if not path.is_file():
         raise DataError("file not found", str(path))
     suffix = path.suffix.lower()
     if suffix == ".npy":
@@ -168,17 +172,14 @@ def _read_array(path: Path) -> tuple[Any, list[int] | None]:
         except ValueError as e:
             raise DataError(f"cannot read as a numeric .npy array ({e})", str(path)) from None
     if suffix == ".json":
-        try:
-            return json.loads(path.read_text()), None
-        except json.JSONDecodeError as e:
-            raise DataError(f"invalid JSON: {e.msg}", f"{path}: line {e.lineno}") from None
-    return _read_text_rows(path)
+        return read_json(path), None
+    return _read_text_rows(path, echo)
 
 
 def _as_float(value: Any, what: str, where: str) -> np.ndarray:
     try:
         return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer too large for a float
         raise DataError(f"{what} is not a regular numeric array", where) from None
 
 
@@ -226,6 +227,8 @@ def read_matrices(path: str | Path) -> np.ndarray:
     a = _as_float(data, "matrix data", str(path))
     per_frame = 1 if a.ndim != 2 or a.shape[1] != 4 or lines is None else None
     M = _to_matrices(a, str(path), lines)
+    if not len(M):
+        raise DataError("holds no matrices (zero frames)", str(path))
     per_frame = per_frame or (len(a) // len(M))
     for f in np.flatnonzero(~np.all(np.isfinite(M), axis=(1, 2))):
         raise DataError("has a NaN or infinite value", _frame_where(str(path), lines, int(f), per_frame))
@@ -243,10 +246,10 @@ def read_matrices(path: str | Path) -> np.ndarray:
     return M
 
 
-def _array_or_file(value: Any, name: str, where: str) -> tuple[np.ndarray, str]:
+def _array_or_file(value: Any, name: str, where: str, echo: bool = True) -> tuple[np.ndarray, str]:
     """value itself, or the array in the file it names (a JSON object's `name` or "K" entry)."""
     if isinstance(value, (str, Path)):
-        data, _ = _read_array(Path(value))
+        data, _ = _read_array(Path(value), echo)
         where = str(value)
         if isinstance(data, dict):
             data = data.get(name, data.get("K", data))
@@ -254,11 +257,11 @@ def _array_or_file(value: Any, name: str, where: str) -> tuple[np.ndarray, str]:
     return _as_float(value, name, where), where
 
 
-def read_intrinsics(value: Any, frames: int, image_size: Sequence[float] | None, where: str
+def read_intrinsics(value: Any, frames: int, image_size: Sequence[float] | None, where: str, echo: bool = True
                     ) -> tuple[np.ndarray, np.ndarray, float, float]:
     """(fx (F,), fy (F,), width, height) from fx, fx per frame, K, K per frame, rows (fx fy cx cy) or a file of any
     of these. Without an image size, K's principal point (cx, cy) is taken as the image centre."""
-    a, where = _array_or_file(value, "intrinsics", where)
+    a, where = _array_or_file(value, "intrinsics", where, echo)
     cx = cy = None
     if a.ndim == 0 or (a.ndim == 1 and a.shape[0] == frames) or (a.ndim == 2 and a.shape == (frames, 1)):
         fx = fy = np.broadcast_to(a.reshape(-1), (frames,))
@@ -280,10 +283,31 @@ def read_intrinsics(value: Any, frames: int, image_size: Sequence[float] | None,
             raise DataError("focal lengths in pixels need image_size=(width, height)", where)
         width, height = 2.0 * float(np.median(cx)), 2.0 * float(np.median(cy))
     else:
-        width, height = float(image_size[0]), float(image_size[1])
-    if width <= 0 or height <= 0:
+        width, height = _image_size(image_size, where)
+    if not (np.isfinite(width) and np.isfinite(height) and width > 0 and height > 0):
         raise DataError(f"image size must be positive, got {width} x {height}", where)
     return np.asarray(fx, float), np.asarray(fy, float), width, height
+
+
+def _image_size(value: Any, where: str) -> tuple[float, float]:
+    a = _as_float(value, "image_size", where)
+    if a.shape != (2,) or not np.all(np.isfinite(a)) or np.any(a <= 0):
+        raise DataError(f"image_size must be two positive numbers (width, height), got "
+                        f"{json.dumps(value, default=str)[:60]}", where)
+    return float(a[0]), float(a[1])
+
+
+def _side_file(value: Any, key: str, path: Path) -> Any:
+    """A side file named by a matrix JSON's own field: relative to that file, and never outside its folder (a data
+    file must not make LensCraft read, or quote, any other file on the machine)."""
+    if not isinstance(value, str):
+        return value
+    folder = path.parent.resolve()
+    target = (path.parent / value).resolve()
+    if not target.is_relative_to(folder):
+        raise DataError(f'"{key}" names a file outside the data file\'s folder ({value}); side files must lie in '
+                        f"{folder}", str(path))
+    return target
 
 
 # ---------------------------------------------------------------------------------------------------- load / save
@@ -305,17 +329,26 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
     where = str(path)
     M = read_matrices(path)
     frames = len(M)
-    meta = json.loads(path.read_text()) if path.suffix.lower() == ".json" else {}
+    meta = read_json(path) if path.suffix.lower() == ".json" else {}
     meta = meta if isinstance(meta, dict) else {}
-    fps = float(fps if fps is not None else meta.get("fps", DEFAULT_FPS))
-    intrinsics = intrinsics if intrinsics is not None else meta.get("intrinsics")
+    if fps is None and "fps" in meta:
+        problem = number_problem(meta["fps"])
+        if problem:
+            raise DataError(f"fps {problem}", where)
+        fps = meta["fps"]
+    fps = float(DEFAULT_FPS if fps is None else fps)
+    echo = intrinsics is not None  # the caller's own file may be quoted in errors; one the data file names not
+    intrinsics = intrinsics if intrinsics is not None else _side_file(meta.get("intrinsics"), "intrinsics", path)
     image_size = image_size if image_size is not None else meta.get("image_size")
-    character = character if character is not None else meta.get("character")
+    given_character = character is not None
+    character = character if given_character else _side_file(meta.get("character"), "character", path)
 
     R, pos = to_blender(M[:, :3, :3], M[:, :3, 3], camera_axes, up, scale)
-    aspect = DEFAULT_ASPECT if image_size is None else float(image_size[0]) / float(image_size[1])
+    if image_size is not None:
+        image_size = _image_size(image_size, where)
+    aspect = DEFAULT_ASPECT if image_size is None else image_size[0] / image_size[1]
     if intrinsics is not None:
-        fx, fy, w, h = read_intrinsics(intrinsics, frames, image_size, where)
+        fx, fy, w, h = read_intrinsics(intrinsics, frames, image_size, where, echo)
         focal, aspect = focal_mm_from_pixels(fx, fy, w, h, sensor_width), w / h
     else:
         focal = np.full(frames, float(focal_mm))
@@ -324,7 +357,7 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
 
     placement = "given"
     if character is not None:
-        c, cwhere = _array_or_file(character, "character", where)
+        c, cwhere = _array_or_file(character, "character", where, given_character)
         if c.shape != (frames, 3):
             raise DataError(f"character trajectory has shape {c.shape}, expected ({frames}, 3)", cwhere)
         if not np.all(np.isfinite(c)):

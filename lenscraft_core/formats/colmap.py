@@ -22,6 +22,7 @@ from .. import geometry as geo
 from ..errors import DataError
 from ..files import atomic_writer, refuse_overwrite
 from ..schema import DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot, Trajectory
+from .text import read_text
 from .c2w import DEFAULT_SUBJECT_SIZE, default_subject, focal_mm_from_pixels, focal_pixels_from_mm, from_blender, make_subject, to_blender
 
 # Model name -> (binary model id, parameter count, index of fx, index of fy). Single-focal models use f for both.
@@ -66,9 +67,9 @@ class ColmapImage:
 def _data_lines(path: Path):
     """(line number, text) of a COLMAP text file, comments skipped. Blank lines are kept: in images.txt an image
     without 2D points has an empty second line."""
-    if not path.exists():
+    if not path.is_file():
         raise DataError("file not found", str(path))
-    for n, line in enumerate(path.read_text().splitlines(), 1):
+    for n, line in enumerate(read_text(path).splitlines(), 1):
         if not line.startswith("#"):
             yield n, line
 

@@ -9,7 +9,8 @@ import re
 import warnings
 from typing import Any, Iterator
 
-from ..errors import DataError
+from ..errors import DataError, LensCraftError
+from .text import ENCODING, json_error, utf8_error
 
 try:  # optional dependency (pyproject extra "stream"); the stdlib scanner below does the same job without it
     import ijson
@@ -79,10 +80,12 @@ def _iter_ijson(path: str | os.PathLike, array_key: str, header_keys: tuple[str,
                 del items[:]
                 if not chunk:
                     return
-    except ijson.JSONError:
+    except LensCraftError:
+        raise
+    except (ijson.JSONError, ValueError, RecursionError):  # ValueError: bytes that are not UTF-8, huge numbers
         pass
-    # ijson stopped: malformed JSON, or something only Python's json accepts (NaN / Infinity tokens). The stdlib
-    # scanner either reports the exact line and column or carries on from where ijson stopped.
+    # ijson stopped: malformed JSON, or something only Python's json accepts (NaN / Infinity tokens, a byte order
+    # mark). The stdlib scanner either names the problem (line and column) or carries on from where ijson stopped.
     for kind, key, value in _Scanner(path, array_key).events():
         if kind == "item" and key >= done_items or kind == "header" and key not in done_headers:
             yield kind, key, value
@@ -102,7 +105,13 @@ class _Scanner:
         self.line0, self.col0 = 1, 1  # line and column of buf[0]
 
     def events(self) -> Iterator[tuple[str, Any, Any]]:
-        with open(self.path, "r", encoding="utf-8", newline="") as self.f:
+        try:
+            yield from self._events()
+        except UnicodeDecodeError:
+            raise utf8_error(self.path) from None
+
+    def _events(self) -> Iterator[tuple[str, Any, Any]]:
+        with open(self.path, "r", encoding=ENCODING, newline="") as self.f:
             if self.peek() == "":
                 raise DataError("the file is empty", self.path)
             self.expect("{", "the document must be a JSON object")
@@ -185,22 +194,43 @@ class _Scanner:
                 rest = self.buf[self.pos:]  # unclosed brackets up to the end: the file was cut short
                 cut = rest.count("{") + rest.count("[") > rest.count("}") + rest.count("]")
                 raise self.error(e.msg, e.pos, cut) from None
+            except (ValueError, RecursionError) as e:  # nested past the recursion limit, > 4300-digit integers
+                line, col = self.position(self.pos)
+                why = json_error(e, "").reason.removeprefix("malformed JSON: ")
+                raise DataError(f"malformed JSON: the value at line {line} column {col}: {why}", self.path) from None
             if end == len(self.buf) and not self.eof:  # a number cut at the buffer end ("12" of "123")
                 self.fill()
                 continue
             self.pos = end
             return obj
 
-    def error(self, message: str, pos: int, cut: bool = False) -> DataError:
+    def position(self, pos: int) -> tuple[int, int]:
         lines = self.buf.count("\n", 0, pos)
-        line = self.line0 + lines
-        col = (self.col0 + pos) if lines == 0 else pos - self.buf.rfind("\n", 0, pos)
+        return self.line0 + lines, (self.col0 + pos) if lines == 0 else pos - self.buf.rfind("\n", 0, pos)
+
+    def error(self, message: str, pos: int, cut: bool = False) -> DataError:
+        line, col = self.position(pos)
         at_end = cut or self.eof and self._WS.match(self.buf, pos).end() >= len(self.buf)
         hint = " (the file ends here: truncated?)" if at_end else ""
         return DataError(f"malformed JSON at line {line} column {col}: {message}{hint}", self.path)
 
 
 # ------------------------------------------------------------------------------------------------------- shared checks
+# What a reader's checks can still let through on odd input (a safety net: each is reported as a DataError naming
+# the sample, so a lenient load skips it like any other bad sample).
+UNEXPECTED = (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError, ZeroDivisionError,
+              RecursionError)
+
+
+def as_data_error(e: BaseException, where: str) -> DataError:
+    """e itself when it is a DataError, else a DataError saying what went wrong at where."""
+    if isinstance(e, DataError):
+        return e
+    if isinstance(e, LensCraftError):
+        return DataError(str(e), where)
+    return DataError(f"cannot read this sample ({type(e).__name__}: {str(e)[:200]})", where)
+
+
 def json_type(value: Any) -> str:
     """JSON name of a Python value's type, for error messages."""
     if value is None:
@@ -224,6 +254,11 @@ def number_problem(value: Any) -> str | None:
         if value is None:
             return "is null, expected a number (JSON.stringify writes NaN and Infinity as null)"
         return f"is {json_type(value)} ({json.dumps(value)[:40]}), expected a number"
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            return f"is a {len(str(abs(value)))}-digit integer, too large for a number"
     if value != value:
         return "is NaN"
     if value in (float("inf"), float("-inf")):

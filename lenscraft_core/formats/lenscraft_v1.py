@@ -30,7 +30,7 @@ from ..schema import FOCAL_RANGE_MM, MAX_COORD_M, Instruction, Shot, Subject, Tr
 from ..vocabulary import EASING, FIELDS, MOVEMENT, SHOT_TYPE, V1_KEYS, V1_SHOT_TYPES
 from ..files import atomic_writer
 from . import LoadResult
-from .jsonstream import iter_document, json_type, number_problem, pick_reader
+from .jsonstream import UNEXPECTED, as_data_error, iter_document, json_type, number_problem, pick_reader
 
 FORMAT = "lenscraft-v1"
 V1_FPS = 30.0  # v1 stores frames, not time; LensCraft's shots were played back at 30 fps
@@ -96,11 +96,11 @@ def iter_shots(path: str | os.PathLike, lenient: bool = False, reader: str = "au
             continue
         try:
             batch.append((key, parse_simulation(value, f"{name}: simulation {key}")))
-        except DataError as e:
+        except UNEXPECTED as e:
             if not lenient:
-                raise
+                raise as_data_error(e, f"{name}: simulation {key}") from None
             if result is not None:
-                result.skipped.append((key, e.reason))
+                result.skipped.append((key, as_data_error(e, "").reason))
         if len(batch) >= _CHUNK:
             yield from _convert(batch, name)
             batch = []
@@ -126,8 +126,12 @@ def parse_simulation(sim: Any, where: str) -> dict:
         _diagnose(sim, where)
     if not cam_rows:
         raise DataError("cameraFrames is empty (zero frames)", where)
-    cam = np.array(cam_rows, dtype=np.float64).reshape(-1, 7)
-    subjects = np.array(subj_rows, dtype=np.float64).reshape(-1, 9)
+    try:
+        cam = np.array(cam_rows, dtype=np.float64).reshape(-1, 7)
+        subjects = np.array(subj_rows, dtype=np.float64).reshape(-1, 9)
+    except OverflowError:  # an integer too large for a float: _diagnose names it
+        _diagnose(sim, where)
+        raise DataError("a number is too large", where) from None
     _check_numbers(cam, "cameraFrames", _FRAME_COLUMNS, where)
     _check_numbers(subjects, "subjects", _SUBJECT_COLUMNS, where)
     _check_ranges(cam, subjects, where)
@@ -157,8 +161,8 @@ def _parse_instruction(row: tuple, k: int, n_subjects: int, where: str) -> dict:
             raise DataError(f"instructions[{k}].{key}: {e}", where) from None
     for key in ("frameCount", "subjectIndex"):
         v = values[key]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or float(v) != int(v):
-            raise DataError(f"instructions[{k}].{key} is {json.dumps(v) if _is_plain(v) else json_type(v)}, "
+        if isinstance(v, bool) or number_problem(v) or float(v) != int(v):  # number_problem: NaN, Infinity, 1e400
+            raise DataError(f"instructions[{k}].{key} is {json.dumps(v)[:40] if _is_plain(v) else json_type(v)}, "
                             "expected a whole number", where)
     count, subject = int(values["frameCount"]), int(values["subjectIndex"])
     if count <= 0:

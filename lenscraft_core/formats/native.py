@@ -24,7 +24,7 @@ from ..schema import Instruction, Shot, Subject, Trajectory
 from ..vocabulary import FIELD_NAMES
 from ..files import atomic_writer
 from . import LoadResult
-from .jsonstream import iter_document, json_type, number_problem, pick_reader
+from .jsonstream import UNEXPECTED, as_data_error, iter_document, json_type, number_problem, pick_reader
 from .lenscraft_v1 import EULER_KEY
 
 FORMAT = "lenscraft"
@@ -108,11 +108,11 @@ def iter_shots(path: str | os.PathLike, lenient: bool = False, reader: str = "au
         _check_header(header, name, complete=True)
         try:
             yield shot_from_json(value, f"{name}: shot {key}")
-        except DataError as e:
+        except UNEXPECTED as e:
             if not lenient:
-                raise
+                raise as_data_error(e, f"{name}: shot {key}") from None
             if result is not None:
-                result.skipped.append((key, e.reason))
+                result.skipped.append((key, as_data_error(e, "").reason))
 
 
 def _check_header(header: dict, name: str, complete: bool = False) -> None:
@@ -176,11 +176,17 @@ def shot_from_json(d: Any, where: str) -> Shot:
     metadata = d.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise DataError(f"metadata is {json_type(metadata)}, expected an object", where)
-    if isinstance(metadata.get(EULER_KEY), dict):  # v1 source angles: back to arrays (see lenscraft_v1)
-        metadata[EULER_KEY] = {k: np.asarray(v, dtype=np.float64) for k, v in metadata[EULER_KEY].items()}
+    if EULER_KEY in metadata:  # v1 source angles: back to arrays (see lenscraft_v1)
+        metadata[EULER_KEY] = _euler_hints(metadata[EULER_KEY], where)
     name = d.get("name")
     shot = Shot(traj, subjects, instructions, name if isinstance(name, str) else None, metadata)
     return validate_keeping_bits(shot, where)
+
+
+def _euler_hints(value: Any, where: str) -> dict[str, np.ndarray]:
+    path = f"metadata.{EULER_KEY}"
+    value = _obj(value, path, where)
+    return {k: _array(v, f"{path}.{k}", 3, where) for k, v in value.items()}
 
 
 def validate_keeping_bits(shot: Shot, where: str) -> Shot:
@@ -255,11 +261,15 @@ def _array(value: Any, path: str, width: int, where: str, length: int | None = N
         flat = list(itertools.chain.from_iterable(value))
     else:
         flat = value
-    a = np.array(flat, dtype=np.float64) if set(map(type, flat)) <= {float, int} else None
+    try:
+        a = np.array(flat, dtype=np.float64) if set(map(type, flat)) <= {float, int} else None
+    except OverflowError:  # an integer too large for a float: found below
+        a = None
     if a is None or not np.isfinite(a).all():
         for n, v in enumerate(flat):
             problem = number_problem(v)
             if problem:
                 index = f"[{n // width}][{n % width}]" if width else f"[{n}]"
                 raise DataError(f"{path}{index} {problem}", where)
+    assert a is not None  # every entry is a finite number, or the loop raised
     return a.reshape(-1, width) if width else a

@@ -1,0 +1,189 @@
+"""Fuzzing every loader: whatever bytes a file holds, loading it either works or raises a LensCraftError (a named
+error: file and, where known, the field), never a raw Python exception, a hang or a crash. Bounded by hypothesis'
+example counts so the whole module takes well under a minute."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lenscraft_core import formats
+from lenscraft_core.errors import LensCraftError
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# JSON-ish values, including the awkward ones: huge and non-finite numbers, odd strings, deep nesting.
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 30, 10 ** 30),
+                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                      max_leaves=20)
+
+
+def _valid_docs(tmp_path) -> dict[str, bytes]:
+    """A valid file of each JSON format (written by our own writers), to mutate."""
+    from lenscraft_core.simulate import simulate_batch
+
+    shots = simulate_batch(2, frames=5, seed=1).shots()
+    docs = {}
+    for fmt in formats.FORMATS:
+        p = tmp_path / f"valid-{fmt}.json"
+        formats.save(shots, p, format=fmt, **({"mapping": "nearest"} if fmt == "lenscraft-v1" else {}))
+        docs[fmt] = p.read_bytes()
+    return docs
+
+
+def _load(path, **kw):
+    try:
+        return formats.load_any(path, **kw)
+    except LensCraftError:
+        return None
+    except OSError:  # a file that cannot be read at all is the OS's message, which names the path
+        return None
+
+
+@pytest.fixture(scope="module")
+def valid(tmp_path_factory):
+    return _valid_docs(tmp_path_factory.mktemp("valid"))
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_json_files_raise_named_errors(tmp_path, valid, data):
+    fmt = data.draw(st.sampled_from(sorted(valid)))
+    raw = bytearray(valid[fmt])
+    for _ in range(data.draw(st.integers(1, 4))):
+        op = data.draw(st.sampled_from(["flip", "cut", "insert", "replace"]))
+        i = data.draw(st.integers(0, max(0, len(raw) - 1)))
+        if op == "flip" and raw:
+            raw[i] = data.draw(st.integers(0, 255))
+        elif op == "cut":
+            del raw[i:]
+        elif op == "insert":
+            raw[i:i] = data.draw(st.sampled_from([b"\xff", b"\xe9", b"\xef\xbb\xbf", b"NaN", b"Infinity", b"1e999",
+                                                  b"9" * 400, b"[" * 50, b'"\x00"', b"-", b"{}", b"null"]))
+        else:
+            raw[i:i + 8] = data.draw(st.binary(max_size=8))
+    p = tmp_path / "fuzz.json"
+    p.write_bytes(bytes(raw))
+    _load(p)
+    _load(p, lenient=True)
+
+
+@FUZZ
+@given(doc=values, fmt=st.sampled_from(["lenscraft", "lenscraft-v1", "c2w"]))
+def test_arbitrary_json_documents_raise_named_errors(tmp_path, doc, fmt):
+    p = tmp_path / "doc.json"
+    p.write_text(json.dumps(doc, allow_nan=True))
+    _load(p, format=fmt)
+    _load(p, format=fmt, lenient=True) if fmt != "c2w" else None
+
+
+@FUZZ
+@given(data=st.data())
+def test_native_fields_of_the_wrong_type_raise_named_errors(tmp_path, valid, data):
+    """One field of a valid file replaced by an arbitrary value (the fuzzer's favourite bugs: a string where a
+    number belongs, a huge integer, a nested list)."""
+    fmt = data.draw(st.sampled_from(sorted(valid)))
+    doc = json.loads(valid[fmt])
+    paths = []
+
+    def walk(node, path):
+        paths.append(path)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + [k])
+        elif isinstance(node, list) and node:
+            walk(node[0], path + [0])
+
+    walk(doc, [])
+    path = data.draw(st.sampled_from(paths[1:]))
+    node = doc
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = data.draw(values)
+    p = tmp_path / "field.json"
+    p.write_text(json.dumps(doc, allow_nan=True))
+    _load(p)
+    _load(p, lenient=True)
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path, valid):
+    for fmt, raw in valid.items():
+        p = tmp_path / f"bom-{fmt}.json"
+        p.write_bytes(b"\xef\xbb\xbf" + raw)
+        assert len(formats.load_any(p)) == 2
+        assert len(formats.load_any(p, reader="ijson")) == 2
+
+
+@pytest.mark.parametrize("content", [
+    b'{"format": "lenscraft", "shots": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}",  # deeper than recursion
+    b'{"simulations": [{"frameCount": Infinity}]}',
+    b'{"format": "lenscraft", "version": 1, "shots": [{"frame_count": ' + b"9" * 5000 + b"}]}",
+    b'{"c2w": [[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]], "fps": "abc"}',
+    b'{"c2w": [[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]], "fps": null}',
+    b'{"c2w": [[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]], "image_size": [1920, 0]}',
+    b'{"c2w": [[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]], "image_size": 5}',
+    b'{"c2w": [], "fps": 24}',
+    b"caf\xe9 latin-1",
+])
+def test_known_bad_json_inputs_raise_named_errors(tmp_path, content):
+    p = tmp_path / "bad.json"
+    p.write_bytes(content)
+    with pytest.raises(LensCraftError):
+        formats.load_any(p)
+
+
+def test_side_files_cannot_read_outside_the_data_folder(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET LINE\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    p = data / "cams.json"
+    p.write_text(json.dumps({"c2w": np.eye(4)[None].repeat(3, 0).tolist(), "character": str(secret)}))
+    with pytest.raises(LensCraftError) as e:
+        formats.load_any(p)
+    assert "TOP SECRET" not in str(e.value)
+
+
+@pytest.mark.parametrize("array", [np.zeros((0,)), np.zeros((0, 4, 4)), np.zeros((3, 4, 5)),
+                                   np.full((2, 4, 4), np.nan), np.array(["a", "b"], dtype=object)])
+def test_bad_npy_matrices_raise_named_errors(tmp_path, array):
+    p = tmp_path / "cams.npy"
+    np.save(p, array, allow_pickle=array.dtype == object)
+    with pytest.raises(LensCraftError):
+        formats.load_any(p)
+
+
+@FUZZ
+@given(lines=st.lists(st.text(alphabet="0123456789 .-eE#\nabc\xe9", max_size=60), max_size=8))
+def test_colmap_text_models_raise_named_errors(tmp_path, lines):
+    model = tmp_path / "model"
+    model.mkdir(exist_ok=True)
+    (model / "cameras.txt").write_text("1 PINHOLE 640 480 500 500 320 240\n")
+    (model / "images.txt").write_text("\n".join(lines), encoding="latin-1")
+    _load(model)
+
+
+@pytest.mark.parametrize("count", [2 ** 60, 2 ** 63 - 1])
+def test_colmap_binary_huge_counts_raise_named_errors(tmp_path, count):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "cameras.bin").write_bytes(struct.pack("<Q", count))
+    (model / "images.bin").write_bytes(struct.pack("<Q", count))
+    with pytest.raises(LensCraftError):
+        formats.load_any(model)
+
+
+def test_matrix_text_with_non_utf8_bytes_raises_named_error(tmp_path):
+    p = tmp_path / "cams.txt"
+    p.write_bytes(b"1 0 0 0 0 1 0 0 0 0 1 0 \xff\xfe\n")
+    with pytest.raises(LensCraftError):
+        formats.load_any(p)
+    os.remove(p)
