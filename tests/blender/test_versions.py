@@ -2,7 +2,8 @@
 
 Each version lives in its own venv made by tools/setup_blender_versions.sh (bpy, numpy<2, pytest, onnxruntime; no
 torch, like a stock Blender). The core add-on tests run there in a subprocess: generate (keys incl. lens, sparse,
-undo), append/replace, export round trip, and the model-backed Describe/Complete on ONNX Runtime."""
+undo), append/replace, export round trip, the model-backed Describe/Complete on ONNX Runtime, and the File menu
+entries and drag-and-drop FileHandler (register, unregister, a dropped file imported)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ CORE_TESTS = [
     "tests/blender/test_model_and_jobs.py::test_complete_fills_between_keys_and_keeps_them_exactly",
     "tests/blender/test_model_and_jobs.py::test_describe_stores_caption_and_scores_on_the_camera",
     "tests/blender/test_cli_and_extension.py::test_installed_and_enabled",
+    "tests/blender/test_cli_and_extension.py::test_register_unregister_twice",
+    "tests/blender/test_io.py::test_dropped_files_import_without_a_file_browser",
 ]
 
 
