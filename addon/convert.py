@@ -9,12 +9,13 @@ quaternions w-x-y-z, a camera looking down its -Z), so nothing here swaps axes.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, Sequence
 
 import numpy as np
 
-from .engine import Trajectory, geometry
+from .engine import FIELDS, Trajectory, geometry
 
+MIN_SUBJECT_SIZE = 1e-3  # metres; flat or point-like objects still get a box the framing maths can use
 CUBE_EMPTY_DISPLAY_SIZE = 0.5  # an imported subject's cube empty spans one unit at scale 1, so its scale = its size
 
 
@@ -97,7 +98,30 @@ def lens_for_sensor(focal_length: np.ndarray, from_sensor: float, to_sensor: flo
     return np.asarray(focal_length) * (to_sensor / from_sensor)
 
 
+def easing_interpolation(easing: str | None) -> tuple[str, str] | None:
+    """The F-curve (interpolation, easing) that performs an easing label between two keys (None: no label)."""
+    if not easing:
+        return None
+    p = FIELDS["easing"][easing].params
+    return p["blender_interpolation"], p["blender_easing"]
+
+
 # ------------------------------------------------------------------------------------------------- subjects
+def subject_box(matrix_world: np.ndarray, parts: Sequence[tuple[np.ndarray, np.ndarray]],
+                empty_display_size: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(centre, size) in an object's unscaled local frame of the box around its parts' bounding boxes, each given
+    as (corners (8, 3) in its own space, its world matrix). An empty (empty_display_size given) without geometry is
+    its cube; a flat or tiny box gets a minimum thickness so the framing maths can use it."""
+    R, t = pure_rotation(matrix_world), matrix_world[:3, 3]
+    pts = np.concatenate([((corners @ M[:3, :3].T + M[:3, 3]) - t) @ R for corners, M in parts])
+    lo, hi = pts.min(0), pts.max(0)
+    size = hi - lo
+    if empty_display_size is not None and np.all(size < MIN_SUBJECT_SIZE):
+        return np.zeros(3), cube_empty_size(empty_display_size, np.linalg.norm(matrix_world[:3, :3], axis=0))
+    floor = max(MIN_SUBJECT_SIZE, 0.01 * float(size.max()))
+    return (lo + hi) / 2.0, np.maximum(size, floor)
+
+
 def subject_track(matrices: np.ndarray, centre_local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(box centres (F, 3), continuous quaternions (F, 4)) of a subject from its world matrices and the box centre
     in its own unscaled frame."""

@@ -14,7 +14,6 @@ from . import convert
 from .checks import check_camera, check_object, move_frames
 from .engine import LensCraftError, Shot, Subject, Trajectory
 
-MIN_SUBJECT_SIZE = 1e-3  # metres; flat or point-like objects still get a box the framing maths can use
 _BOXED_TYPES = {'MESH', 'CURVE', 'SURFACE', 'META', 'FONT', 'CURVES', 'POINTCLOUD', 'VOLUME', 'GREASEPENCIL',
                 'ARMATURE'}  # children whose bounds count towards their parent's box
 
@@ -74,25 +73,13 @@ def sample(scene: bpy.types.Scene, objects: Sequence[bpy.types.Object], frames: 
 
 def _local_box(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> tuple[np.ndarray, np.ndarray]:
     """(centre, size) of the object and its children's bounding boxes, in the object's unscaled local frame."""
-    ev = obj.evaluated_get(depsgraph)
-    M = np.array(ev.matrix_world)
-    R, t = convert.pure_rotation(M), M[:3, 3]
-    points = []
+    parts = []
     for part in (obj, *obj.children_recursive):
         pev = part.evaluated_get(depsgraph)
-        if part is not obj and pev.type not in _BOXED_TYPES:
-            continue
-        corners = np.array([tuple(c) for c in pev.bound_box], dtype=np.float64)
-        Mp = np.array(pev.matrix_world)
-        world = corners @ Mp[:3, :3].T + Mp[:3, 3]
-        points.append((world - t) @ R)  # into the object's rotation frame, unscaled
-    pts = np.concatenate(points)
-    lo, hi = pts.min(0), pts.max(0)
-    size = hi - lo
-    if obj.type == 'EMPTY' and np.all(size < MIN_SUBJECT_SIZE):
-        return np.zeros(3), convert.cube_empty_size(obj.empty_display_size, np.linalg.norm(M[:3, :3], axis=0))
-    floor = max(MIN_SUBJECT_SIZE, 0.01 * float(size.max()))
-    return (lo + hi) / 2.0, np.maximum(size, floor)
+        if part is obj or pev.type in _BOXED_TYPES:
+            parts.append((np.array([tuple(c) for c in pev.bound_box], dtype=np.float64), np.array(pev.matrix_world)))
+    display = obj.empty_display_size if obj.type == 'EMPTY' else None
+    return convert.subject_box(np.array(obj.evaluated_get(depsgraph).matrix_world), parts, display)
 
 
 def subject_from_object(scene: bpy.types.Scene, obj: bpy.types.Object, frames: Sequence[int]) -> Subject:

@@ -23,7 +23,7 @@ import bpy
 import numpy as np
 
 from . import convert
-from .engine import FIELDS, LensCraftError, Trajectory
+from .engine import LensCraftError, Trajectory
 from .gather import camera_data
 
 GROUP = "Object Transforms"  # the group Blender's own keying puts transforms in
@@ -298,10 +298,7 @@ def write_camera(cam: bpy.types.Object, traj: Trajectory, frame_start: int, aspe
         clear_channels(cam, set(TRANSFORM_PATHS))
         if opts.animate_focal:
             clear_channels(data, {"lens"})
-    easing = None
-    if opts.easing:
-        p = FIELDS["easing"][opts.easing].params
-        easing = (p["blender_interpolation"], p["blender_easing"])
+    easing = convert.easing_interpolation(opts.easing)
     write = ~np.isin(frames, np.asarray(opts.skip_frames, dtype=np.int64))
     keys = 0
     for path, values in channels.items():

@@ -81,3 +81,23 @@ def test_subject_box_and_cube_empty(ext):
     centres, quats = cv.subject_track(W, np.array([0.0, 0.0, 0.5]))
     assert np.allclose(centres, W[:, :3, 3] + 0.5 * W[:, :3, 2])
     assert np.all(np.sum(quats[1:] * quats[:-1], axis=1) > 0)  # no sign flips between frames
+
+
+def test_subject_box_from_part_bounds(ext):
+    cv, geo = ext.convert, ext.engine.geometry
+    M = np.eye(4)
+    M[:3, :3] = geo.axis_rotation(2, np.array(0.5)) * 3.0  # rotated and scaled: the box is in unscaled local axes
+    M[:3, 3] = (2.0, 1.0, 0.0)
+    unit = np.array([(x, y, z) for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (0.0, 1.0)])
+    centre, size = cv.subject_box(M, [(unit, M)])
+    assert np.allclose(centre, (0.0, 0.0, 1.5)) and np.allclose(size, (3.0, 3.0, 3.0))
+    flat = unit * (1.0, 1.0, 0.0)
+    assert cv.subject_box(np.eye(4), [(flat, np.eye(4))])[1][2] == pytest.approx(0.01)  # a plane gets a thickness
+    point = np.zeros((8, 3))
+    centre, size = cv.subject_box(M, [(point, M)], empty_display_size=0.5)
+    assert np.allclose(centre, 0.0) and np.allclose(size, 3.0)  # an empty is its cube
+
+
+def test_easing_labels_map_to_fcurve_interpolation(ext):
+    assert ext.convert.easing_interpolation("easeInOutSine") == ("SINE", "EASE_IN_OUT")
+    assert ext.convert.easing_interpolation(None) is None and ext.convert.easing_interpolation("") is None
