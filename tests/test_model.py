@@ -194,8 +194,8 @@ def test_factored_output_moves_about_world_up_from_any_pitch():
     pedestal (straight up, h x the distance) and a level turn about z is a pan (a yaw about world up), from a level,
     a low-angle and an overhead camera alike."""
     from lenscraft_core.features import compress
-    from lenscraft_core.train.model import (FACTORED_REL, compose_factored, compose_relative, expand_position, level_frame,
-                                      sixd_to_matrix)
+    from lenscraft_core.train.model import (FACTORED_REL, compose_factored, compose_relative, expand_position,
+                                            level_frame, sixd_to_matrix)
     from lenscraft_core.geometry import camera_quat_from_yaw_pitch_roll, quat_to_matrix
 
     pitches = np.radians([0.0, 25.0, -89.9])  # level, looking up from low, looking straight down
