@@ -123,8 +123,8 @@ def _model_engine() -> Engine:
     try:
         if _config.model_path is None and _config.runtime == "auto" and _config.clip_weights is None:
             _engine = load_engine(device=_config.device)
-        else:  # the runtime is the second argument (its keyword was renamed from "backend")
-            _engine = Engine.load(_config.model_path, _config.runtime, device=_config.device,
+        else:
+            _engine = Engine.load(_config.model_path, runtime=_config.runtime, device=_config.device,
                                   clip_weights=_config.clip_weights)
     except (LensCraftError, OSError, ImportError, ValueError, RuntimeError) as e:
         where = _config.model_path or "the bundled model"

@@ -39,7 +39,7 @@ def model(ext, model_dir):
 
 def test_generate_runs_the_model_on_onnx_runtime(scene, model):
     assert model.generator() == "model"
-    assert model._model_engine().backend_name == "onnx"  # no torch inside Blender
+    assert model._model_engine().runtime_name == "onnx"  # no torch inside Blender
     scene.lenscraft.movement = "dollyIn"
     assert bpy.ops.lenscraft.generate('EXEC_DEFAULT') == {'FINISHED'}
     (cam,) = cameras(bpy)
