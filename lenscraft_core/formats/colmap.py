@@ -155,11 +155,23 @@ def _read_struct(f, fmt: str, where: str):
     return struct.unpack(fmt, data)
 
 
+def _check_count(f, count: int, record: int, what: str, where: str) -> None:
+    """A count read from a binary file must fit in what is left of the file (record: the smallest record's size),
+    so a corrupt count is an error up front, not a loop or an allocation sized by it."""
+    here = f.tell()
+    left = f.seek(0, 2) - here
+    f.seek(here)
+    if count * record > left:
+        raise DataError(f"says it holds {count:,} {what}, but only {left:,} bytes follow (at least {record} per "
+                        "record): a corrupt or truncated binary model", where)
+
+
 def read_cameras_binary(path: str | Path) -> dict[int, ColmapCamera]:
     path = Path(path)
     cams: dict[int, ColmapCamera] = {}
     with open(path, "rb") as f:
         (count,) = _read_struct(f, "<Q", str(path))
+        _check_count(f, count, struct.calcsize("<iiQQ") + 8 * 3, "cameras", str(path))  # >= 3 parameters each
         for k in range(count):
             where = f"{path}: camera record {k}"
             cid, model_id, w, h = _read_struct(f, "<iiQQ", where)
@@ -178,6 +190,7 @@ def read_images_binary(path: str | Path) -> list[ColmapImage]:
     images = []
     with open(path, "rb") as f:
         (count,) = _read_struct(f, "<Q", str(path))
+        _check_count(f, count, struct.calcsize("<idddddddi") + 1 + 8, "images", str(path))  # name NUL, 2D count
         for k in range(count):
             where = f"{path}: image record {k}"
             iid, qw, qx, qy, qz, tx, ty, tz, cid = _read_struct(f, "<idddddddi", where)
@@ -185,6 +198,7 @@ def read_images_binary(path: str | Path) -> list[ColmapImage]:
             while (c := f.read(1)) not in (b"\x00", b""):
                 name += c
             (npts,) = _read_struct(f, "<Q", where)
+            _check_count(f, npts, 24, "2D points", where)
             f.seek(24 * npts, 1)  # x, y, point3D_id per 2D point: not needed
             images.append(_check_image(ColmapImage(iid, np.array([qw, qx, qy, qz]), np.array([tx, ty, tz]), cid,
                                                    name.decode("utf-8", "replace"), where)))

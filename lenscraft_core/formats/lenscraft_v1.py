@@ -324,6 +324,12 @@ def write(shots: Iterable[Shot], path: str | os.PathLike, overwrite: bool = Fals
                  "instructionCount": stats["instructions"], "minFrameCount": stats["min"] or 0,
                  "maxFrameCount": stats["max"] or 0}
         block.update(metadata or {})
+        for k, v in block.items():
+            try:
+                _js_value(v)
+            except ValueError:
+                raise DataError(f"metadata.{k} has a NaN or infinite value, which JSON cannot store; nothing was "
+                                "written", name) from None
         f.write('  "metadata": {' + ",".join(f"\n    {_js_key(k)}: {_js_value(v)}" for k, v in block.items())
                 + ("\n  }\n}" if block else "}\n}"))
     return stats["n"]
@@ -382,15 +388,18 @@ def _format_simulation(shot: Shot, cam_euler: np.ndarray, subj_euler: np.ndarray
     cam_pos = geo.points_zup_to_yup(traj.position)
     focal = traj.focal_length * (V1_SENSOR_WIDTH_MM / traj.sensor_width) if traj.sensor_width != V1_SENSOR_WIDTH_MM \
         else traj.focal_length  # keeps the field of view across the larger image side
-    subjects = []
+    subjects, subjects_rows = [], []
     for j, s in enumerate(shot.subjects):
         if s.is_moving and mapping == "strict":
             raise DataError(f"subjects[{j}] moves; v1 subjects are static (mapping='nearest' writes its "
                             "first-frame pose)", where)
-        subjects.append(_SUBJECT.format(
-            *map(_js, geo.points_zup_to_yup(s.positions(traj.frame_count)[0]).tolist()),
-            *map(_js, geo.size_zup_to_yup(s.size).tolist()), *map(_js, subj_euler[j].tolist()),
-            _js_value(s.object_class or s.name)))
+        subjects_rows.append([*geo.points_zup_to_yup(s.positions(traj.frame_count)[0]).tolist(),
+                              *geo.size_zup_to_yup(s.size).tolist(), *subj_euler[j].tolist()])
+    # NaN and infinities are refused before anything is written: JSON has no token for them (repr's "nan" would
+    # make a file the reader refuses).
+    _check_numbers(np.array(subjects_rows, dtype=np.float64).reshape(-1, 9), "subjects", _SUBJECT_COLUMNS, where)
+    for j, s in enumerate(shot.subjects):
+        subjects.append(_SUBJECT.format(*map(_js, subjects_rows[j]), _js_value(s.object_class or s.name)))
     instructions, start = [], 0
     for k, ins in enumerate(shot.instructions):
         count = traj.frame_count - ins.start if ins.count is None else ins.count
@@ -404,6 +413,8 @@ def _format_simulation(shot: Shot, cam_euler: np.ndarray, subj_euler: np.ndarray
             subj = shot.subjects[ins.subject_index]
             distance = float(np.linalg.norm(traj.position[ins.start] - subj.positions(traj.frame_count)[ins.start])
                              - subj.extent)
+        if number_problem(float(distance)):
+            raise DataError(f"instructions[{k}].movementDistance {number_problem(float(distance))}", where)
         instructions.append(_INSTRUCTION.format(_js_value(labels[0]), _js_value(labels[1]), count,
                                                 _js_value(labels[2]), _js_value(labels[3]), ins.subject_index,
                                                 _js(float(distance))))
@@ -415,6 +426,7 @@ def _format_simulation(shot: Shot, cam_euler: np.ndarray, subj_euler: np.ndarray
     stats["subjects"] = max(stats["subjects"], len(shot.subjects))
     stats["instructions"] = max(stats["instructions"], len(shot.instructions))
     rows = np.concatenate([cam_pos, cam_euler, focal[:, None]], axis=1)
+    _check_numbers(rows, "cameraFrames", _FRAME_COLUMNS, where)
     frames = [_FRAME % tuple(map(_js, row)) for row in rows.tolist()]
     return (_SIM_OPEN + ",\n".join(subjects) + _SIM_MID1 + ",\n".join(instructions) + _SIM_MID2
             + ",\n".join(frames) + _SIM_CLOSE)
@@ -440,11 +452,11 @@ def _js(x: float) -> str:
     below 1e-6 or from 1e21, written 1.5e-7 / 1e+21."""
     if x == 0:
         return "0"
+    if x != x or x in (float("inf"), float("-inf")):  # repr would give "nan" / "inf": tokens no reader takes
+        raise ValueError(f"{x} has no JSON representation")
     r = repr(x)
     if "e" not in r:
         return r[:-2] if r.endswith(".0") else r
-    if x != x or x in (float("inf"), float("-inf")):
-        raise ValueError(f"{x} has no JSON representation")
     sign, r = ("-", r[1:]) if r[0] == "-" else ("", r)
     mantissa, exp = r.split("e")
     digits = mantissa.replace(".", "")
@@ -466,7 +478,7 @@ def _js_value(v: Any) -> str:
         return str(v)
     if isinstance(v, float):
         return _js(v)
-    return json.dumps(v, ensure_ascii=False)
+    return json.dumps(v, ensure_ascii=False, allow_nan=False)
 
 
 def _js_key(k: str) -> str:

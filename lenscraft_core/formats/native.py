@@ -45,16 +45,21 @@ def write(shots: Iterable[Shot], path: str | os.PathLike, overwrite: bool = Fals
     n = 0
     with atomic_writer(path, overwrite, flag=flag) as f:
         f.write(f'{{"format":"{FORMAT}","version":{VERSION},"conventions":{_dumps(CONVENTIONS)},'
-                f'"metadata":{_dumps(metadata or {})},"shots":[')
+                f'"metadata":{_dumps(metadata or {}, f"{os.fspath(path)}: metadata")},"shots":[')
         for shot in shots:
-            f.write(("\n" if n == 0 else ",\n") + _dumps(shot_to_json(shot, f"{os.fspath(path)}: shot {n}")))
+            where = f"{os.fspath(path)}: shot {n}"
+            f.write(("\n" if n == 0 else ",\n") + _dumps(shot_to_json(shot, where), where))
             n += 1
         f.write("\n]}\n" if n else "]}\n")
     return n
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False, default=_plain)
+def _dumps(value: Any, where: str = "") -> str:
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False, default=_plain)
+    except (ValueError, TypeError) as e:  # NaN / Infinity (which JSON cannot store), or an object it cannot write
+        why = "has a NaN or infinite value" if isinstance(e, ValueError) else f"has a value JSON cannot store ({e})"
+        raise DataError(f"{why} (in its metadata or instruction params); nothing was written", where) from None
 
 
 def _plain(value: Any) -> Any:

@@ -24,13 +24,14 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from ..errors import DataError, UnknownLabelError
 from ..schema import Instruction, Shot, Subject
 from ..vocabulary import FIELD_NAMES, FIELDS, get_field
+from .text import ENCODING, utf8_error
 
 LabelFn = Callable[[Shot], Mapping[str, Any]]
 END_MARKERS = ("end", "stop", "cut")
@@ -106,37 +107,55 @@ def parse_labels(cells: Iterable[str], where: str, columns: Sequence[str | None]
     return labels
 
 
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of a CSV file: UTF-8, a byte order mark dropped (Excel's "CSV UTF-8"); bytes that are
+    not UTF-8 and rows the csv module refuses (a cell past its field size limit, a NUL byte) are DataErrors."""
+    with open(path, newline="", encoding=ENCODING) as f:
+        reader = csv.reader(f)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise utf8_error(path) from None
+            except csv.Error as e:
+                raise DataError(f"not a readable CSV row ({e})", f"{path}: line {reader.line_num}") from None
+            yield reader.line_num, row
+
+
 def read_segments_csv(path: str | Path, fps: float, frame_count: int, frame_start: int = 1) -> list[Segment]:
     """Segments of a take with frame_count frames from a CSV file (see the module doc)."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise DataError("file not found", str(path))
     segments: list[Segment] = []
     columns: list[str | None] | None = None
-    with open(path, newline="") as f:
-        for n, row in enumerate(csv.reader(f), 1):
-            where = f"{path}: line {n}"
-            cells = [c.strip() for c in row]
-            if not any(cells) or cells[0].startswith("#"):
-                continue
-            if columns is None and not segments and cells[0].lower() == "start":
-                columns = []
-                for name in cells[2:]:
-                    key = name.lower().replace(" ", "_")
-                    columns.append(key if key in FIELDS else None)
-                continue
-            if len(cells) < 2:
-                raise DataError(f"has {len(cells)} column, expected start,end[,label...]", where)
-            try:
-                a = parse_time(cells[0], fps, frame_start)
-                b = parse_time(cells[1], fps, frame_start, is_end=True)
-            except ValueError as e:
-                raise DataError(str(e), where) from None
-            if a < 0 or b > frame_count or b - a < 1:
-                raise DataError(f"segment {cells[0]}..{cells[1]} is frames [{a}, {b}) of the take, which has "
-                                f"{frame_count} frames (scene frames {frame_start}..{frame_start + frame_count - 1})",
-                                where)
-            segments.append(Segment(a, b, parse_labels(cells[2:], where, columns), "csv", where))
+    for n, row in _csv_rows(path):
+        where = f"{path}: line {n}"
+        cells = [c.strip() for c in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if columns is None and not segments and cells[0].lower() == "start":
+            columns = []
+            for name in cells[2:]:
+                key = name.lower().replace(" ", "_")
+                columns.append(key if key in FIELDS else None)
+            continue
+        if len(cells) < 2:
+            raise DataError(f"has {len(cells)} column, expected start,end[,label...]", where)
+        try:
+            a = parse_time(cells[0], fps, frame_start)
+            b = parse_time(cells[1], fps, frame_start, is_end=True)
+        except OverflowError:  # hours too large for a float
+            raise DataError(f"time {cells[0]}..{cells[1]} is too large", where) from None
+        except ValueError as e:
+            raise DataError(str(e), where) from None
+        if a < 0 or b > frame_count or b - a < 1:
+            raise DataError(f"segment {cells[0]}..{cells[1]} is frames [{a}, {b}) of the take, which has "
+                            f"{frame_count} frames (scene frames {frame_start}..{frame_start + frame_count - 1})",
+                            where)
+        segments.append(Segment(a, b, parse_labels(cells[2:], where, columns), "csv", where))
     if not segments:
         raise DataError("has no segment rows", str(path))
     return segments
