@@ -1,6 +1,6 @@
 """Operators: thin wrappers that read the settings, call the workflow modules (generate, exchange, describe,
-complete), and report. Errors go to self.report, never a
-traceback; an operator that fails returns {'CANCELLED'} with the scene unchanged.
+complete), and report. Errors go to self.report, never a traceback; an operator that fails returns {'CANCELLED'}
+with the scene unchanged. Import takes one file or several (picked together, or dropped on the viewport).
 
 Generate (several variations) and Export (several cameras) run as modal operators when started from the UI: a timer
 does one item at a time, the progress bar and the status bar show how far it got, and Esc stops it. Stopping keeps
