@@ -116,12 +116,13 @@ class Engine:
         cfg = meta["model_config"]
         self.frames_internal = int(cfg["frames"])
         self.decoder = cfg.get("decoder", "single_pass")
-        self.tau = float(meta.get("training", {}).get("config", {}).get("label_tau", 0.05))
+        self.tau = float(((meta.get("training") or {}).get("config") or {}).get("label_tau", 0.05))
         self.encoder_id = meta["text_encoder"]["id"]
         self._text_encoder: Any = None  # None: not chosen yet; False: none available
         self._text_lock = threading.Lock()
         self.clip_weights: str | None = None
         self.text_note: str | None = None  # why free text falls back to the grammar alone, when it does
+        self.runtime_note: str | None = None  # why runtime "auto" runs on torch, when the ONNX export is unusable
 
     # ------------------------------------------------------------------------------------------------ loading
     @classmethod
@@ -129,7 +130,8 @@ class Engine:
              device: str = "cpu", clip_weights: str | Path | None = None, *, backend: str | None = None) -> "Engine":
         """path: a model folder (model.json [+ model.safetensors, *.onnx, label_embeddings.npz]) or a checkpoint
         stem / .json; None = the bundled model. runtime: one of runtime.RUNTIMES ("auto", "onnx", "torch"; the
-        keyword `backend` is its deprecated old name). device: one of runtime.DEVICES; one this runtime lacks runs
+        keyword `backend` is its deprecated old name); "auto" runs on torch when the ONNX export is missing or
+        unusable and says why in `runtime_note`. device: one of runtime.DEVICES; one this runtime lacks runs
         on the CPU and says so in `device_note`. clip_weights: the open_clip weights file a CLIP-trained model needs
         to read free-text prompts (structured labels never do)."""
         runtime = _runtime_arg(runtime, backend)
@@ -144,8 +146,11 @@ class Engine:
                 raise CheckpointError(f"{e} (no bundled model: train one, see docs/training.md, or pass a path)"
                                       ) from None
             raise
+        if "frames" not in meta["model_config"]:  # the one size the Engine reads itself (read_meta bounds it)
+            raise CheckpointError(f"{checkpoint_paths(stem)[1]}: model_config.frames missing")
         model_dir = stem.parent
-        sha = meta.get("weights", {}).get("sha256")
+        sha = (meta.get("weights") or {}).get("sha256")
+        runtime_note = None
         if runtime == "onnx":
             impl = OnnxRuntime(model_dir, sha, threads, device)
         elif runtime == "torch":
@@ -158,9 +163,10 @@ class Engine:
                     impl = _torch_runtime(stem, device)
                 except ImportError:  # no torch (or no train/, as in the extension): the ONNX problem is the news
                     raise onnx_error from None
+                runtime_note = f"the ONNX export is not usable ({onnx_error}): running on torch"
         npz = model_dir / "label_embeddings.npz"
         if npz.exists():
-            emb = load_label_embeddings(npz, meta["text_encoder"]["id"])
+            emb = load_label_embeddings(npz, meta["text_encoder"]["id"], meta["text_encoder"]["dim"])
         elif impl.name == "torch":  # a fresh checkpoint without an export: the text cache has them
             from ..text.cache import label_embeddings
 
@@ -172,6 +178,7 @@ class Engine:
             raise LensCraftError(f"{npz}: label embeddings missing (run `python -m lenscraft_core export-onnx`)")
         engine = cls(impl, emb, meta, model_dir)
         engine.clip_weights = str(clip_weights) if clip_weights else None
+        engine.runtime_note = runtime_note
         return engine
 
     @property

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..errors import LensCraftError
 from ..inference.devices import check_device
 from . import checkpoint as ckpt
 
@@ -24,7 +25,12 @@ class TorchRuntime:
         if device != "cpu" and not (device == "cuda" and torch.cuda.is_available()):
             self.device_note = f"{device} is not available to torch here: running on CPU"
             device = "cpu"
-        self.model, self.meta = ckpt.load(stem, map_location=device)
+        try:
+            self.model, self.meta = ckpt.load(stem, map_location=device)
+        except LensCraftError:
+            raise
+        except ValueError as e:  # ModelConfig refusing the architecture (decoder, output, d_model % n_heads)
+            raise ckpt.CheckpointError(f"{ckpt.checkpoint_paths(stem)[1]}: model_config: {e}") from None
         self.device = device
 
     def _t(self, a, dtype=None):
