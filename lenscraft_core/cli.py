@@ -6,15 +6,76 @@ Each command imports what it needs when it runs, so `--help` and the light comma
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
 from .errors import LensCraftError
+from .files import refuse_overwrite
 from .formats import FORMATS
+from .geometry import UP_AXES, up_axis_to_zup
 from .inference.runtime import DEVICES, RUNTIMES
+from .schema import MAX_FRAMES
 
 OVERWRITE = "--overwrite"  # named in the refusal when an output exists
+MAX_SEED = 2 ** 63 - 1  # numpy takes any seed >= 0; this keeps one within what every generator stores
+
+
+# ---------------------------------------------------------------------------------------------------- argument types
+# Checked by argparse, so a bad value is a usage message (exit 2) before any work or allocation starts.
+def whole(lo: int, hi: int | None = None, what: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number in lo..hi."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < lo or (hi is not None and value > hi):
+            span = f"at least {lo:,}" if hi is None else f"between {lo:,} and {hi:,}"
+            raise argparse.ArgumentTypeError(f"{value:,} is out of range: {what or 'it'} must be {span}")
+        return value
+    parse.__name__ = "whole number"  # what argparse names in "invalid ... value"
+    return parse
+
+
+def number(positive: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number (NaN and infinities refused), > 0 when positive."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
+        if positive and value <= 0:
+            raise argparse.ArgumentTypeError(f"{text} must be greater than 0")
+        return value
+    parse.__name__ = "number"
+    return parse
+
+
+def text(value: str) -> str:
+    """An argparse type for free text: bytes that were not UTF-8 in the command line (Python keeps them as
+    surrogate escapes) are refused here rather than failing later when the text is printed or encoded."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError("is not valid UTF-8 text (check the terminal's encoding)") from None
+    return value
+
+
+def up_axis(value: str) -> str:
+    try:
+        up_axis_to_zup(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown up axis '{text(value)}'; expected one of "
+                                         f"{', '.join(UP_AXES)}") from None
+    return value
+
+
+SEED = whole(0, MAX_SEED, "a seed")
+FRAMES = whole(1, MAX_FRAMES, "the frame count")
 
 
 # ---------------------------------------------------------------------------------------------------- labels
@@ -71,6 +132,32 @@ def _save(shots: list, args: argparse.Namespace, format: str = "lenscraft") -> i
     from . import formats
 
     return formats.save(shots, args.out, format=format, overwrite=args.overwrite, flag=OVERWRITE)
+
+
+# What commands that write into a folder would replace there (kept here: the library writes them without asking).
+INSPECT_FILES = ("label_histograms.png", "trajectories_top.png", "trajectories_side.png", "embedding.png")
+ONNX_FILES = ("encoder.onnx", "generator.onnx", "onnx.json")  # train/export.py's graphs and manifest
+REPORT_FILES = ("results.json", "accuracy_by_split.png", "error_histograms.png")  # evaluate/suite.py's report
+
+
+def refuse_replacing(folder: Path, names: Any, patterns: Any = (), overwrite: bool = False) -> None:
+    """FileExistsError naming --overwrite when folder already holds a file of `names` or `patterns` (globs): the
+    check is made before any work starts, so a refused run changes nothing."""
+    if overwrite or not folder.is_dir():
+        return
+    found = [folder / n for n in names if (folder / n).exists()]
+    found += [q for pattern in patterns for q in sorted(folder.glob(pattern)) if q not in found]
+    if found:
+        more = f" (and {len(found) - 1} more file(s) it would replace)" if len(found) > 1 else ""
+        raise FileExistsError(f"{folder} already holds {found[0].name}{more}; pass {OVERWRITE} to replace them")
+
+
+def _refusing_report_overwrite(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The evaluate command, refusing to replace an earlier report in --out unless --overwrite is given."""
+    def cmd_evaluate(args: argparse.Namespace) -> int:
+        refuse_replacing(Path(args.out), REPORT_FILES, ("confusion_*.png",), args.overwrite)
+        return run(args)
+    return cmd_evaluate
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -172,6 +259,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_inspect(args: argparse.Namespace) -> int:
     from .evaluate.plots import format_summary_table, inspect_dataset
 
+    confusions = ("confusion_*.png",) if args.describe else ()
+    refuse_replacing(args.out, INSPECT_FILES, confusions, args.overwrite)
     shots = [s for shot in _load(args.data, args) for s in shot.split()]
     summary = inspect_dataset(shots, args.out)
     print(format_summary_table(summary))
@@ -267,6 +356,12 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
 
 def cmd_export_onnx(args: argparse.Namespace) -> int:
+    from .inference.model_dir import model_stem
+
+    stem = model_stem(args.model)
+    out = stem.parent if args.out is None else Path(args.out)
+    copies = () if out.resolve() == stem.parent.resolve() else ("model.json", "model.safetensors")  # copied in
+    refuse_replacing(out, ONNX_FILES + copies, overwrite=args.overwrite)
     from .train.export import export_minilm, export_onnx
 
     manifest = export_onnx(args.model, args.out)
@@ -298,33 +393,46 @@ def _add_model_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _add_source_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--up", default="-y", help="world up axis of COLMAP / matrix data (+x -x +y -y +z -z; write --up=-y)")
+    p.add_argument("--up", default="-y", type=up_axis, help="world up axis of COLMAP / matrix data (+x -x +y -y +z -z)")
     p.add_argument("--camera-axes", default="opencv", choices=("opencv", "opengl"), help="matrix files' camera axes")
-    p.add_argument("--scale", type=float, default=1.0, help="multiply positions (to metres)")
-    p.add_argument("--fps", type=float, default=None)
+    p.add_argument("--scale", type=number(positive=True), default=1.0, help="multiply positions (to metres)")
+    p.add_argument("--fps", type=number(positive=True), default=None)
     p.add_argument("--lenient", action="store_true", help="skip bad samples in JSON data and report them")
 
 
 def _add_label_flags(p: argparse.ArgumentParser) -> None:
     from .vocabulary import FIELDS
 
-    p.add_argument("--prompt", help="free-text shot description, e.g. 'slow push in, low angle, close-up'")
+    p.add_argument("--prompt", type=text, help="free-text shot description, e.g. 'slow push in, low angle, close-up'")
     for name, f in FIELDS.items():
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="LABEL",
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="LABEL", type=text,
                        help=f"{f.doc} One of: {', '.join(f.names)} (or an alias)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse reads "-y" as an option, so `--up -y` would fail: a value of --up that names an axis is joined to
+    its flag ("--up=-y") first. Subparsers are made of this class too."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        args = list(sys.argv[1:] if args is None else args)
+        for i in range(len(args) - 1, 0, -1):
+            if args[i - 1] == "--up" and args[i].strip().lower() in UP_AXES:
+                args[i - 1:i + 1] = [f"--up={args[i]}"]
+        return super().parse_known_args(args, namespace)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lenscraft_core", description="LensCraft: camera shots from words, and words from camera shots.")
+    parser = _Parser(prog="python -m lenscraft_core",
+                     description="LensCraft: camera shots from words, and words from camera shots.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("simulate", help="generate ground-truth shots with the procedural simulator")
-    p.add_argument("--count", type=int, default=100)
+    p.add_argument("--count", type=whole(0, what="the shot count"), default=100)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--format", choices=FORMATS, default="lenscraft")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--frames", type=int, default=30)
-    p.add_argument("--fps", type=float, default=24.0)
+    p.add_argument("--seed", type=SEED, default=0)
+    p.add_argument("--frames", type=FRAMES, default=30)
+    p.add_argument("--fps", type=number(positive=True), default=24.0)
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     _add_label_flags(p)
     p.set_defaults(func=cmd_simulate)
@@ -357,14 +465,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("inspect"))
     p.add_argument("--describe", action="store_true",
                    help="also run the model's describe and plot a confusion matrix per field against the labels")
+    p.add_argument("--overwrite", action="store_true", help="replace the plots already in OUT")
     _add_source_flags(p)
     _add_model_flags(p)
     p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("demo", help="simulate one shot for a prompt and describe it")
-    p.add_argument("--frames", type=int, default=72)
-    p.add_argument("--fps", type=float, default=24.0)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--frames", type=FRAMES, default=72)
+    p.add_argument("--fps", type=number(positive=True), default=24.0)
+    p.add_argument("--seed", type=SEED, default=0)
     p.add_argument("--out", type=Path)
     p.add_argument("--overwrite", action="store_true")
     _add_label_flags(p)
@@ -372,17 +481,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="camera shots for a prompt / labels around a subject, with the model")
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--frames", type=int, default=48)
-    p.add_argument("--fps", type=float, default=24.0)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--variations", type=int, default=1)
-    p.add_argument("--focal-length", type=float, default=None, help="fix the lens (mm); default: the model's choice")
-    p.add_argument("--subject-position", type=float, nargs=3, default=[0.0, 0.0, 0.9], metavar=("X", "Y", "Z"))
-    p.add_argument("--subject-size", type=float, nargs=3, default=[0.5, 0.4, 1.8], metavar=("W", "D", "H"))
-    p.add_argument("--subject-rotation", type=float, nargs=4, default=[1.0, 0.0, 0.0, 0.0],
+    p.add_argument("--frames", type=FRAMES, default=48)
+    p.add_argument("--fps", type=number(positive=True), default=24.0)
+    p.add_argument("--seed", type=SEED, default=0)
+    p.add_argument("--variations", type=whole(1, what="--variations"), default=1)
+    p.add_argument("--focal-length", type=number(positive=True), default=None,
+                   help="fix the lens (mm); default: the model's choice")
+    p.add_argument("--subject-position", type=number(), nargs=3, default=[0.0, 0.0, 0.9], metavar=("X", "Y", "Z"))
+    p.add_argument("--subject-size", type=number(positive=True), nargs=3, default=[0.5, 0.4, 1.8],
+                   metavar=("W", "D", "H"))
+    p.add_argument("--subject-rotation", type=number(), nargs=4, default=[1.0, 0.0, 0.0, 0.0],
                    metavar=("W", "X", "Y", "Z"), help="quaternion, object to world (faces local -Y)")
-    p.add_argument("--subject-name", default="subject")
-    p.add_argument("--floor", type=float, default=None, metavar="Z",
+    p.add_argument("--subject-name", default="subject", type=text)
+    p.add_argument("--floor", type=number(), default=None, metavar="Z",
                    help="keep the camera at or above this world height (e.g. 0 for a subject standing on the ground)")
     p.add_argument("--overwrite", action="store_true")
     _add_label_flags(p)
@@ -391,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("describe", help="ranked labels, a caption and the motion magnitude of each shot")
     p.add_argument("input", type=Path)
-    p.add_argument("--top-k", type=int, default=3)
+    p.add_argument("--top-k", type=whole(1, what="--top-k"), default=3)
     p.add_argument("--out", type=Path, help="also write the descriptions as JSON")
     p.add_argument("--csv", type=Path, help="also write one CSV row per shot: predicted label, score, true label")
     p.add_argument("--overwrite", action="store_true")
@@ -413,27 +524,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: the bundled one)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: beside the checkpoint)")
     p.add_argument("--minilm", action="store_true", help="also export the MiniLM prompt encoder")
+    p.add_argument("--overwrite", action="store_true", help="replace an ONNX export already in OUT")
     p.set_defaults(func=cmd_export_onnx)
 
     import importlib.util
 
     if importlib.util.find_spec(f"{__package__ or 'lenscraft_core'}.evaluate") is not None:
-        from .evaluate.suite import add_parser as add_evaluate  # the evaluation suite registers its own command
+        from .evaluate.cli import add_parser as add_evaluate  # the evaluation suite registers its own command
 
-        add_evaluate(sub)
+        p = add_evaluate(sub)
+        if not any(a.dest == "overwrite" for a in p._actions):
+            p.add_argument("--overwrite", action="store_true", help="replace the report already in OUT")
+        p.set_defaults(func=_refusing_report_overwrite(p.get_default("func")))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Its errors about input (LensCraftError) and from the system (OSError: a missing file, a
+    full disk) are one line on stderr and exit status 2; usage errors are argparse's (also 2)."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed escaped, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except LensCraftError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except OSError as e:
+        print(f"error: {os_error(e)}", file=sys.stderr)
         return 2
+
+
+def os_error(e: OSError) -> str:
+    """One line for an OSError: its own message for ours (FileExistsError naming --overwrite), else the file and
+    the system's reason ("No space left on device")."""
+    if e.strerror and e.filename:
+        return f"{e.filename}: {e.strerror}" + (f" (and {e.filename2})" if e.filename2 else "")
+    return e.strerror or str(e) or type(e).__name__
 
 
 if __name__ == "__main__":
