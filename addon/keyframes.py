@@ -10,6 +10,10 @@ Keys are either on every frame (LINEAR, exact) or sparse: a key on the first and
 at the worst frame of every span where Blender's own evaluation of the curve strays from the samples by more than
 the tolerance. A channel that the easing's interpolation (e.g. SINE / EASE_IN_OUT) reproduces from its two end keys
 keeps just those, so an eased move stays two editable keys.
+
+The values keyed (local channels under a parent, rotations in the object's own rotation mode, the lens for its
+sensor) come from convert.py; this module never changes an object's rotation mode unless asked
+(use_keyable_rotation).
 """
 
 from __future__ import annotations
