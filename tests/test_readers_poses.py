@@ -1,0 +1,153 @@
+"""formats.poses: the helpers the pose-file readers share (strict text, rotation repair, up estimation)."""
+
+import numpy as np
+import pytest
+
+from lenscraft_core import geometry as geo
+from lenscraft_core.errors import DataError
+from lenscraft_core.formats import poses
+
+
+def rot_z(deg):
+    return geo.axis_rotation(2, np.radians(deg))
+
+
+def level_cameras(yaws_deg, tilt_deg=0.0):
+    """Blender-axes (OpenGL-style) cameras in a Z-up world, level (no roll), tilted by tilt_deg, panned to yaws."""
+    yaw, tilt = np.radians(np.asarray(yaws_deg, float)), np.radians(tilt_deg)
+    q = geo.camera_quat_from_yaw_pitch_roll(yaw, np.full_like(yaw, tilt), np.zeros_like(yaw))
+    return geo.quat_to_matrix(q)
+
+
+# ---------------------------------------------------------------------------------------------------- text
+def test_read_text_names_non_utf8_line(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"1 2 3\n4 5 \xff 6\n")
+    with pytest.raises(DataError, match=r"bad.txt: line 2: is not UTF-8.*0xff"):
+        poses.read_text(p)
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\n"])
+def test_read_text_empty(tmp_path, content):
+    p = tmp_path / "empty.txt"
+    p.write_bytes(content)
+    with pytest.raises(DataError, match="empty"):
+        poses.read_text(p)
+
+
+def test_read_text_missing(tmp_path):
+    with pytest.raises(DataError, match="not found"):
+        poses.read_text(tmp_path / "nope.txt")
+
+
+def test_parse_numbers_names_column():
+    with pytest.raises(DataError, match=r"f.txt: line 3: qw is nan"):
+        poses.parse_numbers("1 2 nan", "f.txt: line 3", 3, ["tx", "ty", "qw"])
+    with pytest.raises(DataError, match="column 2 is not a number: 'x'"):
+        poses.parse_numbers("1 x 3", "w", 3)
+    with pytest.raises(DataError, match=r"has 2 values, expected 3 \(three things\)"):
+        poses.parse_numbers("1,2", "w", 3, layout="three things")
+    np.testing.assert_array_equal(poses.parse_numbers("1,\t2  3e0", "w", 3), [1, 2, 3])
+
+
+def test_natural_key_orders_numbers_by_value():
+    names = ["f_10.png", "f_2.png", "f_1.png", "F_3.png"]
+    assert sorted(names, key=poses.natural_key) == ["f_1.png", "f_2.png", "F_3.png", "f_10.png"]
+
+
+# ---------------------------------------------------------------------------------------------------- rotations
+def where(f):
+    return f"file: frame {f}"
+
+
+def test_float16_rotations_repaired_with_note():
+    R = geo.quat_to_matrix(geo.normalize(np.random.default_rng(0).normal(size=(50, 4))))
+    R16 = R.astype(np.float16).astype(np.float64)
+    fixed, notes = poses.nearest_rotations(R16, where)
+    err = np.abs(fixed @ np.swapaxes(fixed, 1, 2) - np.eye(3)).max()
+    assert err < 1e-12
+    assert np.abs(fixed - R).max() < 2e-3  # the nearest rotation, not some other one
+    assert len(notes) == 1 and "re-orthonormalised" in notes[0] and "float16" in notes[0]
+
+
+def test_exact_rotations_untouched_without_note():
+    R = rot_z(np.linspace(0, 90, 5))
+    fixed, notes = poses.nearest_rotations(R, where)
+    np.testing.assert_array_equal(fixed, R)
+    assert notes == []
+
+
+def test_scaled_mirrored_and_sheared_are_errors():
+    R = rot_z([0, 10, 20])
+    scaled, mirrored, sheared, nan = R.copy(), R.copy(), R.copy(), R.copy()
+    scaled[1] *= 1.05
+    mirrored[2] = R[2] @ np.diag([1, 1, -1])
+    sheared[1, 0, 1] += 0.02
+    nan[0, 1, 1] = np.nan
+    with pytest.raises(DataError, match=r"frame 1: rotation is scaled \(det 1.158"):
+        poses.nearest_rotations(scaled, where)
+    with pytest.raises(DataError, match=r"frame 2: rotation is mirrored"):
+        poses.nearest_rotations(mirrored, where)
+    with pytest.raises(DataError, match=r"frame 1: rotation is not a rotation \(orthonormality error 0.02"):
+        poses.nearest_rotations(sheared, where)
+    with pytest.raises(DataError, match=r"frame 0: rotation has a NaN"):
+        poses.nearest_rotations(nan, where)
+
+
+# ---------------------------------------------------------------------------------------------------- up
+@pytest.mark.parametrize("up", ["+z", "-y", "+y", "-x"])
+def test_estimate_up_finds_each_axis(up):
+    W = geo.up_axis_to_zup(up)
+    R = W.T @ level_cameras(np.linspace(0, 60, 40), tilt_deg=-10)  # the cameras in that world
+    est = poses.estimate_up(R, "opengl")
+    assert est.axis == up and est.angle_deg < 1e-6 and est.method == "horizon normal"
+    # OpenCV camera axes: the same cameras, their up is local -y
+    est_cv = poses.estimate_up(geo.camera_rotation_blender_to_opencv(R), "opencv")
+    assert est_cv.axis == up
+
+
+def test_mean_up_leans_with_tilt_but_picks_the_axis():
+    R = level_cameras(np.zeros(10), tilt_deg=-30)  # a static high-angle camera: no horizon to fit
+    est = poses.estimate_up(R)
+    assert est.method == "mean camera up" and est.axis == "+z" and est.angle_deg == pytest.approx(30, abs=1e-6)
+    W, used, note = poses.resolve_up("auto", R, "opengl")
+    assert used == "+z" and "up auto: +z" in note
+    np.testing.assert_array_equal(W, np.eye(3))
+
+
+def test_auto_up_turns_a_world_off_gravity():
+    tilt = geo.axis_rotation(0, np.radians(25.0))  # a world 25 degrees off vertical (COLMAP-like)
+    R = tilt @ level_cameras(np.linspace(-40, 40, 60), tilt_deg=-15)
+    W, used, note = poses.resolve_up("auto", R, "opengl")
+    assert not isinstance(used, str) and "horizon" in note and "25.0 degrees from +z" in note
+    level = W @ R  # back in a gravity-aligned world: every camera's right vector is horizontal again
+    assert np.abs(level[:, 2, 0]).max() < 1e-9
+
+
+def test_given_up_that_contradicts_the_cameras_is_noted():
+    R = level_cameras(np.linspace(0, 30, 10))
+    _, used, note = poses.resolve_up("-z", R, "opengl")
+    assert used == "-z" and "upside down unless up is +z" in note
+    _, _, note = poses.resolve_up("+z", R, "opengl")
+    assert note == "up +z: given"
+
+
+def test_up_vector_matches_axis_matrix():
+    for axis in geo.UP_AXES:
+        v = geo.up_axis_to_zup(axis).T @ [0, 0, 1]
+        np.testing.assert_allclose(poses.up_matrix(v), geo.up_axis_to_zup(axis), atol=1e-12)
+    with pytest.raises(ValueError, match="up must be"):
+        poses.up_matrix([0, 0, 0])
+
+
+def test_order_and_fps_from_times():
+    order, notes = poses.order_by_time(np.array([0.0, 0.2, 0.1]), "w")
+    assert list(order) == [0, 2, 1] and "not in time order" in notes[0]
+    with pytest.raises(DataError, match="same time"):
+        poses.order_by_time(np.array([0.0, 0.1, 0.1]), "w")
+    fps, notes = poses.fps_from_times(np.arange(10) / 30.0, 1.0, "w")
+    assert fps == pytest.approx(30.0) and notes == []
+    fps, notes = poses.fps_from_times(np.delete(np.arange(10), 4) / 30.0, 1.0, "w")
+    assert fps == pytest.approx(30.0) and "1 gap(s)" in notes[0]
+    with pytest.raises(DataError, match="outside"):
+        poses.fps_from_times(np.arange(10) * 1000.0, 1.0, "w")
