@@ -45,7 +45,8 @@ def et_companions(path: str | Path) -> dict[str, Path]:
     if path.parent.name != "traj_raw":
         return {}
     root = path.parent.parent
-    found = {"intrinsics": root / "intrinsics" / f"{path.stem}.npy", "character": root / "char_raw" / f"{path.stem}.npy"}
+    found = {"intrinsics": root / "intrinsics" / f"{path.stem}.npy",
+             "character": root / "char_raw" / f"{path.stem}.npy"}
     return {k: p for k, p in found.items() if p.is_file()}
 
 

@@ -358,8 +358,8 @@ def build_shot(rot: np.ndarray, pos: np.ndarray, focal_mm: Any, *, camera_axes: 
             if center.shape != (3,):
                 raise DataError(f"subject must be a point (x, y, z) or a box {{'position', 'size'}}, got "
                                 f"{subject!r}", where)
-            size = box.get("size", subject_size)
-            extents = np.abs(np.round(W)) @ np.asarray(DEFAULT_SUBJECT_SIZE if size is None else size, float)
+            given = box.get("size", subject_size)
+            extents = np.abs(np.round(W)) @ np.asarray(DEFAULT_SUBJECT_SIZE if given is None else given, float)
             subject = {"position": W @ center, "size": extents}
         subj, placement = make_subject(subject, None, "+z", scale, where), "given"
     else:

@@ -92,20 +92,21 @@ def _focal_mm(top: dict, frames: list[dict], where: str, focal_mm: float, sensor
         if i == 0:
             notes.append(f"no intrinsics (fl_x, w, h or camera_angle_x): {focal_mm:g} mm assumed")
         out[i] = focal_mm
-    aspect = aspects[0] if aspects else None
-    if aspects and not np.allclose(aspects, aspect, rtol=1e-3):
+    if not aspects:
+        return out, None, notes
+    if not np.allclose(aspects, aspects[0], rtol=1e-3):
         notes.append(f"image aspect varies across frames ({min(aspects):.4g}-{max(aspects):.4g}): the first "
-                     f"frame's {aspect:.4g} is used")
-    return out, aspect, notes
+                     f"frame's {aspects[0]:.4g} is used")
+    return out, aspects[0], notes
 
 
 def _order(frames: list[dict], where: str) -> tuple[list[int], list[str]]:
     """Time order: natural sort by file_path when every frame has one; otherwise the file's order."""
-    names = [f.get("file_path") for f in frames]
-    if not all(isinstance(n, str) for n in names):
-        if any(isinstance(n, str) for n in names):
-            return list(range(len(frames))), ["some frames have no file_path: frames kept in the file's order"]
-        return list(range(len(frames))), []
+    paths = [f.get("file_path") for f in frames]
+    names = [n for n in paths if isinstance(n, str)]
+    if len(names) < len(frames):
+        note = ["some frames have no file_path: frames kept in the file's order"] if names else []
+        return list(range(len(frames))), note
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
         if n in seen:
