@@ -76,3 +76,10 @@ def test_no_import_cycles_between_core_modules():
 
     for n in sorted(graph):
         visit(n)
+
+
+def test_no_module_of_the_core_or_the_add_on_is_over_600_lines():
+    """Files with one job stay readable: a module past 600 lines is doing several (docs/architecture.md)."""
+    long = {str(p.relative_to(REPO)): n for folder in ("lenscraft_core", "addon") for p in (REPO / folder).rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
+    assert not long
