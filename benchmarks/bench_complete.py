@@ -9,6 +9,7 @@ radius deviation from the truth's radius (arcs, %), the largest view-direction e
 
     .venv/bin/python benchmarks/bench_complete.py             # with the bundled model's fill as well
     .venv/bin/python benchmarks/bench_complete.py --no-model  # Blender and complete() only (no model needed)
+    .venv/bin/python benchmarks/bench_complete.py --by-easing # the same, one row group per easing
 
 "blender" is inbetween_reference.blender_fill (checked against real Blender in tests/test_complete_blender.py),
 "model" the model's own fill (complete.model_fill), "complete" Engine.complete.
@@ -120,7 +121,8 @@ def run(engine, with_model: bool) -> list[dict]:
                 fills["model"] = cmp.model_fill(engine, shot, keys).trajectory
             done = cmp.complete(engine, shot, keys)
             fills["complete"] = done.trajectory
-            row = {"class": cls, "keys": keying, "kept": bool(done.metadata.get("complete_kept_keys")),
+            row = {"class": cls, "easing": labels["easing"], "keys": keying,
+                   "kept": bool(done.metadata.get("complete_kept_keys")),
                    "truth_humps": humps(speed_of(shot.trajectory))}
             for name, fill in fills.items():
                 row[name] = measure(fill, shot.trajectory, centre, keys, arc)
@@ -128,12 +130,13 @@ def run(engine, with_model: bool) -> list[dict]:
     return rows
 
 
-def table(rows: list[dict], methods: list[str]) -> str:
-    lines = ["| moves | keys | n | method | pos. error max / mean (m) | radius dev. max (%) | view error max (deg) "
-             "| speed humps (truth) |", "|---|---|---|---|---|---|---|---|"]
+def table(rows: list[dict], methods: list[str], by_easing: bool = False) -> str:
+    lines = ["| moves | keys | n | method | pos. error max / mean (m) | radius dev. max (%) "
+             "| view error max (deg) | speed humps (truth) |", "|---|---|---|---|---|---|---|---|"]
     groups: dict = {}
     for r in rows:
-        groups.setdefault((r["class"], str(r["keys"])), []).append(r)
+        cls = f"{r['class']}, {r['easing']}" if by_easing else r["class"]
+        groups.setdefault((cls, str(r["keys"])), []).append(r)
     for (cls, keys), rs in groups.items():
         kept = sum(r["kept"] for r in rs)
         for m in methods:
@@ -151,12 +154,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-model", action="store_true", help="skip the model's own fill (no model needed)")
     ap.add_argument("--model", default=None, help="model folder (default: the bundled model)")
+    ap.add_argument("--by-easing", action="store_true", help="one row group per move class and easing")
     args = ap.parse_args()
     from lenscraft_core.inference.engine import Engine
 
     engine = Engine.load(args.model) if args.model else Engine.load()
     methods = ["blender"] + ([] if args.no_model else ["model"]) + ["complete"]
-    print(table(run(engine, not args.no_model), methods))
+    print(table(run(engine, not args.no_model), methods, args.by_easing))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """What Blender itself does with a user's hand keys: a NumPy model of its F-curve interpolation.
 
 Keys inserted in Blender get Bezier interpolation with "Auto Clamped" handles, constant extrapolation and, in
-Blender 4.5's factory settings, "Auto Handle Smoothing" Continuous Acceleration (None is modelled too). Each channel (location x/y/z, the rotation channels of the
-object's rotation mode, the lens) is its own F-curve over frame number. The handle rules modelled here are those of
-Blender's handle calculation (calchandleNurb_intern in blenkernel/curve.cc and BKE_fcurve_handles_recalc):
+Blender 4.5's factory settings, "Auto Handle Smoothing" Continuous Acceleration (None is modelled too). Each
+channel (location x/y/z, the rotation channels of the object's rotation mode, the lens) is its own F-curve over
+frame number. The handle rules modelled here are those of Blender's handle calculation (calchandleNurb_intern
+in blenkernel/curve.cc and BKE_fcurve_handles_recalc):
 
 - a key's handle direction is the sum of the unit-time slopes to its neighbours, dy_a/dx_a + dy_b/dx_b, over
   horizontal lengths (dx_a, dx_b) / 2.5614, each clamped to 5x the other side's interval (a missing neighbour is
@@ -132,10 +133,12 @@ def auto_clamped_handles(x: np.ndarray, y: np.ndarray, smoothing: str = AUTO_SMO
     fixed = np.zeros(K, bool)  # Blender's HD_AUTOTYPE_LOCKED_FINAL: extremes and the two ends
     for i in range(K):
         p2 = np.array([x[i], y[i]])
-        p3 = np.array([x[i + 1], y[i + 1]]) if i + 1 < K else None
-        p1 = np.array([x[i - 1], y[i - 1]]) if i > 0 else 2 * p2 - p3
-        if p3 is None:
-            p3 = 2 * p2 - p1
+        if i == 0:  # a missing neighbour is the other one mirrored
+            p3 = np.array([x[1], y[1]])
+            p1 = 2 * p2 - p3
+        else:
+            p1 = np.array([x[i - 1], y[i - 1]])
+            p3 = np.array([x[i + 1], y[i + 1]]) if i + 1 < K else 2 * p2 - p1
         da, db = p2 - p1, p3 - p2
         len_a, len_b = da[0] or 1.0, db[0] or 1.0
         tvec = db / len_b + da / len_a

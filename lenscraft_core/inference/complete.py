@@ -44,9 +44,10 @@ def _interp_frames(values: np.ndarray, keys: np.ndarray, frames: int) -> np.ndar
     return np.stack([np.interp(t, keys, values[:, j]) for j in range(values.shape[1])], -1)
 
 
-def _check_keys(shot: Shot, known_frames: Sequence[int]) -> np.ndarray:
-    """The sorted distinct key frame indices, checked against the shot."""
-    if shot.subject is None:
+def _check_keys(shot: Shot, known_frames: Sequence[int]) -> tuple[np.ndarray, Subject]:
+    """The sorted distinct key frame indices, checked against the shot, and the shot's subject."""
+    subject = shot.subject
+    if subject is None:
         raise LensCraftError(f"shot {shot.name or ''}: complete() needs the subject the camera frames")
     F = shot.trajectory.frame_count
     keys = np.unique(np.asarray(list(known_frames), np.int64))
@@ -55,7 +56,7 @@ def _check_keys(shot: Shot, known_frames: Sequence[int]) -> np.ndarray:
     if keys.min() < 0 or keys.max() >= F:
         raise LensCraftError(f"complete(): known frame {int(keys.min() if keys.min() < 0 else keys.max())} is "
                              f"outside the shot's {F} frames (0-based indices)")
-    return keys
+    return keys, subject
 
 
 def _wrap(a: np.ndarray) -> np.ndarray:
@@ -105,13 +106,15 @@ def orbit_reading(traj: Trajectory, subject: Subject, keys: np.ndarray) -> tuple
             np.radians(MAX_ELEVATION_DEG))):
         return None, "a key looks at the subject from (nearly) straight above or below"
     if np.any(np.abs(_wrap(np.diff(c[:, 0]))) > np.radians(MAX_KEY_TURN_DEG)):
-        return None, "two keys are on opposite sides of the subject (which way round is ambiguous): key a pose between"
+        return None, ("two keys are on opposite sides of the subject (which way round is ambiguous): key a pose "
+                      "between them")
     scale = float(np.mean(c[:, 2]))
     offsets = pos - centre
     rel = geo.quat_to_matrix(geo.camera_quat_from_yaw_pitch_roll(c[:, 3], c[:, 4], c[:, 5]))
     world, orbit = _key_change(pos, R, scale), _key_change(offsets, rel, scale)
     if orbit > ORBIT_GAIN * world - ORBIT_SLACK:
-        return None, "the move is straight in the world (a pan, dolly or truck), where Blender's interpolation already fits"
+        return None, ("the move is straight in the world (a pan, dolly or truck), where Blender's interpolation "
+                      "already fits")
     c[:, 0], c[:, 3:] = _unwrap(c[:, 0]), _unwrap(c[:, 3:])
     return c, ""
 
@@ -143,13 +146,13 @@ def complete(engine, shot: Shot, known_frames: Sequence[int], instruction=None, 
     how). `engine` (an Engine; not imported here, engine.py imports this module) resolves the instruction's
     labels, which go into the result's labels. rotation_mode: the channels the keys were set in (an Euler order
     or 'QUATERNION'), for the keys-kept result."""
-    traj, subject = shot.trajectory, shot.subject
-    keys = _check_keys(shot, known_frames)
+    traj = shot.trajectory
+    keys, subject = _check_keys(shot, known_frames)
     stated, _ = engine._instruction(instruction)
     c, why = orbit_reading(traj, subject, keys)
     if c is None:
-        out, meta = _with_keys(blender_fill(traj, keys, rotation_mode), traj, keys), {"complete_note": f"kept your keys: {why}",
-                                                             "complete_kept_keys": True}
+        out = _with_keys(blender_fill(traj, keys, rotation_mode), traj, keys)
+        meta: dict = {"complete_note": f"kept your keys: {why}", "complete_kept_keys": True}
     else:
         out, meta = orbit_fill(traj, subject, keys, c), {"complete_kept_keys": False}
     F = traj.frame_count
@@ -180,8 +183,8 @@ def model_fill(engine, shot: Shot, known_frames: Sequence[int], instruction=None
     """The model's own fill of `shot` from its frames `known_frames` by `engine` (an Engine; this module does not
     import engine.py, which imports it): analysis by synthesis plus the residual blend. complete() does not use it
     (on hand keys it measured worse than Blender's own interpolation: docs/BENCHMARKS.md); benchmarks compare it."""
-    traj, subject = shot.trajectory, shot.subject
-    keys = _check_keys(shot, known_frames)
+    traj = shot.trajectory
+    keys, subject = _check_keys(shot, known_frames)
     F, T = traj.frame_count, engine.frames_internal
     # Unknown frames: interpolate between keys so resampling to T slots mixes in nothing arbitrary.
     R = geo.quat_to_matrix(traj.rotation)
