@@ -226,9 +226,9 @@ def read_matrices(path: str | Path) -> np.ndarray:
         data = _json_matrices(data, str(path))
     a = _as_float(data, "matrix data", str(path))
     per_frame = 1 if a.ndim != 2 or a.shape[1] != 4 or lines is None else None
-    M = _to_matrices(a, str(path), lines)
-    if not len(M):
+    if a.ndim and not len(a):
         raise DataError("holds no matrices (zero frames)", str(path))
+    M = _to_matrices(a, str(path), lines)
     per_frame = per_frame or (len(a) // len(M))
     for f in np.flatnonzero(~np.all(np.isfinite(M), axis=(1, 2))):
         raise DataError("has a NaN or infinite value", _frame_where(str(path), lines, int(f), per_frame))
