@@ -21,7 +21,10 @@ FOCAL_RANGE_MM = (1.0, 5000.0)
 # validation accepts, because a predicted focal length outside it is a model error, not a creative choice.
 GENERATED_FOCAL_RANGE_MM = (4.0, 2000.0)
 SENSOR_RANGE_MM = (1.0, 200.0)
+ASPECT_RANGE = (0.05, 20.0)  # image width / height
 FPS_RANGE = (1.0, 1000.0)
+# The reference sensor: the simulator's default, so the model's lens and framing are on this sensor (the Engine
+# converts them to the one a shot asks for, inference/decode.py sensor_scale).
 DEFAULT_SENSOR_WIDTH_MM = 36.0
 DEFAULT_ASPECT = 16.0 / 9.0
 DEFAULT_FPS = 24.0
@@ -170,7 +173,7 @@ class Trajectory:
             raise DataError(f"focal_length outside {lo:g}-{hi:g} mm (got {self.focal_length.min():.4g}-"
                             f"{self.focal_length.max():.4g})", where)
         for name, value, (lo, hi) in (("sensor_width", self.sensor_width, SENSOR_RANGE_MM),
-                                      ("fps", self.fps, FPS_RANGE), ("aspect", self.aspect, (0.05, 20.0))):
+                                      ("fps", self.fps, FPS_RANGE), ("aspect", self.aspect, ASPECT_RANGE)):
             if not (isinstance(value, (int, float)) and np.isfinite(value) and lo <= value <= hi):
                 raise DataError(f"{name} must be a number in {lo:g}-{hi:g}, got {value!r}", where)
         return self

@@ -32,12 +32,13 @@ import numpy as np
 from .. import features as ft
 from .. import geometry as geo
 from ..errors import LensCraftError
+from .. import schema
 from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
 from ..vocabulary import FIELD_NAMES, FIELDS, caption
 from . import complete as _complete
 from . import prompting
 from . import runtime as _runtime
-from .decode import decode_world
+from .decode import decode_world, reference_shot, sensor_scale
 from .devices import check_device
 from .model_dir import DEFAULT_MODEL_DIR, CheckpointError, checkpoint_paths, model_stem, read_meta
 from .runtime import RUNTIMES, OnnxRuntime, cosine_scores, load_label_embeddings
@@ -88,6 +89,10 @@ def motion_magnitude(traj: Trajectory, subject: Subject | None = None) -> float:
     turn = float(geo.rotation_angle_between(R[:-1], R[1:]).sum()) if len(R) > 1 else 0.0
     zoom = float(np.abs(np.diff(np.log(f))).sum())
     return path + turn + zoom
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and bool(np.isfinite(v))
 
 
 def _runtime_arg(runtime: str, backend: str | None) -> str:
@@ -299,6 +304,11 @@ class Engine:
             raise LensCraftError(f"variations must be at least 1, got {variations}")
         if floor is not None and not np.isfinite(floor):
             raise LensCraftError(f"floor must be a finite world height, got {floor}")
+        for name, value, (lo, hi) in (("sensor_width", sensor_width, schema.SENSOR_RANGE_MM),
+                                      ("aspect", aspect, schema.ASPECT_RANGE),
+                                      ("focal_length", focal_length, schema.FOCAL_RANGE_MM)):
+            if value is not None and not (_is_number(value) and lo <= value <= hi):
+                raise LensCraftError(f"{name} must be a number in {lo:g}-{hi:g}, got {value!r}")
         stated, meta = self._instruction(instruction)
         f = self._subject_features(subject, frames)
         k, rng = variations, np.random.default_rng(seed)
@@ -320,11 +330,9 @@ class Engine:
         # put keys on a locked-off camera. (evaluate measures the network as it is, without this.)
         still = idx["movement"] == FIELDS["movement"].index("static")
         camera[still] = camera[still, :1]
-        pos, quat, focal = decode_world(camera, fk.anchor, frames)
-        if focal_length is not None:
-            centre = subject.positions(frames)[None]
-            pos = centre + (pos - centre) * (float(focal_length) / focal)[..., None]
-            focal = np.full_like(focal, float(focal_length))
+        pos, quat, focal = decode_world(camera, fk.anchor, frames)  # on the reference sensor
+        pos, focal = self._lens_on_sensor(pos, focal, subject.positions(frames)[None], focal_length, sensor_width,
+                                          aspect)
         shots = []
         for i in range(k):
             labels = {name: FIELDS[name].names[int(idx[name][i])] for name in FIELD_NAMES if idx[name][i] >= 0}
@@ -337,10 +345,24 @@ class Engine:
                                         "variation": i}))
         return shots
 
+    @staticmethod
+    def _lens_on_sensor(pos: np.ndarray, focal: np.ndarray, centre: np.ndarray, focal_length: float | None,
+                        sensor_width: float, aspect: float) -> tuple[np.ndarray, np.ndarray]:
+        """Decoded cameras on the reference sensor -> on the asked one, with the same framing: the lens scales
+        with the sensor (decode.sensor_scale). A fixed focal_length (on the asked sensor) is the reference lens
+        focal_length / scale, reached by scaling the camera's distance to the subject (keeping its size on screen);
+        so is a converted lens outside schema.FOCAL_RANGE_MM, clipped into it (sensors of a few mm)."""
+        k = sensor_scale(sensor_width, aspect)
+        want = focal * k if focal_length is None else np.full_like(focal, float(focal_length))
+        lens = np.clip(want, *schema.FOCAL_RANGE_MM) if focal_length is None else want
+        if focal_length is not None or np.any(lens != want):
+            pos = centre + (pos - centre) * (lens / (focal * k))[..., None]
+        return pos, lens
+
     def describe(self, shot: Shot, top_k: int = 3) -> Description:
         """Ranked labels per field (top_k), a caption and the motion magnitude of a shot (its first instruction's
         span and subject; Shot.split() a multi-instruction shot first)."""
-        f = ft.encode_shot(shot, self.frames_internal)
+        f = ft.encode_shot(reference_shot(shot), self.frames_internal)  # the lens as on the model's sensor
         scores = self.describe_features(f)
         ranked = {}
         for name in FIELD_NAMES:
