@@ -309,3 +309,18 @@ def test_each_format_sniffs_its_own_files_only(tmp_path):
     for kind, path in files.items():
         head = read_head(path)
         assert [k for k, m in modules.items() if m.sniff(path, head)] == ([kind] if kind in modules else [])
+
+
+def test_loaded_shots_save_as_lenscraft_json(tmp_path):
+    """What the readers put in Shot.metadata (notes, timestamps, file names, an estimated up vector) is plain
+    JSON, so a converted track keeps it."""
+    from lenscraft_core.formats import load, save
+
+    shot = pan_shot(frames=6)
+    shots = [transforms_json.load_transforms(transforms_json.save_transforms(shot, tmp_path / "t.json")),
+             kitti.load_kitti(kitti.save_kitti(shot, tmp_path / "k.txt")),
+             tum.load_tum(tum.save_tum(shot, tmp_path / "u.txt")),
+             re10k.load_re10k(re10k.save_re10k(shot, tmp_path / "r.txt"))]
+    assert save(shots, tmp_path / "out.json") == 4
+    back = load(tmp_path / "out.json").shots
+    assert [s.metadata["notes"] for s in back] == [s.metadata["notes"] for s in shots]

@@ -100,7 +100,7 @@ def load_kitti(path: str | Path, *, up: Any = "auto", fps: float | None = None, 
     return build_shot(R, M[:, :, 3], focal, camera_axes=camera_axes, up=up, fps=fps, where=where,
                       name=name or path.stem, source="kitti", notes=notes, scale=scale, aspect=aspect,
                       sensor_width=sensor_width, subject=subject, character=character, subject_size=subject_size,
-                      frame_start=frame_start, metadata={"lines": lines})
+                      frame_start=frame_start)
 
 
 def save_kitti(shot: Shot, path: str | Path, *, up: str = "-y", scale: float = 1.0, camera_axes: str = CAMERA_AXES,
