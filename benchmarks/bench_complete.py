@@ -12,7 +12,10 @@ radius deviation from the truth's radius (arcs, %), the largest view-direction e
     .venv/bin/python benchmarks/bench_complete.py --by-easing # the same, one row group per easing
 
 "blender" is inbetween_reference.blender_fill (checked against real Blender in tests/test_complete_blender.py),
-"model" the model's own fill (complete.model_fill), "complete" Engine.complete.
+"model" the model's own fill (complete.model_fill), "complete" Engine.complete from the keys alone,
+"complete+easing" Engine.complete told the move's easing (the truth was simulated with that very easing, so this
+row shows the fill is consistent with it, not how well a user's words match their keys), "complete+sine" told
+easeInOutSine whatever the truth's easing (a wrong word where the truth is linear, cubic or quad).
 """
 
 from __future__ import annotations
@@ -121,6 +124,8 @@ def run(engine, with_model: bool) -> list[dict]:
                 fills["model"] = cmp.model_fill(engine, shot, keys).trajectory
             done = cmp.complete(engine, shot, keys)
             fills["complete"] = done.trajectory
+            fills["complete+easing"] = cmp.complete(engine, shot, keys, {"easing": labels["easing"]}).trajectory
+            fills["complete+sine"] = cmp.complete(engine, shot, keys, {"easing": "easeInOutSine"}).trajectory
             row = {"class": cls, "easing": labels["easing"], "keys": keying,
                    "kept": bool(done.metadata.get("complete_kept_keys")),
                    "truth_humps": humps(speed_of(shot.trajectory))}
@@ -159,7 +164,7 @@ def main() -> None:
     from lenscraft_core.inference.engine import Engine
 
     engine = Engine.load(args.model) if args.model else Engine.load()
-    methods = ["blender"] + ([] if args.no_model else ["model"]) + ["complete"]
+    methods = ["blender"] + ([] if args.no_model else ["model"]) + ["complete", "complete+easing", "complete+sine"]
     print(table(run(engine, not args.no_model), methods, args.by_easing))
 
 

@@ -100,3 +100,18 @@ def test_a_follow_shot_keeps_its_offset_to_the_moving_subject(engine):
     err = np.linalg.norm(done.trajectory.position - true.position, axis=-1)
     err_bezier = np.linalg.norm(blender_fill(true, keys).position - true.position, axis=-1)
     assert done.metadata["complete_kept_keys"] is False and err.max() <= err_bezier.max() + 1e-9
+
+
+@pytest.mark.parametrize("movement", ["shortArcShotLeft", "dollyOut", "panAndTilt"])
+def test_a_stated_easing_is_what_the_fill_follows(engine, movement):
+    shot = simulate_shot(SUBJECT, {"movement": movement, "easing": "linear", "shot_type": "mediumShot"}, frames=48,
+                         jitter=False)
+    keys = [0, 17, 47]
+    done = engine.complete(shot, keys, instruction={"easing": "linear"})
+    assert done.metadata["complete_kept_keys"] is False and done.labels["easing"] == "linear"
+    true = shot.trajectory
+    assert np.abs(done.trajectory.position - true.position).max() < 1e-6
+    assert geo.rotation_angle_between(done.trajectory.matrices, true.matrices).max() < 1e-5
+    # a bouncing easing runs backwards: no progress curve to follow, so a straight move keeps its keys
+    if movement != "shortArcShotLeft":
+        assert engine.complete(shot, keys, instruction={"easing": "easeOutBounce"}).metadata["complete_kept_keys"]

@@ -9,10 +9,12 @@ reading of the keys exists, and measurably so (benchmarks/bench_complete.py, doc
   read as azimuth, elevation and distance around the subject centre of its frame plus the camera's heading, pitch
   and roll relative to looking at that centre; each of these is interpolated over frames with the same
   auto-clamped spline Blender uses (so the timing is Blender's), the lens as Blender does. The fill stays on the
-  arc and keeps the subject where the keys put it.
+  arc and keeps the subject where the keys put it. When the instruction states the easing, progress along the
+  keys runs as that easing instead (warped in time just enough to pass each key at its frame).
 - otherwise (pans, dollies, trucks: moves that are straight in the world, where Blender's per-channel spline is
   already this reading) the keys are kept: the result is Blender's own interpolation and
-  metadata["complete_note"] says so (metadata["complete_kept_keys"] is True).
+  metadata["complete_note"] says so (metadata["complete_kept_keys"] is True); unless the instruction states the
+  easing, which the keys' positions and heading/pitch/roll then follow in the world.
 
 The key poses pass through exactly. The model's own fill (model_fill) is kept for the benchmark's comparison.
 """
@@ -25,6 +27,7 @@ import numpy as np
 
 from .. import features as ft
 from .. import geometry as geo
+from ..easing import ease
 from ..errors import LensCraftError
 from ..inbetween_reference import bezier_channels, blender_fill
 from ..schema import Instruction, Shot, Subject, Trajectory
@@ -119,11 +122,101 @@ def orbit_reading(traj: Trajectory, subject: Subject, keys: np.ndarray) -> tuple
     return c, ""
 
 
-def orbit_fill(traj: Trajectory, subject: Subject, keys: np.ndarray, c: np.ndarray) -> Trajectory:
-    """The trajectory through the keys with orbit coordinates `c` (orbit_reading) splined over frames."""
+def _hermite(x: np.ndarray, y: np.ndarray, m: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Cubic Hermite through (x, y) with slopes m (columns of y, m), at t (clamped to the ends)."""
+    t = np.clip(t, x[0], x[-1])
+    i = np.clip(np.searchsorted(x, t, side="right") - 1, 0, len(x) - 2)
+    h = x[i + 1] - x[i]
+    s = ((t - x[i]) / np.where(h > 0, h, 1.0))[:, None]
+    h = h[:, None]
+    return ((2 * s ** 3 - 3 * s ** 2 + 1) * y[i] + (s ** 3 - 2 * s ** 2 + s) * h * m[i]
+            + (-2 * s ** 3 + 3 * s ** 2) * y[i + 1] + (s ** 3 - s ** 2) * h * m[i + 1])
+
+
+def _monotone(x: np.ndarray, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Monotone (Fritsch-Carlson) cubic through increasing (x, y) at t: a time warp that never runs backwards."""
+    if len(x) == 2:
+        return np.interp(t, x, y)
+    h, d = np.diff(x), np.diff(y) / np.diff(x)
+    m = np.zeros(len(x))
+    for i in range(1, len(x) - 1):
+        if d[i - 1] * d[i] > 0:
+            w1, w2 = 2 * h[i] + h[i - 1], h[i] + 2 * h[i - 1]
+            m[i] = (w1 + w2) / (w1 / d[i - 1] + w2 / d[i])
+    for end, (a, b, ha, hb) in ((0, (d[0], d[1], h[0], h[1])), (-1, (d[-1], d[-2], h[-1], h[-2]))):
+        v = ((2 * ha + hb) * a - ha * b) / (ha + hb)
+        m[end] = 0.0 if v * a <= 0 else (3 * a if a * b < 0 and abs(v) > abs(3 * a) else v)
+    return _hermite(x, y[:, None], m[:, None], t)[:, 0]
+
+
+def _along(u: np.ndarray, c: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The keys' coordinates c (K, C) at key progress u (K,) interpolated to progress p: C1 and exact on
+    quadratics in u (three-point slopes), so an arc at a steady turn rate stays exactly that."""
+    if len(u) == 2:
+        return c[0] + (c[1] - c[0]) * ((p - u[0]) / max(u[1] - u[0], 1e-12))[:, None]
+    h = np.maximum(np.diff(u), 1e-12)[:, None]
+    d = np.diff(c, axis=0) / h
+    m = np.empty_like(c)
+    m[1:-1] = (h[1:] * d[:-1] + h[:-1] * d[1:]) / (h[:-1] + h[1:])
+    m[0], m[-1] = 2 * d[0] - m[1], 2 * d[-1] - m[-2]
+    return _hermite(u, c, m, p)
+
+
+def eased_channels(keys: np.ndarray, c: np.ndarray, step: np.ndarray, frames: np.ndarray, easing: str
+                   ) -> np.ndarray | None:
+    """Coordinates c (K, C) of the keys at `frames` when the move is said to follow `easing`: progress along the
+    keys (`step`, how much each key differs from the one before) runs as that easing over the keyed span, warped in
+    time just enough to pass each key at its frame. None for an easing that runs backwards (back, elastic,
+    bounce) or keys that do not move."""
+    grid = np.linspace(0.0, 1.0, 2001)
+    curve = ease(easing, grid)
+    if np.any(np.diff(curve) < 0) or step.sum() <= 0:
+        return None
+    u = np.r_[0.0, np.cumsum(step)] / step.sum()
+    tau = (keys - keys[0]) / (keys[-1] - keys[0])
+    warp = _monotone(tau, np.interp(u, curve, grid), np.clip((frames - keys[0]) / (keys[-1] - keys[0]), 0, 1))
+    return _along(u, c, np.interp(warp, grid, curve))
+
+
+def _orbit_step(c: np.ndarray) -> np.ndarray:
+    d = np.diff(c, axis=0)
+    return (np.hypot(np.cos(c[:-1, 1]) * d[:, 0], d[:, 1]) + np.abs(d[:, 2]) / np.mean(c[:, 2])
+            + np.linalg.norm(d[:, 3:], axis=-1))
+
+
+def world_eased_fill(traj: Trajectory, subject: Subject, keys: np.ndarray, easing: str) -> Trajectory | None:
+    """The keys' positions and heading/pitch/roll, run as `easing` (eased_channels) in the world; None where that
+    reading does not apply (one key, a view near the vertical, an easing that runs backwards)."""
+    if keys.size < 2:
+        return None
+    F = traj.frame_count
+    R = geo.quat_to_matrix(traj.rotation[keys])
+    ypr = geo.yaw_pitch_roll(R)
+    if np.any(np.abs(ypr[:, 1]) > np.radians(MAX_ELEVATION_DEG)):
+        return None
+    pos = traj.position[keys]
+    c = np.concatenate([pos, _unwrap(ypr)], -1)
+    scale = float(np.linalg.norm(pos - subject.positions(F)[keys], axis=-1).mean())
+    step = (np.linalg.norm(np.diff(pos, axis=0), axis=-1) / max(scale, 1e-9)
+            + geo.rotation_angle_between(R[1:], R[:-1]))
+    frames = np.arange(F, dtype=np.float64)
+    cf = eased_channels(keys, c, step, frames, easing)
+    if cf is None:
+        return None
+    quat = geo.camera_quat_from_yaw_pitch_roll(cf[:, 3], cf[:, 4], cf[:, 5])
+    lens = bezier_channels(keys, traj.focal_length[keys][:, None], frames)[:, 0]
+    return _with_keys(Trajectory(cf[:, :3], quat, lens, traj.sensor_width, traj.aspect, traj.fps, traj.frame_start),
+                      traj, keys)
+
+
+def orbit_fill(traj: Trajectory, subject: Subject, keys: np.ndarray, c: np.ndarray,
+               easing: str | None = None) -> Trajectory:
+    """The trajectory through the keys with orbit coordinates `c` (orbit_reading) splined over frames the way
+    Blender splines a channel, or run as `easing` when the user says how the move eases."""
     F = traj.frame_count
     frames = np.arange(F, dtype=np.float64)
-    pos, quat = from_orbit(bezier_channels(keys, c, frames), subject.positions(F))
+    cf = None if easing is None else eased_channels(keys, c, _orbit_step(c), frames, easing)
+    pos, quat = from_orbit(bezier_channels(keys, c, frames) if cf is None else cf, subject.positions(F))
     lens = bezier_channels(keys, traj.focal_length[keys][:, None], frames)[:, 0]
     return _with_keys(Trajectory(pos, quat, lens, traj.sensor_width, traj.aspect, traj.fps, traj.frame_start),
                       traj, keys)
@@ -150,11 +243,17 @@ def complete(engine, shot: Shot, known_frames: Sequence[int], instruction=None, 
     keys, subject = _check_keys(shot, known_frames)
     stated, _ = engine._instruction(instruction)
     c, why = orbit_reading(traj, subject, keys)
-    if c is None:
-        out = _with_keys(blender_fill(traj, keys, rotation_mode), traj, keys)
-        meta: dict = {"complete_note": f"kept your keys: {why}", "complete_kept_keys": True}
-    else:
-        out, meta = orbit_fill(traj, subject, keys, c), {"complete_kept_keys": False}
+    easing = stated.get("easing")
+    meta: dict = {"complete_kept_keys": False}
+    if c is not None:
+        out = orbit_fill(traj, subject, keys, c, easing)
+    else:  # straight in the world: only a stated easing says more than Blender's interpolation does
+        eased = None if easing is None else world_eased_fill(traj, subject, keys, easing)
+        if eased is None:
+            out = _with_keys(blender_fill(traj, keys, rotation_mode), traj, keys)
+            meta = {"complete_note": f"kept your keys: {why}", "complete_kept_keys": True}
+        else:
+            out = eased
     F = traj.frame_count
     ins = Instruction(**{**shot.labels, **stated}, start=0, count=F, subject_index=0, source="user")
     return Shot(out, [subject], [ins], name=shot.name,
