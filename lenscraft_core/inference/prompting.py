@@ -20,6 +20,8 @@ from .runtime import OnnxTextEncoder
 
 FALLBACK_MIN_COS = 0.57  # a prompt piece must be this close to a label description (0.5 let "slow" pick an easing)
 FALLBACK_MAX_CONFIDENCE = 0.9  # the fallback never outranks a label the grammar named (confidence 1)
+FALLBACK_MAX_CLAUSES = 24  # distinct clauses the fallback reads besides the whole prompt (a shot description has few)
+ENCODE_BATCH = 8  # prompt pieces per text-encoder call
 
 
 def choose_text_encoder(encoder_id: str, runtime_name: str, clip_weights: str | None):
@@ -28,18 +30,27 @@ def choose_text_encoder(encoder_id: str, runtime_name: str, clip_weights: str | 
     a CLIP-trained model needs its open_clip weights file. The note says why free text uses the grammar alone."""
     if encoder_id == OnnxTextEncoder.id:
         if runtime_name == "onnx" and (MINILM_DIR / "minilm.onnx").exists():
-            return OnnxTextEncoder(MINILM_DIR), None
+            return _onnx_minilm()
         try:
             from ..text.encoders import MiniLMEncoder
 
             return MiniLMEncoder(), None
         except (ImportError, LensCraftError):
             if (MINILM_DIR / "minilm.onnx").exists():
-                return OnnxTextEncoder(MINILM_DIR), None
+                return _onnx_minilm()
         return None, None
     if encoder_id.startswith("open_clip/"):
         return open_clip_encoder(encoder_id, clip_weights)
     return None, None
+
+
+def _onnx_minilm():
+    """(the bundled offline MiniLM, None), or (None, why) when its files are damaged: free text then uses the
+    grammar alone instead of failing every prompt."""
+    try:
+        return OnnxTextEncoder(MINILM_DIR), None
+    except LensCraftError as e:
+        return None, f"the offline text encoder is unusable ({e}): free text uses the grammar alone"
 
 
 def open_clip_encoder(encoder_id: str, clip_weights: str | None):
@@ -61,11 +72,15 @@ def open_clip_encoder(encoder_id: str, clip_weights: str | None):
 
 def nearest_labels(encoder, label_embeddings: Mapping[str, np.ndarray], text: str,
                    fields: list) -> dict[str, tuple[str, float]]:
-    """Nearest label description per field among the prompt and its clauses (cosine >= FALLBACK_MIN_COS)."""
+    """Nearest label description per field among the prompt and its distinct clauses (the first
+    FALLBACK_MAX_CLAUSES), cosine >= FALLBACK_MIN_COS."""
     if encoder is None or not fields:
         return {}
-    pieces = [text] + [p.strip() for p in re.split(r"[,;.]|\bthen\b", text) if p.strip() and p.strip() != text]
-    emb = encoder.encode(pieces)
+    clauses = dict.fromkeys(p.strip() for p in re.split(r"[,;.]|\bthen\b", text) if p.strip() and p.strip() != text)
+    pieces = [text] + list(clauses)[:FALLBACK_MAX_CLAUSES]
+    # A few pieces per call: the encoder pads a call to its longest piece (the whole prompt, up to 256 tokens), so
+    # one call with every clause of a 4,000-character prompt asked ONNX Runtime for gigabytes.
+    emb = np.concatenate([encoder.encode(pieces[i:i + ENCODE_BATCH]) for i in range(0, len(pieces), ENCODE_BATCH)])
     out = {}
     for f in fields:
         cos = emb @ label_embeddings[f].T  # (pieces, labels)
