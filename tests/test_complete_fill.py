@@ -115,3 +115,10 @@ def test_a_stated_easing_is_what_the_fill_follows(engine, movement):
     # a bouncing easing runs backwards: no progress curve to follow, so a straight move keeps its keys
     if movement != "shortArcShotLeft":
         assert engine.complete(shot, keys, instruction={"easing": "easeOutBounce"}).metadata["complete_kept_keys"]
+
+
+def test_an_overhead_key_keeps_the_keys_and_says_why(engine):
+    shot = simulate_shot(SUBJECT, {"movement": "shortArcShotLeft", "angle": "overhead", "shot_type": "mediumShot"},
+                         frames=48, jitter=False)
+    done = engine.complete(shot, [0, 24, 47])
+    assert done.metadata["complete_kept_keys"] is True and "up or down" in done.metadata["complete_note"]

@@ -37,7 +37,7 @@ from .runtime import cosine_scores
 
 ORBIT_GAIN = 0.8          # the orbit reading must change the keys at most this share of the world reading ...
 ORBIT_SLACK = 0.02        # ... less this much (radian-equivalents): ties and near-ties keep the keys
-MAX_ELEVATION_DEG = 80.0  # nearer the vertical the heading around the subject is undefined: keys kept
+MAX_ELEVATION_DEG = 80.0  # nearer the vertical, headings (around the subject, of the view) are undefined
 MAX_KEY_TURN_DEG = 170.0  # consecutive keys this far apart around the subject: the way round is ambiguous
 
 
@@ -104,10 +104,9 @@ def orbit_reading(traj: Trajectory, subject: Subject, keys: np.ndarray) -> tuple
     centre = subject.positions(F)[keys]
     pos, R = traj.position[keys], geo.quat_to_matrix(traj.rotation[keys])
     c = orbit_coordinates(pos, R, centre)
-    view = geo.camera_forward(geo.look_at(pos, centre))
-    if np.any(np.abs(c[:, 1]) > np.radians(MAX_ELEVATION_DEG)) or np.any(np.abs(view[:, 2]) > np.sin(
-            np.radians(MAX_ELEVATION_DEG))):
-        return None, "a key looks at the subject from (nearly) straight above or below"
+    steep = np.radians(MAX_ELEVATION_DEG)
+    if np.any(np.abs(c[:, 1]) > steep) or np.any(np.abs(geo.yaw_pitch_roll(R)[:, 1]) > steep):
+        return None, "a key looks (nearly) straight up or down, or sits (nearly) straight above or below the subject"
     if np.any(np.abs(_wrap(np.diff(c[:, 0]))) > np.radians(MAX_KEY_TURN_DEG)):
         return None, ("two keys are on opposite sides of the subject (which way round is ambiguous): key a pose "
                       "between them")
