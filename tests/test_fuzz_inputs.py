@@ -187,3 +187,133 @@ def test_matrix_text_with_non_utf8_bytes_raises_named_error(tmp_path):
     with pytest.raises(LensCraftError):
         formats.load_any(p)
     os.remove(p)
+
+
+# ------------------------------------------------------------------------------------------- every other loader
+SMALL = settings(FUZZ, max_examples=100)
+
+
+def _valid_model(tmp_path, binary: bool):
+    from lenscraft_core.formats.colmap import save_colmap
+    from lenscraft_core.simulate import simulate_batch
+
+    model = tmp_path / ("bin" if binary else "txt")
+    save_colmap(simulate_batch(1, frames=4, seed=2).shots()[0], model, binary=binary, overwrite=True)
+    return model
+
+
+def _mutate(data, raw: bytes, pool: list[bytes]) -> bytes:
+    raw = bytearray(raw)
+    for _ in range(data.draw(st.integers(1, 3))):
+        op = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+        i = data.draw(st.integers(0, max(0, len(raw) - 1)))
+        if op == "flip" and raw:
+            raw[i] = data.draw(st.integers(0, 255))
+        elif op == "cut":
+            del raw[i:]
+        else:
+            raw[i:i] = data.draw(st.sampled_from(pool))
+    return bytes(raw)
+
+
+@SMALL
+@given(data=st.data())
+def test_mutated_colmap_models_raise_named_errors(tmp_path_factory, data):
+    binary = data.draw(st.booleans())
+    model = _valid_model(tmp_path_factory.mktemp("colmap"), binary)
+    name = data.draw(st.sampled_from(["cameras", "images"])) + (".bin" if binary else ".txt")
+    pool = ([b"\xff" * 8, struct.pack("<Q", 2 ** 60), struct.pack("<d", float("nan")), b"\x00"] if binary else
+            [b"\xe9", b"\xef\xbb\xbf", b"nan", b"1e999", b"9" * 400, b" x", b"\n", b"#"])
+    (model / name).write_bytes(_mutate(data, (model / name).read_bytes(), pool))
+    _load(model)
+
+
+@SMALL
+@given(data=st.data(), suffix=st.sampled_from([".txt", ".json"]))
+def test_mutated_matrix_files_raise_named_errors(tmp_path_factory, data, suffix):
+    from lenscraft_core.formats.c2w import save_c2w
+    from lenscraft_core.simulate import simulate_batch
+
+    folder = tmp_path_factory.mktemp("c2w")
+    p = folder / f"take{suffix}"
+    save_c2w(simulate_batch(1, frames=4, seed=3).shots()[0], p)
+    pool = [b"\xff", b"\xef\xbb\xbf", b"NaN", b"1e999", b"9" * 400, b"[" * 30, b'"abc"', b"null", b",", b"0"]
+    p.write_bytes(_mutate(data, p.read_bytes(), pool))
+    _load(p)
+
+
+@SMALL
+@given(array=st.one_of(
+    st.builds(np.zeros, st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 5))),
+    st.builds(np.full, st.tuples(st.integers(0, 3), st.sampled_from([12, 16])),
+              st.floats(allow_nan=True, allow_infinity=True)),
+    st.builds(lambda n, dt: np.ones((n, 4, 4), dtype=dt), st.integers(0, 3),
+              st.sampled_from(["f4", "f8", "i4", "u1", "c16", "bool"]))))
+def test_arbitrary_npy_arrays_raise_named_errors(tmp_path_factory, array):
+    p = tmp_path_factory.mktemp("npy") / "cams.npy"
+    np.save(p, array)
+    _load(p)
+
+
+@SMALL
+@given(rows=st.lists(st.lists(st.text(alphabet="0123456789:.s-e ;|=xabdolyinINwcse\xe9\ufeff\"", max_size=12),
+                              max_size=4), max_size=6),
+       raw=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff", b"\x00"]))
+def test_segment_csvs_raise_named_errors(tmp_path_factory, rows, raw):
+    from lenscraft_core.formats.segments import read_segments_csv
+
+    p = tmp_path_factory.mktemp("csv") / "seg.csv"
+    p.write_bytes(raw + "\n".join(",".join(r) for r in rows).encode("utf-8", "surrogatepass"))
+    try:
+        read_segments_csv(p, 24.0, 48, 1)
+    except LensCraftError:
+        pass
+
+
+@FUZZ
+@given(data=st.data())
+def test_lenient_loads_skip_every_bad_sample(tmp_path, valid, data):
+    """One field of one sample spoiled: a lenient load either keeps both samples or skips exactly that one."""
+    fmt = data.draw(st.sampled_from(sorted(valid)))
+    doc = json.loads(valid[fmt])
+    key = "shots" if fmt == "lenscraft" else "simulations"
+    node, paths = doc[key][1], []
+
+    def walk(n, path):
+        paths.append(path)
+        children = n.items() if isinstance(n, dict) else enumerate(n[:1]) if isinstance(n, list) else ()
+        for k, v in children:
+            walk(v, path + [k])
+
+    walk(node, [])
+    path = data.draw(st.sampled_from(paths[1:]))
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = data.draw(values)
+    p = tmp_path / "lenient.json"
+    p.write_text(json.dumps(doc, allow_nan=True))
+    result = formats.load_any(p, lenient=True)
+    assert len(result.shots) + len(result.skipped) == 2 and [i for i, _ in result.skipped] in ([], [1])
+
+
+def _depth(v) -> int:
+    return 1 + max(map(_depth, v.values() if isinstance(v, dict) else v), default=0) \
+        if isinstance(v, (list, dict)) else 0
+
+
+@FUZZ
+@given(doc=st.recursive(st.one_of(scalars, st.text(alphabet='[]{}"\\ab', max_size=6)),
+                        lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                st.dictionaries(st.text(alphabet='[]{}"\\', max_size=4), inner,
+                                                                max_size=3)), max_leaves=30),
+       cuts=st.lists(st.integers(0, 400), max_size=4))
+def test_the_ijson_depth_guard_counts_exactly(doc, cuts):
+    """The guard in front of ijson (jsonstream._Depth) gives the true nesting depth however the bytes are chunked,
+    with brackets, quotes and backslashes inside strings."""
+    from lenscraft_core.formats.jsonstream import _Depth
+
+    raw = json.dumps(doc, allow_nan=True).encode()
+    guard, deepest, start = _Depth(), 0, 0
+    for cut in sorted(c for c in cuts if c < len(raw)) + [len(raw)]:
+        deepest, start = max(deepest, guard.feed(raw[start:cut])), cut
+    assert deepest == _depth(doc) and guard.depth == 0 and guard.in_string == 0

@@ -101,6 +101,16 @@ def test_nesting_deeper_than_the_recursion_limit(tmp_path, fmt):
     _raises(p, "nested deeper than Python can read")
 
 
+@pytest.mark.parametrize("fmt", ["lenscraft", "lenscraft-v1"])
+def test_deep_nesting_never_reaches_ijson(tmp_path, fmt):
+    """ijson's memory grows with the square of the depth (100,000 levels: tens of GB): deep files go to the stdlib
+    scanner, which names the problem. 5,000 levels keep this test safe should the guard ever break."""
+    key = '"format": "lenscraft", "version": 1, "shots"' if fmt == "lenscraft" else '"simulations"'
+    p = tmp_path / "deep.json"
+    p.write_text("{" + key + ": [" + "[" * 5000 + "]" * 5000 + "]}")
+    _raises(p, "nested deeper than Python can read", reader="ijson")
+
+
 def test_integers_too_large_for_a_float_name_the_field(tmp_path, shots):
     p = _write(tmp_path, shots[:1], "lenscraft")
     doc = json.loads(p.read_text())

@@ -177,6 +177,8 @@ def _read_array(path: Path, echo: bool = True) -> tuple[Any, list[int] | None]:
 
 
 def _as_float(value: Any, what: str, where: str) -> np.ndarray:
+    if isinstance(value, np.ndarray) and np.iscomplexobj(value):  # numpy would drop the imaginary part
+        raise DataError(f"{what} is complex, expected real numbers", where)
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):  # OverflowError: an integer too large for a float

@@ -32,6 +32,7 @@ CAMERA_MODELS: dict[str, tuple[int, int, int, int]] = {
     "SIMPLE_RADIAL_FISHEYE": (8, 4, 0, 0), "RADIAL_FISHEYE": (9, 5, 0, 0), "THIN_PRISM_FISHEYE": (10, 12, 0, 1),
 }
 _MODEL_BY_ID = {v[0]: k for k, v in CAMERA_MODELS.items()}
+MAX_IMAGE_SIDE = 2 ** 31 - 1  # COLMAP's own int limit for a side; also keeps the focal maths in floats
 QUAT_TOLERANCE = 1e-3  # |q| may differ from 1 by this much (hand-written files round to ~4 digits)
 
 
@@ -95,7 +96,10 @@ def _check_camera(cam: ColmapCamera) -> ColmapCamera:
         raise DataError(f"camera model {cam.model} takes {n} parameters, got {len(cam.params)}", cam.where)
     if not np.all(np.isfinite(cam.params)):
         raise DataError("non-finite camera parameter (NaN or inf)", cam.where)
-    if cam.width <= 0 or cam.height <= 0 or cam.fx <= 0 or cam.fy <= 0:
+    if not (0 < cam.width <= MAX_IMAGE_SIDE and 0 < cam.height <= MAX_IMAGE_SIDE):
+        raise DataError(f"image size {cam.width}x{cam.height} is not an image size (1..{MAX_IMAGE_SIDE:,} pixels)",
+                        cam.where)
+    if cam.fx <= 0 or cam.fy <= 0:
         raise DataError(f"image size {cam.width}x{cam.height} and focal lengths must be positive", cam.where)
     return cam
 

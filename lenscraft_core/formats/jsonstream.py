@@ -9,6 +9,8 @@ import re
 import warnings
 from typing import Any, Iterator
 
+import numpy as np
+
 from ..errors import DataError, LensCraftError
 from .text import ENCODING, json_error, utf8_error
 
@@ -18,6 +20,7 @@ except ImportError:  # pragma: no cover - exercised by forcing reader="json"
     ijson = None
 
 READERS = ("auto", "json", "ijson")
+IJSON_MAX_DEPTH = 200  # ijson's memory grows with the square of the nesting depth: deeper goes to the stdlib scanner
 
 
 # ------------------------------------------------------------------------------------------------------- streaming JSON
@@ -59,10 +62,13 @@ def _iter_ijson(path: str | os.PathLike, array_key: str, header_keys: tuple[str,
         out = ijson.sendable_list()
         coros.append(("header", key, out, ijson.items_coro(out, key, use_float=True)))
     done_items, done_headers = 0, set()
+    depth = _Depth()
     try:
         with open(path, "rb") as f:
             while True:
                 chunk = f.read(1 << 16)  # small: every item of a chunk is built before we see it
+                if depth.feed(chunk) > IJSON_MAX_DEPTH:
+                    raise RecursionError("nested too deep for ijson")
                 for kind, key, _, coro in coros:
                     if key in done_headers:  # found: stop paying for that parser
                         continue
@@ -89,6 +95,37 @@ def _iter_ijson(path: str | os.PathLike, array_key: str, header_keys: tuple[str,
     for kind, key, value in _Scanner(path, array_key).events():
         if kind == "item" and key >= done_items or kind == "header" and key not in done_headers:
             yield kind, key, value
+
+
+class _Depth:
+    """The deepest nesting of a JSON byte stream fed chunk by chunk (vectorised; brackets inside strings, and
+    escaped quotes, do not count). Exact for valid JSON; on invalid JSON ijson stops at the first bad byte anyway."""
+
+    def __init__(self) -> None:
+        self.depth, self.in_string, self.backslashes = 0, 0, 0  # state at the end of what was fed
+
+    def feed(self, chunk: bytes) -> int:
+        a = np.frombuffer(chunk, np.uint8)
+        if not len(a):
+            return self.depth
+        quote = a == 0x22
+        if self.backslashes or b"\\" in chunk:  # drop escaped quotes: odd runs of backslashes before them
+            idx = np.arange(len(a))
+            last_other = np.maximum.accumulate(np.where(a != 0x5C, idx, -1))  # last byte that is no backslash
+            before = np.concatenate([[-1], last_other[:-1]])
+            run = idx - 1 - before + np.where(before < 0, self.backslashes, 0)  # backslashes right before
+            quote &= run % 2 == 0
+            self.backslashes = int(len(a) - 1 - last_other[-1]) + (self.backslashes if last_other[-1] < 0 else 0)
+        quotes = np.flatnonzero(quote)
+        brackets = np.flatnonzero((a == 0x5B) | (a == 0x7B) | (a == 0x5D) | (a == 0x7D))
+        outside = (np.searchsorted(quotes, brackets) + self.in_string) % 2 == 0  # not inside a string
+        step = np.where(a[brackets] & 0x02, 1, -1)[outside]  # "[" 0x5B, "{" 0x7B open; "]" 0x5D, "}" 0x7D close
+        self.in_string = (self.in_string + len(quotes)) % 2
+        if not len(step):
+            return self.depth
+        running = self.depth + np.cumsum(step)
+        self.depth = int(running[-1])
+        return int(running.max())
 
 
 class _Scanner:
