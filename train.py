@@ -21,6 +21,7 @@ import sys
 from lenscraft_core.train.loop import TrainConfig, train
 from lenscraft_core.train.model import DECODERS, PRESETS
 from lenscraft_core.train.recipe import load_recipe, recipe_names
+from lenscraft_core.train.run_folder import NOT_COMPARED, saved_config
 
 HELP = {
     "data": "training data: LensCraft v1 JSON, LensCraft JSON or folders (default: simulate)",
@@ -34,7 +35,10 @@ HELP = {
     "steps": "optimiser steps", "batch_size": "global batch size", "lr": "peak learning rate (AdamW)",
     "warmup": "linear warm-up steps before the cosine decay", "precision": "auto (bf16 on GPU) | bf16 | fp32",
     "compile": "torch.compile the model (slow first step)", "out": "output folder (checkpoints, logs, summary)",
-    "resume": "continue from OUT/last exactly", "stop_after": "stop at this step (the schedule still spans --steps)",
+    "resume": "continue from OUT/last exactly, with its saved settings (a flag that differs is refused)",
+    "overwrite": "start afresh in an --out that holds a run, replacing its files (checkpoints, metrics.csv, ...)",
+    "allow_changed": "with --resume: settings that may differ from the checkpoint's, e.g. lr,batch-size",
+    "stop_after": "stop at this step (the schedule still spans --steps)",
     "val_every": "validate and checkpoint every N steps", "progress": "show a progress bar",
     "init": "fine-tune: start from this checkpoint (e.g. lenscraft_core/models/default/model); its architecture "
             "wins over --model/--decoder; optimiser and schedule start afresh",
@@ -67,12 +71,22 @@ def parse(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     args = ap.parse_args(argv)
     given = {k: v for k, v in vars(args).items() if k not in ("recipe", "eval_only", "v1_dir")}
     recipe = args.recipe
+    explicit = recipe != "auto"
     if recipe == "auto":
         import torch
         on_gpu = torch.cuda.is_available() and given.get("device", "auto") != "cpu"
         recipe = "full" if on_gpu or given.get("data") else "quick"
     args.recipe = recipe
-    return TrainConfig(**{**load_recipe(recipe), **given}), args
+    base = load_recipe(recipe)
+    args.resumed_settings = False
+    if given.get("resume"):  # the run's own settings: `--out DIR --resume` continues it as it was started
+        saved = saved_config(given.get("out", base.get("out", TrainConfig.out)))
+        if saved is not None:
+            names = {f.name for f in dataclasses.fields(TrainConfig)}
+            kept = {k: v for k, v in saved.items() if k in names and k not in NOT_COMPARED}
+            base = {**base, **kept, **(load_recipe(recipe) if explicit else {})}
+            args.resumed_settings = True
+    return TrainConfig(**{**base, **given}), args
 
 
 def main(argv=None) -> None:
@@ -82,9 +96,11 @@ def main(argv=None) -> None:
         print(json.dumps(quick_metrics(args.eval_only, v1_dir=args.v1_dir), indent=1))
         return
     where = "simulated shots" if not cfg.data else ", ".join(cfg.data)
-    print(f"train.py: recipe '{args.recipe}' ({cfg.model} model, {cfg.steps} steps, batch {cfg.batch_size}, "
+    source = "the run's saved settings" if args.resumed_settings else f"recipe '{args.recipe}'"
+    print(f"train.py: {source} ({cfg.model} model, {cfg.steps} steps, batch {cfg.batch_size}, "
           f"data: {cfg.sim_count if not cfg.data else ''} {where}); outputs in {cfg.out}/"
-          + (" -- quick CPU recipe; the bundled model's runs are --recipe bundled-*" if args.recipe == "quick" else ""),
+          + (" -- quick CPU recipe; the bundled model's runs are --recipe bundled-*"
+             if args.recipe == "quick" and not args.resumed_settings else ""),
           flush=True)
     summary = train(cfg)
     print({k: summary[k] for k in ("steps", "device", "params", "samples_per_s", "best_val_loss")})

@@ -66,6 +66,8 @@ class TrainConfig:
     seed: int = 0
     out: str = "runs/lenscraft"
     resume: bool = False
+    overwrite: bool = False  # start afresh in an --out that holds a run, replacing its files (train/run_folder.py)
+    allow_changed: str | None = None  # with --resume: comma-separated settings that may differ from the checkpoint's
     init: str | None = None  # start from this checkpoint's weights and architecture (fine-tuning), fresh optimiser
     freeze_encoder: bool = False  # train the merger and decoder only (with --init: improve generation, keep describe)
     init_encoder: str | None = None  # with --init: take the encoder (describe) from this checkpoint instead

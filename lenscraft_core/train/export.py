@@ -26,6 +26,7 @@ import torch.nn as nn
 
 from . import checkpoint as ckpt
 from ..errors import LensCraftError
+from ..files import atomic_write_with, atomic_writer
 from ..inference.model_dir import DEFAULT_MODEL_DIR, MINILM_DIR, MODELS_DIR, model_stem  # noqa: F401  (old names)
 from ..vocabulary import FIELD_NAMES, vocabulary_hash
 
@@ -66,10 +67,11 @@ def _export(module: nn.Module, args: tuple, names_in: list[str], name_out: str, 
     axes = {n: {0: "batch"} for n in names_in + [name_out]}
     kw = dict(input_names=names_in, output_names=[name_out], dynamic_axes=axes, opset_version=OPSET)
     try:
-        torch.onnx.export(module, args, str(path), dynamo=False, **kw)
+        atomic_write_with(path, lambda tmp: torch.onnx.export(module, args, tmp, dynamo=False, **kw))
     except Exception as first:
         try:
-            torch.onnx.export(module, args, str(path), dynamo=True, external_data=False, **kw)
+            atomic_write_with(path, lambda tmp: torch.onnx.export(module, args, tmp, dynamo=True,
+                                                                  external_data=False, **kw))
         except Exception as second:
             raise LensCraftError(f"{path.name}: ONNX export failed (TorchScript exporter: {first}; dynamo "
                                  f"exporter: {second})") from second
@@ -128,9 +130,10 @@ def export_onnx(model: str | Path | None = None, out: str | Path | None = None, 
     if check:
         manifest["max_abs_diff"] = _check(out, enc, gen, (camera, subject, motion, known), (emb, keep, subject, motion))
     if out != stem.parent:  # keep the checkpoint beside its graphs, so the folder is a complete model
-        for suffix in (".json", ".safetensors"):
-            shutil.copyfile(stem.with_name(stem.name + suffix), out / ("model" + suffix))
-    (out / "onnx.json").write_text(json.dumps(manifest, indent=1))
+        for suffix in (".safetensors", ".json"):  # the JSON last: it names the weights it belongs to
+            src = stem.with_name(stem.name + suffix)
+            atomic_write_with(out / ("model" + suffix), lambda tmp: shutil.copyfile(src, tmp))
+    _write_json(out / "onnx.json", manifest)
     return manifest
 
 
@@ -150,9 +153,15 @@ def _check(out: Path, enc, gen, enc_args, gen_args) -> float:
     return worst
 
 
+def _write_json(path: Path, obj: dict) -> None:
+    with atomic_writer(path, overwrite=True) as f:
+        f.write(json.dumps(obj, indent=1))
+
+
 def save_label_embeddings(path: Path, emb: dict[str, np.ndarray], encoder_id: str) -> None:
     arrays = {f: np.ascontiguousarray(emb[f], np.float32) for f in FIELD_NAMES}
-    np.savez(path, **arrays, __encoder_id__=np.array(encoder_id), __vocabulary_hash__=np.array(vocabulary_hash()))
+    with atomic_writer(path, overwrite=True, binary=True) as f:  # a file object: np.savez adds no ".npz"
+        np.savez(f, **arrays, __encoder_id__=np.array(encoder_id), __vocabulary_hash__=np.array(vocabulary_hash()))
 
 
 # ---------------------------------------------------------------------------------------------------- text encoder
@@ -190,7 +199,7 @@ def _fp16_weights(src: Path, dst: Path) -> None:
             casts.append(helper.make_node("Cast", [init.name + "_fp16"], [init.name], to=onnx.TensorProto.FLOAT))
     for node in reversed(casts):
         g.node.insert(0, node)
-    onnx.save(m, str(dst))  # mean cosine to the torch encoder below which the int8 graph is not used
+    atomic_write_with(dst, lambda tmp: onnx.save(m, tmp))  # mean cosine to the torch encoder below which the int8 graph is not used
 
 
 def export_minilm(out: str | Path = MINILM_DIR, texts: list[str] | None = None, quantize: bool = True) -> dict:
@@ -202,10 +211,12 @@ def export_minilm(out: str | Path = MINILM_DIR, texts: list[str] | None = None, 
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    for kind in ("fp32", "int8", "fp16"):  # candidates a killed export left (the chosen one is renamed into place)
+        (out / f"minilm.{kind}.onnx").unlink(missing_ok=True)
     st = MiniLMEncoder()
     bert = st.model[0].auto_model.eval()
     tok = st.model.tokenizer
-    tok.backend_tokenizer.save(str(out / "tokenizer.json"))
+    atomic_write_with(out / "tokenizer.json", lambda tmp: tok.backend_tokenizer.save(tmp))
     max_len = int(st.model.max_seq_length)
     enc = tok(["a slow push in from a low angle", "close-up"], padding=True, return_tensors="pt")
     args = (enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
@@ -248,6 +259,5 @@ def export_minilm(out: str | Path = MINILM_DIR, texts: list[str] | None = None, 
     chosen.replace(final)
     for _, path in candidates:
         path.unlink(missing_ok=True)
-    (out / "minilm.json").write_text(json.dumps({"id": MiniLMEncoder.id, "dim": MiniLMEncoder.dim, **result},
-                                                indent=1))
+    _write_json(out / "minilm.json", {"id": MiniLMEncoder.id, "dim": MiniLMEncoder.dim, **result})
     return result

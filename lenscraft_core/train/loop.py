@@ -24,8 +24,10 @@ import torch.distributed as dist
 
 from . import checkpoint as ckpt
 from . import losses
+from . import run_folder
 from .. import features as ft
 from ..errors import LensCraftError
+from ..files import atomic_writer
 from ..vocabulary import FIELD_NAMES
 from .config import TrainConfig, TrainingDiverged, model_config
 from .data import (FPS_RANGE, FRAMES_RANGE, MIN_DURATION_S, SIM_CHUNKS, batch_indices, label_table, load_features,
@@ -49,6 +51,11 @@ __all__ = ["TrainConfig", "TrainingDiverged", "model_config", "FPS_RANGE", "FRAM
            "generation_scores", "generation_metrics", "quick_metrics", "curriculum", "lr_at", "evaluate", "train"]
 
 
+def write_json(path: Path, obj: dict) -> None:
+    with atomic_writer(path, overwrite=True) as f:
+        f.write(json.dumps(obj, indent=1))
+
+
 def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = None) -> dict:
     """Run (or resume) training; returns the summary also written to OUT/summary.json. `features` = (train, val)
     replaces cfg's data source (for callers that already hold arrays)."""
@@ -61,8 +68,12 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
     if cfg.batch_size % world:
         raise LensCraftError(f"batch size {cfg.batch_size} is not divisible by the {world} processes")
     out = Path(cfg.out)
+    run_folder.check_start(cfg)  # before anything is written: a run's folder is never silently reused
+    if world > 1:
+        dist.barrier()  # every rank has checked before rank 0 changes the folder
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
+        run_folder.prepare(cfg)
     bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and device.type == "cuda")
     autocast = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)  # noqa: E731
 
@@ -91,13 +102,11 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
     opt = make_optimizer(core, cfg)
     start, best, resumed = 0, float("inf"), False
     last = out / "last"
-    if cfg.resume and (out / "last.json").exists():
+    if cfg.resume:  # check_start made sure OUT/last exists, trained with the same settings
         loaded, meta = ckpt.load(last, encoder_id=encoder_id, text_dim=text_dim, model_config=mcfg,
                                  map_location=str(device), optimizer=opt)
         core.load_state_dict(loaded.state_dict())
         start, best, resumed = meta["training"]["step"], meta["training"]["best_val"], True
-    elif cfg.resume:
-        raise LensCraftError(f"--resume: no checkpoint at {out / 'last.json'}")
 
     if features is None:
         train_f, val_f, data_info = load_features(cfg, mcfg.frames)
@@ -114,10 +123,10 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
     if cfg.compile:
         model = torch.compile(model)
 
-    logger = Logger(out, rank == 0)
+    logger = Logger(out, rank == 0, resume_step=start if resumed else None)
     if rank == 0:
-        (out / "config.json").write_text(json.dumps({"train": asdict(cfg), "model": mcfg.to_dict(),
-                                                     "encoder": encoder_id, "data": data_info}, indent=1))
+        write_json(out / "config.json", {"train": asdict(cfg), "model": mcfg.to_dict(), "encoder": encoder_id,
+                                         "data": data_info})
 
     def save(stem: str, step: int) -> None:
         if rank == 0:
@@ -170,6 +179,7 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
             if rank == 0 and last_val["loss"] < best:
                 best = last_val["loss"]
                 save("best", done)
+            logger.flush()  # before `last`: a kill in between leaves rows past the checkpoint, dropped on resume
             save("last", done)
     if bar is not None:
         bar.close()
@@ -179,7 +189,7 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
                "samples_per_s": seen / max(elapsed, 1e-9), "seconds": elapsed, "best_val_loss": best,
                "val": last_val, "train_flops_per_sample": flops_per_sample(mcfg)}
     if rank == 0:
-        (out / "summary.json").write_text(json.dumps(summary, indent=1))
+        write_json(out / "summary.json", summary)
     logger.close()
     if dist.is_initialized():
         dist.barrier()
