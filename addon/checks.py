@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import bpy
 
-from .engine import LensCraftError
+from .engine import MAX_FRAMES, LensCraftError
+
+MAXFRAME = 1_048_574  # Blender's last frame (MAXFRAME in DNA_scene_types.h); frames are floats in F-curves, so a
+# frame past 2^24 cannot even be stored exactly
+MINFRAME = -MAXFRAME  # MINAFRAME: keys may sit before frame 0
 
 
 def check_object(obj: bpy.types.Object | None, role: str, scene: bpy.types.Scene) -> bpy.types.Object:
@@ -27,9 +31,33 @@ def check_camera(obj: bpy.types.Object | None, scene: bpy.types.Scene) -> bpy.ty
     return obj
 
 
+def check_editable(obj: bpy.types.Object, what: str = "camera") -> bpy.types.Object:
+    """Refuse an object (or its data) linked from a library: keys written on it are not saved (they would vanish on
+    save and reload). A library override or a local copy is editable."""
+    for block in (obj, obj.data):
+        lib = getattr(block, "library", None)
+        if lib is not None:
+            raise LensCraftError(f"{what} '{obj.name}' is linked from the library '{lib.filepath}': its keys would not "
+                                 "be saved; make it local or a library override first (Object > Library Override "
+                                 "> Make)")
+    return obj
+
+
+def check_frame(frame: int, what: str = "frame") -> int:
+    """A frame Blender can key: an int in MINFRAME..MAXFRAME."""
+    if isinstance(frame, bool) or not isinstance(frame, int) or not MINFRAME <= frame <= MAXFRAME:
+        raise LensCraftError(f"{what} {frame!r} is outside Blender's frame range {MINFRAME:,} to {MAXFRAME:,}")
+    return frame
+
+
 def frame_list(frame_start: int, frame_end: int) -> list[int]:
+    check_frame(frame_start, "start frame")
+    check_frame(frame_end, "end frame")
     if frame_end < frame_start:
         raise LensCraftError(f"empty frame range {frame_start}-{frame_end}: the end frame is before the start frame")
+    if frame_end - frame_start + 1 > MAX_FRAMES:  # checked before the scene is sampled frame by frame
+        raise LensCraftError(f"frame range {frame_start}-{frame_end} has {frame_end - frame_start + 1:,} frames; a "
+                             f"shot has at most {MAX_FRAMES:,}")
     return list(range(frame_start, frame_end + 1))
 
 

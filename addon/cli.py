@@ -10,7 +10,9 @@
 
 A jobs file is a list of jobs (or {"jobs": [...]}); each job is an object with "command" (default "generate") and
 the same options as on the command line, e.g. {"subject": "Chair", "prompt": "orbit left", "frames": "1-96"}.
-A failing job is reported and the rest still run; the exit status is 1 if any job failed.
+A failing job is reported and the rest still run (batch.py: each job isolated); the exit status is 1 if any job
+failed. Every value is checked by the parser before a command touches the scene; an output that exists is refused
+unless --overwrite is given.
 
 main(argv) is also the Python entry point (that is how the tests drive it).
 """
@@ -19,24 +21,67 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
-import time
-from typing import Any, Sequence
+import traceback
+from typing import Any, Callable, Sequence
 
 import bpy
 
-from . import engine
+from . import batch, engine
+from .batch import say
 from .complete import complete_camera
 from .describe import describe_camera, stored_description
 from .engine import FIELD_NAMES, LensCraftError
 from .exchange import export_cameras, import_shots
-from .generate import GenerateRequest, generate
+from .generate import MAX_SEED, MAX_VARIATIONS, GenerateRequest, generate
 from .keyframes import KeyOptions
 from .preview import render_preview
 
 
+OVERWRITE = "--overwrite"  # named when an output exists
+
+
 class CliError(LensCraftError):
     pass
+
+
+# ------------------------------------------------------------------------------------------------- argument types
+# Checked by argparse, so a bad value is a usage error before a command touches the scene.
+def whole(lo: int, hi: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{what} must be between {lo:,} and {hi:,}, got {value:,}")
+        return value
+    parse.__name__ = "whole number"
+    return parse
+
+
+def positive(what: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"{what} must be a finite number greater than 0, got {text[:40]}")
+        return value
+    parse.__name__ = "number"
+    return parse
+
+
+def utf8(text: str) -> str:
+    """Text that is valid UTF-8 (a bad byte on Blender's command line arrives as a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError("is not valid UTF-8 text (check the terminal's encoding)") from None
+    return text
 
 
 def parse_frames(text: str | None, scene: bpy.types.Scene) -> tuple[int, int]:
@@ -44,10 +89,19 @@ def parse_frames(text: str | None, scene: bpy.types.Scene) -> tuple[int, int]:
         return scene.frame_start, scene.frame_end
     parts = text.replace(":", "-").split("-")
     try:
+        if len(parts) not in (1, 2):
+            raise ValueError
         start, end = (int(parts[0]), int(parts[1])) if len(parts) == 2 else (int(parts[0]), int(parts[0]))
     except ValueError:
-        raise CliError(f"--frames '{text}': expected START-END, e.g. 1-120") from None
+        raise CliError(f"--frames '{text[:40]}': expected START-END, e.g. 1-120") from None
     return start, end
+
+
+def refuse_existing(path: str | None, overwrite: bool, option: str = "--out") -> None:
+    """Refuse an output that exists unless --overwrite (Blender keeps a single .blend1 backup: two runs would lose
+    the original)."""
+    if path and not overwrite and os.path.lexists(path):
+        raise CliError(f"{option} {path} already exists; pass {OVERWRITE} to replace it")
 
 
 def find_object(scene: bpy.types.Scene, name: str, role: str) -> bpy.types.Object:
@@ -59,17 +113,22 @@ def find_object(scene: bpy.types.Scene, name: str, role: str) -> bpy.types.Objec
 
 
 def labels_from(args: argparse.Namespace) -> dict[str, str]:
-    """The prompt's labels with the --movement/... overrides on top (as typed: Generate resolves them)."""
-    labels = engine.parse_prompt(args.prompt).labels if args.prompt else engine.default_labels()
+    """The fields the prompt states (read by the model's parser when the model runs: grammar + text encoder) with
+    the --movement/... overrides on top (as typed: Generate resolves them); the rest stay open."""
+    labels = engine.stated_labels(engine.parse_prompt(args.prompt, wait=True)) if args.prompt else {}
     overrides = {f: getattr(args, f) for f in FIELD_NAMES if getattr(args, f)}
     if not args.prompt and not overrides:
         raise CliError("say what the camera does: --prompt \"...\" or --movement NAME")
     return {**labels, **overrides}
 
 
-def save_blend(path: str | None) -> None:
+def save_blend(path: str | None, overwrite: bool = False) -> None:
     if path:
-        bpy.ops.wm.save_as_mainfile(filepath=path, copy=True)
+        refuse_existing(path, overwrite)  # again: it may have appeared while the command ran
+        try:
+            bpy.ops.wm.save_as_mainfile(filepath=path, copy=True)
+        except RuntimeError as e:  # Blender reports a failed save as a RuntimeError ("cannot open file ...")
+            raise CliError(f"--out {path}: cannot save the .blend: {str(e).strip()}") from None
 
 
 # ------------------------------------------------------------------------------------------------- commands
@@ -87,12 +146,14 @@ def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
         variations=args.variations, seed=args.seed,
         keys=KeyOptions(every_frame=args.every_frame, tolerance=args.tolerance, animate_focal=not args.no_focal,
                         replace=args.replace),
-        focus_on_subject=args.focus, add_marker=args.marker, floor=args.floor.upper())
+        focus_on_subject=args.focus, add_marker=args.marker, floor=args.floor.upper(), subject_size=args.subject_size)
+    if args.preview:  # before the scene changes: a preview folder that cannot be made fails the job first
+        os.makedirs(args.preview, exist_ok=True)
     result = generate(scene, req)
-    save_blend(args.out)
+    save_blend(args.out, args.overwrite)
     message = result.message
     for w in result.warnings:
-        print(f"lenscraft: warning: {w}", file=sys.stderr)
+        say(f"lenscraft: warning: {w}", sys.stderr)
     if args.preview:
         for cam in result.objects:
             paths = render_preview(scene, cam, start, end, args.preview, count=args.preview_frames,
@@ -108,13 +169,13 @@ def cmd_describe(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     subject = find_object(scene, args.subject, "subject") if args.subject else None
     result = describe_camera(scene, cam, start, end, subject, top_k=args.top_k)
     caption, fields = stored_description(cam) or ("", {})
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
+    if args.json:  # atomic: a failed write leaves the old file; a symlink is replaced, never written through
+        with engine.atomic_writer(args.json, overwrite=args.overwrite, flag=OVERWRITE) as f:
             json.dump({"camera": cam.name, "frames": [start, end], "caption": caption,
                        "fields": {k: [[label, score] for label, score in v] for k, v in fields.items()}}, f, indent=1)
     lines = [result.message] + [f"  {k}: " + ", ".join(f"{label} {score:.2f}" for label, score in v)
                                 for k, v in fields.items()]
-    save_blend(args.out)
+    save_blend(args.out, args.overwrite)
     return "\n".join(lines)
 
 
@@ -124,7 +185,7 @@ def cmd_complete(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     cam = find_object(scene, args.camera, "camera")
     subject = find_object(scene, args.subject, "subject") if args.subject else None
     result = complete_camera(scene, cam, start, end, subject, keys=KeyOptions(every_frame=args.every_frame))
-    save_blend(args.out)
+    save_blend(args.out, args.overwrite)
     return result.message
 
 
@@ -134,60 +195,22 @@ def cmd_export(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     start, end = parse_frames(args.frames, scene)
     subject = find_object(scene, args.subject, "subject") if args.subject else None
     return export_cameras(scene, cameras, args.out, args.format, start, end, subject,
-                          overwrite=args.overwrite).message
+                          overwrite=args.overwrite).message  # the core's writer is atomic
 
 
 def cmd_import(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     result = import_shots(scene, args.file)
-    save_blend(args.out)
+    save_blend(args.out, args.overwrite)
     return result.message
 
 
-def job_argv(job: Any, index: int) -> list[str]:
-    """A jobs-file entry as command-line arguments."""
-    if not isinstance(job, dict):
-        raise CliError(f"job {index}: expected an object, got {type(job).__name__}")
-    job = dict(job)
-    command = job.pop("command", "generate")
-    if command == "batch":
-        raise CliError(f"job {index}: a batch cannot contain a batch")
-    argv = [str(command)]
-    if command == "import" and "file" in job:
-        argv.append(str(job.pop("file")))
-    for key, value in job.items():
-        flag = "--" + str(key).replace("_", "-")
-        if value is True:
-            argv.append(flag)
-        elif value is not False and value is not None:
-            argv += [flag, str(value)]
-    return argv
-
-
 def cmd_batch(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
-    try:
-        with open(args.file, encoding="utf-8") as f:
-            jobs = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-        raise CliError(f"{args.file}: cannot read the jobs file: {e}") from None
-    if isinstance(jobs, dict):
-        jobs = jobs.get("jobs")
-    if not isinstance(jobs, list):
-        raise CliError(f"{args.file}: expected a list of jobs or {{\"jobs\": [...]}}")
-    failed = []
-    t0 = time.perf_counter()
-    for i, job in enumerate(jobs):
-        try:
-            message = run(job_argv(job, i), scene)
-            print(f"[{i + 1}/{len(jobs)}] ok: {message}")
-        except CliError as e:
-            failed.append(i)
-            print(f"[{i + 1}/{len(jobs)}] FAILED: {e}", file=sys.stderr)
-    save_blend(args.out)
-    dt = time.perf_counter() - t0
-    summary = f"batch: {len(jobs) - len(failed)} of {len(jobs)} job(s) done in {dt:.2f} s"
-    if failed:
-        raise CliError(f"{summary}; failed: {', '.join(f'job {i}' for i in failed)}")
-    return summary
+    jobs = batch.read_jobs(args.file)
+    result = batch.run_jobs(jobs, lambda argv: run(argv, scene))
+    save_blend(args.out, args.overwrite)
+    if result.failed:
+        raise CliError(result.summary)
+    return result.summary
 
 
 # ------------------------------------------------------------------------------------------------- parsing
@@ -204,6 +227,10 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
                    help="where the model runs (default cpu; one ONNX Runtime lacks falls back to the CPU)")
 
 
+def _overwrite(p: argparse.ArgumentParser) -> None:
+    p.add_argument(OVERWRITE, action="store_true", help="replace output files that exist (refused without it)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="blender -b FILE --command lenscraft", description="LensCraft camera shots, headless")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -216,19 +243,25 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--frames", help="START-END (default: scene range)")
     g.add_argument("--camera", help="existing camera to animate (default: a new camera)")
     g.add_argument("--replace", action="store_true", help="delete the camera's existing keys first")
-    g.add_argument("--variations", type=int, default=1)
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--variations", type=whole(1, MAX_VARIATIONS, "--variations"), default=1)
+    g.add_argument("--seed", type=whole(0, MAX_SEED, "--seed"), default=0)
     g.add_argument("--every-frame", action="store_true", help="key every frame instead of sparse keys")
-    g.add_argument("--tolerance", type=float, default=0.005, help="sparse key position tolerance (m)")
+    g.add_argument("--tolerance", type=positive("--tolerance"), default=0.005,
+                   help="sparse key position tolerance (m)")
     g.add_argument("--no-focal", action="store_true", help="do not animate the focal length")
     g.add_argument("--focus", action="store_true", help="depth of field focused on the subject")
     g.add_argument("--marker", action="store_true", help="add a timeline marker bound to the camera")
     g.add_argument("--floor", choices=("subject_base", "world_zero", "none"), default="subject_base",
                    help="height the camera never goes below (default: the subject's base)")
+    g.add_argument("--subject-size", type=positive("--subject-size"), metavar="METRES",
+                   help="frame a cube this size instead of the subject's geometry (needed for a light or an empty)")
     g.add_argument("--out", help="save the .blend here")
+    _overwrite(g)
     g.add_argument("--preview", metavar="DIR", help="render a small Workbench contact sheet of each shot into DIR")
-    g.add_argument("--preview-frames", type=int, default=6, help="frames on the contact sheet")
-    g.add_argument("--preview-width", type=int, default=160, help="width of each preview frame (pixels)")
+    g.add_argument("--preview-frames", type=whole(1, 64, "--preview-frames"), default=6,
+                   help="frames on the contact sheet")
+    g.add_argument("--preview-width", type=whole(8, 4096, "--preview-width"), default=160,
+                   help="width of each preview frame (pixels)")
     _engine_args(g)
     g.set_defaults(fn=cmd_generate)
 
@@ -236,9 +269,10 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--camera", required=True)
     d.add_argument("--subject", help="the object the camera frames")
     d.add_argument("--frames")
-    d.add_argument("--top-k", type=int, default=3)
+    d.add_argument("--top-k", type=whole(1, 1000, "--top-k"), default=3)
     d.add_argument("--json", help="also write the description here")
     d.add_argument("--out", help="save the .blend (with the description on the camera)")
+    _overwrite(d)
     _engine_args(d)
     d.set_defaults(fn=cmd_describe)
 
@@ -248,6 +282,7 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--frames")
     c.add_argument("--every-frame", action="store_true")
     c.add_argument("--out")
+    _overwrite(c)
     _engine_args(c)
     c.set_defaults(fn=cmd_complete)
 
@@ -257,25 +292,42 @@ def make_parser() -> argparse.ArgumentParser:
     e.add_argument("--frames")
     e.add_argument("--format", choices=engine.FORMATS, default="lenscraft")
     e.add_argument("--subject")
-    e.add_argument("--overwrite", action="store_true")
+    _overwrite(e)
     e.set_defaults(fn=cmd_export)
 
     i = sub.add_parser("import", help="shot JSON -> keyed cameras")
     i.add_argument("file")
     i.add_argument("--out")
+    _overwrite(i)
     i.set_defaults(fn=cmd_import)
 
     b = sub.add_parser("batch", help="run many jobs from a JSON file")
     b.add_argument("file")
     b.add_argument("--out")
+    _overwrite(b)
     b.set_defaults(fn=cmd_batch)
     return p
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse existing outputs before any work (export's --out is checked by the core's writer too)."""
+    for attr, option in (("out", "--out"), ("json", "--json")):
+        refuse_existing(getattr(args, attr, None), getattr(args, "overwrite", False), option)
+
+
 def run(argv: Sequence[str], scene: bpy.types.Scene | None = None) -> str:
     """Run one command; raises CliError (a LensCraftError) with a message for the user."""
+    for k, arg in enumerate(argv):
+        utf8_ok = True
+        try:
+            utf8(arg)
+        except argparse.ArgumentTypeError:
+            utf8_ok = False
+        if not utf8_ok:
+            raise CliError(f"argument {k + 1} is not valid UTF-8 text (check the terminal's encoding)")
     args = make_parser().parse_args(list(argv))
     try:
+        _check_outputs(args)
         return str(args.fn(args, scene or bpy.context.scene))
     except CliError:
         raise
@@ -284,12 +336,16 @@ def run(argv: Sequence[str], scene: bpy.types.Scene | None = None) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    """The CLI handler: prints the result or the error; returns the exit status."""
+    """The CLI handler: prints the result or the error; returns the exit status (0 ok, 1 failed; never raises)."""
     try:
-        print(run(argv))
+        say(run(argv))
         return 0
     except CliError as e:
-        print(f"lenscraft: error: {e}", file=sys.stderr)
+        say(f"lenscraft: error: {e}", sys.stderr)
         return 1
     except SystemExit as e:  # --help
-        return int(e.code or 0)
+        return e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+    except Exception as e:  # noqa: BLE001  (a bug: say so, with the traceback, and fail)
+        say(f"lenscraft: internal error: {type(e).__name__}: {e}", sys.stderr)
+        say("".join(traceback.format_exception(type(e), e, e.__traceback__)), sys.stderr)
+        return 1

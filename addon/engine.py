@@ -22,33 +22,37 @@ if TYPE_CHECKING:  # type-check against the development package
     from lenscraft_core import formats, geometry
     from lenscraft_core.errors import DataError, LensCraftError
     from lenscraft_core.formats import FORMATS
+    from lenscraft_core.files import atomic_writer
     from lenscraft_core.inference.engine import Description, Engine
     from lenscraft_core.inference.runtime import DEVICES, RUNTIMES
     from lenscraft_core.prompt import Interpretation
-    from lenscraft_core.schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot,
-                                       Subject, Trajectory)
+    from lenscraft_core.schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, MAX_FRAMES,
+                                       Instruction, Shot, Subject, Trajectory)
     from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 else:
     try:  # the copy bundled in the extension zip
         from .lenscraft_core import formats, geometry
         from .lenscraft_core.errors import DataError, LensCraftError
         from .lenscraft_core.formats import FORMATS
-        from .lenscraft_core.schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot,
-                                            Subject, Trajectory)
+        from .lenscraft_core.files import atomic_writer
+        from .lenscraft_core.schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, MAX_FRAMES,
+                                            Instruction, Shot, Subject, Trajectory)
         from .lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
     except ImportError:  # development checkout: the installed package
         from lenscraft_core import formats, geometry
         from lenscraft_core.errors import DataError, LensCraftError
         from lenscraft_core.formats import FORMATS
-        from lenscraft_core.schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot,
-                                           Subject, Trajectory)
+        from lenscraft_core.files import atomic_writer
+        from lenscraft_core.schema import (DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, MAX_FRAMES,
+                                           Instruction, Shot, Subject, Trajectory)
         from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 
 __all__ = ["geometry", "DataError", "LensCraftError", "Instruction", "Shot", "Subject", "Trajectory", "FIELD_NAMES",
            "FIELDS", "caption", "GENERATORS", "BACKENDS", "configure", "generator", "backend", "model_status",
-           "parse_prompt", "default_labels", "resolve_labels", "generate_shot", "describe_shot", "complete_shot",
-           "save_shots", "load_shots", "split_by_markers", "marker_name", "subject_base", "FORMATS",
-           "DEFAULT_SENSOR_WIDTH_MM", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES"]
+           "parse_prompt", "stated_labels", "default_labels", "resolve_labels", "generate_shot", "generate_shots",
+           "generated_labels", "open_fields_go_to_model", "config_state", "restore_config", "warm_text_encoder",
+           "describe_shot", "complete_shot", "save_shots", "load_shots", "split_by_markers", "marker_name", "subject_base", "FORMATS",
+           "atomic_writer", "read_json", "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES"]
 
 # "model": the trained model through lenscraft_core.inference (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).
@@ -103,6 +107,18 @@ def configure(generator: str | None = None, model_path: str | None = None, runti
         for k, v in wanted.items():
             setattr(_config, k, v)
         _engine, _engine_error = None, None
+
+
+def config_state() -> tuple[_Config, Engine | None, str | None]:
+    """The whole generator configuration (with the loaded model): restore_config puts it back (a batch job's own
+    --generator/--model must not reach the next job)."""
+    return _Config(**_config.__dict__), _engine, _engine_error
+
+
+def restore_config(state: tuple[_Config, Engine | None, str | None]) -> None:
+    global _engine, _engine_error
+    config, _engine, _engine_error = state
+    _config.__dict__.update(config.__dict__)
 
 
 def _model_engine() -> Engine:
@@ -164,10 +180,10 @@ def default_labels() -> dict[str, str]:
     return {f: FIELDS[f].default for f in FIELD_NAMES}
 
 
-def resolve_labels(labels: Mapping[str, str]) -> dict[str, str]:
-    """Every field's canonical label name (the default where labels leave a field out); raises UnknownLabelError
-    (a LensCraftError) naming the field and close matches."""
-    out = default_labels()
+def resolve_labels(labels: Mapping[str, str], fill: bool = True) -> dict[str, str]:
+    """Every field's canonical label name (fill: the default where labels leave a field out; else only the fields
+    given); raises UnknownLabelError (a LensCraftError) naming the field and close matches."""
+    out = default_labels() if fill else {}
     for f, value in labels.items():
         if f not in FIELDS:
             raise LensCraftError(f"unknown field '{f}' (fields: {', '.join(FIELD_NAMES)})")
@@ -175,9 +191,11 @@ def resolve_labels(labels: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def parse_prompt(text: str) -> Interpretation:
-    """Interpretation of a shot description (.labels, .confidence, .explicit, .summary()); raises LensCraftError
-    when the text says nothing about camera work."""
+_PARSED: dict[tuple[int, str], Interpretation] = {}  # (id of the Engine or 0: grammar, text) -> interpretation
+_PARSED_MAX = 256  # prompts remembered (the panel asks again on every edit; the text encoder is the slow part)
+
+
+def _grammar_parse(text: str) -> Interpretation:
     if TYPE_CHECKING or not _BUNDLED:
         from lenscraft_core.prompt import parse_prompt as parse
     else:
@@ -185,30 +203,109 @@ def parse_prompt(text: str) -> Interpretation:
     return parse(text)
 
 
-def generate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps: float = DEFAULT_FPS, seed: int = 0,
-                  focal_length: float | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
-                  aspect: float = DEFAULT_ASPECT, floor: float | None = None) -> Shot:
-    """One shot of `frames` frames framing `subject` (world space, Blender frame) as the labels describe, for a
-    camera with this sensor (mm across the larger image side) and image aspect; focal_length None lets the shot
-    choose the lens; floor: a world height the camera never goes below. Runs the model when it is chosen and
+def _text_encoder_ready(eng: Engine) -> bool:
+    """Whether the model's text encoder has been chosen (loaded or found missing): asking then does not block."""
+    return eng._text_encoder is not None
+
+
+def warm_text_encoder(wait: bool = False) -> None:
+    """Load the model's text encoder (MiniLM) in a thread, so the panel's next parse can use it without blocking;
+    wait: load it here. Does nothing when the model is not loaded or not chosen."""
+    eng = _engine if _config.generator == "model" else None
+    if eng is None or _text_encoder_ready(eng):
+        return
+    if wait:
+        eng.text_encoder()
+    else:  # no bpy in the thread: Engine.text_encoder takes its own lock
+        import threading
+
+        threading.Thread(target=eng.text_encoder, name="lenscraft-text-encoder", daemon=True).start()
+
+
+def parse_prompt(text: str, wait: bool = False) -> Interpretation:
+    """Interpretation of a shot description (.labels, .confidence, .explicit, .source, .summary()); raises
+    LensCraftError when the text says nothing about camera work.
+
+    With the model chosen and loaded, its Engine.parse reads the prompt (the grammar, then the MiniLM text encoder
+    for what the grammar left open); otherwise, and while the text encoder is still loading, the grammar alone
+    answers, so the panel never waits. wait: load the model and its text encoder first (the command line).
+    Results are cached per text."""
+    if wait and _config.generator == "model":
+        try:
+            _model_engine()
+        except LensCraftError:
+            pass
+        warm_text_encoder(wait=True)
+    eng = _engine if _config.generator == "model" else None
+    use_model = eng is not None and _text_encoder_ready(eng)
+    if eng is not None and not use_model:
+        warm_text_encoder()
+    key = (id(eng) if use_model else 0, text)
+    found = _PARSED.get(key)
+    if found is None:
+        found = eng.parse(text) if use_model and eng is not None else _grammar_parse(text)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = found
+    return found
+
+
+def stated_labels(interp: Interpretation) -> dict[str, str]:
+    """The fields a prompt states (by the grammar or the text encoder), not the defaults it fills in."""
+    return {f: interp.labels[f] for f in FIELD_NAMES if interp.source.get(f, "default") != "default"}
+
+
+def open_fields_go_to_model() -> bool:
+    """Whether a field nobody stated is left to the model (True) or given its default by the simulator (False):
+    the generator generate_shot runs, as far as it is known without loading the model (for the panel)."""
+    return _config.generator == "model" and _engine_error is None
+
+
+def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, variations: int = 1,
+                   fps: float = DEFAULT_FPS, seed: int = 0, focal_length: float | None = None,
+                   sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, aspect: float = DEFAULT_ASPECT,
+                   floor: float | None = None) -> list[Shot]:
+    """`variations` shots of `frames` frames framing `subject` (world space, Blender frame) as the labels describe,
+    for a camera with this sensor (mm across the larger image side) and image aspect; focal_length None lets the
+    shot choose the lens; floor: a world height the camera never goes below. Runs the model when it is chosen and
     loads (see generator()), else the simulator.
 
-    labels: every field, canonical, as resolve_labels returns them (the caller resolves once; the core checks them
-    again). A field left out is open to the model but the default to the simulator."""
-    kw: dict[str, Any] = dict(fps=fps, seed=seed, focal_length=focal_length, sensor_width=sensor_width, aspect=aspect)
+    labels: the STATED fields only, canonical (resolve_labels(labels, fill=False)). A field left out is open: the
+    model picks it, the simulator uses its default. The model makes all variations in one call (variation 0 is the
+    plain shot, the others vary what is open and how the rest is performed); the simulator makes variation v with
+    seed + v."""
+    kw: dict[str, Any] = dict(fps=fps, focal_length=focal_length, sensor_width=sensor_width, aspect=aspect)
     if generator() == "model":
-        shot = _model_engine().generate(subject, dict(labels), frames=frames, variations=1, floor=floor, **kw)[0]
+        shots = _model_engine().generate(subject, dict(labels), frames=frames, variations=variations, floor=floor,
+                                         seed=seed, **kw)
+        return [shot.validate("generated shot") for shot in shots]
+    if TYPE_CHECKING or not _BUNDLED:
+        from lenscraft_core.simulate import simulate_shot
     else:
-        if TYPE_CHECKING or not _BUNDLED:
-            from lenscraft_core.simulate import simulate_shot
-        else:
-            from .lenscraft_core.simulate import simulate_shot
-        shot = simulate_shot(subject, labels, frames, **kw)
+        from .lenscraft_core.simulate import simulate_shot
+    out = []
+    for v in range(variations):
+        shot = simulate_shot(subject, {**default_labels(), **labels}, frames, seed=seed + v, **kw)
         if floor is not None:
             t = shot.trajectory
             t.position, t.rotation = geometry.keep_above_floor(t.position, t.rotation, subject.positions(frames),
                                                                floor)
-    return shot.validate("generated shot")
+        out.append(shot.validate("generated shot"))
+    return out
+
+
+def generate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps: float = DEFAULT_FPS, seed: int = 0,
+                  focal_length: float | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
+                  aspect: float = DEFAULT_ASPECT, floor: float | None = None) -> Shot:
+    """One shot (generate_shots with one variation)."""
+    return generate_shots(subject, labels, frames, 1, fps=fps, seed=seed, focal_length=focal_length,
+                          sensor_width=sensor_width, aspect=aspect, floor=floor)[0]
+
+
+def generated_labels(stated: Mapping[str, str]) -> dict[str, str]:
+    """What the generator that runs now makes of the stated (canonical) labels: the model keeps open fields open,
+    the simulator fills in their defaults."""
+    return dict(stated) if generator() == "model" else {**default_labels(), **stated}
 
 
 def subject_base(subject: Subject, frames: int) -> float:
@@ -236,6 +333,16 @@ def save_shots(shots: Sequence[Shot], path: str, format: str = "lenscraft", over
     if format not in FORMATS:
         raise LensCraftError(f"unknown export format '{format}' (formats: {', '.join(FORMATS)})")
     formats.save(list(shots), path, format=format, overwrite=overwrite)
+
+
+def read_json(path: str) -> Any:
+    """A small JSON file (a jobs file): UTF-8, every failure a DataError naming the file (a byte that is not UTF-8 by
+    line and column, nesting past Python's recursion limit, a 5000-digit number)."""
+    if TYPE_CHECKING or not _BUNDLED:
+        from lenscraft_core.formats.text import read_json as read
+    else:
+        from .lenscraft_core.formats.text import read_json as read
+    return read(path)
 
 
 def load_shots(path: str) -> tuple[list[Shot], list[Any]]:

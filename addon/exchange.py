@@ -11,7 +11,7 @@ import bpy
 import numpy as np
 
 from . import engine, gather, keyframes
-from .checks import check_camera, frame_list
+from .checks import check_camera, check_frame, frame_list
 from .create import label_marker, new_camera, subject_empty
 from .engine import LensCraftError, Shot, Subject
 from .jobs import Job, Result, run
@@ -60,7 +60,7 @@ class ExportJob(Job):
 
     def __init__(self, scene: bpy.types.Scene, cameras: Sequence[bpy.types.Object], path: str, format: str,
                  frame_start: int, frame_end: int, subject: bpy.types.Object | None = None,
-                 overwrite: bool = True) -> None:
+                 overwrite: bool = True, subject_size: float | None = None) -> None:
         if not cameras:
             raise LensCraftError("no cameras to export")
         if format not in engine.FORMATS:
@@ -69,7 +69,7 @@ class ExportJob(Job):
         self.scene, self.cameras = scene, [check_camera(c, scene) for c in cameras]
         self.path, self.format, self.overwrite = path, format, overwrite
         self.frames = frame_list(frame_start, frame_end)
-        self.subjects = gather.subjects(scene, subject, self.frames)  # what every camera's shots carry
+        self.subjects = gather.subjects(scene, subject, self.frames, subject_size)  # what every camera's shots carry
         self.shots: list[Shot] = []
 
     def _step(self, k: int) -> None:
@@ -87,8 +87,8 @@ class ExportJob(Job):
 
 def export_cameras(scene: bpy.types.Scene, cameras: Sequence[bpy.types.Object], path: str, format: str,
                    frame_start: int, frame_end: int, subject: bpy.types.Object | None = None,
-                   overwrite: bool = True) -> Result:
-    return run(ExportJob(scene, cameras, path, format, frame_start, frame_end, subject, overwrite))
+                   overwrite: bool = True, subject_size: float | None = None) -> Result:
+    return run(ExportJob(scene, cameras, path, format, frame_start, frame_end, subject, overwrite, subject_size))
 
 
 # ------------------------------------------------------------------------------------------------- import
@@ -100,6 +100,10 @@ def import_shots(scene: bpy.types.Scene, path: str) -> Result:
     shots, skipped = engine.load_shots(path)
     if not shots:
         raise LensCraftError(f"{path}: the file holds no shots")
+    for k, shot in enumerate(shots):  # before anything is made: keys past Blender's range land on wrong frames
+        t = shot.trajectory
+        check_frame(int(t.frame_start), f"{path}: shot {k} ({shot.name}) starts at frame")
+        check_frame(int(t.frame_start) + t.frame_count - 1, f"{path}: shot {k} ({shot.name}) ends at frame")
     result = Result()
     if skipped:
         result.warnings.append(f"{path}: skipped {len(skipped)} bad sample(s)")

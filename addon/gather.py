@@ -71,38 +71,57 @@ def sample(scene: bpy.types.Scene, objects: Sequence[bpy.types.Object], frames: 
     return [Samples(mats[k], lens[k] if obj.type == 'CAMERA' else None) for k, obj in enumerate(objects)]
 
 
-def _local_box(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> tuple[np.ndarray, np.ndarray]:
-    """(centre, size) of the object and its children's bounding boxes, in the object's unscaled local frame."""
-    parts = []
+_VOLUME_EMPTIES = {'CUBE', 'SPHERE'}  # empty display types that show a volume (an imported subject is a cube empty)
+
+
+def _local_box(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph, size: float | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(centre, size) of the object and its children's bounding boxes, in the object's unscaled local frame.
+    An object with no geometry (a light, a plain-axes empty, ...) has no box to frame: it is refused unless `size`
+    (metres, a cube around its origin) is given; a given size always wins."""
+    if size is not None:
+        if not (np.isfinite(size) and size > 0):
+            raise LensCraftError(f"the subject size must be a positive number of metres, got {size!r}")
+        return np.zeros(3), np.full(3, float(size))
+    parts, solid = [], False
     for part in (obj, *obj.children_recursive):
         pev = part.evaluated_get(depsgraph)
         if part is obj or pev.type in _BOXED_TYPES:
-            parts.append((np.array([tuple(c) for c in pev.bound_box], dtype=np.float64), np.array(pev.matrix_world)))
+            corners = np.array([tuple(c) for c in pev.bound_box], dtype=np.float64)
+            parts.append((corners, np.array(pev.matrix_world)))
+            solid = solid or (pev.type in _BOXED_TYPES and float(np.ptp(corners, axis=0).max()) > 0)
+    volume = obj.type == 'EMPTY' and obj.empty_display_type in _VOLUME_EMPTIES
+    if not solid and not volume:
+        raise LensCraftError(f"the subject '{obj.name}' ({obj.type.lower()}) has no geometry to frame: pick a mesh, "
+                             "or give the subject's size in metres (Subject Size; --subject-size on the command "
+                             "line)")
     display = obj.empty_display_size if obj.type == 'EMPTY' else None
     return convert.subject_box(np.array(obj.evaluated_get(depsgraph).matrix_world), parts, display)
 
 
-def subject_from_object(scene: bpy.types.Scene, obj: bpy.types.Object, frames: Sequence[int]) -> Subject:
-    """The object's oriented box in the evaluated scene at the first frame; per-frame centre and rotation over
-    `frames` when it moves."""
+def subject_from_object(scene: bpy.types.Scene, obj: bpy.types.Object, frames: Sequence[int],
+                        size: float | None = None) -> Subject:
+    """The object's oriented box in the evaluated scene at the first frame (size: a cube of that many metres
+    instead, see _local_box); per-frame centre and rotation over `frames` when it moves."""
     keep = (scene.frame_current, scene.frame_subframe)
     try:
         scene.frame_set(frames[0])
         depsgraph = bpy.context.evaluated_depsgraph_get()
-        centre_local, size = _local_box(obj, depsgraph)
+        centre_local, box = _local_box(obj, depsgraph, size)
     finally:
         scene.frame_set(keep[0], subframe=keep[1])
     moving = is_animated(obj)
     mats = sample(scene, [obj], frames if moving else frames[:1])[0].matrices
     centres, quats = convert.subject_track(mats, centre_local)
     still = np.allclose(centres, centres[:1], atol=1e-7) and np.allclose(quats, quats[:1], atol=1e-7)
-    return Subject(centres[0], size, quats[0], name=obj.name,
+    return Subject(centres[0], box, quats[0], name=obj.name,
                    motion_position=None if still else centres, motion_rotation=None if still else quats)
 
 
-def subjects(scene: bpy.types.Scene, subject: bpy.types.Object | None, frames: Sequence[int]) -> list[Subject]:
+def subjects(scene: bpy.types.Scene, subject: bpy.types.Object | None, frames: Sequence[int],
+             size: float | None = None) -> list[Subject]:
     """[the subject over the frames], or [] when there is none: what a shot carries."""
-    return [subject_from_object(scene, check_object(subject, "subject", scene), frames)] if subject else []
+    return [subject_from_object(scene, check_object(subject, "subject", scene), frames, size)] if subject else []
 
 
 def camera_trajectory(scene: bpy.types.Scene, cam: bpy.types.Object, samples: Samples, frame_start: int

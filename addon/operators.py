@@ -180,7 +180,8 @@ class LENSCRAFT_OT_generate(JobOperator, bpy.types.Operator):
         req = GenerateRequest(
             subject=settings_subject(context), labels=labels_of(s), frame_start=start, frame_end=end,
             camera=s.camera if s.camera_target == 'EXISTING' else None, variations=s.variations, seed=s.seed,
-            keys=key_options(s), focus_on_subject=s.focus_on_subject, add_marker=s.add_marker, floor=s.floor)
+            keys=key_options(s), focus_on_subject=s.focus_on_subject, add_marker=s.add_marker, floor=s.floor,
+            subject_size=s.subject_size or None)
         return GenerateJob(context.scene, req)  # type: ignore[arg-type]
 
 
@@ -264,7 +265,8 @@ class LENSCRAFT_OT_export(JobOperator, bpy.types.Operator, ExportHelper):  # typ
                                                                                          self.frame_end)
         subject = scene.lenscraft.subject if self.include_subject else None
         path: str = self.filepath  # type: ignore[attr-defined]  # from ExportHelper
-        return ExportJob(scene, cameras, path, self.format, start, end, subject)  # type: ignore[arg-type]
+        return ExportJob(scene, cameras, path, self.format, start, end, subject,  # type: ignore[arg-type]
+                         subject_size=scene.lenscraft.subject_size or None)
 
 
 class LENSCRAFT_OT_import(bpy.types.Operator, ImportHelper):  # type: ignore[misc]
@@ -357,7 +359,7 @@ class LENSCRAFT_OT_complete(bpy.types.Operator):
         apply_preferences(context)
         s = context.scene.lenscraft
         start, end = frame_range(context)
-        labels = {"easing": s.easing} if s.complete_use_easing else None
+        labels = {"easing": s.easing} if s.complete_use_easing and s.easing != 'AUTO' else None
         return _run(self, complete_camera, context.scene, context.active_object, start, end, s.subject,
                     labels, key_options(s))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 
 from .engine import FIELD_NAMES, model_status
-from .properties import ui_name
+from .properties import menu_summary, ui_name
 
 
 class _SidebarPanel(bpy.types.Panel):
@@ -27,11 +27,14 @@ class LENSCRAFT_PT_main(_SidebarPanel):
         if s.subject is None:
             active = context.active_object
             layout.label(text=f"Using active: {active.name}" if active else "No active object", icon='OBJECT_DATA')
+        layout.prop(s, "subject_size")
         layout.prop(s, "prompt", text="")
         if s.understood:
             box = layout.box()
             bad = s.understood.startswith("not understood")
-            for k, line in enumerate(s.understood.split("; ")):
+            # live: the menus may have changed, and the generator (what an open field becomes) may have
+            text = s.understood if bad else "understood as " + menu_summary(s)
+            for k, line in enumerate(text.split("; ")):
                 box.label(text=line, icon=('ERROR' if bad else 'INFO') if k == 0 else 'BLANK1')
         col = layout.column(align=True)
         for f in FIELD_NAMES:

@@ -11,7 +11,7 @@ import bpy
 from bpy.props import (BoolProperty, EnumProperty, FloatProperty, IntProperty, PointerProperty,  # type: ignore
                        StringProperty)
 
-from .engine import FIELD_NAMES, FIELDS, LensCraftError, parse_prompt
+from .engine import FIELD_NAMES, FIELDS, LensCraftError, parse_prompt, stated_labels
 from .generate import MAX_VARIATIONS, UI_VARIATIONS
 
 
@@ -20,34 +20,81 @@ def ui_name(label: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", label).replace("_", " ").title()
 
 
+AUTO = 'AUTO'  # a menu's "not stated" item: the field is left to the model (the simulator uses its default)
+_AUTO_NUMBER = 999  # its enum number; the labels keep 0..n-1, so menus saved in older .blend files read the same
+
+
 def field_items(field: str) -> list[tuple[str, str, str, int]]:
-    return [(label.name, ui_name(label.name), label.description.capitalize(), i)
-            for i, label in enumerate(FIELDS[field].labels)]
+    auto = (AUTO, "Auto", f"Not stated: the model picks it (the simulator uses {FIELDS[field].default})",
+            _AUTO_NUMBER)
+    return [auto] + [(label.name, ui_name(label.name), label.description.capitalize(), i)
+                     for i, label in enumerate(FIELDS[field].labels)]
 
 
 # Enum items must stay referenced from Python for as long as the property exists.
 _ITEMS = {f: field_items(f) for f in FIELD_NAMES}
+_applying = False  # apply_prompt is setting the menus (their update callback must not mark them as the user's)
 
 
 def labels_of(settings: Any) -> dict[str, str]:
-    return {f: getattr(settings, f) for f in FIELD_NAMES}
+    """The fields the menus state (a menu on Auto is left out: open)."""
+    return {f: getattr(settings, f) for f in FIELD_NAMES if getattr(settings, f) != AUTO}
+
+
+def _prompt_fields(settings: Any) -> set[str]:
+    return {f for f in settings.prompt_fields.split(",") if f in FIELDS}
+
+
+def menu_summary(settings: Any) -> str:
+    """What Generate will do with each field, exactly: the label stated (by the prompt, or by you), or, for a menu
+    on Auto, "open" when the model picks it, the default when the simulator runs."""
+    from .engine import open_fields_go_to_model
+
+    by_prompt, to_model, parts = _prompt_fields(settings), open_fields_go_to_model(), []
+    for f in FIELD_NAMES:
+        value, name = getattr(settings, f), f.replace("_", " ")
+        if value == AUTO:
+            parts.append(f"{name}: open (the model picks)" if to_model else
+                         f"{name}: {FIELDS[f].default} (default)")
+        else:
+            parts.append(f"{name}: {value}" + ("" if f in by_prompt else " (set by you)"))
+    return "; ".join(parts)
 
 
 def apply_prompt(settings: Any) -> None:
-    """Set the menus the prompt names and show what it was understood as (or why it was not)."""
+    """Set the menus the prompt states, put the ones an earlier prompt set (and this one does not) back on Auto,
+    leave the ones you set alone, and show what Generate will do (or why the prompt was not understood)."""
+    global _applying
     text = settings.prompt.strip()
-    if not text:
-        settings.understood = ""
-        return
     try:
-        interp = parse_prompt(text)
+        stated = stated_labels(parse_prompt(text)) if text else {}
     except LensCraftError as e:
         settings.understood = f"not understood: {e}"
         return
-    for f in FIELD_NAMES:
-        if f in interp.explicit:
-            setattr(settings, f, interp.labels[f])
-    settings.understood = interp.summary()
+    before = _prompt_fields(settings)
+    _applying = True
+    try:
+        for f in FIELD_NAMES:
+            if f in stated:
+                setattr(settings, f, stated[f])
+            elif f in before:
+                setattr(settings, f, AUTO)
+        settings.prompt_fields = ",".join(sorted(stated))
+    finally:
+        _applying = False
+    settings.understood = "understood as " + menu_summary(settings) if text else ""
+
+
+def _on_menu(field: str) -> Any:
+    def update(self: Any, context: bpy.types.Context) -> None:
+        if _applying:
+            return
+        fields = _prompt_fields(self) - {field}  # the user's choice now: a later prompt leaves it alone
+        if self.prompt_fields != ",".join(sorted(fields)):
+            self.prompt_fields = ",".join(sorted(fields))
+        if self.understood and not self.understood.startswith("not understood"):
+            self.understood = "understood as " + menu_summary(self)
+    return update
 
 
 def _on_prompt(self: Any, context: bpy.types.Context) -> None:
@@ -63,8 +110,8 @@ def _not_camera(self: Any, obj: bpy.types.Object) -> bool:
 
 
 def _field_enum(field: str) -> Any:
-    return EnumProperty(name=ui_name(field), description=FIELDS[field].doc, items=_ITEMS[field],
-                        default=FIELDS[field].default)
+    return EnumProperty(name=ui_name(field), description=FIELDS[field].doc, items=_ITEMS[field], default=AUTO,
+                        update=_on_menu(field))
 
 
 class LensCraftSettings(bpy.types.PropertyGroup):
@@ -75,6 +122,13 @@ class LensCraftSettings(bpy.types.PropertyGroup):
         name="Prompt", update=_on_prompt,
         description="Describe the shot, e.g. 'slow push in from a low angle, ease in-out, close-up'")
     understood: StringProperty(name="Understood As", options={'SKIP_SAVE'})  # type: ignore[valid-type]
+    prompt_fields: StringProperty(  # type: ignore[valid-type]
+        name="Set by the Prompt", options={'HIDDEN'},
+        description="Menus the prompt set (comma-separated): the next prompt may put them back on Auto")
+    subject_size: FloatProperty(  # type: ignore[valid-type]
+        name="Subject Size", default=0.0, min=0.0, soft_max=20.0, subtype='DISTANCE', unit='LENGTH',
+        description="Size of the subject (a cube, metres) instead of its geometry; needed for a light or an empty "
+                    "(0: from its geometry)")
     movement: _field_enum("movement")  # type: ignore[valid-type]
     easing: _field_enum("easing")  # type: ignore[valid-type]
     angle: _field_enum("angle")  # type: ignore[valid-type]

@@ -150,7 +150,7 @@ def test_export_samples_the_subject_once_for_all_cameras(scene, ext, tmp_path, m
     sampled = []
     real = ext.gather.subject_from_object
     monkeypatch.setattr(ext.gather, "subject_from_object",
-                        lambda scene, obj, frames: sampled.append(obj.name) or real(scene, obj, frames))
+                        lambda scene, obj, frames, *a: sampled.append(obj.name) or real(scene, obj, frames, *a))
     out = tmp_path / "three.json"
     ext.exchange.export_cameras(scene, cams, str(out), "lenscraft", 1, 12, subject)
     assert sampled == ["Subject"]
