@@ -2,15 +2,47 @@
 
 A write goes to a temp file in the target's folder and is moved into place with os.replace only when it succeeded,
 so readers see the old file or the new one, never half of one, and a failed write leaves nothing behind. A symlink
-at the target is replaced by the new file (its target is never written through).
+at the target is replaced by the new file (its target is never written through). The new file gets the mode the
+replaced file had, else the usual one for a new file (0o666 less the umask; a bare temp file would be 0o600).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from typing import IO, Any, Callable, Iterator
+
+
+def _umask() -> int:
+    try:  # Linux says it without changing it
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it (and put it back at once)
+    os.umask(mask)
+    return mask
+
+
+def _temp_beside(path: str) -> tuple[int, str]:
+    """A temp file next to path, with the mode the finished file should have."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
+    try:
+        st = os.stat(path, follow_symlinks=False)
+        mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else 0o666 & ~_umask()
+    except OSError:
+        mode = 0o666 & ~_umask()
+    try:
+        os.chmod(tmp, mode)
+    except OSError:  # e.g. a file system without modes: the temp file's own is fine
+        pass
+    return fd, tmp
 
 
 def refuse_overwrite(path: str | os.PathLike, flag: str = "overwrite=True") -> None:
@@ -28,9 +60,7 @@ def atomic_writer(path: str | os.PathLike, overwrite: bool = False, binary: bool
     path = os.fspath(path)
     if not overwrite:
         refuse_overwrite(path, flag)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
+    fd, tmp = _temp_beside(path)
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as f:
             yield f
@@ -51,9 +81,7 @@ def atomic_write_with(path: str | os.PathLike, write: Callable[[str], None], ove
     path = os.fspath(path)
     if not overwrite:
         refuse_overwrite(path, flag)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
+    fd, tmp = _temp_beside(path)
     os.close(fd)
     try:
         write(tmp)

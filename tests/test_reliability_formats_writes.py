@@ -169,3 +169,17 @@ def test_the_native_writer_refuses_non_finite_values(tmp_path, shots, where):
         formats.save(shots, out, overwrite=True, **kw)
     assert ("shot 2" in str(e.value)) == (where != "file metadata")
     assert out.read_bytes() == before and _left(tmp_path) == ["shots.json"]
+
+
+def test_a_written_file_gets_the_usual_mode_or_keeps_the_replaced_ones(tmp_path, shots):
+    """A temp file is created 0o600; the finished file must not be (others could no longer read a dataset)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    out = tmp_path / "shots.json"
+    formats.save(shots, out)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    out.chmod(0o640)
+    formats.save(shots, out, overwrite=True)
+    assert out.stat().st_mode & 0o777 == 0o640
+    files.atomic_write_with(tmp_path / "a.npy", lambda tmp: np.save(tmp, np.zeros(3)))
+    assert (tmp_path / "a.npy").stat().st_mode & 0o777 == 0o666 & ~umask
