@@ -148,3 +148,10 @@ def test_evaluate_refuses_to_replace_a_report(tmp_path, capsys, existing):
     assert "pass --overwrite" in err and (tmp_path / existing).read_text() == "precious"
     args = build_parser().parse_args(["evaluate", "--out", str(tmp_path), "--overwrite"])
     assert args.overwrite
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path, capsys):
+    out = tmp_path / "caf\udce9.json"  # bytes b"caf\xe9.json" on disk, as Python keeps them from the command line
+    assert main(["simulate", "--count", "1", "--frames", "5", "--out", str(out)]) == 0
+    assert main(["validate", str(out)]) == 0
+    assert "caf\\udce9.json: 1 shot(s)" in capsys.readouterr().out
