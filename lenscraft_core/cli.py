@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import LensCraftError
-from .files import refuse_overwrite
 from .formats import FORMATS
 from .geometry import UP_AXES, up_axis_to_zup
 from .inference.runtime import DEVICES, RUNTIMES
 from .schema import MAX_FRAMES
 
 OVERWRITE = "--overwrite"  # named in the refusal when an output exists
-MAX_SEED = 2 ** 63 - 1  # numpy takes any seed >= 0; this keeps one within what every generator stores
+MAX_SEED = 2 ** 63 - 1  # numpy takes any whole number >= 0, torch.manual_seed up to 2 ** 64 - 1
 
 
 # ---------------------------------------------------------------------------------------------------- argument types

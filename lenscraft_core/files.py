@@ -69,9 +69,10 @@ def atomic_writer(path: str | os.PathLike, overwrite: bool = False, binary: bool
         if not overwrite:  # appeared while we were writing
             refuse_overwrite(path, flag)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        _name_the_file(e, path)
         raise
 
 
@@ -90,6 +91,15 @@ def atomic_write_with(path: str | os.PathLike, write: Callable[[str], None], ove
         if not overwrite:
             refuse_overwrite(path, flag)
         os.replace(tmp, path)
+    except BaseException as e:
+        _name_the_file(e, path)
+        raise
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _name_the_file(e: BaseException, path: str) -> None:
+    """An OSError from writing (a full disk raises ENOSPC with no file name) names the file being written."""
+    if isinstance(e, OSError) and e.errno is not None and e.filename is None:
+        e.filename = path
