@@ -88,7 +88,9 @@ def _labels_from_args(args: argparse.Namespace, parse: Callable | None = None) -
     if not getattr(args, "prompt", None):
         return None, flags
     if parse is None:
-        from .prompt.grammar import parse_prompt as parse
+        from .prompt.grammar import parse_prompt
+
+        parse = parse_prompt
     interp = parse(args.prompt)
     return interp, {**{f: interp.labels[f] for f in FIELD_NAMES if f in interp.explicit}, **flags}
 
@@ -531,10 +533,10 @@ def build_parser() -> argparse.ArgumentParser:
     if importlib.util.find_spec(f"{__package__ or 'lenscraft_core'}.evaluate") is not None:
         from .evaluate.cli import add_parser as add_evaluate  # the evaluation suite registers its own command
 
-        p = add_evaluate(sub)
-        if not any(a.dest == "overwrite" for a in p._actions):
-            p.add_argument("--overwrite", action="store_true", help="replace the report already in OUT")
-        p.set_defaults(func=_refusing_report_overwrite(p.get_default("func")))
+        ev = add_evaluate(sub)
+        if not any(a.dest == "overwrite" for a in ev._actions):
+            ev.add_argument("--overwrite", action="store_true", help="replace the report already in OUT")
+        ev.set_defaults(func=_refusing_report_overwrite(ev.get_default("func")))
     return parser
 
 

@@ -76,7 +76,7 @@ def atomic_writer(path: str | os.PathLike, overwrite: bool = False, binary: bool
         raise
 
 
-def atomic_write_with(path: str | os.PathLike, write: Callable[[str], None], overwrite: bool = True,
+def atomic_write_with(path: str | os.PathLike, write: Callable[[str], object], overwrite: bool = True,
                       flag: str = "overwrite=True") -> None:
     """For writers that take a file name (safetensors, numpy, ONNX): write(temp_path) then move it into place."""
     path = os.fspath(path)

@@ -57,7 +57,8 @@ def _iter_ijson(path: str | os.PathLike, array_key: str, header_keys: tuple[str,
                 ) -> Iterator[tuple[str, Any, Any]]:
     # One C parser builds the array items; one small parser per header key (they build nothing else).
     items = ijson.sendable_list()
-    coros = [("item", None, items, ijson.items_coro(items, f"{array_key}.item", use_float=True))]
+    coros: list[tuple[str, str | None, Any, Any]] = [
+        ("item", None, items, ijson.items_coro(items, f"{array_key}.item", use_float=True))]
     for key in header_keys:
         out = ijson.sendable_list()
         coros.append(("header", key, out, ijson.items_coro(out, key, use_float=True)))
@@ -69,17 +70,17 @@ def _iter_ijson(path: str | os.PathLike, array_key: str, header_keys: tuple[str,
                 chunk = f.read(1 << 16)  # small: every item of a chunk is built before we see it
                 if depth.feed(chunk) > IJSON_MAX_DEPTH:
                     raise RecursionError("nested too deep for ijson")
-                for kind, key, _, coro in coros:
-                    if key in done_headers:  # found: stop paying for that parser
+                for _, name, _, coro in coros:
+                    if name in done_headers:  # found: stop paying for that parser
                         continue
                     if chunk:
                         coro.send(chunk)
                     else:
                         coro.close()
-                for kind, key, out, _ in coros[1:]:  # headers first: they precede the array in our files
-                    if out and key not in done_headers:
-                        done_headers.add(key)
-                        yield "header", key, out[0]
+                for _, name, out, _ in coros[1:]:  # headers first: they precede the array in our files
+                    if out and name not in done_headers:
+                        done_headers.add(name)
+                        yield "header", name, out[0]
                 for value in items:
                     yield "item", done_items, value
                     done_items += 1
@@ -132,7 +133,7 @@ class _Scanner:
     """Streams a top-level JSON object with the stdlib: raw_decode parses one value at a time from a sliding
     buffer, so only the current array element is ever held as Python objects."""
 
-    _WS = re.compile(r"[ \t\n\r]*")
+    _WS = re.compile(r"[ \t\n\r]*")  # matches everywhere (possibly empty)
     _CHUNK = 1 << 18
 
     def __init__(self, path: str | os.PathLike, array_key: str):
