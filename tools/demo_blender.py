@@ -81,6 +81,20 @@ def install_extension(bpy, dist: Path):
     return importlib.import_module("bl_ext.user_default.lenscraft.cli")
 
 
+def understood_as(engine, prompt: str, generator: str | None) -> str:
+    """What generate will do with each field, as the add-on's panel says it: the label the prompt states (read as
+    the command line reads it: the model's parser when the model runs), else open (the model picks) or, on the
+    simulator, the default."""
+    if generator:
+        engine.configure(generator=generator)
+    stated = engine.stated_labels(engine.parse_prompt(prompt, wait=True))
+    to_model = engine.generator() == "model"
+    parts = [f"{f.replace('_', ' ')}: " + (stated[f] if f in stated else "open (the model picks)" if to_model
+                                           else f"{engine.FIELDS[f].default} (default)")
+             for f in engine.FIELD_NAMES]
+    return "understood as " + "; ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out = args.out.resolve()
@@ -101,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     build_scene(bpy, (start, end))
     cli = install_extension(bpy, Path(user_dir) / "dist")
     ext = sys.modules["bl_ext.user_default.lenscraft"]
-    print(ext.engine.parse_prompt(args.prompt).summary())
+    print(understood_as(ext.engine, args.prompt, args.generator))
 
     before = {o.name for o in bpy.data.objects}
     generate = ["generate", "--subject", SUBJECT, "--prompt", args.prompt, "--frames", args.frames,
