@@ -2,7 +2,6 @@
 checkpoints leaves no duplicate metric rows, stale temp files of killed writes are removed, every write is atomic."""
 
 import csv
-import os
 import signal
 import subprocess
 import sys
@@ -102,11 +101,11 @@ def test_resume_refuses_changed_settings_unless_allowed(data, tmp_path):
     assert s["resumed_from"] == 2 and s["steps"] == 4
 
 
-def test_kill_between_checkpoints_leaves_no_duplicate_rows_and_no_temp_files(data, tmp_path, monkeypatch):
+def test_kill_between_checkpoints_leaves_no_duplicate_rows(data, tmp_path, monkeypatch):
     kw = dict(steps=8, val_every=4)
     train(cfg(tmp_path / "a", **kw), data)
 
-    # Killed at step 7 (checkpoint at 4), with metrics.csv flushed at every log: rows 5-6 are past the checkpoint.
+    # Killed during step 7 (checkpoint at 4), metrics.csv flushed at every log: rows 5-6 are past the checkpoint.
     real = loop.lr_at
 
     def killed(step, c):
@@ -115,7 +114,7 @@ def test_kill_between_checkpoints_leaves_no_duplicate_rows_and_no_temp_files(dat
         return real(step, c)
 
     monkeypatch.setattr(loop, "lr_at", killed)
-    monkeypatch.setattr("lenscraft_core.train.logger.FLUSH_S", -1.0)
+    monkeypatch.setattr("lenscraft_core.train.logger.FLUSH_S", -1.0, raising=False)
     with pytest.raises(KeyboardInterrupt):
         train(cfg(tmp_path / "b", **kw), data)
     monkeypatch.undo()
@@ -123,6 +122,16 @@ def test_kill_between_checkpoints_leaves_no_duplicate_rows_and_no_temp_files(dat
     assert max(s for s, _, _ in keys(b / "metrics.csv")) == 6
     with open(b / "metrics.csv", "a") as f:  # and a torn row, as an appending writer killed mid-line left
         f.write("7,train,lo")
+    s = train(cfg(b, resume=True, **kw), data)
+    assert s["resumed_from"] == 4
+    got, want = rows(b / "metrics.csv"), rows(tmp_path / "a" / "metrics.csv")
+    assert [r[:3] for r in got] == [r[:3] for r in want]  # each step once, in order, as if never killed
+    assert [r for r in got if r[2] != "samples_per_s"] == [r for r in want if r[2] != "samples_per_s"]
+
+
+def test_stale_temp_files_of_killed_writes_are_removed_on_start_and_resume(data, tmp_path):
+    b = tmp_path / "b"
+    train(cfg(b, stop_after=2), data)
     # a checkpoint write killed by SIGKILL: its temp file stays (a real subprocess killed mid-write)
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
@@ -139,17 +148,21 @@ def test_kill_between_checkpoints_leaves_no_duplicate_rows_and_no_temp_files(dat
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(10)
+        child.stdout.close()
     stale = [p for p in b.iterdir() if p.name.startswith(".tmp-")]
     assert len(stale) == 1 and stale[0].name.endswith("-last.safetensors") and stale[0].stat().st_size == 1_000_000
     (b / ".tmp-abc123-best.json").write_text("{")
     (b / ".tmp-keep-notes.txt").write_text("not the run's")
 
-    s = train(cfg(b, resume=True, **kw), data)
-    assert s["resumed_from"] == 4
+    s = train(cfg(b, resume=True), data)
+    assert s["resumed_from"] == 2
     assert sorted(p.name for p in b.iterdir() if p.name.startswith(".tmp-")) == [".tmp-keep-notes.txt"]
-    got, want = rows(b / "metrics.csv"), rows(tmp_path / "a" / "metrics.csv")
-    assert [r[:3] for r in got] == [r[:3] for r in want]  # each step once, in order, as if never killed
-    assert [r for r in got if r[2] != "samples_per_s"] == [r for r in want if r[2] != "samples_per_s"]
+    # a fresh start in a folder where only a killed first write's temp file is left: removed too
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / ".tmp-x1-last.safetensors").write_bytes(b"x" * 1000)
+    train(cfg(fresh, steps=1, val_every=1), data)
+    assert not [p for p in fresh.iterdir() if p.name.startswith(".tmp-")]
 
 
 def test_writes_replace_symlinks_and_never_write_through(data, tmp_path):

@@ -3,7 +3,8 @@
 Run it with `python train.py [flags]` (flags mirror TrainConfig; `--recipe NAME` loads recipes/NAME.json) or
 `torchrun --nproc_per_node N train.py ...`. The pieces, one file each: config.py (TrainConfig), data.py (shots ->
 tensors, batch order), schedule.py (learning rate, curriculum), losses.py, optim.py, validate.py, logger.py,
-distributed.py (device, DDP), finetune.py (encoder transplant), checkpoint.py, quick_metrics.py (--eval-only).
+distributed.py (device, DDP), finetune.py (encoder transplant), checkpoint.py, quick_metrics.py (--eval-only),
+run_folder.py (what may happen to an existing --out: refusal, --overwrite, --resume's settings check).
 This module also re-exports their public names (lenscraft_core.training is an alias of it).
 
 Determinism (exact resume): the sample order of step s comes from a permutation seeded by (seed, epoch), and every
