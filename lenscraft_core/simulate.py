@@ -20,7 +20,7 @@ See docs/simulator.md for the semantics of every movement and the random ranges.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Literal, Mapping, overload
 
 import numpy as np
 
@@ -356,6 +356,16 @@ def _label_indices(labels: Mapping[str, object] | None, n: int) -> dict[str, np.
     return out
 
 
+@overload
+def simulate_batch(n: int, frames: int = ..., fps: float | np.ndarray = ..., seed: int = ...,
+                   labels: Mapping[str, object] | None = ..., sensor_width: float = ..., aspect: float = ...,
+                   jitter: bool = ..., limits: GateLimits = ..., max_rounds: int = ...,
+                   return_report: Literal[False] = ...) -> ShotBatch: ...
+@overload
+def simulate_batch(n: int, frames: int = ..., fps: float | np.ndarray = ..., seed: int = ...,
+                   labels: Mapping[str, object] | None = ..., sensor_width: float = ..., aspect: float = ...,
+                   jitter: bool = ..., limits: GateLimits = ..., max_rounds: int = ...,
+                   *, return_report: Literal[True]) -> tuple[ShotBatch, GateReport]: ...
 def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_FPS, seed: int = 0,
                    labels: Mapping[str, object] | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
                    aspect: float = DEFAULT_ASPECT,
