@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import engine
+from .checks import is_utf8
 from .engine import LensCraftError
 
 COMMANDS = ("generate", "describe", "complete", "export", "import")  # what a job may run (not a batch)
@@ -53,10 +54,8 @@ def _value(key: str, value: Any, where: str) -> str:
     if isinstance(value, (int, float)):
         return repr(value) if isinstance(value, float) else str(value)  # NaN, inf: refused by the parser's types
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise JobError(f"{where}: '{key}' is not valid UTF-8 text") from None
+        if not is_utf8(value):
+            raise JobError(f"{where}: '{key}' is not valid UTF-8 text")
         return value
     raise JobError(f"{where}: '{key}' must be a string, a number or true, got {type(value).__name__}")
 

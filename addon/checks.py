@@ -67,3 +67,13 @@ def move_frames(frame_start: int, frame_end: int) -> list[int]:
     if len(frames) < 2:
         raise LensCraftError(f"frame range {frame_start}-{frame_end} has one frame: a move needs at least two")
     return frames
+
+
+def is_utf8(text: str) -> bool:
+    """Whether the text is valid UTF-8 (a bad byte on Blender's command line, or a lone surrogate escape in a jobs
+    file, cannot be encoded)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -31,6 +31,7 @@ import bpy
 
 from . import batch, engine
 from .batch import say
+from .checks import is_utf8
 from .complete import complete_camera
 from .describe import describe_camera, stored_description
 from .engine import FIELD_NAMES, LensCraftError
@@ -73,15 +74,6 @@ def positive(what: str) -> Callable[[str], float]:
         return value
     parse.__name__ = "number"
     return parse
-
-
-def utf8(text: str) -> str:
-    """Text that is valid UTF-8 (a bad byte on Blender's command line arrives as a lone surrogate)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise argparse.ArgumentTypeError("is not valid UTF-8 text (check the terminal's encoding)") from None
-    return text
 
 
 def parse_frames(text: str | None, scene: bpy.types.Scene) -> tuple[int, int]:
@@ -317,14 +309,9 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 def run(argv: Sequence[str], scene: bpy.types.Scene | None = None) -> str:
     """Run one command; raises CliError (a LensCraftError) with a message for the user."""
-    for k, arg in enumerate(argv):
-        utf8_ok = True
-        try:
-            utf8(arg)
-        except argparse.ArgumentTypeError:
-            utf8_ok = False
-        if not utf8_ok:
-            raise CliError(f"argument {k + 1} is not valid UTF-8 text (check the terminal's encoding)")
+    bad = next((k for k, arg in enumerate(argv) if not is_utf8(arg)), None)
+    if bad is not None:  # a byte that is not UTF-8 arrives from Blender's command line as a lone surrogate
+        raise CliError(f"argument {bad + 1} is not valid UTF-8 text (check the terminal's encoding)")
     args = make_parser().parse_args(list(argv))
     try:
         _check_outputs(args)

@@ -192,6 +192,7 @@ def resolve_labels(labels: Mapping[str, str], fill: bool = True) -> dict[str, st
 
 
 _PARSED: dict[tuple[int, str], Interpretation] = {}  # (id of the Engine or 0: grammar, text) -> interpretation
+_WARMING: set[int] = set()  # engines whose text encoder a background thread is loading (or has loaded)
 _PARSED_MAX = 256  # prompts remembered (the panel asks again on every edit; the text encoder is the slow part)
 
 
@@ -216,9 +217,10 @@ def warm_text_encoder(wait: bool = False) -> None:
         return
     if wait:
         eng.text_encoder()
-    else:  # no bpy in the thread: Engine.text_encoder takes its own lock
+    elif id(eng) not in _WARMING:  # one thread per engine; no bpy in it (Engine.text_encoder takes its own lock)
         import threading
 
+        _WARMING.add(id(eng))
         threading.Thread(target=eng.text_encoder, name="lenscraft-text-encoder", daemon=True).start()
 
 
