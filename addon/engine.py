@@ -51,8 +51,9 @@ __all__ = ["geometry", "DataError", "LensCraftError", "Instruction", "Shot", "Su
            "FIELDS", "caption", "GENERATORS", "BACKENDS", "configure", "generator", "backend", "model_status",
            "parse_prompt", "stated_labels", "default_labels", "resolve_labels", "generate_shot", "generate_shots",
            "generated_labels", "open_fields_go_to_model", "config_state", "restore_config", "warm_text_encoder",
-           "describe_shot", "complete_shot", "save_shots", "load_shots", "split_by_markers", "marker_name", "subject_base", "FORMATS",
-           "atomic_writer", "read_json", "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES"]
+           "describe_shot", "complete_shot", "save_shots", "load_shots", "split_by_markers", "marker_name",
+           "subject_base", "FORMATS", "atomic_writer", "read_json", "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES",
+           "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES"]
 
 # "model": the trained model through lenscraft_core.inference (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).

@@ -23,7 +23,8 @@ from hypothesis import strategies as st  # noqa: E402
 BUDGET_S = 50.0  # wall time for all examples together (the rest return at once)
 
 _weird_text = st.sampled_from(["", " ", "Subject", "Missing", "-1", "--help", "\x00", "\ud800", "é", "a" * 300,
-                               "nan", "1e400", "../../etc/passwd", "/etc", "/nonexistent/x.blend", "1-12", "12-1", "1-", "x-y",
+                               "nan", "1e400", "../../etc/passwd", "/etc", "/nonexistent/x.blend", "1-12", "12-1",
+                               "1-", "x-y",
                                "dolly in", "orbit", "panLeft", "notALabel", "close up", "{}", "[]"])
 _number = st.one_of(st.integers(-2 ** 70, 2 ** 70), st.integers(-3, 70),
                     st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0, 1e308, 5e-324, 0.5, -1.5]))

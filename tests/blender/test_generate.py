@@ -249,7 +249,8 @@ def test_variations_limit_is_one_number(scene, ext):
 def test_labels_are_resolved_once_on_the_generate_path(scene, ext, monkeypatch):
     calls = []
     real = ext.engine.resolve_labels
-    monkeypatch.setattr(ext.engine, "resolve_labels", lambda labels, **kw: calls.append(dict(labels)) or real(labels, **kw))
+    monkeypatch.setattr(ext.engine, "resolve_labels",
+                        lambda labels, **kw: calls.append(dict(labels)) or real(labels, **kw))
     assert ext.cli.main(["generate", "--subject", "Subject", "--prompt", "dolly in", "--movement", "pan left",
                          "--variations", "2", "--frames", "1-12", "--marker"]) == 0
     assert len(calls) == 1 and calls[0]["movement"] == "pan left"  # the alias as typed, resolved by Generate
