@@ -246,7 +246,12 @@ def parse_prompt(text: str, wait: bool = False) -> Interpretation:
     key = (id(eng) if use_model else 0, text)
     found = _PARSED.get(key)
     if found is None:
-        found = eng.parse(text) if use_model and eng is not None else _grammar_parse(text)
+        try:
+            found = eng.parse(text) if use_model and eng is not None else _grammar_parse(text)
+        except LensCraftError:
+            raise
+        except Exception:  # noqa: BLE001  (a failing text encoder must not break the panel: the grammar answers)
+            key, found = (0, text), _grammar_parse(text)
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[key] = found

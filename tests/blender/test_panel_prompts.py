@@ -130,3 +130,33 @@ def test_cli_prompt_uses_the_models_parser(scene, ext, model):
         assert ext.cli.main(["generate", "--subject", "Subject", "--prompt", FALLBACK_ONLY, "--frames", "1-12"]) == 1
     finally:
         ext.engine.configure(generator="model")
+
+
+class _Layout:
+    """Enough of a UILayout to run a panel's draw() headless and read what it shows."""
+
+    def __init__(self, texts):
+        self.texts = texts
+        self.use_property_split = False
+        self.enabled = True
+
+    def __getattr__(self, name):  # row(), column(), box(): more of the same
+        return lambda *a, **kw: _Layout(self.texts)
+
+    def label(self, text="", **kw):
+        self.texts.append(text)
+
+
+def test_the_panel_shows_what_generate_does(scene, ext, procedural_generator):
+    s = scene.lenscraft
+    s.prompt = "slow push in from a low angle"
+    s.prompt = "pull back to reveal, wide shot"
+    texts = []
+    panel = type("P", (), {"layout": _Layout(texts)})()
+    bpy.types.LENSCRAFT_PT_main.draw(panel, bpy.context)
+    assert "angle: mediumAngle (default)" in texts and "understood as movement: dollyOut" in texts, texts
+    assert not any("lowAngle" in t for t in texts)
+    ext.engine.configure(generator="model")  # the model runs: an open field is its to pick, and the panel says so
+    texts.clear()
+    bpy.types.LENSCRAFT_PT_main.draw(panel, bpy.context)
+    assert "angle: open (the model picks)" in texts, texts
