@@ -110,7 +110,7 @@ def _bad_txt(tmp_path, edit):
 @pytest.mark.parametrize("edit,line,words", [
     (lambda L: L.__setitem__(3, L[3].replace(L[3].split()[5], "nan", 1)), 4, "NaN"),
     (lambda L: L.__setitem__(4, " ".join(L[4].split()[:15])), 5, "15 values"),
-    (lambda L: L.__setitem__(2, " ".join(["2"] + L[2].split()[1:])), 3, "not a proper rotation"),
+    (lambda L: L.__setitem__(2, " ".join(["2"] + L[2].split()[1:])), 3, "rotation part is scaled"),
     (lambda L: L.__setitem__(5, " ".join(L[5].split()[:12] + ["0", "0", "1", "1"])), 6, "last row"),
     (lambda L: L.__setitem__(1, L[1].replace(L[1].split()[0], "abc", 1)), 2, "not a number"),
 ])

@@ -190,7 +190,7 @@ def test_transforms_bad_input_named(tmp_path, edit, match):
 
 def test_transforms_bad_bytes_and_json(tmp_path):
     (tmp_path / "t.json").write_bytes(b'{"frames": [\n"\xc3\x28"]}')
-    with pytest.raises(DataError, match=r"t.json: line 2: is not UTF-8"):
+    with pytest.raises(DataError, match=r"t.json: line 2 column \d+: byte 0x.. is not UTF-8"):
         transforms_json.load_transforms(tmp_path / "t.json")
     (tmp_path / "t.json").write_text('{"frames": [\n\n  {"transform_matrix": [1, 2,]}]}')
     with pytest.raises(DataError, match=r"t.json: line 3: invalid JSON"):
@@ -222,7 +222,7 @@ def test_kitti_bad_input_named(tmp_path):
         with pytest.raises(DataError, match=match):
             kitti.load_kitti(tmp_path / "k.txt")
     (tmp_path / "k.txt").write_bytes(good.encode() + b"\n\x80\n")
-    with pytest.raises(DataError, match=r"line 2: is not UTF-8"):
+    with pytest.raises(DataError, match=r"line 2 column \d+: byte 0x.. is not UTF-8"):
         kitti.load_kitti(tmp_path / "k.txt")
 
 

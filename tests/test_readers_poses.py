@@ -23,7 +23,7 @@ def level_cameras(yaws_deg, tilt_deg=0.0):
 def test_read_text_names_non_utf8_line(tmp_path):
     p = tmp_path / "bad.txt"
     p.write_bytes(b"1 2 3\n4 5 \xff 6\n")
-    with pytest.raises(DataError, match=r"bad.txt: line 2: is not UTF-8.*0xff"):
+    with pytest.raises(DataError, match=r"bad.txt: line 2 column 5: byte 0xff is not UTF-8"):
         poses.read_text(p)
 
 

@@ -1,7 +1,8 @@
 """Reading and writing shots: our own versioned JSON ("lenscraft"), LensCraft v1 JSON ("lenscraft-v1"), and, for
-reading, camera-to-world matrix files ("c2w") and COLMAP models ("colmap").
+reading, camera-to-world matrix files ("c2w"), COLMAP models ("colmap") and the pose files of other tools
+(POSE_FORMATS: nerfstudio / instant-ngp transforms.json, KITTI pose lines, TUM trajectories, RealEstate10K).
 
-    result = load_any("take.npy", up="+y")      # any of the four, the format detected from the file
+    result = load_any("take.npy", up="+y")      # any of them, the format detected from the file
     result = load("data.json")                  # the two JSON formats, detected from the content
     result.shots, result.skipped, result.summary
     save(result.shots, "out.json", format="lenscraft")
@@ -26,8 +27,13 @@ from ..schema import DEFAULT_FPS, Shot
 from .jsonstream import READERS, iter_document, json_type, number_problem, pick_reader  # noqa: F401  (re-exported)
 
 FORMATS = ("lenscraft", "lenscraft-v1")  # what save() writes and load() reads
-LOAD_ANY_FORMATS = FORMATS + ("c2w", "colmap")  # what load_any() reads
-COLMAP_FILES = ("cameras.txt", "images.txt", "cameras.bin", "images.bin")  # a model named by one of its files
+# Pose files, each sniffed from its name and first bytes by its module's detect(path, head), in this order; the
+# value is the module. Their worlds have no fixed up: up None means "auto" for them (rotations.resolve_up).
+POSE_FORMATS = {"transforms": "transforms_json", "re10k": "re10k", "tum": "tum", "kitti": "kitti"}
+LOAD_ANY_FORMATS = FORMATS + ("c2w", "colmap") + tuple(POSE_FORMATS)  # what load_any() reads
+# A model named by one of its files (COLMAP 3.12's rig layout adds rigs and frames).
+COLMAP_FILES = tuple(f"{n}.{e}" for e in ("txt", "bin") for n in ("cameras", "images", "points3D", "rigs", "frames"))
+FIXED_UP = {"c2w": "-y", "colmap": "-y"}  # the default up where a format's readers had one before "auto" existed
 C2W_SUFFIXES = (".npy", ".txt")  # matrix files; a .json holds matrices when it is neither of our JSON formats
 
 
@@ -74,22 +80,42 @@ def detect_format(path: str | os.PathLike) -> str:
                     'LensCraft v1 file ({"simulations": [...]})', str(path))
 
 
+def _sniff_pose_format(path: Path) -> str | None:
+    """The pose format (POSE_FORMATS) a file's name and first bytes say it is, or None."""
+    from importlib import import_module
+
+    from .poses import read_head
+
+    head = read_head(path)
+    for fmt, module in POSE_FORMATS.items():
+        if import_module(f".{module}", __name__).detect(path, head):
+            return fmt
+    return None
+
+
 def detect_any(path: str | os.PathLike) -> str:
-    """One of LOAD_ANY_FORMATS for a path: a folder or a COLMAP model file is "colmap"; .npy / .txt are "c2w"; any
-    other file is one of our JSON formats by content (detect_format), or "c2w" for a .json of matrices."""
+    """One of LOAD_ANY_FORMATS for a path: a folder or a COLMAP model file is "colmap"; a .json is one of our JSON
+    formats by content (detect_format), else a transforms.json, else "c2w" when it holds matrices; other files are
+    a pose format by their first bytes (POSE_FORMATS), else "c2w" for .npy / .txt."""
     path = Path(path)
     if path.is_dir() or path.name in COLMAP_FILES:
         return "colmap"
-    if path.suffix.lower() in C2W_SUFFIXES:
-        return "c2w"
-    try:
-        return detect_format(path)
-    except DataError:
-        if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json":
+        try:
+            return detect_format(path)
+        except DataError:
+            if _sniff_pose_format(path) == "transforms":
+                return "transforms"
             with open(path, "rb") as f:
                 if _C2W_JSON.search(f.read(1 << 16).decode("utf-8", errors="replace")):
                     return "c2w"
-        raise
+            raise
+    pose = _sniff_pose_format(path) if path.is_file() else None
+    if pose:
+        return pose
+    if path.suffix.lower() in C2W_SUFFIXES:
+        return "c2w"
+    return detect_format(path)
 
 
 # ------------------------------------------------------------------------------------------------------- entry points
@@ -110,28 +136,37 @@ def load(path: str | os.PathLike, format: str | None = None, lenient: bool = Fal
 
 
 def load_any(path: str | os.PathLike, *, format: str | None = None, lenient: bool = False, reader: str = "auto",
-             up: str = "-y", scale: float = 1.0, fps: float | None = None, camera_axes: str = "opencv"
+             up: Any = None, scale: float = 1.0, fps: float | None = None, camera_axes: str = "opencv"
              ) -> LoadResult:
     """Shots from any file LensCraft reads, the format (LOAD_ANY_FORMATS) detected by detect_any unless given.
 
-    lenient and reader apply to the JSON formats (see load). up, scale and fps say how to read COLMAP models and
-    matrix files, camera_axes how to read matrix files (see colmap.load_colmap and c2w.load_c2w); fps None means a
-    matrix .json's own "fps", else schema.DEFAULT_FPS."""
+    lenient and reader apply to the JSON formats (see load). up, scale and fps say how to read the camera files:
+    up None is the format's default ("-y" for COLMAP and matrix files, FIXED_UP; "auto", estimated from the
+    cameras, for the pose formats), "auto", an axis or a vector; fps None is the file's own where it has one, else
+    the format's known default or schema.DEFAULT_FPS, with a note. camera_axes says how to read matrix files (the
+    pose formats have their own). A COLMAP model with several cameras (a rig) gives one shot per camera. What a
+    reader assumed or repaired is in each shot's metadata["notes"]."""
     fmt = format or detect_any(path)
     if fmt in FORMATS:
         return load(path, fmt, lenient, reader)
+    up = FIXED_UP.get(fmt, "auto") if up is None else up
     if fmt == "colmap":
-        from .colmap import load_colmap
+        from .colmap import load_colmap_takes
 
         model = Path(path).parent if Path(path).name in COLMAP_FILES else path  # a model named by one of its files
-        shot = load_colmap(model, up=up, scale=scale, fps=fps or DEFAULT_FPS)
+        shots = load_colmap_takes(model, up=up, scale=scale, fps=fps or DEFAULT_FPS)
     elif fmt == "c2w":
         from .c2w import load_c2w
 
-        shot = load_c2w(path, camera_axes=camera_axes, up=up, scale=scale, fps=fps)
+        shots = [load_c2w(path, camera_axes=camera_axes, up=up, scale=scale, fps=fps)]
+    elif fmt in POSE_FORMATS:
+        from importlib import import_module
+
+        module = import_module(f".{POSE_FORMATS[fmt]}", __name__)
+        shots = [module.load(path, up=up, scale=scale, fps=fps)]
     else:
         raise ValueError(f"unknown format '{fmt}' (known: {', '.join(LOAD_ANY_FORMATS)})")
-    return LoadResult([shot], format=fmt, path=os.fspath(path))
+    return LoadResult(shots, format=fmt, path=os.fspath(path))
 
 
 def save(shots: Iterable[Shot], path: str | os.PathLike, format: str = "lenscraft", overwrite: bool = False,

@@ -30,13 +30,13 @@ from ..errors import DataError
 from ..files import atomic_writer, refuse_overwrite
 from ..schema import DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot, Subject, Trajectory
 from .jsonstream import number_problem
+from .rotations import ORTHO_TOLERANCE, nearest_rotations, world_turn  # noqa: F401  (ORTHO_TOLERANCE re-exported)
 from .text import read_json, read_text
 
 CAMERA_AXES = ("opencv", "opengl")
 DEFAULT_FOCAL_MM = 50.0
 DEFAULT_SUBJECT_SIZE = (1.0, 1.0, 1.0)
 CHARACTER_SIZE = (0.6, 0.4, 1.8)  # a standing person: width, depth, height (m)
-ORTHO_TOLERANCE = 1e-4
 _JSON_KEYS = ("c2w", "poses", "matrices", "camera_to_world", "trajectory", "traj", "extrinsics")
 
 
@@ -220,9 +220,14 @@ def _frame_where(where: str, lines: list[int] | None, frame: int, per_frame: int
 
 
 def read_matrices(path: str | Path) -> np.ndarray:
-    """Camera-to-world matrices (F, 4, 4) from a .npy, .json or text file, checked: finite, a rotation (orthonormal,
-    det +1, no scale) in the top-left 3x3 and 0 0 0 1 in the last row. Errors name the file and line or frame."""
-    path = Path(path)
+    """Camera-to-world matrices (F, 4, 4) from a .npy, .json or text file, checked: finite, a rotation (det +1, no
+    scale; near-orthonormal ones, as stored in float16, repaired: rotations.nearest_rotations) in the top-left 3x3
+    and 0 0 0 1 in the last row. Errors name the file and line or frame."""
+    return _read_matrices(Path(path))[0]
+
+
+def _read_matrices(path: Path) -> tuple[np.ndarray, list[str]]:
+    """read_matrices and the notes on what was repaired."""
     data, lines = _read_array(path)
     if path.suffix.lower() == ".json":
         data = _json_matrices(data, str(path))
@@ -234,18 +239,27 @@ def read_matrices(path: str | Path) -> np.ndarray:
     per_frame = per_frame or (len(a) // len(M))
     for f in np.flatnonzero(~np.all(np.isfinite(M), axis=(1, 2))):
         raise DataError("has a NaN or infinite value", _frame_where(str(path), lines, int(f), per_frame))
-    R = M[:, :3, :3]
-    err = np.abs(R @ np.swapaxes(R, 1, 2) - np.eye(3)).max(axis=(1, 2))
-    det = np.linalg.det(R)
-    for f in np.flatnonzero((err > ORTHO_TOLERANCE) | (det < 0)):
-        raise DataError(f"rotation part is not a proper rotation (orthonormality error {err[f]:.2g}, det "
-                        f"{det[f]:.3g}); scaled or mirrored matrices are not camera poses",
-                        _frame_where(str(path), lines, int(f), per_frame))
+    M[:, :3, :3], notes = nearest_rotations(M[:, :3, :3], lambda f: _frame_where(str(path), lines, f, per_frame),
+                                            "rotation part")
     bad_row = np.abs(M[:, 3] - [0, 0, 0, 1]).max(axis=1) > 1e-6
     for f in np.flatnonzero(bad_row):
         raise DataError(f"last row is {M[f, 3].tolist()}, expected [0, 0, 0, 1]",
                         _frame_where(str(path), lines, int(f), per_frame))
-    return M
+    return M, notes
+
+
+def turn_subject(subject: Any, W: np.ndarray, size: Sequence[float] | None, where: str) -> Any:
+    """A user's subject (point or box in a file's world) in the world turned by W (rotations.world_turn); a
+    Subject (Blender frame) is kept. Box sizes follow the axes nearest to W's."""
+    if isinstance(subject, Subject):
+        return subject
+    box = subject if isinstance(subject, dict) else {"position": subject}
+    center = np.asarray(box.get("position", box.get("center")), dtype=np.float64)
+    if center.shape != (3,):
+        raise DataError(f"subject must be a point (x, y, z) or a box {{'position', 'size'}}, got {subject!r}", where)
+    given = box.get("size", size)
+    extents = np.abs(np.round(W)) @ np.asarray(DEFAULT_SUBJECT_SIZE if given is None else given, float)
+    return {"position": W @ center, "size": extents}
 
 
 def _array_or_file(value: Any, name: str, where: str, echo: bool = True) -> tuple[np.ndarray, str]:
@@ -329,7 +343,7 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
     """
     path = Path(path)
     where = str(path)
-    M = read_matrices(path)
+    M, notes = _read_matrices(path)
     frames = len(M)
     meta = read_json(path) if path.suffix.lower() == ".json" else {}
     meta = meta if isinstance(meta, dict) else {}
@@ -345,6 +359,11 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
     given_character = character is not None
     character = character if given_character else _side_file(meta.get("character"), "character", path)
 
+    up, W, up_used, unotes = world_turn(up, M[:, :3, :3], camera_axes)
+    notes += unotes
+    if W is not None:  # up "auto" found a world not on an axis: turn it first, then read it as Z up
+        M[:, :3, :3], M[:, :3, 3] = W @ M[:, :3, :3], M[:, :3, 3] @ W.T
+        subject = None if subject is None else turn_subject(subject, W, subject_size, where)
     R, pos = to_blender(M[:, :3, :3], M[:, :3, 3], camera_axes, up, scale)
     if image_size is not None:
         image_size = _image_size(image_size, where)
@@ -365,7 +384,7 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
         if not np.all(np.isfinite(c)):
             raise DataError(f"character trajectory has a NaN at frame {int(np.argwhere(~np.isfinite(c))[0, 0])}",
                             cwhere)
-        cp = points_to_blender(c, up, scale)
+        cp = points_to_blender(c if W is None else c @ W.T, up, scale)
         size = np.asarray(CHARACTER_SIZE if subject_size is None else subject_size, float)
         subj = Subject(cp[0], size, name="character", object_class="person", motion_position=cp)
         placement = "character"
@@ -373,9 +392,9 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
         subj = make_subject(subject, subject_size, up, scale, where)
     else:
         subj, placement = default_subject(pos, R, DEFAULT_SUBJECT_SIZE if subject_size is None else subject_size)
-    shot = Shot(traj, [subj], [], name=name or path.stem,
-                metadata={"source": "c2w", "path": str(path), "camera_axes": camera_axes, "up": up, "scale": scale,
-                          "subject_placement": placement})
+    meta = {"source": "c2w", "path": str(path), "camera_axes": camera_axes, "up": up_used, "scale": scale,
+            "subject_placement": placement}
+    shot = Shot(traj, [subj], [], name=name or path.stem, metadata={**meta, **({"notes": notes} if notes else {})})
     return shot.validate(where)
 
 

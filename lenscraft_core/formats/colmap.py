@@ -22,8 +22,10 @@ from .. import geometry as geo
 from ..errors import DataError
 from ..files import atomic_writer, refuse_overwrite
 from ..schema import DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot, Trajectory
+from .c2w import (DEFAULT_SUBJECT_SIZE, default_subject, focal_mm_from_pixels, focal_pixels_from_mm, from_blender,
+                  make_subject, to_blender, turn_subject)
+from .rotations import world_turn
 from .text import read_text
-from .c2w import DEFAULT_SUBJECT_SIZE, default_subject, focal_mm_from_pixels, focal_pixels_from_mm, from_blender, make_subject, to_blender
 
 # Model name -> (binary model id, parameter count, index of fx, index of fy). Single-focal models use f for both.
 CAMERA_MODELS: dict[str, tuple[int, int, int, int]] = {
@@ -132,22 +134,44 @@ def read_cameras_text(path: str | Path) -> dict[int, ColmapCamera]:
     return cams
 
 
+def _is_points_line(cells: list[str]) -> bool:
+    """A POINTS2D line: X Y POINT3D_ID triples (a multiple of 3 numbers). Only the first triple and the last number
+    are parsed (an image name is not a number): the points are not used, and a big model has millions of them."""
+    if len(cells) % 3:
+        return False
+    try:
+        [float(c) for c in cells[:3] + cells[-1:]]
+    except ValueError:
+        return False
+    return True
+
+
 def read_images_text(path: str | Path) -> list[ColmapImage]:
+    """The images of an images.txt, with or without the POINTS2D line after each image: each line is told by its
+    fields (an image line has 10, the last its name; a POINTS2D line a multiple of 3 numbers), so a file that
+    leaves the points lines out loses no image."""
     path = Path(path)
     images: list[ColmapImage] = []
-    lines = _data_lines(path)
-    for n, line in lines:
+    after_image = False  # the previous line was an image line: a POINTS2D line may follow
+    for n, line in _data_lines(path):
         cells = line.split()
-        if not cells:
-            continue
         where = f"{path}: line {n}"
+        if not cells:  # an image without 2D points has an empty POINTS2D line
+            after_image = False
+            continue
+        if len(cells) != 10 and _is_points_line(cells):
+            if not after_image:
+                raise DataError(f"has {len(cells)} columns: a POINTS2D line (X Y POINT3D_ID ...) that follows no "
+                                "image line (10 columns: IMAGE_ID QW QX QY QZ TX TY TZ CAMERA_ID NAME)", where)
+            after_image = False
+            continue
         if len(cells) != 10:
             raise DataError(f"has {len(cells)} columns, expected 10: IMAGE_ID QW QX QY QZ TX TY TZ CAMERA_ID NAME "
-                            "(image names may not contain spaces)", where)
+                            "(image names may not contain spaces), or a POINTS2D line (X Y POINT3D_ID ...)", where)
         values = _parse(cells, (int,) + (float,) * 7 + (int, str), where)
         images.append(_check_image(ColmapImage(values[0], np.array(values[1:5]), np.array(values[5:8]), values[8],
                                                values[9], where)))
-        next(lines, None)  # the POINTS2D line that follows every image line
+        after_image = True
     return images
 
 
@@ -245,19 +269,9 @@ def order_images(images: list[ColmapImage], order: str = "name") -> list[ColmapI
 
 
 # ---------------------------------------------------------------------------------------------------- conversion
-def load_colmap(path: str | Path, *, up: str = "-y", scale: float = 1.0, fps: float = DEFAULT_FPS, order: str = "name",
-                sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, subject: Any = None,
-                subject_size: Sequence[float] | None = None, frame_start: int = 1, name: str | None = None) -> Shot:
-    """A Shot (unlabelled) from a COLMAP model folder; one frame per registered image in `order`.
-
-    up: the reconstruction's up axis ("-y" usual, "+z" ...); scale: model units -> metres. subject: a point or box
-    {"position", "size"} in model coordinates; without one it is the point the cameras look at most. The image
-    size of the first camera sets the aspect ratio.
-    """
-    path = Path(path)
-    cams, images = read_model(path)
+def _check_images(cams: dict[int, ColmapCamera], images: list[ColmapImage], where: str) -> None:
     if not images:
-        raise DataError("the model has no registered images", str(path))
+        raise DataError("the model has no registered images", where)
     seen: dict[str, str] = {}
     for im in images:
         if im.name in seen:
@@ -266,13 +280,82 @@ def load_colmap(path: str | Path, *, up: str = "-y", scale: float = 1.0, fps: fl
         if im.camera_id not in cams:
             raise DataError(f"image '{im.name}' uses camera id {im.camera_id}, which the cameras file does not "
                             f"define (defined: {sorted(cams)})", im.where)
-    images = order_images(images, order)
 
+
+def takes_by_camera(images: list[ColmapImage]) -> dict[int, list[ColmapImage]]:
+    """The images of each camera (a rig: one take per camera, never one take jumping between them). A model where
+    every image has its own camera (COLMAP without single_camera) is one take: its cameras are per image, not per
+    device. Keys: camera id, or 0 for that single take."""
+    by_camera: dict[int, list[ColmapImage]] = {}
+    for im in images:
+        by_camera.setdefault(im.camera_id, []).append(im)
+    if len(by_camera) == 1 or all(len(v) == 1 for v in by_camera.values()):
+        return {0: list(images)}
+    return dict(sorted(by_camera.items()))
+
+
+def load_colmap_takes(path: str | Path, *, up: Any = "-y", scale: float = 1.0, fps: float = DEFAULT_FPS,
+                      order: str = "name", sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, subject: Any = None,
+                      subject_size: Sequence[float] | None = None, frame_start: int = 1, name: str | None = None
+                      ) -> list[Shot]:
+    """Shots (unlabelled) from a COLMAP model folder: one per camera of a rig (takes_by_camera), else one; the
+    options as for load_colmap. Each rig take is named <name>_cam<ID> and notes which camera it is."""
+    path = Path(path)
+    cams, images = read_model(path)
+    _check_images(cams, images, str(path))
+    takes = takes_by_camera(images)
+    shots = []
+    for cid, group in takes.items():
+        note = [] if cid == 0 else [f"camera {cid} of a {len(takes)}-camera rig: one take per camera "
+                                    f"({len(group)} of {len(images)} images)"]
+        shots.append(_shot(path, cams, group, up=up, scale=scale, fps=fps, order=order, sensor_width=sensor_width,
+                           subject=subject, subject_size=subject_size, frame_start=frame_start,
+                           name=(name or path.name) + ("" if cid == 0 else f"_cam{cid}"), notes=note))
+    return shots
+
+
+def load_colmap(path: str | Path, *, up: Any = "-y", scale: float = 1.0, fps: float = DEFAULT_FPS, order: str = "name",
+                sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, subject: Any = None,
+                subject_size: Sequence[float] | None = None, frame_start: int = 1, name: str | None = None,
+                camera: int | None = None) -> Shot:
+    """A Shot (unlabelled) from a COLMAP model folder; one frame per registered image in `order`.
+
+    up: the reconstruction's up axis ("-y" usual, "+z" ...) or "auto" (estimated from the cameras: COLMAP's world
+    is not aligned with gravity; a note says what was chosen); scale: model units -> metres. subject: a point or
+    box {"position", "size"} in model coordinates; without one it is the point the cameras look at most. The image
+    size of the first camera sets the aspect ratio. camera: the camera id whose images to read; a rig (several
+    cameras, takes_by_camera) needs one, or load_colmap_takes for them all.
+    """
+    path = Path(path)
+    cams, images = read_model(path)
+    _check_images(cams, images, str(path))
+    if camera is not None:
+        images = [im for im in images if im.camera_id == camera]
+        if not images:
+            raise DataError(f"no image uses camera {camera} (cameras: {sorted(cams)})", str(path))
+    elif len(takes := takes_by_camera(images)) > 1:
+        raise DataError(f"the model holds a {len(takes)}-camera rig (camera ids {sorted(takes)}): pass camera= for "
+                        f"one take, or read them all with load_colmap_takes (formats.load_any does)", str(path))
+    return _shot(path, cams, images, up=up, scale=scale, fps=fps, order=order, sensor_width=sensor_width,
+                 subject=subject, subject_size=subject_size, frame_start=frame_start, name=name or path.name, notes=[])
+
+
+def _shot(path: Path, cams: dict[int, ColmapCamera], images: list[ColmapImage], *, up: Any, scale: float,
+          fps: float, order: str, sensor_width: float, subject: Any, subject_size: Sequence[float] | None,
+          frame_start: int, name: str, notes: list[str]) -> Shot:
+    images = order_images(images, order)
     q = np.stack([im.qvec for im in images])
     t = np.stack([im.tvec for im in images])
+    norm = np.linalg.norm(q, axis=1)
+    if np.abs(norm - 1).max() > 1e-6:
+        notes = notes + [f"normalised the quaternions (lengths {norm.min():.6g}-{norm.max():.6g})"]
     R_w2c = geo.quat_to_matrix(q)
     R_c2w = np.swapaxes(R_w2c, 1, 2)
     centre = -np.einsum("fij,fj->fi", R_c2w, t)
+    up, W, up_used, unotes = world_turn(up, R_c2w, "opencv")
+    if W is not None:  # up "auto" found a world off every axis (COLMAP's usual): turn it first, then read it Z up
+        R_c2w, centre = W @ R_c2w, centre @ W.T
+        subject = None if subject is None else turn_subject(subject, W, subject_size, str(path))
     R, pos = to_blender(R_c2w, centre, "opencv", up, scale)
 
     used = [cams[im.camera_id] for im in images]
@@ -284,9 +367,10 @@ def load_colmap(path: str | Path, *, up: str = "-y", scale: float = 1.0, fps: fl
         subj, placement = make_subject(subject, subject_size, up, scale, str(path)), "given"
     else:
         subj, placement = default_subject(pos, R, DEFAULT_SUBJECT_SIZE if subject_size is None else subject_size)
-    shot = Shot(traj, [subj], [], name=name or path.name,
-                metadata={"source": "colmap", "path": str(path), "up": up, "scale": scale, "order": order,
-                          "images": [im.name for im in images], "subject_placement": placement})
+    notes = notes + unotes
+    meta = {"source": "colmap", "path": str(path), "up": up_used, "scale": scale, "order": order,
+            "images": [im.name for im in images], "subject_placement": placement}
+    shot = Shot(traj, [subj], [], name=name, metadata={**meta, **({"notes": notes} if notes else {})})
     return shot.validate(str(path))
 
 

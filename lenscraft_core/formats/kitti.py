@@ -24,6 +24,7 @@ from .poses import (build_shot, data_lines, file_poses, fmt, load_array, nearest
 
 CAMERA_AXES = "opencv"
 ET_FPS = 25.0
+ODOMETRY_FPS = 10.0  # KITTI odometry's poses/<sequence>.txt: the cameras ran at 10 Hz
 _LAYOUT = "a row-major 3x4 camera-to-world matrix per line, KITTI layout"
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _LINE12 = re.compile(rf"^\s*{_NUMBER}(?:[\s,]+{_NUMBER}){{11}}\s*$")
@@ -36,6 +37,19 @@ def sniff(path: str | Path, head: str) -> bool:
         return False
     lines = data_lines(head)
     return bool(lines) and bool(_LINE12.match(lines[0][1]))
+
+
+def known_layout(path: str | Path) -> bool:
+    """Whether a file lies where KITTI-style pose files are kept: E.T.'s traj_raw/<id>.txt or KITTI odometry's
+    poses/<sequence>.txt. Elsewhere the same 12 numbers a line are a plain matrix file (c2w), whose default up
+    ("-y") and strictness users already rely on."""
+    path = Path(path)
+    return path.parent.name == "traj_raw" or (path.parent.name == "poses" and path.stem.isdigit())
+
+
+def detect(path: str | Path, head: str) -> bool:
+    """What formats.detect_any asks: a KITTI pose file (sniff) in a known layout (known_layout)."""
+    return known_layout(path) and sniff(path, head)
 
 
 def et_companions(path: str | Path) -> dict[str, Path]:
@@ -81,9 +95,10 @@ def load_kitti(path: str | Path, *, up: Any = "auto", fps: float | None = None, 
         intrinsics = companions["intrinsics"]
         notes.append(f"intrinsics from E.T.'s {intrinsics}")
     if fps is None:
-        fps = ET_FPS if companions else DEFAULT_FPS
-        notes.append(f"no frame rate in the file: {fps:g} fps" + (" (E.T.'s rate)" if companions else " assumed") +
-                     "; pass fps to override")
+        odometry = Path(path).parent.name == "poses" and Path(path).stem.isdigit()
+        fps, why = (ET_FPS, " (E.T.'s rate)") if companions else (ODOMETRY_FPS, " (KITTI odometry's rate)") if \
+            odometry else (DEFAULT_FPS, " assumed")
+        notes.append(f"no frame rate in the file: {fps:g} fps{why}; pass fps to override")
     if isinstance(character, str) and character == "auto":
         character = companions.get("character")
         if character is None:
@@ -109,3 +124,6 @@ def save_kitti(shot: Shot, path: str | Path, *, up: str = "-y", scale: float = 1
     R, pos = file_poses(shot, camera_axes, up, scale)
     M = np.concatenate([R, pos[:, :, None]], axis=2)
     return write_text(path, (fmt(m.reshape(-1)) for m in M), overwrite)
+
+
+load = load_kitti  # what formats.load_any calls

@@ -127,3 +127,7 @@ def save_re10k(shot: Shot, path: str | Path, *, url: str = "https://www.youtube.
         M = np.concatenate([Rw[i], tw[i][:, None]], axis=1)
         lines.append(f"{stamp} {fmt(intr)} {fmt(M.reshape(-1))}")
     return write_text(path, lines, overwrite)
+
+
+detect = sniff  # what formats.detect_any asks
+load = load_re10k  # what formats.load_any calls

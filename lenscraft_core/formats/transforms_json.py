@@ -221,3 +221,7 @@ def save_transforms(shot: Shot, path: str | Path, *, up: str = "+z", scale: floa
     with atomic_writer(path, overwrite) as f:
         json.dump(doc, f, indent=1)
     return path
+
+
+detect = sniff  # what formats.detect_any asks
+load = load_transforms  # what formats.load_any calls

@@ -99,3 +99,7 @@ def save_tum(shot: Shot, path: str | Path, *, up: str = "-y", scale: float = 1.0
     t = start_time + np.arange(len(R)) / shot.trajectory.fps
     rows = np.concatenate([t[:, None], pos, q[:, 1:], q[:, :1]], axis=1)
     return write_text(path, [HEADER] + [fmt(r) for r in rows], overwrite)
+
+
+detect = sniff  # what formats.detect_any asks
+load = load_tum  # what formats.load_any calls

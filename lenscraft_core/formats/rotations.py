@@ -1,0 +1,187 @@
+"""Camera rotations read from files: checking and repairing them (nearest_rotations) and choosing a world's up
+axis from the cameras (estimate_up, resolve_up). Shared by every pose reader (c2w, colmap and the pose formats of
+poses.py), so it depends on geometry alone.
+
+Rotations stored at reduced precision (float16) are projected onto the nearest rotation with a note instead of
+rejected; scaled and mirrored matrices stay errors. Worlds without a fixed up (a SLAM map's, the first camera's,
+COLMAP's) get `up="auto"`: estimated from the cameras, with a note saying what was chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import geometry as geo
+from ..errors import DataError
+
+ORTHO_TOLERANCE = 1e-4  # R R^T off the identity by more than this is repaired (or refused, beyond REPAIR_TOLERANCE)
+# float16 keeps 11 significant bits: entries near 1 round by up to ~5e-4, so R R^T is off by up to ~1e-3. Beyond
+# REPAIR_TOLERANCE a matrix was not a rotation before it was stored (a scale, a shear, a typo).
+REPAIR_TOLERANCE = 5e-3
+DET_TOLERANCE = 1e-2  # |det - 1| beyond this is a scaled matrix
+# up="auto" keeps the world axis nearest to the estimate unless the estimate is a horizon (which does not lean with
+# the cameras' tilt) this far from every axis: pose files put their world on a camera's axes or on gravity, and a
+# hand-held camera's horizon wanders by a few degrees.
+SNAP_DEGREES = 20.0
+_HORIZON_MIN_SPREAD = 0.01  # variance of the right vectors along their second axis: a pan of about 20 degrees
+_UP_UNRELIABLE = 0.5  # |mean camera up| below this: the cameras disagree on up (rolls, flips)
+
+
+# ---------------------------------------------------------------------------------------------------- rotations
+def nearest_rotations(R: np.ndarray, where: Callable[[int], str], what: str = "rotation"
+                      ) -> tuple[np.ndarray, list[str]]:
+    """Rotation matrices (F, 3, 3) checked and repaired.
+
+    Finite values, det > 0 (a mirror is not a camera pose) and det near 1 (a scaled matrix is a units or export
+    mistake) are required; DataError names the frame by where(frame). Matrices off orthonormal by up to
+    REPAIR_TOLERANCE (float16 storage and the like) are replaced by the nearest rotation (SVD: U V^T) and a note
+    says so; beyond that they are errors. Returns (rotations, notes)."""
+    R = np.asarray(R, dtype=np.float64)
+    for f in np.flatnonzero(~np.all(np.isfinite(R), axis=(1, 2))):
+        raise DataError(f"{what} has a NaN or infinite value", where(int(f)))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge entries: an inf det, refused below as scaled
+        det = np.linalg.det(R)
+        err = np.abs(R @ np.swapaxes(R, 1, 2) - np.eye(3)).max(axis=(1, 2))
+    for f in np.flatnonzero(det < 0):
+        raise DataError(f"{what} is mirrored (det {det[f]:.3g} < 0): not a camera pose; is the handedness of the "
+                        f"file's axes right?", where(int(f)))
+    for f in np.flatnonzero(~(np.abs(det - 1) <= DET_TOLERANCE)):  # NaN (inf - inf) is scaled too
+        raise DataError(f"{what} is scaled (det {det[f]:.4g}, expected 1): a camera pose has no scale; divide it "
+                        f"out before export", where(int(f)))
+    for f in np.flatnonzero(~(err <= REPAIR_TOLERANCE)):
+        raise DataError(f"{what} is not a rotation (orthonormality error {err[f]:.2g}, limit "
+                        f"{REPAIR_TOLERANCE:g} for repair)", where(int(f)))
+    notes = []
+    bad = np.flatnonzero(err > ORTHO_TOLERANCE)
+    if len(bad):
+        U, _, Vt = np.linalg.svd(R[bad])
+        R = R.copy()
+        R[bad] = U @ Vt
+        notes.append(f"re-orthonormalised {len(bad)} of {len(R)} rotations to the nearest rotation (SVD): "
+                     f"orthonormality error up to {err.max():.2g} (tolerance {ORTHO_TOLERANCE:g}), as from float16 "
+                     f"storage")
+    return R, notes
+
+
+# ---------------------------------------------------------------------------------------------------- world up
+def camera_up_vectors(R: np.ndarray, camera_axes: str = "opengl") -> np.ndarray:
+    """Each camera's up direction (F, 3) in its world: local +y for OpenGL axes, local -y for OpenCV axes."""
+    up = np.asarray(R, dtype=np.float64)[..., :, 1]
+    return -up if str(camera_axes).lower() == "opencv" else up
+
+
+@dataclass
+class UpEstimate:
+    """What estimate_up found: the unit up vector in the file's world, the world axis nearest to it (one of
+    geometry.UP_AXES) and the angle between them, how it was found, and whether the cameras agree enough to
+    trust it."""
+
+    vector: np.ndarray
+    axis: str
+    angle_deg: float
+    method: str
+    reliable: bool = True
+
+    def describe(self) -> str:
+        v = ", ".join(f"{c:.3f}" for c in self.vector)
+        trust = "" if self.reliable else "; unreliable: the cameras' up vectors disagree (rolls or flips)"
+        return f"{self.method} ({v}) is {self.angle_deg:.1f} degrees from {self.axis}{trust}"
+
+
+def nearest_axis(v: np.ndarray) -> tuple[str, float]:
+    """The signed world axis ("+x" ... "-z") nearest to vector v and the angle to it in degrees."""
+    v = geo.normalize(np.asarray(v, dtype=np.float64))
+    i = int(np.argmax(np.abs(v)))
+    axis = ("+" if v[i] >= 0 else "-") + "xyz"[i]
+    return axis, float(np.degrees(np.arccos(np.clip(abs(v[i]), -1.0, 1.0))))
+
+
+def estimate_up(rotations: np.ndarray, camera_axes: str = "opengl") -> UpEstimate:
+    """World up estimated from camera-to-world rotations (F, 3, 3) in a file's world and camera axes.
+
+    The cameras' mean up vector: for a rig that looks roughly horizontally this is the world up, tilted by the
+    rig's mean tilt. When the cameras pan enough for their right vectors (which stay level on a tripod or a
+    steady hand) to span a plane, the normal of that plane (the horizon) is used instead: it does not lean with
+    the tilt. The horizon is only taken when it agrees with the mean up within 45 degrees (a roll also sweeps the
+    right vectors through a plane, one that contains the up)."""
+    R = np.asarray(rotations, dtype=np.float64)
+    ups = camera_up_vectors(R, camera_axes)
+    mean_up = ups.mean(axis=0)
+    strength = float(np.linalg.norm(mean_up))
+    if strength < 1e-9:
+        mean_up, strength = np.array([0.0, 0.0, 1.0]), 0.0
+    m = mean_up / max(strength, 1e-12)
+    vector, method = m, "mean camera up"
+    rights = R[..., :, 0]
+    w, V = np.linalg.eigh(rights.T @ rights / len(rights))
+    if w[1] > _HORIZON_MIN_SPREAD and w[0] < 0.1 * w[1]:
+        h = V[:, 0] * (1.0 if V[:, 0] @ m >= 0 else -1.0)
+        if h @ m > np.cos(np.radians(45.0)):
+            vector, method = h, "horizon normal"
+    axis, angle = nearest_axis(vector)
+    return UpEstimate(vector, axis, angle, method, strength >= _UP_UNRELIABLE)
+
+
+def _turn_onto_z(v: np.ndarray) -> np.ndarray:
+    """The smallest rotation taking unit vector v onto +Z."""
+    z = np.array([0.0, 0.0, 1.0])
+    axis = np.cross(v, z)
+    s, c = float(np.linalg.norm(axis)), float(v @ z)
+    if s < 1e-12:
+        return np.eye(3) if c > 0 else np.diag([1.0, -1.0, -1.0])
+    return geo.axis_angle_matrix(axis / s, np.arctan2(s, c))
+
+
+def up_matrix(up: Any) -> np.ndarray:
+    """Rotation taking a file's world to Blender's Z-up world for an axis (geometry.UP_AXES) or an up vector (3,).
+    A vector turns by the axis nearest to it (geometry.up_axis_to_zup, so the heading matches the axis case),
+    then by the small rest."""
+    if isinstance(up, str):
+        return geo.up_axis_to_zup(up)
+    v = np.asarray(up, dtype=np.float64)
+    if v.shape != (3,) or not np.all(np.isfinite(v)) or np.linalg.norm(v) < 1e-9:
+        raise ValueError(f"up must be one of {', '.join(geo.UP_AXES)}, 'auto' or a non-zero vector, got {up!r}")
+    W0 = geo.up_axis_to_zup(nearest_axis(v)[0])
+    return _turn_onto_z(geo.normalize(W0 @ v)) @ W0
+
+
+def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[np.ndarray, Any, str]:
+    """(world rotation to Z-up, the up used (an axis or a vector), a note) for up = "auto", an axis or a vector.
+
+    "auto": estimate_up; the world axis nearest to it, unless the estimate is a horizon normal more than
+    SNAP_DEGREES from every axis (a world not aligned with gravity, like COLMAP's): then that vector. A mean camera
+    up leans with the cameras' tilt, so it only picks the axis. A given axis that the cameras contradict (their up
+    points down in it) gets a note: the shot would read upside down."""
+    est = estimate_up(rotations, camera_axes)
+    if is_auto(up):
+        if est.angle_deg <= SNAP_DEGREES or est.method != "horizon normal" or not est.reliable:
+            return geo.up_axis_to_zup(est.axis), est.axis, f"up auto: {est.axis}; the cameras' {est.describe()}"
+        return (up_matrix(est.vector), [round(float(c), 6) for c in est.vector],
+                f"up auto: the estimated horizon, more than {SNAP_DEGREES:g} degrees from any axis; the cameras' "
+                f"{est.describe()}")
+    W = up_matrix(up)
+    note = f"up {up}: given"
+    if float((W @ est.vector)[2]) < 0:
+        note += (f"; but the cameras' up points down in that world (their {est.describe()}): the shot will read "
+                 f"upside down unless up is {est.axis}")
+    return W, up, note
+
+
+def is_auto(up: Any) -> bool:
+    """Whether up asks for the estimate ("auto", any case)."""
+    return isinstance(up, str) and up.strip().lower() == "auto"
+
+
+def world_turn(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[str, np.ndarray | None, Any, list[str]]:
+    """For readers that take an up axis (c2w, colmap): (the axis to read the world with; the turn W to apply to the
+    file's world first, or None; the up used, for metadata; notes). A given axis is kept as it is, with a note only
+    when the cameras contradict it; "auto" or a vector becomes resolve_up's choice, with a note. W is only set for
+    an up off every axis, after which the world is read as "+z"."""
+    W, used, note = resolve_up(up, rotations, camera_axes)
+    notes = [note] if is_auto(up) or "upside down" in note or not isinstance(up, str) else []
+    if isinstance(used, str):
+        return used, None, used, notes
+    return "+z", W, used, notes
