@@ -65,10 +65,13 @@ def text(value: str) -> str:
 
 
 def up_axis(value: str) -> str:
+    """An argparse type: "auto" (estimated from the cameras) or a world axis (geometry.UP_AXES)."""
+    if value.strip().lower() == "auto":
+        return "auto"
     try:
         up_axis_to_zup(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"unknown up axis '{text(value)}'; expected one of "
+        raise argparse.ArgumentTypeError(f"unknown up axis '{text(value)}'; expected auto or one of "
                                          f"{', '.join(UP_AXES)}") from None
     return value
 
@@ -121,7 +124,16 @@ def _load(path: Path, args: argparse.Namespace) -> list:
     result = formats.load_any(path, **_source_options(args))
     for index, reason in result.skipped[:20]:
         print(f"skipped sample {index}: {reason}", file=sys.stderr)
+    print_notes(result.shots)
     return result.shots
+
+
+def print_notes(shots: list) -> None:
+    """What the readers assumed or repaired (metadata["notes"]: the frame rate, the chosen up, re-orthonormalised
+    rotations, ...), one "note:" line each on stderr, named by shot when there are several."""
+    for shot in shots:
+        for note in shot.metadata.get("notes", []) if isinstance(shot.metadata, dict) else []:
+            print(f"note: {f'{shot.name}: ' if len(shots) > 1 else ''}{note}", file=sys.stderr)
 
 
 def _source_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -202,7 +214,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from . import formats
 
-    result = formats.load_any(args.input, lenient=args.lenient)
+    result = formats.load_any(args.input, **_source_options(args))
+    print_notes(result.shots)
     shots = [s for shot in result.shots for s in shot.split()] if args.split else result.shots
     _save(shots, args, args.format)
     print(f"wrote {len(shots)} shot(s) to {args.out} ({args.format})" +
@@ -393,12 +406,17 @@ def _add_model_flags(p: argparse.ArgumentParser) -> None:
                    help="where the model runs; one the runtime lacks falls back to the CPU with a note")
 
 
-def _add_source_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--up", default="-y", type=up_axis, help="world up axis of COLMAP / matrix data (+x -x +y -y +z -z)")
+def _add_source_flags(p: argparse.ArgumentParser, lenient: bool = True) -> None:
+    p.add_argument("--up", default=None, type=up_axis,
+                   help="the camera file's world up: auto (estimated from the cameras; a note says what it chose) or "
+                        "+x -x +y -y +z -z; default: the format's (-y for COLMAP and matrix files, auto for "
+                        "transforms.json, KITTI, TUM and RealEstate10K)")
     p.add_argument("--camera-axes", default="opencv", choices=("opencv", "opengl"), help="matrix files' camera axes")
     p.add_argument("--scale", type=number(positive=True), default=1.0, help="multiply positions (to metres)")
-    p.add_argument("--fps", type=number(positive=True), default=None)
-    p.add_argument("--lenient", action="store_true", help="skip bad samples in JSON data and report them")
+    p.add_argument("--fps", type=number(positive=True), default=None,
+                   help="frame rate of a camera file (default: the file's, else the format's, with a note)")
+    if lenient:
+        p.add_argument("--lenient", action="store_true", help="skip bad samples in JSON data and report them")
 
 
 def _add_label_flags(p: argparse.ArgumentParser) -> None:
@@ -411,13 +429,13 @@ def _add_label_flags(p: argparse.ArgumentParser) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse reads "-y" as an option, so `--up -y` would fail: a value of --up that names an axis is joined to
-    its flag ("--up=-y") first. Subparsers are made of this class too."""
+    """argparse reads "-y" as an option, so `--up -y` would fail: a value of --up that names an axis (or auto) is
+    joined to its flag ("--up=-y") first. Subparsers are made of this class too."""
 
     def parse_known_args(self, args=None, namespace=None):
         args = list(sys.argv[1:] if args is None else args)
         for i in range(len(args) - 1, 0, -1):
-            if args[i - 1] == "--up" and args[i].strip().lower() in UP_AXES:
+            if args[i - 1] == "--up" and args[i].strip().lower() in UP_AXES + ("auto",):
                 args[i - 1:i + 1] = [f"--up={args[i]}"]
         return super().parse_known_args(args, namespace)
 
@@ -443,16 +461,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lenient", action="store_true", help="skip bad samples and report them instead of failing")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("convert", help="convert between LensCraft v1 JSON and our format")
+    p = sub.add_parser("convert", help="convert any file LensCraft reads (v1 JSON, camera files) to our format or v1")
     p.add_argument("input", type=Path)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--format", choices=FORMATS, default="lenscraft")
     p.add_argument("--split", action="store_true", help="one shot per instruction")
     p.add_argument("--lenient", action="store_true")
     p.add_argument("--overwrite", action="store_true")
+    _add_source_flags(p, lenient=False)
     p.set_defaults(func=cmd_convert)
 
-    p = sub.add_parser("import", help="COLMAP model / camera matrices / JSON -> our format (optionally split by CSV)")
+    p = sub.add_parser("import", help="camera file (COLMAP, matrices, transforms.json, KITTI, TUM, RealEstate10K) / "
+                                      "JSON -> our format (optionally split by CSV)")
     p.add_argument("input", type=Path)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--format", choices=FORMATS, default="lenscraft")

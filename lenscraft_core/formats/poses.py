@@ -28,6 +28,8 @@ from .rotations import (DET_TOLERANCE, ORTHO_TOLERANCE, REPAIR_TOLERANCE, SNAP_D
                         up_matrix)
 
 HEAD_BYTES = 1 << 16  # how much of a file format sniffing reads
+VIDEO_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 48.0, 50.0, 59.94, 60.0, 100.0, 120.0, 240.0)
+_RATE_SNAP = 2e-5  # whole-microsecond stamps of 60 fps (16667 us a frame) are 2e-5 off; 29.97 is 1e-3 from 30
 
 _SPLIT = re.compile(r"[\s,]+")
 
@@ -127,8 +129,9 @@ def fmt(values: Iterable[float]) -> str:
 
 # ---------------------------------------------------------------------------------------------------- frame rate
 def fps_from_times(times: np.ndarray, unit_s: float, where: str) -> tuple[float, list[str]]:
-    """Frame rate from frame timestamps (in units of unit_s seconds): 1 / the median step. Notes irregular steps
-    (dropped or duplicated frames). The times must increase."""
+    """Frame rate from frame timestamps (in units of unit_s seconds): 1 / the mean step (the median when frames
+    were dropped), a video rate (VIDEO_RATES) when within the rounding of whole-microsecond stamps. Notes
+    irregular steps (dropped or duplicated frames). The times must increase."""
     steps = np.diff(np.asarray(times, dtype=np.float64)) * unit_s
     if len(steps) == 0:
         raise DataError("one frame has no frame rate: pass fps", where)
@@ -136,6 +139,11 @@ def fps_from_times(times: np.ndarray, unit_s: float, where: str) -> tuple[float,
     if step <= 0:
         raise DataError("timestamps do not increase: cannot tell the frame rate", where)
     fps = 1.0 / step
+    if np.all(np.abs(steps / step - 1) <= 0.25):  # even steps: the mean averages out the stamps' rounding
+        fps = (len(steps)) / float(times[-1] - times[0]) / unit_s
+    near = min(VIDEO_RATES, key=lambda r: abs(r - fps))
+    if abs(near / fps - 1) <= _RATE_SNAP:
+        fps = near
     lo, hi = FPS_RANGE
     if not lo <= fps <= hi:
         raise DataError(f"timestamps give {fps:.4g} fps, outside {lo:g}-{hi:g}: are they in the unit the format "
