@@ -45,9 +45,9 @@ def _job(draw, tmp):
                     "generator": "simulator"})
     for key in draw(st.lists(st.sampled_from(_KEYS), max_size=2 if job else 4)):
         value = draw(_value)
-        if key in ("out", "json", "preview") and isinstance(value, str):
+        if key in ("out", "json", "preview") and not isinstance(value, bool) and value is not None:
             # outputs stay inside the temp folder (bad ones too: an existing folder, a path under a file)
-            value = draw(st.sampled_from([str(tmp / re.sub(r"[^A-Za-z0-9.]", "_", value or "x")), str(tmp),
+            value = draw(st.sampled_from([str(tmp / re.sub(r"[^A-Za-z0-9.]", "_", str(value) or "x")), str(tmp),
                                           str(tmp / "afile" / "x.blend"), str(tmp / "sub" / "d.json")]))
         job[key] = value
     return job
@@ -74,8 +74,9 @@ def _fresh_scene():
     sc.collection.objects.link(obj)
 
 
-def test_the_batch_never_raises_and_reports_every_job(scene, ext, tmp_path_factory, capsys):
+def test_the_batch_never_raises_and_reports_every_job(scene, ext, tmp_path_factory, capsys, monkeypatch):
     tmp = tmp_path_factory.mktemp("fuzz")
+    monkeypatch.chdir(tmp)  # whatever relative path a job names lands here
     ext.engine.configure(generator="model", model_path="")
     batch_config = ext.engine.config_state()[0]
     start = time.monotonic()
