@@ -130,3 +130,30 @@ def test_bad_shapes(tmp_path):
         load_c2w(p["matrices"], character=np.zeros((4, 3)))
     with pytest.raises(FileExistsError):
         save_c2w(shot, tmp_path / "a.npy")
+
+
+def test_float16_rotations_are_repaired_and_mirrors_and_scales_stay_errors(tmp_path):
+    shot = make_shot(6)
+    M = np.load(save_c2w(shot, tmp_path / "a.npy")["matrices"])
+    np.save(tmp_path / "half.npy", M.astype(np.float16))
+    back = load_c2w(tmp_path / "half.npy")
+    assert any("re-orthonormalised" in n and "float16" in n for n in back.metadata["notes"])
+    R = back.trajectory.matrices
+    np.testing.assert_allclose(R @ np.swapaxes(R, 1, 2), np.broadcast_to(np.eye(3), R.shape), atol=1e-12)
+    assert "notes" not in load_c2w(tmp_path / "a.npy").metadata  # exact rotations: nothing to say
+    for name, edit, words in [("mirror", np.diag([1.0, 1.0, -1.0, 1.0]), "frame 2: rotation part is mirrored"),
+                              ("scaled", np.diag([1.01, 1.01, 1.01, 1.0]), "frame 2: rotation part is scaled")]:
+        bad = M.copy()
+        bad[2] = bad[2] @ edit
+        np.save(tmp_path / f"{name}.npy", bad)
+        with pytest.raises(DataError, match=words):
+            load_c2w(tmp_path / f"{name}.npy")
+
+
+def test_up_auto_finds_the_files_world(tmp_path):
+    shot = make_shot(20)
+    for up in ("+z", "+y", "-y"):
+        p = save_c2w(shot, tmp_path / f"u{up}.npy", up=up)["matrices"]
+        back = load_c2w(p, up="auto")
+        assert back.metadata["up"] == up and back.metadata["notes"][0].startswith(f"up auto: {up}")
+        np.testing.assert_allclose(back.trajectory.position, shot.trajectory.position, atol=1e-9)

@@ -146,3 +146,85 @@ def test_truncated_binary(tmp_path):
     p.write_bytes(p.read_bytes()[:-30])
     with pytest.raises(DataError, match=r"images.bin: image record 4: file ends early"):
         load_colmap(tmp_path / "b")
+
+
+# ---------------------------------------------------------------------------------------------------- layout, rigs
+def _image_lines(shot, camera_of=lambda i: 1, name_of="frame_{:05d}.jpg".format, points=lambda i: None):
+    """images.txt lines for a shot's camera (COLMAP's world = the shot's with up -y), one image per frame."""
+    from lenscraft_core.formats.c2w import from_blender
+
+    t = shot.trajectory
+    R_c2w, centre = from_blender(t.matrices, t.position, "opencv", "-y")
+    R_w2c = np.swapaxes(R_c2w, 1, 2)
+    q, tv = geo.matrix_to_quat(R_w2c), -np.einsum("fij,fj->fi", R_w2c, centre)
+    lines = []
+    for i in range(t.frame_count):
+        lines.append(" ".join(str(v) for v in [i + 1, *q[i], *tv[i], camera_of(i), name_of(i + 1)]))
+        if points(i) is not None:
+            lines.append(points(i))
+    return "\n".join(lines) + "\n"
+
+
+ONE_CAMERA = "1 PINHOLE 1920 1080 1600 1600 960 540\n"
+
+
+@pytest.mark.parametrize("layout", ["no points lines", "mixed", "every image with points"])
+def test_images_txt_with_or_without_points_lines_drops_no_image(tmp_path, layout):
+    shot = make_shot(9)
+    points = {"no points lines": lambda i: None, "mixed": lambda i: ["", None, "1.5 2.5 -1 3 4 7"][i % 3],
+              "every image with points": lambda i: "10 20 -1"}[layout]
+    d = write_model(tmp_path, ONE_CAMERA, _image_lines(shot, points=points))
+    back = load_colmap(d, fps=25.0)
+    assert back.trajectory.frame_count == 9
+    np.testing.assert_allclose(back.trajectory.position, shot.trajectory.position, atol=1e-6)
+
+
+def test_a_points_line_without_its_image_is_a_named_error(tmp_path):
+    d = write_model(tmp_path, ONE_CAMERA, "1 1 0 0 0 0 0 5 1 a.jpg\n1 2 -1\n3 4 -1\n")
+    with pytest.raises(DataError, match=r"images.txt: line 3: has 3 columns: a POINTS2D line .* follows no image"):
+        load_colmap(d)
+
+
+def test_a_two_camera_rig_is_one_take_per_camera(tmp_path):
+    """cam0/ and cam1/ film the same frames half a metre apart: two takes, each smooth, never one that jumps."""
+    from lenscraft_core import formats
+
+    left = make_shot(8)
+    t = left.trajectory
+    right = Shot(Trajectory.from_matrices(t.position + [0.5, 0, 0], t.matrices, t.focal_length, fps=25.0),
+                 left.subjects)
+    lines = _image_lines(left, name_of="cam0/{:06d}.png".format)
+    extra = _image_lines(right, camera_of=lambda i: 2, name_of="cam1/{:06d}.png".format).splitlines()
+    lines += "\n".join(" ".join([str(int(ln.split()[0]) + 100)] + ln.split()[1:]) for ln in extra) + "\n"
+    d = write_model(tmp_path, ONE_CAMERA + "2 PINHOLE 1920 1080 1600 1600 960 540\n", lines)
+    result = formats.load_any(d)
+    assert [s.name for s in result.shots] == ["model_cam1", "model_cam2"]
+    for shot, want in zip(result.shots, (left, right)):
+        np.testing.assert_allclose(shot.trajectory.position, want.trajectory.position, atol=1e-6)
+        assert any("2-camera rig" in n for n in shot.metadata["notes"])
+    with pytest.raises(DataError, match=r"2-camera rig \(camera ids \[1, 2\]\): pass camera="):
+        load_colmap(d)
+    assert load_colmap(d, camera=2).trajectory.frame_count == 8
+
+
+def test_a_zoom_stored_as_one_camera_per_focal_length_stays_one_take(tmp_path):
+    from lenscraft_core import formats
+
+    shot = make_shot(12)
+    t = shot.trajectory
+    focal = np.where(np.arange(12) < 6, 30.0, 60.0)  # two focal lengths: save_colmap writes two cameras
+    zoom = Shot(Trajectory.from_matrices(t.position, t.matrices, focal, fps=25.0), shot.subjects, name="zoom")
+    save_colmap(zoom, tmp_path / "z")
+    (back,) = formats.load_any(tmp_path / "z", fps=25.0).shots
+    assert_same_camera(zoom.trajectory, back.trajectory)
+
+
+def test_up_auto_and_float_rounded_quaternions(tmp_path):
+    shot = make_shot(10)
+    text = _image_lines(shot)
+    rounded = "\n".join(" ".join([c.split()[0]] + [f"{float(v):.4f}" for v in c.split()[1:5]] + c.split()[5:])
+                        for c in text.splitlines()) + "\n"
+    d = write_model(tmp_path, ONE_CAMERA, rounded)
+    back = load_colmap(d, up="auto")
+    assert back.metadata["up"] == "-y" and any(n.startswith("up auto: -y") for n in back.metadata["notes"])
+    np.testing.assert_allclose(back.trajectory.position, shot.trajectory.position, atol=1e-3)

@@ -10,6 +10,7 @@ sensor fit). Only pinhole focal lengths are used; distortion parameters are read
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 from dataclasses import dataclass
@@ -283,13 +284,21 @@ def _check_images(cams: dict[int, ColmapCamera], images: list[ColmapImage], wher
 
 
 def takes_by_camera(images: list[ColmapImage]) -> dict[int, list[ColmapImage]]:
-    """The images of each camera (a rig: one take per camera, never one take jumping between them). A model where
-    every image has its own camera (COLMAP without single_camera) is one take: its cameras are per image, not per
-    device. Keys: camera id, or 0 for that single take."""
+    """The images of each camera of a rig (one take per camera, never one take jumping between them), else all
+    images as one take (key 0). A rig: two or more cameras with several images each, filming the same frames (the
+    frame numbers in their names overlap, as cam0/0001.png and cam1/0001.png do; names without numbers count as
+    overlapping). Not a rig: one camera per image (COLMAP without single_camera), or one per focal length of a
+    zoom (save_colmap writes those), whose frame numbers follow each other."""
     by_camera: dict[int, list[ColmapImage]] = {}
     for im in images:
         by_camera.setdefault(im.camera_id, []).append(im)
-    if len(by_camera) == 1 or all(len(v) == 1 for v in by_camera.values()):
+    spans = []
+    for group in by_camera.values():
+        if len(group) > 1:
+            numbers = [timestamp_of(im.name) for im in group]
+            spans.append((-math.inf, math.inf) if None in numbers else (min(numbers), max(numbers)))
+    spans.sort()
+    if len(spans) < 2 or not any(b[0] <= a[1] for a, b in zip(spans, spans[1:])):
         return {0: list(images)}
     return dict(sorted(by_camera.items()))
 
