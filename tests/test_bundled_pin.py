@@ -5,10 +5,14 @@ and thread counts ONNX Runtime and torch reorder sums, which moves the last digi
 threads), so the test allows 1e-4 (a tenth of a millimetre), far below any change of behaviour.
 """
 
+import sys
+
 import numpy as np
 import pytest
+from _paths import REPO
 
-from tools.pin_bundled_outputs import PIN, compute
+sys.path.insert(0, str(REPO))  # tools/ is a folder of scripts beside the package, not installed
+from tools.pin_bundled_outputs import PIN, compute  # noqa: E402
 
 
 @pytest.fixture(scope="module")
