@@ -103,3 +103,30 @@ def test_multi_file_writers_refuse_before_writing_any(tmp_path, shot):
         warnings.simplefilter("error")
         save_colmap(shot, tmp_path / "model", overwrite=True)
     assert sorted(os.listdir(tmp_path / "model")) == ["cameras.txt", "images.txt", "points3D.txt"]  # no temp files
+
+
+def test_pose_formats_are_detected_and_a_plain_matrix_text_stays_c2w(tmp_path, shot):
+    from lenscraft_core.formats import kitti, re10k, transforms_json, tum
+
+    (tmp_path / "traj_raw").mkdir()
+    files = {"transforms.json": ("transforms", transforms_json.save_transforms(shot, tmp_path / "transforms.json")),
+             "re10k.txt": ("re10k", re10k.save_re10k(shot, tmp_path / "re10k.txt")),
+             "tum.txt": ("tum", tum.save_tum(shot, tmp_path / "tum.txt")),
+             "tum.csv": ("tum", tum.save_tum(shot, tmp_path / "tum.csv")),
+             "et": ("kitti", kitti.save_kitti(shot, tmp_path / "traj_raw" / "clip.txt")),
+             # 12 numbers a line outside E.T.'s or KITTI's layout: a matrix file, read as it always was
+             "rows.txt": ("c2w", kitti.save_kitti(shot, tmp_path / "rows.txt"))}
+    for name, (fmt, path) in files.items():
+        assert detect_any(path) == fmt, name
+        assert fmt in formats.LOAD_ANY_FORMATS
+        result = load_any(path)
+        assert result.format == fmt and result.shots[0].trajectory.frame_count == 30, name
+    plain = load_any(tmp_path / "rows.txt").shots[0]
+    assert plain.metadata["up"] == "-y" and plain.metadata["source"] == "c2w"
+
+
+def test_any_file_of_a_colmap_model_names_the_model(tmp_path, shot):
+    save_colmap(shot, tmp_path / "model")
+    for name in formats.COLMAP_FILES[:3]:
+        assert detect_any(tmp_path / "model" / name) == "colmap"
+    assert load_any(tmp_path / "model" / "points3D.txt").shots[0].trajectory.frame_count == 30

@@ -242,6 +242,60 @@ def test_mutated_matrix_files_raise_named_errors(tmp_path_factory, data, suffix)
     _load(p)
 
 
+def _valid_pose_file(folder, fmt: str):
+    """A valid file of a pose format (POSE_FORMATS), written by its own writer: a KITTI file in E.T.'s layout, with
+    its intrinsics beside it, so detection and the companion files are fuzzed too."""
+    from lenscraft_core.formats import kitti, re10k, transforms_json, tum
+    from lenscraft_core.simulate import simulate_batch
+
+    shot = simulate_batch(1, frames=4, seed=5).shots()[0]
+    if fmt == "kitti":
+        (folder / "traj_raw").mkdir(exist_ok=True)
+        (folder / "intrinsics").mkdir(exist_ok=True)
+        np.save(folder / "intrinsics" / "clip.npy", np.array([500.0, 500.0, 320.0, 240.0]))
+        return kitti.save_kitti(shot, folder / "traj_raw" / "clip.txt", overwrite=True)
+    writer = {"transforms": transforms_json.save_transforms, "re10k": re10k.save_re10k, "tum": tum.save_tum}[fmt]
+    return writer(shot, folder / ("transforms.json" if fmt == "transforms" else f"{fmt}.txt"), overwrite=True)
+
+
+@SMALL
+@given(data=st.data(), fmt=st.sampled_from(sorted(formats.POSE_FORMATS)))
+def test_mutated_pose_files_raise_named_errors(tmp_path_factory, data, fmt):
+    """transforms.json, RealEstate10K, TUM and KITTI (E.T.) files with bytes flipped, cut or inserted: detected and
+    read, or a named error; read as their own format whatever the detection says, likewise."""
+    p = _valid_pose_file(tmp_path_factory.mktemp("pose"), fmt)
+    pool = [b"\xff", b"\xef\xbb\xbf", b"nan", b"1e999", b"-0", b"9" * 400, b" x", b"\n", b"#", b",", b'"', b"["]
+    p.write_bytes(_mutate(data, p.read_bytes(), pool))
+    _load(p)
+    _load(p, format=fmt, up=data.draw(st.sampled_from([None, "auto", "-y", "+z"])))
+
+
+@SMALL
+@given(lines=st.lists(st.text(alphabet="0123456789 .-eE#,\tnaif:/htps", max_size=90), max_size=6),
+       name=st.sampled_from(["traj_raw/clip.txt", "poses/00.txt", "t.tum", "t.csv", "r.txt"]),
+       url=st.booleans())
+def test_arbitrary_pose_lines_raise_named_errors(tmp_path_factory, lines, name, url):
+    p = tmp_path_factory.mktemp("lines") / name
+    p.parent.mkdir(exist_ok=True)
+    p.write_text("\n".join((["https://www.youtube.com/watch?v=x"] if url else []) + lines))
+    _load(p)
+
+
+@SMALL
+@given(data=st.data(), name=st.sampled_from(["traj_raw/clip.txt", "poses/00.txt", "t.tum", "r.txt"]))
+def test_arbitrary_pose_numbers_raise_named_errors(tmp_path_factory, data, name):
+    """Lines of the right width (TUM 8, KITTI 12, RealEstate10K 19 numbers) holding any numbers: zero and
+    non-unit quaternions, scaled, mirrored and degenerate matrices, repeated and falling timestamps."""
+    width = {"r.txt": 19, "t.tum": 8}.get(name, 12)
+    number = st.one_of(st.floats(-2, 2), st.sampled_from([0.0, 1.0, -1.0, 1e308, float("nan"), float("inf")]))
+    rows = data.draw(st.lists(st.lists(number, min_size=width, max_size=width), min_size=1, max_size=5))
+    p = tmp_path_factory.mktemp("numbers") / name
+    p.parent.mkdir(exist_ok=True)
+    head = ["https://www.youtube.com/watch?v=x"] if name == "r.txt" else []
+    p.write_text("\n".join(head + [" ".join(repr(v) for v in r) for r in rows]))
+    _load(p)
+
+
 @SMALL
 @given(array=st.one_of(
     st.builds(np.zeros, st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 5))),
