@@ -192,7 +192,8 @@ def resolve_labels(labels: Mapping[str, str], fill: bool = True) -> dict[str, st
     return out
 
 
-_PARSED: dict[tuple[int, str], Interpretation] = {}  # (id of the Engine or 0: grammar, text) -> interpretation
+# (id of the Engine or 0: grammar, text) -> its interpretation, or the error saying it names no camera work
+_PARSED: dict[tuple[int, str], Interpretation | LensCraftError] = {}
 _WARMING: set[int] = set()  # engines whose text encoder a background thread is loading (or has loaded)
 _PARSED_MAX = 256  # prompts remembered (the panel asks again on every edit; the text encoder is the slow part)
 
@@ -248,13 +249,19 @@ def parse_prompt(text: str, wait: bool = False) -> Interpretation:
     if found is None:
         try:
             found = eng.parse(text) if use_model and eng is not None else _grammar_parse(text)
-        except LensCraftError:
-            raise
+        except LensCraftError as e:  # "says nothing about camera work": remembered too, asked again on every edit
+            found = e
         except Exception:  # noqa: BLE001  (a failing text encoder must not break the panel: the grammar answers)
-            key, found = (0, text), _grammar_parse(text)
+            key = (0, text)
+            try:
+                found = _grammar_parse(text)
+            except LensCraftError as e:
+                found = e
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[key] = found
+    if isinstance(found, LensCraftError):
+        raise LensCraftError(str(found))
     return found
 
 

@@ -8,7 +8,7 @@ model files under lenscraft_core/models/; the torch side, lenscraft_core.TORCH_P
 needs it) into a temporary folder, then runs `blender_ext.py build` and `blender_ext.py validate`
 from the installed bpy wheel (stdlib only, no Blender binary).
 
---wheels downloads unmodified PyPI wheels (onnxruntime, tokenizers and their dependencies, except numpy which
+--wheels downloads unmodified PyPI wheels (onnxruntime and its dependencies, except numpy which
 Blender ships) for Linux x64, macOS arm64 (and x64 while onnxruntime still publishes it) and Windows x64, CPython
 3.11 (Blender 4.2-5.0) and 3.13 (5.1+), into a cache folder (build/wheels), and lists them and their platforms in
 the staged manifest. Without --wheels the zip still works where onnxruntime is already importable, and otherwise
@@ -36,10 +36,15 @@ import lenscraft_core as core  # noqa: E402  (its __init__ only names the packag
 # other add-ons), so Python 3.11 (Blender 4.2-5.0) takes 1.18.1 and Python 3.13 (Blender 5.1+) 1.21.0. Both run the
 # bundled model and the MiniLM prompt encoder (checked on Linux: docs/blender.md says how).
 RUNTIME_REQUIREMENTS = {
-    "3.11": ("onnxruntime==1.18.1", "tokenizers==0.23.3"),
-    "3.13": ("onnxruntime==1.21.0", "tokenizers==0.23.3"),
+    "3.11": ("onnxruntime==1.18.1",),
+    "3.13": ("onnxruntime==1.21.0",),
 }
-RUNTIME_PACKAGES = ("onnxruntime", "tokenizers")
+RUNTIME_PACKAGES = ("onnxruntime",)
+# Model folders the extension does not ship: the offline MiniLM prompt encoder (45 MB, plus tokenizers and its
+# dependencies) measured no better than the grammar alone on the held-out paraphrases: it fixed 2 fields and rescued 3
+# rejected prompts but stated 3 wrong and 11 unasked fields (benchmarks/bench_parse_fallback.py; docs/RELIABILITY.md).
+# Without it the add-on reads prompts with the grammar (inference.prompting.choose_text_encoder finds no encoder).
+LEFT_OUT_MODELS = ("minilm",)
 PYTHON_VERSIONS = tuple(RUNTIME_REQUIREMENTS)
 # Blender platform name -> pip --platform tags (newest first; pip takes any of them).
 PLATFORMS = {
@@ -101,6 +106,8 @@ def core_ignore(folder: str, names: list[str]) -> set[str]:
     ignored = set(IGNORE(folder, names))
     if Path(folder).resolve() == (REPO / "lenscraft_core").resolve():
         ignored |= set(core.TORCH_PACKAGES) | {f"{m}.py" for m in core.TORCH_ALIASES}
+    if Path(folder).resolve() == (REPO / "lenscraft_core" / "models").resolve():
+        ignored |= set(LEFT_OUT_MODELS)
     return ignored
 
 
@@ -119,7 +126,7 @@ def _download(target: Path, platform_name: str, py: str, offline: bool = False) 
     """pip download the runtime wheels for one platform and Python into target (once); False if unavailable.
     offline: use only the cache (tools/setup_env.sh fills it), never the network."""
     pins = [r.replace("==", "-") for r in RUNTIME_REQUIREMENTS[py]]  # "onnxruntime-1.18.1": a wheel name's start
-    if all(any(target.glob(f"{pin}-*.whl")) for pin in pins):
+    if all(any(target.glob(f"{pin}-*.whl")) for pin in pins) and not any(target.glob("tokenizers-*.whl")):
         return True
     if target.exists():  # wheels of other pins (an older cache): fetch the pinned set afresh
         shutil.rmtree(target)
@@ -211,7 +218,7 @@ def build(output_dir: Path = REPO / "dist", wheels: bool = False, wheel_cache: P
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--output-dir", type=Path, default=REPO / "dist")
-    ap.add_argument("--wheels", action="store_true", help="bundle onnxruntime/tokenizers wheels")
+    ap.add_argument("--wheels", action="store_true", help="bundle the onnxruntime wheels")
     ap.add_argument("--wheel-cache", type=Path, default=None, help="download cache (default build/wheels)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--offline", action="store_true", help="use only cached wheels (fail if the cache lacks some)")

@@ -5,7 +5,7 @@
 #   .venv-blender42  bpy 4.2.x  (CPython 3.11; bpy 4.2 needs numpy<2 like 4.5/5.0)
 #   .venv-blender50  bpy 5.0.x  (CPython 3.11; pins numpy<2)
 #
-# Each venv gets bpy, pytest, numpy<2 and the onnx runtime the bundled model needs (no torch: that is what a stock
+# Each venv gets bpy, pytest, numpy<2 and the onnxruntime release the extension bundles (no torch: that is what a stock
 # Blender has). lenscraft_core is NOT installed: the tests drive the built extension, which bundles its own copy.
 # Idempotent: a stamp file per venv skips work already done. Usage: bash tools/setup_blender_versions.sh
 set -euo pipefail
@@ -22,7 +22,7 @@ setup() {  # setup VENV BPY_VERSION
     [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
     echo '*' > "$venv/.gitignore"  # keep the venv out of git (.gitignore's ".venv/" does not match it)
     "$venv/bin/pip" install -q --disable-pip-version-check "bpy==$version" "numpy<2" "pytest>=8" \
-        "onnxruntime==1.18.1" "tokenizers==0.23.3"  # the pins the extension bundles (tools/build_extension.py)
+        "onnxruntime==1.18.1"  # what the extension bundles for Python 3.11 (tools/build_extension.py)
     "$venv/bin/python" -c "import bpy; assert bpy.app.version_string.startswith('${version%.*}'), bpy.app.version_string"
     rm -f "$venv"/.lenscraft-bpy-* && touch "$stamp"
     echo "$venv: bpy $version ready"

