@@ -195,7 +195,7 @@ def count_humps(speed: np.ndarray, prominence: float = HUMP_PROMINENCE) -> int:
         if not (v[i] > v[i - 1] and v[i] > v[i + 1]):
             continue
         left = v[:i][::-1]
-        higher = np.flatnonzero(left > v[i])
+        higher = np.flatnonzero(left >= v[i])  # an equal peak to the left already took this hump
         dip_l = left[:higher[0]].min() if len(higher) else left.min()
         right = v[i + 1:]
         higher = np.flatnonzero(right > v[i])
