@@ -66,6 +66,9 @@ PARALLAX_MIN_DEG = 10.0
 # moves take a second or more, so the fit keeps the move and leaves the shake.
 SHAKE_WINDOW_S = 0.4
 SHAKE_ORDER = 3
+# On a shaky path an angle counts as a move only above this many times the shake (degrees RMS) as well: the two end
+# frames' jitter alone differs by up to about 4 x the RMS.
+SHAKE_MOVE_MULT = 4.0
 # Speed humps: a local maximum of speed counts when it rises above both neighbouring dips by this share of the peak
 # speed (a smaller ripple is not visible as a stutter); the shot is taken to start and end at rest.
 HUMP_PROMINENCE = 0.15
@@ -341,6 +344,13 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
     yaw, pitch, roll = camera_angles(R)
     if (np.abs(np.degrees(pitch)) > VERTICAL_VIEW_DEG).any():
         notes.append("the view is vertical on some frames: a turn about the view axis there reads as a pan")
+    if F >= win:
+        fs = geo.normalize(smooth(fwd, win))
+        jitter = np.arccos(np.clip(np.sum(fs * fwd, -1), -1.0, 1.0))
+        shake = float(np.degrees(np.sqrt(np.mean(jitter ** 2))))
+    else:
+        shake = 0.0
+        notes.append(f"too few frames ({F}) for the {win}-frame smooth fit: shake not measured")
     amounts: dict[str, float] = {
         "pan": float(np.degrees(yaw[-1] - yaw[0])),
         "tilt": float(np.degrees(pitch[-1] - pitch[0])),
@@ -404,8 +414,11 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
     amounts_m = {k: amounts[k] * L for k in ("truck", "pedestal", "dolly")}
 
     # Which amounts are moves: each against its threshold, strongest first.
-    strength: dict[str, float] = {"pan": abs(amounts["pan"]) / PAN_MIN_DEG, "tilt": abs(amounts["tilt"]) / TILT_MIN_DEG,
-                                  "roll": abs(amounts["roll"]) / ROLL_MIN_DEG,
+    floor_deg = SHAKE_MOVE_MULT * shake
+    steep = max(float(np.cos(pitch).min()), 0.2)  # heading errors grow as 1 / cos(pitch) on steep views
+    strength: dict[str, float] = {"pan": abs(amounts["pan"]) / max(PAN_MIN_DEG, floor_deg / steep),
+                                  "tilt": abs(amounts["tilt"]) / max(TILT_MIN_DEG, floor_deg),
+                                  "roll": abs(amounts["roll"]) / max(ROLL_MIN_DEG, floor_deg),
                                   "zoom": abs(np.log(amounts["zoom"])) / ZOOM_MIN_LOG}
     if arc:
         strength["arc"] = abs(amounts["arc"]) / ARC_MIN_DEG
@@ -440,13 +453,6 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
     if rel is not None:
         dist = np.linalg.norm(rel, axis=-1)
         radius_dev = float(np.abs(dist - np.median(dist)).max() / np.median(dist) * 100.0)
-    if F >= win:
-        fs = geo.normalize(smooth(fwd, win))
-        jitter = np.arccos(np.clip(np.sum(fs * fwd, -1), -1.0, 1.0))
-        shake = float(np.degrees(np.sqrt(np.mean(jitter ** 2))))
-    else:
-        shake = 0.0
-        notes.append(f"too few frames ({F}) for the {win}-frame smooth fit: shake not measured")
     return Verdict(
         movement=movement, moves=moves, amounts=amounts, amounts_m=amounts_m, speeds=speeds, relative=relative,
         subject_source=source, subject_point=None if subj_pos is None else [float(v) for v in subj_pos[0]],
