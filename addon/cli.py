@@ -5,7 +5,7 @@
     describe --camera NAME [--subject NAME] [--frames 1-120] [--top-k 3] [--json out.json]
     complete --camera NAME [--subject NAME] [--frames 1-120] [--out out.blend]
     export   --out shots.json [--cameras A,B] [--frames 1-120] [--format lenscraft|lenscraft-v1] [--subject NAME]
-    import   shots.json [--out out.blend]
+    import   shots.json|poses.txt|colmap/sparse/0 [--out out.blend]   (any format lenscraft_core's load_any reads)
     batch    jobs.json [--out out.blend]
 
 A jobs file is a list of jobs (or {"jobs": [...]}); each job is an object with "command" (default "generate") and
@@ -37,6 +37,7 @@ from .describe import describe_camera, stored_description
 from .engine import FIELD_NAMES, LensCraftError
 from .exchange import export_cameras, import_shots
 from .generate import MAX_SEED, MAX_VARIATIONS, GenerateRequest, generate
+from .jobs import Result
 from .keyframes import KeyOptions
 from .preview import render_preview
 
@@ -129,6 +130,14 @@ def configure_engine(args: argparse.Namespace) -> None:
         engine.configure(generator=args.generator, model_path=args.model, device=args.device)
 
 
+def say_notes(result: Result) -> None:
+    """A result's warnings and notes (what a file reader assumed, why Complete kept the keys) on stderr."""
+    for w in result.warnings:
+        say(f"lenscraft: warning: {w}", sys.stderr)
+    for n in result.notes:
+        say(f"lenscraft: note: {n}", sys.stderr)
+
+
 def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     configure_engine(args)
     start, end = parse_frames(args.frames, scene)
@@ -144,8 +153,7 @@ def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     result = generate(scene, req)
     save_blend(args.out, args.overwrite)
     message = result.message
-    for w in result.warnings:
-        say(f"lenscraft: warning: {w}", sys.stderr)
+    say_notes(result)
     if args.preview:
         for cam in result.objects:
             paths = render_preview(scene, cam, start, end, args.preview, count=args.preview_frames,
@@ -178,6 +186,7 @@ def cmd_complete(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     subject = find_object(scene, args.subject, "subject") if args.subject else None
     result = complete_camera(scene, cam, start, end, subject, keys=KeyOptions(every_frame=args.every_frame))
     save_blend(args.out, args.overwrite)
+    say_notes(result)
     return result.message
 
 
@@ -193,6 +202,7 @@ def cmd_export(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
 def cmd_import(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     result = import_shots(scene, args.file)
     save_blend(args.out, args.overwrite)
+    say_notes(result)
     return result.message
 
 
@@ -287,8 +297,9 @@ def make_parser() -> argparse.ArgumentParser:
     _overwrite(e)
     e.set_defaults(fn=cmd_export)
 
-    i = sub.add_parser("import", help="shot JSON -> keyed cameras")
-    i.add_argument("file")
+    i = sub.add_parser("import", help="shot JSON or camera poses (COLMAP, matrices, transforms.json, KITTI, TUM, "
+                                      "RealEstate10K) -> keyed cameras")
+    i.add_argument("file", help="a shot or pose file, or a COLMAP model folder")
     i.add_argument("--out")
     _overwrite(i)
     i.set_defaults(fn=cmd_import)

@@ -51,9 +51,9 @@ __all__ = ["geometry", "DataError", "LensCraftError", "Instruction", "Shot", "Su
            "FIELDS", "caption", "GENERATORS", "BACKENDS", "configure", "generator", "backend", "model_status",
            "parse_prompt", "stated_labels", "default_labels", "resolve_labels", "generate_shot", "generate_shots",
            "generated_labels", "open_fields_go_to_model", "config_state", "restore_config", "warm_text_encoder",
-           "describe_shot", "complete_shot", "save_shots", "load_shots", "split_by_markers", "marker_name",
-           "subject_base", "FORMATS", "atomic_writer", "read_json", "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES",
-           "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES"]
+           "describe_shot", "complete_shot", "save_shots", "load_shots", "IMPORT_EXTENSIONS", "import_source",
+           "file_notes", "split_by_markers", "marker_name", "subject_base", "FORMATS", "atomic_writer", "read_json",
+           "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES"]
 
 # "model": the trained model through lenscraft_core.inference (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).
@@ -170,7 +170,7 @@ def model_status() -> str:
         return "Procedural (simulator)"
     if _engine is not None:
         where = _config.runtime if _engine.device == "cpu" else f"{_config.runtime}, {_engine.device}"
-        notes = [n for n in (_engine.device_note, _engine.text_note) if n]
+        notes = [n for n in (_engine.device_note, _engine.text_note, _engine.runtime_note) if n]
         return f"Model ({where})" + "".join(f"; {n}" for n in notes)
     if _engine_error is not None:
         return f"Simulator: {_engine_error}"
@@ -335,8 +335,10 @@ def describe_shot(shot: Shot, top_k: int = 3) -> Description:
 
 
 def complete_shot(shot: Shot, known_frames: Sequence[int], labels: Mapping[str, str] | None = None) -> Shot:
-    """The shot with the motion between its known frames (indices into the shot) filled in by the model; the known
-    poses are passed through. labels (optional) steer the fill, e.g. the easing."""
+    """The shot with the motion between its known frames (indices into the shot) filled in; the known poses are
+    passed through. labels (optional) steer the fill, e.g. the easing. When the core cannot beat Blender's own
+    interpolation of the keys, the result has metadata["complete_kept_keys"] True (then write nothing) and
+    metadata["complete_note"] says why; a fill may carry a complete_note too."""
     if len(known_frames) < 2:
         raise LensCraftError(f"complete needs at least two keyed poses in the frame range, found {len(known_frames)}")
     instruction = resolve_labels(labels) if labels else None
@@ -361,9 +363,36 @@ def read_json(path: str) -> Any:
 
 
 def load_shots(path: str) -> tuple[list[Shot], list[Any]]:
-    """(shots, skipped) from a JSON file in any format the core reads; raises LensCraftError / OSError."""
-    result = formats.load(path)
+    """(shots, skipped) from any file the core reads (formats.load_any, the format detected: our JSON, v1 JSON,
+    COLMAP models (a folder or any of its files; a rig gives one shot per camera), matrix .npy / .txt / .json,
+    transforms.json, KITTI / E.T. pose lines, TUM, RealEstate10K), each format read with its own default up. What
+    a reader assumed or repaired is in each shot's metadata["notes"] (see file_notes). Raises LensCraftError /
+    OSError."""
+    try:
+        result = formats.load_any(path, up=None)
+    except LensCraftError:
+        raise
+    except ValueError as e:  # a reader's own check (numpy's on a broken .npy): still a bad file, named
+        raise LensCraftError(f"{path}: {e}") from None
     return list(result.shots), list(result.skipped)
+
+
+IMPORT_EXTENSIONS = (".json", ".txt", ".npy", ".bin", ".tum", ".csv")  # the files load_shots reads (.bin: COLMAP)
+# Notes that say a reader changed or doubted the data (rather than assumed a default): reported as warnings.
+_REPAIR_WORDS = ("re-orthonormalised", "normalised the", "sorted", "irregular", "upside down", "not in time order")
+
+
+def import_source(path: str) -> str:
+    """What load_shots is given for a file: the model folder for any COLMAP model file (cameras.bin, images.txt,
+    ...), so several files of one model dropped together import it once; other paths as they are."""
+    return (os.path.dirname(path) or ".") if os.path.basename(path) in formats.COLMAP_FILES else path
+
+
+def file_notes(shot: Shot) -> list[tuple[bool, str]]:
+    """(is_repair, note) for what the reader assumed (the frame rate, the chosen up, a lens) or repaired
+    (re-orthonormalised rotations, sorted frames) while reading the shot: metadata["notes"]."""
+    notes = shot.metadata.get("notes", []) if isinstance(shot.metadata, dict) else []
+    return [(any(w in str(n) for w in _REPAIR_WORDS), str(n)) for n in notes]
 
 
 def split_by_markers(shot: Shot, markers: Sequence[tuple[int, str]]) -> list[Shot]:

@@ -1,6 +1,6 @@
-"""Export cameras as shot JSON and import shot JSON as keyed cameras. Both do the work that can fail (checking,
-reading the file) before they change anything, so a bad input raises LensCraftError and leaves the scene (and the
-file system) as it was."""
+"""Export cameras as shot JSON and import shot files (JSON and the camera pose formats the core reads) as keyed
+cameras. Both do the work that can fail (checking, reading the file) before they change anything, so a bad input
+raises LensCraftError and leaves the scene (and the file system) as it was."""
 
 from __future__ import annotations
 
@@ -93,10 +93,12 @@ def export_cameras(scene: bpy.types.Scene, cameras: Sequence[bpy.types.Object], 
 
 # ------------------------------------------------------------------------------------------------- import
 def import_shots(scene: bpy.types.Scene, path: str) -> Result:
-    """Each shot becomes a camera keyed on every frame from its frame_start (its subjects become box empties,
-    its labelled instructions become markers bound to the camera)."""
-    if not os.path.isfile(path):
-        raise LensCraftError(f"{path}: no such file")
+    """Each shot of a file in any format the core reads (engine.load_shots: shot JSON, COLMAP models, matrix files,
+    transforms.json, KITTI, TUM, RealEstate10K) becomes a camera keyed on every frame from its frame_start (its
+    subjects become box empties, its labelled instructions become markers bound to the camera). What the reader
+    assumed goes to result.notes, what it repaired to result.warnings."""
+    if not os.path.exists(path):
+        raise LensCraftError(f"{path}: no such file or folder")
     shots, skipped = engine.load_shots(path)
     if not shots:
         raise LensCraftError(f"{path}: the file holds no shots")
@@ -107,6 +109,10 @@ def import_shots(scene: bpy.types.Scene, path: str) -> Result:
     result = Result()
     if skipped:
         result.warnings.append(f"{path}: skipped {len(skipped)} bad sample(s)")
+    for shot in shots:
+        for repair, note in engine.file_notes(shot):
+            text = f"{shot.name}: {note}" if len(shots) > 1 else note
+            (result.warnings if repair else result.notes).append(text)
     fps, aspect = gather.scene_fps(scene), gather.render_aspect(scene)
     opts = KeyOptions(every_frame=True, animate_focal=True)
     for k, shot in enumerate(shots):

@@ -1,17 +1,20 @@
-"""LensCraft in Blender's File menu (File > Import / File > Export > LensCraft Shots (.json)) and a FileHandler so
-a shot file dropped on the 3D viewport imports it. The sidebar's Import / Export buttons run the same operators."""
+"""LensCraft in Blender's File menu (File > Import > LensCraft Shots / Camera Poses, File > Export > LensCraft Shots
+(.json)) and a FileHandler so a shot or pose file dropped on the 3D viewport imports it. The sidebar's Import /
+Export buttons run the same operators."""
 
 from __future__ import annotations
 
 import bpy
 
+from .engine import IMPORT_EXTENSIONS
 from .operators import LENSCRAFT_OT_export, LENSCRAFT_OT_import
 
-MENU_TEXT = "LensCraft Shots (.json)"
+MENU_TEXT = "LensCraft Shots (.json)"  # what Export writes
+IMPORT_MENU_TEXT = "LensCraft Shots / Camera Poses"  # what Import reads: shot JSON and the pose formats
 
 
 def menu_import(self: bpy.types.Menu, context: bpy.types.Context) -> None:
-    self.layout.operator(LENSCRAFT_OT_import.bl_idname, text=MENU_TEXT)
+    self.layout.operator(LENSCRAFT_OT_import.bl_idname, text=IMPORT_MENU_TEXT)
 
 
 def menu_export(self: bpy.types.Menu, context: bpy.types.Context) -> None:
@@ -19,12 +22,13 @@ def menu_export(self: bpy.types.Menu, context: bpy.types.Context) -> None:
 
 
 class LENSCRAFT_FH_shots(bpy.types.FileHandler):
-    """Drag and drop of .json files onto the 3D viewport (Blender 4.1+): the import operator gets the files."""
+    """Drag and drop of shot and pose files onto the 3D viewport (Blender 4.1+): the import operator gets the files
+    (several files of one COLMAP model import it once)."""
 
     bl_idname = "LENSCRAFT_FH_shots"
     bl_label = "LensCraft Shots"
     bl_import_operator = LENSCRAFT_OT_import.bl_idname
-    bl_file_extensions = ".json"
+    bl_file_extensions = ";".join(IMPORT_EXTENSIONS)
 
     @classmethod
     def poll_drop(cls, context: bpy.types.Context) -> bool:

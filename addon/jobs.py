@@ -12,7 +12,8 @@ import bpy
 @dataclass
 class Result:
     objects: list[bpy.types.Object] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # reported as WARNING
+    notes: list[str] = field(default_factory=list)  # reported as INFO, before the message
     message: str = ""
 
 

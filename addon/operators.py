@@ -16,7 +16,7 @@ import bpy
 from bpy.props import BoolProperty, CollectionProperty, EnumProperty, IntProperty, StringProperty  # type: ignore
 from bpy_extras.io_utils import ExportHelper, ImportHelper
 
-from .engine import FORMATS, LensCraftError
+from .engine import FORMATS, IMPORT_EXTENSIONS, LensCraftError
 from .properties import apply_preferences, labels_of
 
 Status = set[Literal['RUNNING_MODAL', 'CANCELLED', 'FINISHED', 'PASS_THROUGH', 'INTERFACE']]
@@ -43,6 +43,8 @@ def key_options(s: Any) -> Any:
 def _report_result(op: bpy.types.Operator, result: Any) -> Status:
     for w in result.warnings:
         op.report({'WARNING'}, w)
+    for n in result.notes:
+        op.report({'INFO'}, n)
     op.report({'INFO'}, result.message)
     return {'FINISHED'}
 
@@ -270,24 +272,30 @@ class LENSCRAFT_OT_export(JobOperator, bpy.types.Operator, ExportHelper):  # typ
 
 
 class LENSCRAFT_OT_import(bpy.types.Operator, ImportHelper):  # type: ignore[misc]
-    """Import shot JSON (LensCraft or LensCraft v1) as keyed cameras and subject boxes"""
+    """Import shot JSON or camera poses (COLMAP, matrices, transforms.json, KITTI, TUM, RealEstate10K) as cameras"""
 
     bl_idname = "lenscraft.import_shots"
     bl_label = "Import Camera Shots"
     bl_options = {'REGISTER', 'UNDO'}
     filename_ext = ".json"
 
-    filter_glob: StringProperty(default="*.json", options={'HIDDEN'})  # type: ignore[valid-type]
+    filter_glob: StringProperty(  # type: ignore[valid-type]
+        default=";".join(f"*{e}" for e in IMPORT_EXTENSIONS), options={'HIDDEN'})
     # Several files at once: picked together in the file browser, or dropped on the viewport (file_menu.py).
     files: CollectionProperty(  # type: ignore[valid-type]
         type=bpy.types.OperatorFileListElement, options={'HIDDEN', 'SKIP_SAVE'})
     directory: StringProperty(subtype='DIR_PATH', options={'HIDDEN', 'SKIP_SAVE'})  # type: ignore[valid-type]
 
     def paths(self) -> list[str]:
+        """The files picked or dropped, each COLMAP model once (any of its files, or its folder, names it)."""
+        from .engine import import_source
+
         names = [f.name for f in self.files if f.name]
         if names and self.directory:
-            return [os.path.join(self.directory, n) for n in names]
-        return [self.filepath]  # type: ignore[attr-defined]  # from ImportHelper
+            picked = [os.path.join(self.directory, n) for n in names]
+        else:
+            picked = [self.filepath]  # type: ignore[attr-defined]  # from ImportHelper
+        return list(dict.fromkeys(import_source(p) for p in picked))
 
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> Status:  # type: ignore[override]
         props = self.properties

@@ -63,13 +63,13 @@ def test_file_menu_entries_run_the_shot_operators(ext):
 
     ext.file_menu.menu_import(Menu, bpy.context)
     ext.file_menu.menu_export(Menu, bpy.context)
-    assert Menu.layout.calls == [("lenscraft.import_shots", "LensCraft Shots (.json)"),
+    assert Menu.layout.calls == [("lenscraft.import_shots", "LensCraft Shots / Camera Poses"),
                                  ("lenscraft.export_shots", "LensCraft Shots (.json)")]
 
 
 def test_file_handler_imports_dropped_json_on_the_viewport(ext):
     fh = bpy.types.LENSCRAFT_FH_shots
-    assert fh.bl_import_operator == "lenscraft.import_shots" and fh.bl_file_extensions == ".json"
+    assert fh.bl_import_operator == "lenscraft.import_shots" and ".json" in fh.bl_file_extensions.split(";")
 
     class Area:
         type = 'VIEW_3D'
