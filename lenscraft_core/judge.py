@@ -30,8 +30,8 @@ from .schema import Shot, Subject, Trajectory
 from .vocabulary import MOVEMENT
 
 # ---------------------------------------------------------------------------------------------------- thresholds
-# Rotations (degrees). The simulator's smallest screen-space pan / tilt moves the subject centre across 0.4 of the
-# half frame on the longest lens (about 2 degrees of tilt on a 16:9 frame); below 1 degree a viewer reads a hold.
+# Rotations (degrees). The simulator's smallest pans / tilts (the subject centre crossing 0.4 of the half frame on
+# the longest lens) are about 4 / 2.5 degrees; below 1 degree a viewer reads a hold.
 PAN_MIN_DEG = 1.0
 TILT_MIN_DEG = 1.0
 # Rolls: the vocabulary's rolls are 15-45 degrees; a horizon off by less than 3 degrees reads as a level camera.
@@ -40,8 +40,8 @@ ROLL_MIN_DEG = 3.0
 # azimuth (ARC_FOLLOW_SHARE of it): a truck also swings the azimuth (up to ~40 degrees on a wide lens) without turning.
 ARC_MIN_DEG = 30.0
 ARC_FOLLOW_SHARE = 0.5
-# Translation, as a fraction of the camera-subject distance at frame 0: the simulator's smallest trucks and
-# pedestals move the camera by about 5 % of it; under 2 % the parallax is below what a viewer notices.
+# Translation, as a fraction of the camera-subject distance at frame 0: the simulator's smallest trucks / pedestals
+# move the camera by about 8 % / 4 % of it; under 2 % the parallax is below what a viewer notices.
 TRANSLATION_MIN_FRACTION = 0.02
 # An axis carrying less than this share of the net translation is a side effect of the main direction (a dolly
 # towards a subject seen from above has a small vertical part in world terms): it is not a move of its own.
