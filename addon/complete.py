@@ -1,5 +1,6 @@
-"""Complete: fill a camera's motion between the poses keyed by hand, with the model; the hand keys stay exactly
-as they are (no key is written on a keyed frame)."""
+"""Complete: fill a camera's motion between the poses keyed by hand; the hand keys stay exactly as they are (no key
+is written on a keyed frame). Where the core cannot beat Blender's own interpolation of the keys (a straight dolly,
+a pan) it keeps them, and then nothing is written at all: not a key, not a handle, not the rotation mode."""
 
 from __future__ import annotations
 
@@ -25,12 +26,15 @@ def complete_camera(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: 
     frame_start, frame_end = known[0], known[-1]
     shot = gather.camera_shot(scene, cam, frame_start, frame_end, subject)
     done = engine.complete_shot(shot, [f - frame_start for f in known], labels)
+    note = done.metadata.get("complete_note") if isinstance(done.metadata, dict) else None
+    if isinstance(done.metadata, dict) and done.metadata.get("complete_kept_keys"):
+        return Result(objects=[cam], message=f"{cam.name}: {note or 'kept your keys'} (nothing written)")
     opts = KeyOptions(**{**(keys or KeyOptions()).__dict__, "replace": False, "skip_frames": tuple(known),
                          "easing": None})
-    result = Result(objects=[cam])
-    note = keyframes.use_keyable_rotation(cam)
-    if note:
-        result.warnings.append(note)
+    result = Result(objects=[cam], notes=[f"{cam.name}: {note}"] if note else [])
+    switched = keyframes.use_keyable_rotation(cam)
+    if switched:
+        result.warnings.append(switched)
     n = keyframes.write_camera(cam, done.trajectory, frame_start, gather.render_aspect(scene), opts)
     scene.frame_set(scene.frame_current)
     result.message = (f"{cam.name}: filled frames {frame_start}-{frame_end} between {len(known)} keyed poses "
