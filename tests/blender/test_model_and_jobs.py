@@ -204,3 +204,17 @@ def test_cli_describe_prints_and_writes_json(scene, ext, model_dir, tmp_path, ca
     data = json.loads(out.read_text())
     assert data["camera"] == "Hand" and len(data["fields"]["movement"]) == 3
     assert np.isfinite([s for _, s in data["fields"]["angle"]]).all()
+
+
+def test_model_status_says_why_runtime_auto_runs_on_torch(ext, monkeypatch):
+    """Engine.runtime_note (the ONNX export unusable, so "auto" fell back to torch) sits beside device_note and
+    text_note in the status line."""
+    class Loaded:
+        device, device_note, text_note = "cpu", None, "no text encoder: the grammar alone reads prompts"
+        runtime_note = "the ONNX export is not usable (broken): running on torch"
+
+    monkeypatch.setattr(ext.engine, "_engine", Loaded())
+    monkeypatch.setattr(ext.engine._config, "generator", "model")
+    monkeypatch.setattr(ext.engine._config, "runtime", "auto")
+    assert ext.engine.model_status() == ("Model (auto); no text encoder: the grammar alone reads prompts; "
+                                         "the ONNX export is not usable (broken): running on torch")
