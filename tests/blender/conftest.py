@@ -91,3 +91,28 @@ def procedural_generator(ext):
     yield
     prefs.generator = 'MODEL'
     ext.engine.configure(generator="model")
+
+
+@pytest.fixture(scope="session")
+def model_dir():
+    """The bundled model when it exists, else a tiny untrained one exported to ONNX (needs torch to build)."""
+    from tiny_model import TINY_DIR, build
+
+    for ready in (REPO / "lenscraft_core" / "models" / "default", TINY_DIR):
+        if (ready / "model.json").exists() and (ready / "generator.onnx").exists():
+            return ready
+    pytest.importorskip("torch", reason="no bundled model, and torch is needed to build the tiny test model")
+    return build()
+
+
+@pytest.fixture
+def model(ext, model_dir):
+    """The engine on that model, ONNX runtime, chosen in the add-on's preferences as a user would."""
+    import bpy
+
+    prefs = bpy.context.preferences.addons[ext.__name__].preferences
+    prefs.generator, prefs.model_path = 'MODEL', str(model_dir)
+    ext.engine.configure(generator="model", model_path=str(model_dir), runtime="onnx")
+    yield ext.engine
+    prefs.model_path = ""
+    ext.engine.configure(generator="model", model_path="", runtime="onnx")

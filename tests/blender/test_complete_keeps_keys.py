@@ -16,26 +16,7 @@ from blender_helpers import scene_state, world_matrices  # noqa: E402
 CENTRE = np.array([1.0, 2.0, 0.9])  # the scene fixture's subject
 
 
-@pytest.fixture(scope="module")
-def model_dir():
-    """The bundled model when it exists, else a tiny untrained one exported to ONNX (needs torch to build)."""
-    from tiny_model import REPO, TINY_DIR, build
-
-    for ready in (REPO / "lenscraft_core" / "models" / "default", TINY_DIR):
-        if (ready / "model.json").exists() and (ready / "generator.onnx").exists():
-            return ready
-    pytest.importorskip("torch", reason="no bundled model, and torch is needed to build the tiny test model")
-    return build()
-
-
-@pytest.fixture
-def model(ext, model_dir):
-    prefs = bpy.context.preferences.addons[ext.__name__].preferences
-    prefs.generator, prefs.model_path = 'MODEL', str(model_dir)
-    ext.engine.configure(generator="model", model_path=str(model_dir), runtime="onnx")
-    yield ext.engine
-    prefs.model_path = ""
-    ext.engine.configure(generator="model", model_path="", runtime="onnx")
+# model_dir and model: tests/blender/conftest.py
 
 
 def _looking_at(position, target):

@@ -14,27 +14,7 @@ bpy = pytest.importorskip("bpy", reason="bpy (Blender as a Python module) is not
 from blender_helpers import cameras, scene_state  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def model_dir():
-    """The bundled model when it exists, else a tiny untrained one exported to ONNX (needs torch to build)."""
-    from tiny_model import REPO, TINY_DIR, build
-
-    for ready in (REPO / "lenscraft_core" / "models" / "default", TINY_DIR):
-        if (ready / "model.json").exists() and (ready / "generator.onnx").exists():
-            return ready
-    pytest.importorskip("torch", reason="no bundled model, and torch is needed to build the tiny test model")
-    return build()
-
-
-@pytest.fixture
-def model(ext, model_dir):
-    """The engine on that model, ONNX runtime, chosen in the add-on's preferences as a user would."""
-    prefs = bpy.context.preferences.addons[ext.__name__].preferences
-    prefs.generator, prefs.model_path = 'MODEL', str(model_dir)
-    ext.engine.configure(generator="model", model_path=str(model_dir), runtime="onnx")
-    yield ext.engine
-    prefs.model_path = ""
-    ext.engine.configure(generator="model", model_path="", runtime="onnx")
+# model_dir and model: tests/blender/conftest.py
 
 
 def test_generate_runs_the_model_on_onnx_runtime(scene, model):
