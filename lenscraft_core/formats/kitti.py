@@ -17,9 +17,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import DataError
-from ..schema import DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot
-from .c2w import DEFAULT_FOCAL_MM, focal_mm_from_pixels, read_intrinsics
-from .poses import (build_shot, data_lines, file_poses, fmt, load_array, nearest_rotations, parse_numbers,
+from ..schema import DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot
+from .c2w import DEFAULT_FOCAL_MM
+from .poses import (build_shot, lens_from_intrinsics, data_lines, file_poses, fmt, load_array, nearest_rotations, parse_numbers,
                     read_text, write_text)
 
 CAMERA_AXES = "opencv"
@@ -105,13 +105,7 @@ def load_kitti(path: str | Path, *, up: Any = "auto", fps: float | None = None, 
             notes.append("character='auto' but no E.T. char_raw file beside it: subject estimated")
     if character is not None:
         character, _ = load_array(character, "character trajectory", where)
-    aspect = DEFAULT_ASPECT if image_size is None else float(image_size[0]) / float(image_size[1])
-    if intrinsics is not None:
-        fx, fy, w, h = read_intrinsics(intrinsics, frames, image_size, where)
-        focal, aspect = focal_mm_from_pixels(fx, fy, w, h, sensor_width), w / h
-    else:
-        focal = np.full(frames, float(focal_mm))
-        notes.append(f"no intrinsics: {focal_mm:g} mm assumed")
+    focal, aspect = lens_from_intrinsics(intrinsics, frames, image_size, focal_mm, sensor_width, where, notes)
     return build_shot(R, M[:, :, 3], focal, camera_axes=camera_axes, up=up, fps=fps, where=where,
                       name=name or path.stem, source="kitti", notes=notes, scale=scale, aspect=aspect,
                       sensor_width=sensor_width, subject=subject, character=character, subject_size=subject_size,

@@ -21,8 +21,8 @@ from ..errors import DataError
 from ..files import atomic_writer
 from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, FPS_RANGE, Shot, Subject, Trajectory
 from . import text
-from .c2w import (CHARACTER_SIZE, DEFAULT_SUBJECT_SIZE, default_subject, from_blender, make_subject,
-                  points_to_blender, to_blender)
+from .c2w import (CHARACTER_SIZE, DEFAULT_SUBJECT_SIZE, default_subject, focal_mm_from_pixels, from_blender,
+                  make_subject, points_to_blender, read_intrinsics, to_blender)
 from .rotations import (DET_TOLERANCE, ORTHO_TOLERANCE, REPAIR_TOLERANCE, SNAP_DEGREES,  # noqa: F401  (re-exported)
                         UpEstimate, camera_up_vectors, estimate_up, nearest_axis, nearest_rotations, resolve_up,
                         up_matrix)
@@ -225,3 +225,15 @@ def file_poses(shot: Shot, camera_axes: str, up: str, scale: float = 1.0) -> tup
     store (c2w.from_blender)."""
     t = shot.trajectory
     return from_blender(t.matrices, t.position, camera_axes, up, scale)
+
+
+def lens_from_intrinsics(intrinsics: Any, frames: int, image_size: Sequence[float] | None, focal_mm: float,
+                         sensor_width: float, where: str, notes: list[str]) -> tuple[np.ndarray, float]:
+    """(focal length in mm per frame, image aspect) from pixel intrinsics (c2w.read_intrinsics forms), else
+    focal_mm with a note saying it was assumed."""
+    aspect = DEFAULT_ASPECT if image_size is None else float(image_size[0]) / float(image_size[1])
+    if intrinsics is None:
+        notes.append(f"no intrinsics: {focal_mm:g} mm assumed")
+        return np.full(frames, float(focal_mm)), aspect
+    fx, fy, w, h = read_intrinsics(intrinsics, frames, image_size, where)
+    return focal_mm_from_pixels(fx, fy, w, h, sensor_width), w / h

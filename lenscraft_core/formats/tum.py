@@ -19,9 +19,9 @@ import numpy as np
 
 from .. import geometry as geo
 from ..errors import DataError
-from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Shot
-from .c2w import DEFAULT_FOCAL_MM, focal_mm_from_pixels, read_intrinsics
-from .poses import (build_shot, data_lines, file_poses, fmt, fps_from_times, order_by_time, parse_numbers,
+from ..schema import DEFAULT_SENSOR_WIDTH_MM, Shot
+from .c2w import DEFAULT_FOCAL_MM
+from .poses import (build_shot, lens_from_intrinsics, data_lines, file_poses, fmt, fps_from_times, order_by_time, parse_numbers,
                     read_text, write_text)
 
 CAMERA_AXES = "opencv"
@@ -77,13 +77,7 @@ def load_tum(path: str | Path, *, up: Any = "auto", fps: float | None = None, sc
             raise DataError("one frame has no frame rate: pass fps", where)
         fps, fnotes = fps_from_times(rows[:, 0], 1.0, where)
         notes += fnotes
-    aspect = DEFAULT_ASPECT if image_size is None else float(image_size[0]) / float(image_size[1])
-    if intrinsics is not None:
-        fx, fy, w, h = read_intrinsics(intrinsics, frames, image_size, where)
-        focal, aspect = focal_mm_from_pixels(fx, fy, w, h, sensor_width), w / h
-    else:
-        focal = np.full(frames, float(focal_mm))
-        notes.append(f"no intrinsics: {focal_mm:g} mm assumed")
+    focal, aspect = lens_from_intrinsics(intrinsics, frames, image_size, focal_mm, sensor_width, where, notes)
     return build_shot(R, rows[:, 1:4], focal, camera_axes=camera_axes, up=up, fps=fps, where=where,
                       name=name or path.stem, source="tum", notes=notes, scale=scale, aspect=aspect,
                       sensor_width=sensor_width, subject=subject, subject_size=subject_size,
