@@ -53,3 +53,16 @@ def training_batch(n: int, frames: int = 30, seed: int = 0) -> ShotBatch:
 
 def features(n: int, seed: int = 0, length: int = ft.T_DEFAULT) -> ft.Features:
     return ft.encode_batch(training_batch(n, seed=seed), length)
+
+
+def train_script():
+    """The repository's train.py as a module (a script beside the package, not installed)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    try:
+        import train
+    finally:
+        sys.path.pop(0)
+    return train

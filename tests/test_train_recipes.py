@@ -1,7 +1,6 @@
 """Training recipes as files (lenscraft_core/train/recipes/*.json) and train.py's --recipe."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,11 @@ pytest.importorskip("torch")
 from lenscraft_core.errors import LensCraftError  # noqa: E402
 from lenscraft_core.train.config import TrainConfig  # noqa: E402
 from lenscraft_core.train.recipe import RECIPES_DIR, load_recipe, recipe_config, recipe_names  # noqa: E402
+from _train_data import train_script  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _train_script():
-    sys.path.insert(0, str(REPO))
-    try:
-        import train
-    finally:
-        sys.path.pop(0)
-    return train
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in RECIPES_DIR.glob("*.json")))
@@ -54,7 +47,7 @@ def test_unknown_key_in_a_recipe_is_a_clear_error(tmp_path):
 
 
 def test_train_py_takes_a_recipe_name_or_path_and_flags_override_it(tmp_path):
-    train = _train_script()
+    train = train_script()
     c, args = train.parse(["--recipe", "bundled-2-generator", "--steps", "7"])
     assert args.recipe == "bundled-2-generator" and c.steps == 7 and c.lr == 3e-4 and c.seed == 1
     own = tmp_path / "mine.json"

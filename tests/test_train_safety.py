@@ -16,6 +16,7 @@ import _train_data as td  # noqa: E402
 from lenscraft_core.errors import LensCraftError  # noqa: E402
 from lenscraft_core.train import loop, run_folder  # noqa: E402
 from lenscraft_core.train.loop import TrainConfig, train  # noqa: E402
+from _train_data import train_script  # noqa: E402
 
 ROOT = Path(__file__).parents[1]
 
@@ -40,13 +41,6 @@ def keys(path):
     return [(int(s), split, k) for s, split, k, _ in rows(path)]
 
 
-def train_script():
-    sys.path.insert(0, str(ROOT))
-    try:
-        import train as script
-    finally:
-        sys.path.pop(0)
-    return script
 
 
 def test_existing_run_is_refused_without_resume_or_overwrite(data, tmp_path):
