@@ -48,6 +48,13 @@ class LoadResult:
     format: str = ""
     path: str = ""
 
+    @classmethod
+    def read(cls, iter_shots: Any, format: str, path: str | os.PathLike, lenient: bool, reader: str) -> "LoadResult":
+        """Every shot a format's iter_shots(path, lenient, reader, result) streams, with its skips and metadata."""
+        result = cls([], [], {}, format, os.fspath(path))
+        result.shots = list(iter_shots(path, lenient, reader, result))
+        return result
+
     @property
     def summary(self) -> str:
         head = f"{self.path}: loaded {len(self.shots)} shot(s) ({self.format})"

@@ -78,9 +78,7 @@ _LABEL_KEYS = {key: name for name, key in V1_KEYS.items()}  # "cameraMovement" -
 def read(path: str | os.PathLike, lenient: bool = False, reader: str = "auto", *, backend: str | None = None
          ) -> LoadResult:
     """Every shot of a file; reader: the JSON reader (jsonstream.READERS); backend: its deprecated old name."""
-    result = LoadResult([], [], {}, FORMAT, os.fspath(path))
-    result.shots = list(iter_shots(path, lenient, pick_reader(reader, backend), result))
-    return result
+    return LoadResult.read(iter_shots, FORMAT, path, lenient, pick_reader(reader, backend))
 
 
 def iter_shots(path: str | os.PathLike, lenient: bool = False, reader: str = "auto",
