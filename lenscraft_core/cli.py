@@ -16,6 +16,7 @@ from .formats import FORMATS
 from .geometry import UP_AXES, up_axis_to_zup
 from .inference.runtime import DEVICES, RUNTIMES
 from .schema import MAX_FRAMES
+from .cli_args import DeprecatedFlag
 
 OVERWRITE = "--overwrite"  # named in the refusal when an output exists
 MAX_SEED = 2 ** 63 - 1  # numpy takes any whole number >= 0, torch.manual_seed up to 2 ** 64 - 1
@@ -388,19 +389,13 @@ def cmd_export_onnx(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Deprecated(argparse.Action):
-    """An old flag name kept working: it stores into the new flag's dest and says so on stderr."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"note: {option_string} is deprecated; use --{self.dest.replace('_', '-')}", file=sys.stderr)
-        setattr(namespace, self.dest, values)
 
 
 def _add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: the bundled one)")
     p.add_argument("--runtime", choices=RUNTIMES, default="auto",
                    help="what runs the model: ONNX Runtime, torch, or auto (ONNX when exported, else torch)")
-    p.add_argument("--backend", dest="runtime", choices=RUNTIMES, action=_Deprecated, default=argparse.SUPPRESS,
+    p.add_argument("--backend", dest="runtime", choices=RUNTIMES, action=DeprecatedFlag, default=argparse.SUPPRESS,
                    help=argparse.SUPPRESS)
     p.add_argument("--device", choices=DEVICES, default="cpu",
                    help="where the model runs; one the runtime lacks falls back to the CPU with a note")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from ..inference.runtime import RUNTIMES
 from .data import V1_ENV
 from .report import summary_table
 from .suite import QUICK, run_evaluation
+from ..cli_args import DeprecatedFlag
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -29,12 +29,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Deprecated(argparse.Action):
-    """An old flag name kept working: it stores into the new flag's dest and says so on stderr."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"note: {option_string} is deprecated; use --{self.dest.replace('_', '-')}", file=sys.stderr)
-        setattr(namespace, self.dest, values)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -45,7 +39,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, default=None, help="model folder or checkpoint (default: bundled)")
     p.add_argument("--runtime", choices=RUNTIMES, default="auto",
                    help="what runs the model: ONNX Runtime, torch, or auto (ONNX when exported, else torch)")
-    p.add_argument("--backend", dest="runtime", choices=RUNTIMES, action=_Deprecated, default=argparse.SUPPRESS,
+    p.add_argument("--backend", dest="runtime", choices=RUNTIMES, action=DeprecatedFlag, default=argparse.SUPPRESS,
                    help=argparse.SUPPRESS)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--v1-dir", type=Path, default=None,

@@ -232,13 +232,3 @@ def run_evaluation(engine, out_dir: str | Path, count: int = 2000, seed: int = 0
     results["timings_s"]["total"] = time.perf_counter() - t_start
     (out / "results.json").write_text(json.dumps(_clean(results), indent=1))
     return _clean(results)
-
-
-def __getattr__(name: str):
-    # Deprecated path: lenscraft_core/cli.py imports add_parser from here. The command lives in evaluate/cli.py,
-    # which imports this module, so it is looked up at call time (a static import would be a circle).
-    if name in ("add_parser", "cmd_evaluate"):
-        import importlib
-
-        return getattr(importlib.import_module(f"{__package__}.cli"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
