@@ -55,7 +55,8 @@ def test_real_file_written_back_byte_identical(real, name, tmp_path):
 @needs_real
 def test_real_files_structure(real):
     single, five, default = real["v1_single_30f"], real["v1_single_30f_5subj"], real["v1_default"]
-    assert len(single) == 500 and len(five) == 500 and len(default) == 100
+    for result in (single, five, default):  # every simulation of the file, as its metadata counts them
+        assert len(result) == result.metadata["simulationCount"] > 0
     assert all(s.trajectory.frame_count == 30 and len(s.instructions) == 1 for s in single.shots)
     assert all(len(s.subjects) == 5 for s in five.shots)
     assert np.mean([s.instructions[0].subject_index != 0 for s in five.shots]) > 0.6
