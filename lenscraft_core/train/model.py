@@ -34,6 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..features import CAM_DIM, FOCAL_REF_MM, MOTION_DIM, SUBJ_DIM, T_DEFAULT
+from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM
 from ..vocabulary import FIELD_NAMES
 from .legacy_heads import LegacyDecoding, add_autoregressive_input, add_legacy_head, compose_relative
 from .rotations import (IDENTITY_6D, _cross, compress_position, expand_position, identity_6d_like,
@@ -129,7 +130,7 @@ def compose_factored(base: torch.Tensor, rel: torch.Tensor, eye: torch.Tensor | 
 MOTION_FEATURES = 27  # see motion_features; its channel layout:
 MOVE_CHANNELS = slice(0, 11)  # translation, rotation, zoom and distance change since the first known frame
 PROFILE_CHANNELS = slice(24, 26)  # speed / mean speed and the covered share of the path (the easing)
-SENSOR_MM = (36.0, 36.0 / (16 / 9))  # the simulator's default sensor: the framing terms assume it
+SENSOR_MM = (DEFAULT_SENSOR_WIDTH_MM, DEFAULT_SENSOR_WIDTH_MM / DEFAULT_ASPECT)  # the reference sensor the framing terms assume
 
 
 def camera_view(camera: torch.Tensor, subject_pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
