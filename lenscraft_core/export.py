@@ -1,5 +1,5 @@
-"""Moved to lenscraft_core.train.export; this alias keeps `lenscraft_core.export` imports working (the same module
-object, so attributes and patches are shared)."""
+"""Moved to lenscraft_core.train.export; this alias keeps `lenscraft_core.export` imports working
+(the same module object, so attributes and patches are shared)."""
 
 import sys
 

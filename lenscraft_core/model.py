@@ -1,5 +1,5 @@
-"""Moved to lenscraft_core.train.model; this alias keeps `lenscraft_core.model` imports working (the same module
-object, so attributes and patches are shared)."""
+"""Moved to lenscraft_core.train.model; this alias keeps `lenscraft_core.model` imports working
+(the same module object, so attributes and patches are shared)."""
 
 import sys
 

@@ -1,5 +1,5 @@
-"""Moved to lenscraft_core.prompt.lexicon; this alias keeps `lenscraft_core.prompt_lexicon` imports working (the same module
-object, so attributes and patches are shared)."""
+"""Moved to lenscraft_core.prompt.lexicon; this alias keeps `lenscraft_core.prompt_lexicon` imports working
+(the same module object, so attributes and patches are shared)."""
 
 import sys
 

@@ -19,8 +19,8 @@ import numpy as np
 from ..errors import DataError
 from ..schema import DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot
 from .c2w import DEFAULT_FOCAL_MM
-from .poses import (build_shot, lens_from_intrinsics, data_lines, file_poses, fmt, load_array, nearest_rotations, parse_numbers,
-                    read_text, write_text)
+from .poses import (build_shot, data_lines, file_poses, fmt, lens_from_intrinsics, load_array, nearest_rotations,
+                    parse_numbers, read_text, write_text)
 
 CAMERA_AXES = "opencv"
 ET_FPS = 25.0

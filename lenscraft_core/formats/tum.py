@@ -21,8 +21,8 @@ from .. import geometry as geo
 from ..errors import DataError
 from ..schema import DEFAULT_SENSOR_WIDTH_MM, Shot
 from .c2w import DEFAULT_FOCAL_MM
-from .poses import (build_shot, lens_from_intrinsics, data_lines, file_poses, fmt, fps_from_times, order_by_time, parse_numbers,
-                    read_text, write_text)
+from .poses import (build_shot, data_lines, file_poses, fmt, fps_from_times, lens_from_intrinsics, order_by_time,
+                    parse_numbers, read_text, write_text)
 
 CAMERA_AXES = "opencv"
 COLUMNS = ("timestamp", "tx", "ty", "tz", "qx", "qy", "qz", "qw")
