@@ -130,7 +130,7 @@ def compose_factored(base: torch.Tensor, rel: torch.Tensor, eye: torch.Tensor | 
 MOTION_FEATURES = 27  # see motion_features; its channel layout:
 MOVE_CHANNELS = slice(0, 11)  # translation, rotation, zoom and distance change since the first known frame
 PROFILE_CHANNELS = slice(24, 26)  # speed / mean speed and the covered share of the path (the easing)
-SENSOR_MM = (DEFAULT_SENSOR_WIDTH_MM, DEFAULT_SENSOR_WIDTH_MM / DEFAULT_ASPECT)  # the reference sensor the framing terms assume
+SENSOR_MM = (DEFAULT_SENSOR_WIDTH_MM, DEFAULT_SENSOR_WIDTH_MM / DEFAULT_ASPECT)  # framing terms: reference sensor
 
 
 def camera_view(camera: torch.Tensor, subject_pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
