@@ -2,10 +2,12 @@
 
     .venv/bin/python tools/demo_blender.py ["slow push in from a low angle, ease in-out, close-up"] [--out out]
 
-Builds a small scene (ground plane, a 1.8 m subject, a sun), builds the extension zip, installs and enables it in a
-throw-away Blender user folder, then runs the add-on's headless command line exactly as
+Builds a small scene (ground plane, a 1.8 m character with a head, a crate, a sun), builds the extension zip,
+installs and enables it in a throw-away Blender user folder, then runs the add-on's headless command line exactly as
 `blender -b --command lenscraft generate ...` would (the installed add-on's cli.main). Prints what the prompt was
-understood as, the describe caption of the generated move, the keyframe count, and where the files went:
+understood as, the describe caption of the generated move, the geometric judge's independent reading of it
+(lenscraft_core/judge.py: rules over the camera's geometry, not the model), on how many frames the head is in the
+picture (Blender's own projection), the keyframe count, and where the files went:
 <out>/demo.blend and a Workbench contact sheet <out>/preview/<camera>_sheet.png. An existing demo.blend is kept
 unless --overwrite is given.
 """
@@ -25,6 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PROMPT = "slow push in from a low angle, ease in-out, close-up"
 SUBJECT = "Subject"
+HEAD = "Head"
+HEAD_Z = 1.67  # centre of the character's head (m): the eyes' height
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -39,7 +43,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def build_scene(bpy, frames: tuple[int, int]) -> None:
-    """An empty scene with a 20 m ground plane, a 0.5 x 0.3 x 1.8 m subject standing on it, facing -Y, and a sun."""
+    """An empty scene with a 20 m ground plane, a 1.8 m character standing on it facing -Y (a body with a head as
+    its child: LensCraft frames the whole box), a crate beside it for scale, and a sun."""
     bpy.ops.wm.read_homefile(use_empty=True)
     scene = bpy.context.scene
     scene.frame_start, scene.frame_end = frames
@@ -48,22 +53,55 @@ def build_scene(bpy, frames: tuple[int, int]) -> None:
     scene.render.resolution_x, scene.render.resolution_y = 1920, 1080
     bpy.ops.mesh.primitive_plane_add(size=20.0, location=(0.0, 0.0, 0.0))
     bpy.context.active_object.name = "Ground"
-    bpy.ops.mesh.primitive_cube_add(size=1.0, location=(0.0, 0.0, 0.9))
+    # body: 0.45 x 0.28 m, feet on the ground to the shoulders at 1.55 m; head: a 0.24 m sphere, eyes at ~1.68 m
+    bpy.ops.mesh.primitive_cylinder_add(radius=0.5, depth=1.0, location=(0.0, 0.0, 0.775))
     subject = bpy.context.active_object
     subject.name = SUBJECT
-    subject.scale = (0.5, 0.3, 1.8)
-    # real dimensions in the mesh (as an imported character has), origin left at its centre
-    bpy.ops.object.transform_apply(location=False, rotation=False, scale=True)
+    subject.scale = (0.45, 0.28, 1.55)
+    bpy.ops.object.transform_apply(location=False, rotation=False, scale=True)  # real dimensions in the mesh
+    bpy.ops.mesh.primitive_uv_sphere_add(radius=0.12, location=(0.0, 0.0, HEAD_Z))
+    head = bpy.context.active_object
+    head.name = HEAD
+    head.parent = subject
+    head.matrix_parent_inverse = subject.matrix_world.inverted()
+    bpy.ops.mesh.primitive_cube_add(size=0.6, location=(1.4, 0.6, 0.3))
+    bpy.context.active_object.name = "Crate"
     light = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", 'SUN'))
     light.location, light.rotation_euler = (4.0, -4.0, 8.0), (0.6, 0.2, 0.8)
     scene.collection.objects.link(light)
     bpy.context.view_layer.objects.active = subject
-    # Workbench preview: object colours so the subject stands out from the ground and the sky.
+    # Workbench preview: object colours so the character stands out from the ground and the sky.
     shading = scene.display.shading
     shading.light, shading.color_type, shading.show_shadows = 'STUDIO', 'OBJECT', True
     shading.show_backface_culling = True  # a worm's-eye camera may sit below the ground: see through its underside
-    subject.color = (0.9, 0.45, 0.1, 1.0)
+    subject.color = (0.2, 0.35, 0.75, 1.0)
+    head.color = (0.95, 0.75, 0.6, 1.0)
+    bpy.data.objects["Crate"].color = (0.6, 0.4, 0.2, 1.0)
     bpy.data.objects["Ground"].color = (0.35, 0.45, 0.3, 1.0)
+
+
+def head_in_frame(bpy, scene, cam, frames: range) -> tuple[int, int]:
+    """(frames whose picture shows the head's centre, frames): an independent check of the framing, read from
+    Blender's own camera projection."""
+    from bpy_extras.object_utils import world_to_camera_view
+
+    head = bpy.data.objects[HEAD]
+    seen = 0
+    for f in frames:
+        scene.frame_set(f)
+        x, y, z = world_to_camera_view(scene, cam, head.matrix_world.translation)
+        seen += int(0.0 <= x <= 1.0 and 0.0 <= y <= 1.0 and z > 0.0)
+    return seen, len(frames)
+
+
+def verdict(ext, scene, cam, start: int, end: int) -> str:
+    """The geometric judge's reading of the camera (rules over the camera's geometry, not the model)."""
+    shot = ext.gather.camera_shot(scene, cam, start, end, scene.objects[SUBJECT])
+    judge = importlib.import_module(f"{ext.__name__}.lenscraft_core.judge")  # the copy the extension bundles
+    v = judge.judge_shot(shot, shot.subject)
+    amounts = ", ".join(f"{k} {a:+.2f}" for k, a in v.amounts.items() if abs(a) > 1e-3)
+    return (f"judged (geometry, not the model): {v.movement} ({amounts}); focal drift {v.focal_drift_pct:.2f} %, "
+            f"roll drift {v.roll_drift_deg:.2f} deg, {v.speed_humps} speed hump(s)")
 
 
 def install_extension(bpy, dist: Path):
@@ -135,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     sheet = out / "preview" / f"{stem}_sheet.png"
     print(f"generator: {ext.engine.model_status()}")
     print(f"described as: {caption}")
+    print(verdict(ext, bpy.context.scene, cam, start, end))
+    seen, total = head_in_frame(bpy, bpy.context.scene, cam, range(start, end + 1))
+    print(f"head in frame: {seen} of {total} frames")
     print(f"keyframes: {keys} on camera '{cam_name}' (frames {args.frames})")
     print(f"saved: {blend}")
     print(f"preview: {sheet}")

@@ -34,6 +34,9 @@ def test_demo_writes_blend_and_contact_sheet_and_keeps_existing_blend(tmp_path):
     assert "understood as movement: fullArcShotLeft" in text and "shot type: longShot" in text
     assert "described as: the camera" in text and f"saved: {blend}" in text
     assert int(text.split("keyframes: ")[1].split()[0]) >= 2
+    assert "judged (geometry, not the model): " in text  # the independent reading, whatever it finds
+    seen, total = text.split("head in frame: ")[1].split(" frames")[0].split(" of ")
+    assert 0 <= int(seen) <= int(total) == 48
 
     before = blend.stat().st_mtime_ns
     again = _run("--out", str(out))
