@@ -43,6 +43,8 @@ def engine(tmp_path_factory):
 @pytest.fixture(scope="module")
 def quick(engine, tmp_path_factory):
     out = tmp_path_factory.mktemp("eval-out")
+    (out / "victim.txt").write_text("not a report")
+    (out / "results.json").symlink_to(out / "victim.txt")  # an atomic write replaces the link, never writes through
     kw = dict(ev.QUICK, v1_dir=V1_SIM_DIR if V1_SIM_DIR.is_dir() else "/nonexistent", v1_limit=6, bank=48)
     return ev.run_evaluation(engine, out, log=lambda s: None, **kw), out
 
@@ -75,6 +77,45 @@ def test_quick_run_writes_results_and_plots(quick):
     assert any(k.startswith("heldout position_err") for k in saved["verdict"])
     table = ev.summary_table(r)
     assert "targets" in table and "heldout retrieval" in table and "shipped describe" in table
+    assert (out / "victim.txt").read_text() == "not a report" and not (out / "results.json").is_symlink()
+    assert not list(out.glob(".tmp-*"))  # no temp file left behind
+
+
+def test_the_geometric_judge_grades_every_split_in_every_cell(quick):
+    r, _ = quick
+    splits = ["iid", "heldout"] + (["v1"] if "v1" in r else [])
+    for split in splits:
+        d = r[split] if split != "v1" else r["v1"]["overall"]
+        j = d["judge"]
+        assert j["grader"].startswith("geometric judge") and "second" not in j["grader"]
+        assert set(j["model"]) == {"full_own", "full_person", "partial_own", "partial_person", "all"}
+        n = d["n"]
+        for cell in ("full_own", "full_person", "partial_own", "partial_person"):
+            c = j["model"][cell]
+            assert c["n"] == n, (split, cell)
+            for k in ("judged_as_asked", "asked_move_found", "focal_within_limit_share", "roll_within_limit_share"):
+                assert 0 <= c[k] <= 1, (split, cell, k)
+            assert c["asked_move_found"] >= c["judged_as_asked"]  # the looser reading
+            assert c["focal_drift_pct_median"] >= 0 and c["roll_drift_deg_median"] >= 0
+            assert 0 <= c["describe_readback_movement_ok"] <= 1  # describe stays, as a second opinion
+            assert sum(m["n"] for m in c["by_movement"].values()) == n
+        assert j["model"]["all"]["n"] == 4 * n
+        assert j["model"]["partial_own"]["easing_ok"] is None  # the easing was not asked
+        # the model row's judge numbers are the full / own cell's, and the generation rows carry them too
+        g = d["generation"]
+        assert g["model"]["judged_ok"] == j["model"]["full_own"]["judged_as_asked"]
+        for row in ("retrieval", "oracle", "truth"):
+            assert "judged_ok" in g[row] and "speed_humps_median" in g[row] and row in j
+        # the simulator's own shots are judged as asked: the judge reads what the simulator did
+        assert j["truth"]["full_own"]["judged_as_asked"] >= 0.85, j["truth"]["full_own"]["by_movement"]
+        assert j["truth"]["full_own"]["focal_within_limit_share"] == 1.0
+    v = r["verdict"]
+    judged = [k for k, e in v.items() if e.get("grader") == "geometric judge"]
+    assert any("partial instructions, person" in k for k in judged) and any("full instructions" in k for k in judged)
+    assert v["generated move read back as asked, iid"]["grader"].startswith("describe")
+    table = ev.summary_table(r)
+    assert "geometric judge (primary grader" in table and "second opinion" in table
+    assert "iid model partial person" in table and "heldout truth full own" in table
 
 
 def test_simulator_truth_is_perfect_and_oracle_is_close_but_not_equal(quick):

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from lenscraft_core import geometry as geo
-from lenscraft_core.evaluate.plots import (describe_to_csv, format_summary_table, inspect_dataset, plot_confusion,
-                                    trajectory_features)
+from lenscraft_core import formats
+from lenscraft_core.evaluate.plots import (NO_INDEPENDENT_LABELS, describe_to_csv, format_describe_scores,
+                                           format_summary_table, inspect_dataset, plot_confusion, save_figure,
+                                           score_describe, trajectory_features)
 from lenscraft_core.schema import Instruction, Shot, Subject, Trajectory
 
 MOVES = ("panLeft", "dollyIn", "shortArcShotLeft", "halfZoomIn")
@@ -116,3 +118,71 @@ def test_describe_to_csv(tmp_path, shots):
     assert rows[3]["movement_score"] == "0.9" and rows[0]["angle"] == "mediumAngle"
     assert rows[0]["angle_score"] == "" and rows[0]["view_score"] == "0.25" and rows[0]["easing"] == ""
     assert rows[0]["frames"] == "30"
+
+
+def _relabelled(shot, source):
+    ins = shot.instructions[0]
+    return Shot(shot.trajectory, shot.subjects, [Instruction(**{**ins.__dict__, "source": source})], shot.name)
+
+
+def test_describe_is_never_scored_against_its_own_labels(tmp_path, shots):
+    """inspect --describe: segments that describe itself labelled (source "predicted", as `import --segments`
+    writes them) would score 100 % against describe; they get "no independent labels" instead."""
+    path = tmp_path / "predicted.json"
+    formats.save([_relabelled(s, "predicted") for s in shots[:8]], path)
+    loaded = [s for shot in formats.load(path).shots for s in shot.split()]
+    assert {s.instructions[0].source for s in loaded} == {"predicted"}  # the source survives the file
+    describe_says = [dict(s.labels) for s in loaded]  # describe agrees with "its" labels: self-grading
+    scores = score_describe(loaded, describe_says, tmp_path / "out")
+    assert scores["movement"] == {"n": 0, "accuracy": None, "self_labelled": 8, "sources": {}}
+    lines = format_describe_scores(scores)
+    assert all(NO_INDEPENDENT_LABELS in line for line in lines) and "%" not in " ".join(lines)
+    assert not list((tmp_path / "out").glob("confusion_*.png"))  # no confusion matrix of describe against itself
+
+
+def test_describe_scored_only_on_independent_labels(tmp_path, shots):
+    mixed = [_relabelled(s, "predicted") for s in shots[:4]] + [_relabelled(s, "user") for s in shots[4:8]]
+    said = [{"movement": "static", "angle": "eye level"} for _ in mixed]  # wrong movement, right angle
+    scores = score_describe(mixed, said, tmp_path)
+    assert scores["movement"]["n"] == 4 and scores["movement"]["accuracy"] == 0.0
+    assert scores["movement"]["self_labelled"] == 4 and scores["movement"]["sources"] == {"user": 4}
+    assert scores["angle"]["accuracy"] == 1.0
+    assert "view" not in scores  # neither labelled nor described
+    line = format_describe_scores(scores)[0]
+    assert "top-1   0.0% over 4 independently labelled samples (user 4)" in line and NO_INDEPENDENT_LABELS in line
+    assert_real_png(tmp_path / "confusion_movement.png", 2000)
+    sim = score_describe(shots, [dict(s.labels) for s in shots])  # simulator ground truth is independent
+    assert sim["movement"]["accuracy"] == 1.0 and sim["movement"]["sources"] == {"simulator": len(shots)}
+    with pytest.raises(ValueError):
+        score_describe(shots, said)
+
+
+def test_plots_and_csv_are_written_atomically(tmp_path, shots):
+    from lenscraft_core.evaluate.plots import pyplot
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    for name in ("fig.png", "rows.csv"):
+        (tmp_path / name).symlink_to(victim)
+    plt = pyplot()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    save_figure(fig, tmp_path / "fig.png")
+    plt.close(fig)
+    describe_to_csv(shots[:2], lambda s: {"movement": "static"}, tmp_path / "rows.csv")
+    assert victim.read_text() == "keep me"
+    assert not (tmp_path / "fig.png").is_symlink() and (tmp_path / "fig.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "rows.csv").read_text().startswith("index,name,frames")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.png", "rows.csv", "victim.txt"]  # no temp files
+
+
+@pytest.mark.xfail(reason="lenscraft_core/cli.py cmd_inspect still scores describe itself; it should call "
+                          "evaluate.plots.score_describe (reported to the owner of cli.py)", strict=False)
+def test_cli_inspect_describe_says_no_independent_labels(tmp_path, shots, capsys):
+    from lenscraft_core.cli import main
+
+    path = tmp_path / "predicted.json"
+    formats.save([_relabelled(s, "predicted") for s in shots[:6]], path)
+    assert main(["inspect", str(path), "--out", str(tmp_path / "out"), "--describe"]) == 0
+    out = capsys.readouterr().out
+    assert NO_INDEPENDENT_LABELS in out and "top-1" not in out

@@ -7,7 +7,9 @@ inspect_dataset writes into out_dir:
   embedding.png          a 2-D map of trajectories (t-SNE; UMAP when installed) coloured by each field's label
 and returns the summary dict (format_summary_table prints it). The embedding uses trajectory_features (hand-made:
 camera motion, rotation change and focal change relative to the first frame) unless embed_fn(shots) -> (N, D) is
-given, e.g. a trained model's embeddings. plot_confusion and describe_to_csv serve model evaluation.
+given, e.g. a trained model's embeddings. plot_confusion and describe_to_csv serve model evaluation;
+score_describe is `inspect --describe`: describe against the data's labels, only where those are independent of it.
+Every file goes through lenscraft_core/files.py (atomic: a failed write leaves the old file or none).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .. import geometry as geo
+from ..files import atomic_write_with, atomic_writer
 from ..schema import Shot
 from ..vocabulary import FIELD_NAMES, FIELDS
 
@@ -38,6 +41,12 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def save_figure(fig, path: str | Path, dpi: int = 90) -> Path:
+    """fig as a PNG at path, atomically (the caller decides about overwriting: the CLI refuses first)."""
+    atomic_write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi), overwrite=True)
+    return Path(path)
 
 
 def _stats(values: Sequence[float]) -> dict[str, float]:
@@ -155,7 +164,7 @@ def plot_label_histograms(summary: Mapping[str, Any], path: str | Path) -> Path:
         ax.set_title(f"{f} ({sum(counts.values())} samples)", fontsize=9)
         ax.set_ylabel("count")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
     return Path(path)
 
@@ -216,7 +225,7 @@ def plot_trajectories(shots: Sequence[Shot], path: str | Path, view: str = "top"
         ax.set_ylabel(("y" if view == "top" else "z") + " (m)", fontsize=7)
     fig.suptitle(f"{view} view: path (dark = start), view direction (red), subject (orange)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
     return Path(path)
 
@@ -239,7 +248,7 @@ def plot_embedding(xy: np.ndarray, shots: Sequence[Shot], path: str | Path, meth
         if len(present) <= 20:
             ax.legend(fontsize=6, markerscale=0.8, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
     return Path(path)
 
@@ -275,7 +284,7 @@ def plot_confusion(true: Sequence, pred: Sequence, labels: Sequence[str], path: 
                     color="white" if shown[i, j] > 0.6 * shown.max() else "black")
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
     return m
 
@@ -313,8 +322,7 @@ def describe_to_csv(shots: Sequence[Shot], describe_fn: DescribeFn, path: str | 
     fields = list(FIELD_NAMES)
     header = ["index", "name", "frames"] + [c for f in fields for c in (f, f"{f}_score", f"{f}_true")]
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as fh:
+    with atomic_writer(path, overwrite=True) as fh:  # the CLI refuses an existing file first (--overwrite)
         w = csv.writer(fh)
         w.writerow(header)
         for i, shot in enumerate(shots):
@@ -332,3 +340,63 @@ def describe_to_csv(shots: Sequence[Shot], describe_fn: DescribeFn, path: str | 
                 row += [label, "" if score is None else f"{float(score):.6g}", shot.labels.get(f, "")]
             w.writerow(row)
     return path
+
+
+# ---------------------------------------------------------------------------------------------------- inspect --describe
+# Label sources that are describe's own output (formats/segments.py labels unlabelled segments with the model's
+# describe as "predicted"): scoring describe against them grades it against itself, so they are never scored.
+SELF_LABELLED_SOURCES = frozenset({"predicted"})
+NO_INDEPENDENT_LABELS = "no independent labels"
+
+
+def label_source(shot: Shot) -> str:
+    """Where a sample's labels came from (its first instruction's source), NO_LABEL without an instruction."""
+    return shot.instructions[0].source if shot.instructions else NO_LABEL
+
+
+def score_describe(shots: Sequence[Shot], predicted: Sequence[Mapping[str, str]], out_dir: str | Path | None = None
+                   ) -> dict[str, dict[str, Any]]:
+    """describe's top-1 labels (`predicted`, one {field: label} per shot) against the shots' own labels, per field:
+    {"n": scored samples, "accuracy": share right or None, "self_labelled": samples whose label came from describe
+    itself (SELF_LABELLED_SOURCES: never scored), "sources": scored samples per label source}. With out_dir, a
+    confusion PNG per field that has independent labels (confusion_<field>.png)."""
+    if len(shots) != len(predicted):
+        raise ValueError(f"{len(predicted)} descriptions for {len(shots)} shots")
+    out: dict[str, dict[str, Any]] = {}
+    for name, fld in FIELDS.items():
+        pairs, sources, self_labelled = [], Counter(), 0
+        for shot, pred in zip(shots, predicted):
+            if name not in shot.labels or name not in pred:
+                continue
+            src = label_source(shot)
+            if src in SELF_LABELLED_SOURCES:
+                self_labelled += 1
+                continue
+            pairs.append((shot.labels[name], fld.resolve(pred[name])))
+            sources[src] += 1
+        acc = sum(t == q for t, q in pairs) / len(pairs) if pairs else None
+        if not pairs and not self_labelled:
+            continue
+        out[name] = {"n": len(pairs), "accuracy": acc, "self_labelled": self_labelled, "sources": dict(sources)}
+        if pairs and out_dir is not None:
+            true, pred_ = zip(*pairs)
+            plot_confusion(true, pred_, fld.names, Path(out_dir) / f"confusion_{name}.png",
+                           title=f"{name}: describe vs labels")
+    return out
+
+
+def format_describe_scores(scores: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One line per field: the top-1 over the independently labelled samples, and "no independent labels" for the
+    samples (or the whole field) whose labels describe itself made."""
+    lines = []
+    for name, s in scores.items():
+        skipped = (f"; {s['self_labelled']} sample(s) labelled by describe itself: {NO_INDEPENDENT_LABELS}"
+                   if s["self_labelled"] else "")
+        if s["accuracy"] is None:
+            lines.append(f"describe {name:10s} {NO_INDEPENDENT_LABELS} (all {s['self_labelled']} labelled sample(s) "
+                         "came from describe itself: not scored)")
+        else:
+            src = ", ".join(f"{k} {v}" for k, v in s["sources"].items())
+            lines.append(f"describe {name:10s} top-1 {s['accuracy']:6.1%} over {s['n']} independently labelled "
+                         f"samples ({src}){skipped}")
+    return lines

@@ -1,5 +1,6 @@
 """The run's report: the summary table printed by `python -m lenscraft_core evaluate`, and its two overview plots
-(the confusion matrices are plots.plot_confusion, drawn per split)."""
+(the confusion matrices are plots.plot_confusion, drawn per split). The geometric judge's table comes first among
+the generation tables: it is the primary grader; describe's read-back ("move ok") is a second opinion."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import numpy as np
 
 from ..vocabulary import FIELD_NAMES
 from .data import V1_FIELDS
-from .plots import pyplot
+from .judged import FOCAL_DRIFT_MAX_PCT, ROLL_DRIFT_MAX_DEG
+from .plots import pyplot, save_figure
 
 
 def _pct(x) -> str:
@@ -41,6 +43,8 @@ def summary_table(r: Mapping[str, Any]) -> str:
                                      _num(c["mAP"], "5.2f")) if c else f"{'-':>24s}")
         lines.append(f"{f:18s}" + "".join("   " + c for c in cells))
     lines.append("")
+    lines += judge_table(splits)
+    lines.append("")
     cols = ("position_err", "position_err_dist", "rotation_err_deg", "focal_err", "translation_deg", "path_shape",
             "on_screen", "shot_type_ok", "angle_ok", "movement_ok", "easing_ok", "easing_ramp_ok", "jerk")
     heads = ("pos/ext", "pos/dist", "rot deg", "focal", "dir deg", "shape", "onscreen", "shot ok", "angle ok",
@@ -55,6 +59,8 @@ def summary_table(r: Mapping[str, Any]) -> str:
             cells = [_pct(g.get(c, nan)) if c in percent else
                      _num(g.get(c, nan), "8.3f" if c != "jerk" else "8.1f") for c in cols]
             lines.append(f"{s + ' ' + k:22s}" + "".join(f"{c:>9s}" for c in cells))
+    lines.append("move ok / ease ok / ramp ok: the model's own describe reading the generated shot back, a second "
+                 "opinion; the geometric judge above grades the move")
     lines.append("")
     lines.append(f"{'describe method':30s}{'movement':>10s}{'all fields':>11s}{'ms/shot':>9s}")
     for s, d in splits:
@@ -91,8 +97,41 @@ def summary_table(r: Mapping[str, Any]) -> str:
     lines.append("targets")
     for name, v in r.get("verdict", {}).items():
         mark = {True: "PASS", False: "FAIL", None: "n/a "}[v["ok"]]
-        lines.append(f"  {mark} {name}: {_num(v['value'], '.4f')} (target {_num(v['target'], '.4f')})")
+        by = f" [{v['grader']}]" if v.get("grader") else ""
+        lines.append(f"  {mark} {name}: {_num(v['value'], '.4f')} (target {_num(v['target'], '.4f')}){by}")
     return "\n".join(lines)
+
+
+def judge_table(splits) -> list[str]:
+    """The geometric judge's rows: per split the model in each cell (full / partial instructions x own / person
+    subject) and pooled, then the baselines and the simulator's own shots (full instructions, own subject)."""
+    nan = float("nan")
+    heads = ("n", "judged", "found", "focal med", "focal ok", "roll med", "roll ok", "humps med", "1 hump",
+             "describe")
+    keys = ("n", "judged_as_asked", "asked_move_found", "focal_drift_pct_median", "focal_within_limit_share",
+            "roll_drift_deg_median", "roll_within_limit_share", "speed_humps_median", "one_speed_hump_share",
+            "describe_readback_movement_ok")
+    lines = ["generation graded by the geometric judge (primary grader, docs/JUDGE.md)",
+             f"{'split generator instructions subject':38s}" + "".join(f"{h:>10s}" for h in heads)]
+    for s, d in splits:
+        j = d.get("judge")
+        if not j:
+            continue
+        rows = [(f"model {k.replace('_', ' ')}", v) for k, v in j["model"].items()]
+        rows += [(f"{g} full own", j[g]["full_own"]) for g in ("retrieval", "oracle", "truth") if g in j]
+        for label, c in rows:
+            cells = []
+            for k in keys:
+                v = c.get(k, nan)
+                cells.append(f"{v:d}" if k == "n" else _pct(v) if k.endswith(("_share", "_asked", "_found", "_ok"))
+                             else _num(v, "9.2f"))
+            lines.append(f"{s + ' ' + label:38s}" + "".join(f"{x:>10s}" for x in cells))
+    lines.append("judged: the judge's movement is exactly the asked label; found: the asked move is among the moves it "
+                 "found; full: every field the data states, partial: only the movement")
+    lines.append(f"focal / roll med: median drift (% / deg) on moves that do not zoom / roll, ok: under "
+                 f"{FOCAL_DRIFT_MAX_PCT:g} % / {ROLL_DRIFT_MAX_DEG:g} deg; humps: speed humps on single-hump easings "
+                 "(unstated: the default); describe: the model's own read-back (a second opinion); truth: the simulator")
+    return lines
 
 
 def plot_accuracy_bars(results: Mapping[str, Any], path: Path) -> Path:
@@ -114,7 +153,7 @@ def plot_accuracy_bars(results: Mapping[str, Any], path: Path) -> Path:
     ax.legend(fontsize=7)
     ax.set_title("describe accuracy per field and split (parse accuracy for paraphrases)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
     return path
 
@@ -136,7 +175,7 @@ def plot_error_histograms(raw: Mapping[str, Mapping], path: Path) -> Path:
             ax.set_title(f"{split}: {title}", fontsize=8)
             ax.legend(fontsize=6)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
     return path
 

@@ -6,9 +6,11 @@ four splits and writes results.json, PNG plots and the summary table (`python -m
 * paraphrases: a paraphrase file through engine.parse (paraphrases.py);
 * v1: the real LensCraft v1 simulator output (all files, one sample per instruction; fields v1 lacks are unscored).
 
-Per split (evaluate_shots), generation is compared with the simulator's ground truth for the same instruction and
-subject (metrics.generation_metrics, readback.py), next to the two baselines (baselines.py); describe is measured
-three ways (describe.py); the targets and the verdict are targets.py, the table and overview plots report.py, where
+Per split (evaluate_shots), generation is graded by the geometric judge (judged.py over lenscraft_core/judge.py: the
+primary grader) with full and partial instructions, on the split's own subjects and a person-sized one; it is
+compared with the simulator's ground truth for the same instruction and subject (metrics.generation_metrics), next
+to the two baselines (baselines.py), and read back by the model's own describe (readback.py: a second opinion);
+describe is measured three ways (describe.py); the targets and the verdict are targets.py, the table and overview plots report.py, where
 the data lives data.py. docs/EVALUATION.md has the definitions and the bundled model's numbers.
 """
 
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from .. import features as ft
+from ..files import atomic_writer
 from ..metrics import generation_metrics
 from ..schema import Shot
 from ..vocabulary import FIELD_NAMES, FIELDS
@@ -30,6 +34,7 @@ from .data import (EVAL_SEED, PARAPHRASES, V1_ENV, V1_FIELDS, default_v1_dir, la
                    simulated_split)
 from .describe import (UNCERTAIN, describe_choice, describe_discriminative, describe_methods, describe_report,
                        retrieval_scores)
+from .judged import CELLS, MEDIAN_KEYS, cell_summary, judge_arrays, person_subject_arrays
 from .paraphrases import paraphrase_accuracy
 from .plots import plot_confusion
 from .readback import readback
@@ -67,11 +72,14 @@ def _median(x: np.ndarray) -> float:
 
 
 def summarise(per_sample: Mapping[str, np.ndarray]) -> dict[str, float]:
-    """Mean of each per-sample metric (NaN ignored), and the median of the errors too."""
+    """Mean of each numeric per-sample metric (NaN ignored), and the median of the errors and of the judge's
+    clean-curve measures too (judged.MEDIAN_KEYS)."""
     out = {}
     for k, v in per_sample.items():
+        if np.asarray(v).dtype.kind not in "fiub":  # e.g. the judge's movement names
+            continue
         out[k] = _mean(v)
-        if "_err" in k or k.endswith("_deg"):
+        if "_err" in k or k.endswith("_deg") or k in MEDIAN_KEYS:
             out[k + "_median"] = _median(v)
     return out
 
@@ -92,9 +100,10 @@ def evaluate_shots(engine, shots: list[Shot], name: str, cfg: dict, bank: Retrie
     T = engine.frames_internal
     features = ft.encode_shots(shots, T)
     labels = label_arrays(features)
-    # Generation: model, oracle and retrieval, per frame-count group (decode needs one frame count).
-    per: dict[str, list] = {"model": [], "oracle": [], "retrieval": [], "truth": []}
-    order, gen_ms = [], 0.0
+    # Generation: model, oracle and retrieval, per frame-count group (decode needs one frame count); the model
+    # again with partial instructions and on the person-sized subject (judged.CELLS), for the judge.
+    per: dict[str, list] = defaultdict(list)
+    order, gen_ms, judge_s, judge_n = [], 0.0, 0.0, 0
     for frames in np.unique(features.frames):
         idx = np.flatnonzero(features.frames == frames)
         order.append(idx)
@@ -102,13 +111,22 @@ def evaluate_shots(engine, shots: list[Shot], name: str, cfg: dict, bank: Retrie
         group = [shots[i] for i in idx]
         truth = shot_arrays(group)
         lab = {f: v[idx] for f, v in labels.items()}
-        args = (truth, lab, group[0].trajectory.sensor_width, group[0].trajectory.aspect)
+        lens = (group[0].trajectory.sensor_width, group[0].trajectory.aspect)
+        args = (truth, lab, *lens)
+
+        def judged(pred, subject=truth, asked=lab, person=False):
+            nonlocal judge_s, judge_n
+            t0 = time.perf_counter()
+            out = judge_arrays(pred, subject, asked, *lens, person=person)
+            judge_s, judge_n = judge_s + time.perf_counter() - t0, judge_n + len(pred[0])
+            return out
+
+        def scored(pred):
+            return {**generation_metrics(pred, *args), **readback(engine, pred, truth, lab), **judged(pred)}
+
         t0 = time.perf_counter()
         cam = engine.generate_arrays(sub.subject, sub.motion, lab, seed=cfg["seed"])
         gen_ms += (time.perf_counter() - t0) * 1000
-
-        def scored(pred):
-            return {**generation_metrics(pred, *args), **readback(engine, pred, truth, lab)}
 
         per["model"].append(scored(ft.decode_camera(cam, sub.anchor, int(frames))))
         per["retrieval"].append(scored(bank.generate(lab, sub.anchor, int(frames))))
@@ -119,6 +137,17 @@ def evaluate_shots(engine, shots: list[Shot], name: str, cfg: dict, bank: Retrie
             pred = tuple(np.where(failed.reshape(-1, *[1] * (a.ndim - 1)), b, a)  # readback needs finite input
                          for a, b in zip(pred, (truth["cam_pos"], truth["cam_rot"], truth["focal"])))
             per["oracle"].append({k: np.where(failed, np.nan, v) for k, v in scored(pred).items()})
+        person = person_subject_arrays(truth)
+        person_f = ft.encode_arrays(truth["cam_pos"], truth["cam_rot"], truth["focal"], person["subject_pos"],
+                                    person["subject_rot"], person["subject_size"], None, T)
+        partial = {f: (v if f == "movement" else np.full_like(v, -1)) for f, v in lab.items()}
+        for mode, who in CELLS[1:]:  # CELLS[0], full instructions on the own subject, is the "model" row
+            f_in, s_in = (sub, truth) if who == "own" else (person_f, person)
+            asked = lab if mode == "full" else partial
+            cam = engine.generate_arrays(f_in.subject, f_in.motion, asked, seed=cfg["seed"])
+            pred = ft.decode_camera(cam, f_in.anchor, int(frames))
+            per[f"model_{mode}_{who}"].append({**readback(engine, pred, s_in, asked),
+                                               **judged(pred, s_in, asked, who == "person")})
     inverse = np.argsort(np.concatenate(order))  # back to shot order
     raw: dict[str, Any] = {k: {m: np.concatenate([p[m] for p in v])[inverse] for m in v[0]}
                            for k, v in per.items() if v}
@@ -127,6 +156,8 @@ def evaluate_shots(engine, shots: list[Shot], name: str, cfg: dict, bank: Retrie
     res = summarise_raw(raw, fields)
     res["frames"] = sorted(int(f) for f in np.unique(features.frames))
     res["generation"]["model"]["ms_per_shot"] = gen_ms / max(len(shots), 1)
+    res["judge"] = judge_report(raw, features.labels[:, FIELD_NAMES.index("movement")])
+    res["judge"]["ms_per_shot"] = 1000 * judge_s / max(judge_n, 1)
     res["describe"]["ms_per_shot"] = disc_ms
     res["describe_methods"] = describe_methods(engine, features, disc, disc_ms, cfg["generative_count"],
                                                cfg["top_k"], cfg["seed"], fields)
@@ -141,6 +172,22 @@ def evaluate_shots(engine, shots: list[Shot], name: str, cfg: dict, bank: Retrie
     return res, raw
 
 
+
+
+def judge_report(raw: Mapping[str, Any], movement: np.ndarray) -> dict[str, Any]:
+    """The geometric judge's summaries (judged.cell_summary): the model per cell (full / partial instructions x own
+    / person subject) and pooled over the cells ("all"), and the other generation rows (full, own subject)."""
+    cells = {f"{m}_{w}": raw["model" if (m, w) == CELLS[0] else f"model_{m}_{w}"] for m, w in CELLS}
+    pooled = {k: np.concatenate([c[k] for c in cells.values()]) for k in cells["full_own"]
+              if all(k in c for c in cells.values())}
+    out: dict[str, Any] = {"grader": "geometric judge (lenscraft_core/judge.py, docs/JUDGE.md)",
+                           "second_opinion": "describe_readback_movement_ok: the model's own describe",
+                           "model": {k: cell_summary(v, movement, summarise) for k, v in cells.items()}}
+    out["model"]["all"] = cell_summary(pooled, np.tile(movement, len(cells)), summarise)
+    for k in GENERATION_ROWS[1:]:
+        if k in raw:
+            out[k] = {"full_own": cell_summary(raw[k], movement, summarise)}
+    return out
 
 
 def run_evaluation(engine, out_dir: str | Path, count: int = 2000, seed: int = 0, frames: int = 30,
@@ -230,5 +277,6 @@ def run_evaluation(engine, out_dir: str | Path, count: int = 2000, seed: int = 0
         plot_accuracy_bars(results, out / "accuracy_by_split.png")
         plot_error_histograms(raw_all, out / "error_histograms.png")
     results["timings_s"]["total"] = time.perf_counter() - t_start
-    (out / "results.json").write_text(json.dumps(_clean(results), indent=1))
+    with atomic_writer(out / "results.json", overwrite=True) as f:  # the CLI refuses an old report first
+        f.write(json.dumps(_clean(results), indent=1))
     return _clean(results)
