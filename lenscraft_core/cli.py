@@ -337,11 +337,9 @@ def cmd_describe(args: argparse.Namespace) -> int:
     results = []
     for i, shot in enumerate(shots):
         d = eng.describe(shot, top_k=args.top_k)
-        results.append({"shot": shot.name or str(i), "caption": d.caption, "motion": round(d.motion, 4),
-                        "fields": {f: [[label, round(score, 4)] for label, score in r] for f, r in d.fields.items()}})
-        print(f"{shot.name or i}: {d.caption} (motion {d.motion:.2f})")
-        for f, ranked in d.fields.items():
-            print(f"  {f:10s} " + ", ".join(f"{label} {score:.2f}" for label, score in ranked))
+        results.append({"shot": shot.name or str(i), **d.as_dict()})  # caption, motion, fields, shake, geometry...
+        lines = d.summary_lines()
+        print(f"{shot.name or i}: " + "\n".join(lines))
     if args.out:
         with atomic_writer(args.out, args.overwrite, flag=OVERWRITE) as f:
             f.write(json.dumps({"descriptions": results}, indent=1))
@@ -516,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_flags(p)
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("describe", help="ranked labels, a caption and the motion magnitude of each shot")
+    p = sub.add_parser("describe", help="ranked labels, a caption, the motion magnitude and shake of each shot")
     p.add_argument("input", type=Path)
     p.add_argument("--top-k", type=whole(1, what="--top-k"), default=3)
     p.add_argument("--out", type=Path, help="also write the descriptions as JSON")

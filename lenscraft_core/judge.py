@@ -208,6 +208,21 @@ def count_humps(speed: np.ndarray, prominence: float = HUMP_PROMINENCE) -> int:
     return n
 
 
+def fit_window(fps: float) -> int:
+    """Frames of the smooth fit (SHAKE_WINDOW_S at this fps, odd, at least 5)."""
+    return max(5, int(round(SHAKE_WINDOW_S * float(fps))) | 1)
+
+
+def view_jitter(R: np.ndarray, fps: float) -> np.ndarray | None:
+    """Per frame, the angle (radians) between the view direction and its smooth fit (fit_window frames): shake_deg
+    is its RMS. None when the shot has fewer frames than the fit."""
+    win = fit_window(fps)
+    if len(R) < win:
+        return None
+    fwd = geo.camera_forward(R)
+    return np.arccos(np.clip(np.sum(geo.normalize(smooth(fwd, win)) * fwd, -1), -1.0, 1.0))
+
+
 def _rotation_rates(R: np.ndarray, fps: float) -> np.ndarray:
     """World-frame angular velocity (F - 1, 3), rad/s, between consecutive camera rotations."""
     rel = np.einsum("fji,fjk->fik", R[:-1], R[1:])  # R_t^T R_{t+1}: the step in the camera's frame
@@ -338,15 +353,14 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
         if rel is not None:
             notes.append("camera at the subject centre: translation measured against the path length")
             rel, subj_pos, source = None, None, "none"
-    win = max(5, int(round(SHAKE_WINDOW_S * fps)) | 1)
+    win = fit_window(fps)
 
     # Camera-only angles (heading / pitch / roll tracked through vertical views, see camera_angles).
     yaw, pitch, roll = camera_angles(R)
     if (np.abs(np.degrees(pitch)) > VERTICAL_VIEW_DEG).any():
         notes.append("the view is vertical on some frames: a turn about the view axis there reads as a pan")
-    if F >= win:
-        fs = geo.normalize(smooth(fwd, win))
-        jitter = np.arccos(np.clip(np.sum(fs * fwd, -1), -1.0, 1.0))
+    jitter = view_jitter(R, fps)
+    if jitter is not None:
         shake = float(np.degrees(np.sqrt(np.mean(jitter ** 2))))
     else:
         shake = 0.0
@@ -464,6 +478,35 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
         shake_deg=shake, fps=fps, frames=F, notes=notes)
 
 
+def steady_speeds(shot: Shot | Trajectory, verdict: Verdict, subject: Subject | None = None) -> dict[str, float]:
+    """Peak |rate| per second of the move itself: Verdict.speeds measured on the smooth fit (the local cubic over
+    SHAKE_WINDOW_S that shake is measured against) instead of frame to frame, so jitter and pose-estimator noise
+    do not count as speed. Keys: pan / tilt / roll (deg/s), zoom (log focal / s), translation (the camera's speed
+    in verdict.reference_length per second, any direction), arc (deg/s of azimuth; when the verdict had a subject).
+    subject: the one given to judge_shot (needed when verdict.subject_source is "given")."""
+    traj = shot.trajectory if isinstance(shot, Shot) else shot
+    pos = np.asarray(traj.position, dtype=np.float64)
+    R = geo.quat_to_matrix(np.asarray(traj.rotation, dtype=np.float64))
+    F, fps = len(pos), float(traj.fps)
+    if F < 2:
+        return {k: 0.0 for k in ("pan", "tilt", "roll", "zoom", "translation")}
+    win = fit_window(fps)
+    fit = lambda x: smooth(x.reshape(F, -1), win).reshape(x.shape) if F >= win else x  # noqa: E731
+    peak = lambda x: float(np.abs(np.gradient(fit(x), axis=0) * fps).max())  # noqa: E731
+    yaw, pitch, roll = camera_angles(R)
+    out = {"pan": np.degrees(peak(yaw)), "tilt": np.degrees(peak(pitch)), "roll": np.degrees(peak(roll)),
+           "zoom": peak(np.log(np.asarray(traj.focal_length, dtype=np.float64)))}
+    vel = np.gradient(fit(pos), axis=0) * fps
+    out["translation"] = float(np.linalg.norm(vel, axis=-1).max()) / verdict.reference_length
+    if verdict.subject_point is not None:
+        centre = subject.positions(F) if verdict.subject_source == "given" and subject is not None else \
+            np.broadcast_to(np.asarray(verdict.subject_point), (F, 3))
+        rel = pos - centre
+        overhead = np.linalg.norm(rel[:, :2], axis=-1).max() < OVERHEAD_FRACTION * verdict.reference_length
+        out["arc"] = np.degrees(peak(yaw if overhead else np.unwrap(_heading(rel))))
+    return {k: float(v) for k, v in out.items()}
+
+
 def _combine(kinds: list[str], moves: tuple[str, ...]) -> str:
     """One movement name for the moves found: static, the single label, the dolly zoom (a dolly and a zoom in
     opposite directions), the vocabulary's compound with exactly these parts, or the parts joined by '+'."""
@@ -497,4 +540,5 @@ def judge_batch(shots: list[Shot], subjects: list[Subject | None] | None = None)
     return [judge_shot(s, sub) for s, sub in zip(shots, subs)]
 
 
-__all__ = ["Verdict", "judge_shot", "judge_batch", "estimate_look_point", "smooth", "count_humps", "KINDS"]
+__all__ = ["Verdict", "judge_shot", "judge_batch", "estimate_look_point", "smooth", "count_humps", "steady_speeds",
+           "fit_window", "view_jitter", "KINDS"]

@@ -39,6 +39,7 @@ ORBIT_GAIN = 0.8          # the orbit reading must change the keys at most this 
 ORBIT_SLACK = 0.02        # ... less this much (radian-equivalents): ties and near-ties keep the keys
 MAX_ELEVATION_DEG = 80.0  # nearer the vertical, headings (around the subject, of the view) are undefined
 MAX_KEY_TURN_DEG = 170.0  # consecutive keys this far apart around the subject: the way round is ambiguous
+ROTATION_MODES = ("XYZ", "XZY", "YXZ", "YZX", "ZXY", "ZYX", "QUATERNION")  # Blender's, less AXIS_ANGLE
 
 
 def _interp_frames(values: np.ndarray, keys: np.ndarray, frames: int) -> np.ndarray:
@@ -237,7 +238,9 @@ def complete(engine, shot: Shot, known_frames: Sequence[int], instruction=None, 
     """Engine.complete (see there): `shot` filled in from its frames `known_frames` (the module docstring says
     how). `engine` (an Engine; not imported here, engine.py imports this module) resolves the instruction's
     labels, which go into the result's labels. rotation_mode: the channels the keys were set in (an Euler order
-    or 'QUATERNION'), for the keys-kept result."""
+    or 'QUATERNION': ROTATION_MODES), for the keys-kept result."""
+    if rotation_mode not in ROTATION_MODES:  # checked first: only the keys-kept path reads it
+        raise LensCraftError(f"complete(): rotation_mode '{rotation_mode}' is not one of {', '.join(ROTATION_MODES)}")
     traj = shot.trajectory
     keys, subject = _check_keys(shot, known_frames)
     stated, _ = engine._instruction(instruction)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -32,9 +32,10 @@ import numpy as np
 from .. import features as ft
 from .. import geometry as geo
 from ..errors import LensCraftError
+from ..judge import Verdict, judge_shot, steady_speeds, view_jitter
 from .. import schema
 from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
-from ..vocabulary import FIELD_NAMES, FIELDS, caption
+from ..vocabulary import FIELD_NAMES, FIELDS, MOVEMENT, caption
 from . import complete as _complete
 from . import prompting
 from . import runtime as _runtime
@@ -63,18 +64,163 @@ VARIATION_NOISE = 0.05  # std of the noise on stated fields' embeddings for vari
 BATCH = 1024  # rows per runtime call in the batch paths
 
 
+# ---------------------------------------------------------------------------------------------------- describe
+# The readers' metadata["subject_placement"] for a subject they only estimated (formats/c2w.default_subject: the
+# point the cameras look at most, or a point ahead of the first camera): the model was trained with real subjects,
+# so on these describe reads the geometry (the judge, without a subject) instead.
+ESTIMATED_SUBJECT = ("look_point", "ahead_of_first_camera")
+# "handheld" in the caption from this shake (degrees RMS of view-direction jitter left after the judge's 0.4 s smooth
+# fit): about a pixel and a half on a 1920-pixel frame 40 degrees wide, visible texture; the CC0 handheld profiles
+# (../shared/external/camera-shake) at full strength measure 0.004-3 (Investigation 0.06), simulator and tripod
+# shots 0. STRONG_SHAKE_DEG: a run or a vehicle (HandyCam Run 0.6), which Kandinsky's raters score 3 by itself.
+HANDHELD_SHAKE_DEG = 0.05
+STRONG_SHAKE_DEG = 0.5
+# Handheld shake is on most frames: the median frame's jitter is at least HANDHELD_MEDIAN_SHARE of the threshold
+# (the CC0 profiles: median / RMS 0.45-0.89). A bounce or elastic ease, or a sharp start (circ, expo), leaves its
+# residual on a few frames only. Above half a turn per second (SHAKE_UNRESOLVED_DEG_S) the 0.4 s fit spans over 70
+# degrees of turn and its residual is the move's own curvature (a fast eased orbit). Neither claims "handheld" in
+# the caption; shake is still reported.
+HANDHELD_MEDIAN_SHARE = 0.5
+SHAKE_UNRESOLVED_DEG_S = 180.0
+# Speed words and motion magnitude, from the judge's steady peak speeds (judge.steady_speeds). Rotation (pan, tilt,
+# roll, arc) in deg/s: under 30 the picture moves less than a 40-degree frame in a second at the fastest (a
+# 90-degree pan eased over 10 s peaks at 14-27); from 75 it crosses two frames a second and streaks at 24 fps (a
+# 90-degree pan in 1 s: 90 even unease, a whip pan). Translation in camera-subject distances per second (only with
+# a subject or rays that meet: without a scale a translation has no speed): under 0.2 the subject's bearing or size
+# changes by under a fifth a second, from 1.0 by all of it. Zoom in log focal per second: under 0.15 a 2x zoom
+# takes over ~5 s, from 1.0 under a second (a crash zoom).
+ROTATION_SLOW_DEG_S, ROTATION_FAST_DEG_S = 30.0, 75.0
+TRANSLATION_SLOW_PER_S, TRANSLATION_FAST_PER_S = 0.2, 1.0
+ZOOM_SLOW_PER_S, ZOOM_FAST_PER_S = 0.15, 1.0
+PACE_LEVEL = {"slow": 1, "moderate": 2, "fast": 3}  # Kandinsky's 0-3 camera-motion scale: 0 = static
+_VERBS = {("pan", 1): "pans left", ("pan", -1): "pans right", ("tilt", 1): "tilts up", ("tilt", -1): "tilts down",
+          ("roll", 1): "rolls left", ("roll", -1): "rolls right", ("truck", 1): "trucks right",
+          ("truck", -1): "trucks left", ("pedestal", 1): "rises", ("pedestal", -1): "lowers",
+          ("dolly", 1): "pushes in", ("dolly", -1): "pulls out", ("zoom", 1): "zooms in", ("zoom", -1): "zooms out",
+          ("arc", 1): "arcs left", ("arc", -1): "arcs right", ("follow", 0): "follows the subject",
+          ("track", 0): "tracks alongside the subject"}
+
+
 @dataclass
 class Description:
     """describe(): what a shot looks like in the vocabulary's words. The one Description of LensCraft (the add-on
-    returns this one too)."""
+    returns this one too). `fields` are always the model's ranking; `reading` says where the caption comes from:
+    "model" (the model's top labels) or "geometry" (the geometric judge: the shot has no subject, or only an
+    estimated one, which the model was not trained on). docs/inference.md gives the scales."""
 
     fields: dict[str, list[tuple[str, float]]]  # field -> top-k [(label, score)], best first (scores sum to 1)
-    caption: str  # a sentence from the top labels (vocabulary.caption)
-    motion: float  # how much the camera moves (motion_magnitude; 0 = locked off)
+    caption: str  # a sentence from the top labels (vocabulary.caption) or from the judge's moves
+    motion: float  # how much the camera moves (motion_magnitude(); 0 = locked off), unitless
+    shake: float = 0.0  # degrees RMS of view-direction jitter (judge.Verdict.shake_deg)
+    motion_magnitude: int = 0  # 0 static .. 3 strong, Kandinsky's camera-motion scale (see PACE_LEVEL)
+    reading: str = "model"  # which reading the caption is: "model" or "geometry"
+    geometry: dict[str, Any] = field(default_factory=dict)  # the judge's reading (movement, signed amounts, ...)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def labels(self) -> dict[str, str]:
         return {f: ranked[0][0] for f, ranked in self.fields.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (describe --out)."""
+        return {"caption": self.caption, "motion": round(self.motion, 4),
+                "fields": {f: [[label, round(score, 4)] for label, score in r] for f, r in self.fields.items()},
+                "shake": round(self.shake, 4), "motion_magnitude": self.motion_magnitude, "reading": self.reading,
+                "geometry": self.geometry, "notes": list(self.notes)}
+
+    def summary_lines(self) -> list[str]:
+        """Printable: the caption with the numbers, the judge's reading, the model's fields."""
+        g = self.geometry
+        amounts = ", ".join(f"{k} {v:+.3g}" for k, v in g.get("amounts", {}).items() if k in g.get("kinds", ()))
+        return ([f"{self.caption} (motion {self.motion:.2f}, magnitude {self.motion_magnitude}/3, shake "
+                 f"{self.shake:.3f} deg, caption from the {self.reading})",
+                 f"  {'geometry':10s} {g.get('movement', '?')}" + (f" ({amounts})" if amounts else "")]
+                + [f"  {f:10s} " + ", ".join(f"{label} {score:.2f}" for label, score in r)
+                   for f, r in self.fields.items()] + [f"  note: {n}" for n in self.notes])
+
+
+def estimated_subject(shot: Shot) -> bool:
+    """True when the shot has no subject or only a reader's estimate of one (metadata["subject_placement"] in
+    ESTIMATED_SUBJECT): describe then reads the geometry without it."""
+    return shot.subject is None or shot.metadata.get("subject_placement") in ESTIMATED_SUBJECT
+
+
+def _kind_sign(label: str) -> tuple[str, int]:
+    p = MOVEMENT[label].params
+    return p["kind"], int(p.get("sign", 0))
+
+
+def pace(kind: str, v: Verdict, speeds: Mapping[str, float]) -> str | None:
+    """"slow" / "moderate" / "fast" for a move of this kind from its steady peak speed; None where speed has no
+    scale (translation without a subject or meeting rays; follow / track, measured against the moving subject)."""
+    if kind in ("pan", "tilt", "roll", "arc"):
+        x, lo, hi = speeds.get(kind, 0.0), ROTATION_SLOW_DEG_S, ROTATION_FAST_DEG_S
+    elif kind == "zoom":
+        x, lo, hi = speeds["zoom"], ZOOM_SLOW_PER_S, ZOOM_FAST_PER_S
+    elif kind in ("truck", "pedestal", "dolly") and v.subject_source != "none":
+        x, lo, hi = speeds["translation"], TRANSLATION_SLOW_PER_S, TRANSLATION_FAST_PER_S
+    else:
+        return None
+    return "slow" if x < lo else "fast" if x >= hi else "moderate"
+
+
+def read_geometry(shot: Shot, subject: Subject | None) -> tuple[Verdict, dict[str, float], bool]:
+    """The judge's verdict on the shot (with `subject`, or None to read without one), its steady peak speeds
+    (judge.steady_speeds) and whether it is handheld: shake past HANDHELD_SHAKE_DEG on most frames, at speeds
+    where the smooth fit can tell shake from the move."""
+    v = judge_shot(shot, subject)
+    speeds = steady_speeds(shot, v, subject)
+    jitter = view_jitter(geo.quat_to_matrix(shot.trajectory.rotation), shot.trajectory.fps)
+    typical = 0.0 if jitter is None else float(np.degrees(np.median(jitter)))
+    turn = max(speeds["pan"], speeds["tilt"], speeds["roll"], speeds.get("arc", 0.0))
+    handheld = (v.shake_deg >= HANDHELD_SHAKE_DEG and typical >= HANDHELD_MEDIAN_SHARE * HANDHELD_SHAKE_DEG
+                and turn < SHAKE_UNRESOLVED_DEG_S)
+    return v, speeds, handheld
+
+
+def motion_level(v: Verdict, speeds: Mapping[str, float], handheld: bool) -> int:
+    """Kandinsky's 0-3 camera-motion score from the judge: 0 no move and no shake; else the fastest move's pace
+    (slow 1, moderate 2, fast 3; a move with no speed scale counts as moderate); handheld shake alone is 1,
+    strong shake (STRONG_SHAKE_DEG) 3."""
+    level = max((PACE_LEVEL[pace(_kind_sign(m)[0], v, speeds) or "moderate"] for m in v.moves), default=0)
+    if handheld:
+        level = max(level, 3 if v.shake_deg >= STRONG_SHAKE_DEG else 1)
+    return level
+
+
+def geometric_caption(v: Verdict, speeds: Mapping[str, float], handheld: bool = False) -> str:
+    """A sentence from the judge's moves, strongest first, with amounts (degrees, zoom ratio) and speed words."""
+    parts = []
+    for label in v.moves:
+        kind, sign = _kind_sign(label)
+        verb = _VERBS[(kind, sign)]
+        if kind == "dolly" and v.subject_source == "none":
+            verb = "moves forward" if sign > 0 else "moves back"
+        amount = v.amounts.get(kind, 0.0)
+        if kind in ("pan", "tilt", "roll", "arc"):
+            verb += f" {abs(amount):.0f} degree" + ("" if round(abs(amount)) == 1 else "s")
+        elif kind == "zoom":
+            verb += f" {max(amount, 1 / amount):.2g}x"
+        if kind == "arc":
+            verb += " around the subject" if v.subject_source == "given" else " around the point the cameras look at"
+        p = pace(kind, v, speeds)
+        if p == "slow":
+            verb = "slowly " + verb
+        elif p == "fast":
+            verb += " fast" + (f" (a whip {kind})" if kind in ("pan", "tilt") else "")
+        parts.append(verb)
+    text = "the camera " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else
+                            parts[0] if parts else "holds still")
+    return text + (", handheld" if handheld else "")
+
+
+def _geometry(v: Verdict, speeds: Mapping[str, float]) -> dict[str, Any]:
+    kinds = [_kind_sign(m)[0] for m in v.moves]
+    return {"movement": v.movement, "moves": list(v.moves), "kinds": kinds,
+            "amounts": {k: round(float(x), 4) for k, x in v.amounts.items()},
+            "pace": {m: pace(k, v, speeds) for m, k in zip(v.moves, kinds)},
+            "steady_speeds": {k: round(x, 4) for k, x in speeds.items()}, "subject_source": v.subject_source,
+            "reference_length": round(v.reference_length, 6), "fps": v.fps}
 
 
 def motion_magnitude(traj: Trajectory, subject: Subject | None = None) -> float:
@@ -360,9 +506,21 @@ class Engine:
         return pos, lens
 
     def describe(self, shot: Shot, top_k: int = 3) -> Description:
-        """Ranked labels per field (top_k), a caption and the motion magnitude of a shot (its first instruction's
-        span and subject; Shot.split() a multi-instruction shot first)."""
-        f = ft.encode_shot(reference_shot(shot), self.frames_internal)  # the lens as on the model's sensor
+        """Ranked labels per field (top_k), a caption, the motion magnitude, the shake and the geometric judge's
+        reading of a shot (its first instruction's span and subject; Shot.split() a multi-instruction shot first).
+        With a real subject the caption is the model's (reading "model"); with none, or only a reader's estimate
+        (estimated_subject), it is the judge's, read without a subject (reading "geometry"): the judge estimates
+        the point the view rays meet when they agree, else reads camera-only motion. The model's fields are given
+        either way (on an estimated subject they are a second opinion)."""
+        geometric = estimated_subject(shot)
+        model_shot = shot
+        if shot.subject is None:  # the model needs a subject: the readers' placeholder (a second opinion only)
+            from ..formats.c2w import default_subject
+
+            t = shot.trajectory
+            model_shot = Shot(t, [default_subject(t.position, geo.quat_to_matrix(t.rotation))[0]],
+                              shot.instructions, shot.name, shot.metadata)
+        f = ft.encode_shot(reference_shot(model_shot), self.frames_internal)  # the lens as on the model's sensor
         scores = self.describe_features(f)
         ranked = {}
         for name in FIELD_NAMES:
@@ -370,15 +528,30 @@ class Engine:
             order = np.argsort(-s)[:max(1, top_k)]
             ranked[name] = [(FIELDS[name].names[j], float(s[j])) for j in order]
         labels = {name: r[0][0] for name, r in ranked.items()}
-        return Description(ranked, caption(labels), motion_magnitude(shot.trajectory, shot.subject))
+        v, speeds, handheld = read_geometry(shot, None if geometric else shot.subject)
+        notes = list(v.notes)
+        if geometric:
+            text = geometric_caption(v, speeds, handheld)
+            notes.insert(0, "no subject given" if shot.subject is None else "the subject is the reader's estimate")
+            notes[0] += ": the caption is the geometric reading (the model was trained with real subjects)"
+        else:
+            text = caption(labels) + (", handheld" if handheld else "")
+        return Description(ranked, text, motion_magnitude(shot.trajectory, shot.subject), v.shake_deg,
+                           motion_level(v, speeds, handheld), "geometry" if geometric else "model",
+                           {**_geometry(v, speeds), "handheld": handheld}, notes)
 
-    def complete(self, shot: Shot, known_frames: Sequence[int], instruction=None) -> Shot:
-        """Fill in a shot from its key frames: encode the keys (other frames masked), regenerate (several candidate
-        readings of the keys in one batch, keeping the one closest to them), then add the residual at the keys,
-        interpolated between them, so the result passes exactly through every key pose.
-        instruction ({field: label} or a prompt) overrides what the keys imply for the fields it states.
-        (complete.py does it.)"""
-        return _complete.complete(self, shot, known_frames, instruction)
+    def complete(self, shot: Shot, known_frames: Sequence[int], instruction=None,
+                 rotation_mode: str = "XYZ") -> Shot:
+        """Fill in a shot from its key frames (complete.py; its docstring and docs/inference.md say more). What a
+        user's keys already give is Blender's own interpolation of them (auto-clamped Bezier per channel), so the
+        fill never does worse than that: when the keys read as a move around the subject (an arc keeps its
+        distance, a follow its offset) the frames between keys are interpolated around the subject, with the
+        timing Blender would give (or the stated easing); otherwise the keys are kept as Blender interpolates them
+        (metadata["complete_kept_keys"] is True and metadata["complete_note"] says why), unless the instruction
+        states an easing for the move to follow. The key poses pass through exactly. instruction ({field: label}
+        or a prompt) sets the result's labels for the fields it states. rotation_mode: the channels the keys were
+        set in (an Euler order such as "XYZ", or "QUATERNION"), which Blender's interpolation works in."""
+        return _complete.complete(self, shot, known_frames, instruction, rotation_mode)
 
 
 _cache: dict[tuple, Engine] = {}
@@ -398,4 +571,5 @@ def load_engine(path: str | Path | None = None, runtime: str = "auto", device: s
 
 
 __all__ = ["Engine", "Description", "load_engine", "motion_magnitude", "DEFAULT_MODEL_DIR", "VARIATION_NOISE",
-           "RUNTIMES"]
+           "RUNTIMES", "estimated_subject", "geometric_caption", "motion_level", "pace", "read_geometry",
+           "HANDHELD_SHAKE_DEG"]
