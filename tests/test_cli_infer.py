@@ -42,7 +42,12 @@ def test_generate_describe_complete_roundtrip(model_dir, tmp_path, capsys):
     assert main(["describe", str(out), "--model", str(model_dir), "--top-k", "2", "--out", str(desc)]) == 0
     d = json.loads(desc.read_text())["descriptions"]
     assert len(d) == 2 and len(d[0]["fields"]["movement"]) == 2 and d[0]["caption"]
-    assert "motion" in capsys.readouterr().out
+    # every field it had, then shake, the 0-3 motion magnitude, which reading the caption is, the judge's reading
+    assert list(d[0])[:4] == ["shot", "caption", "motion", "fields"]
+    assert d[0]["reading"] == "model" and 0 <= d[0]["motion_magnitude"] <= 3 and d[0]["shake"] >= 0
+    assert {"movement", "moves", "amounts", "subject_source"} <= set(d[0]["geometry"])
+    printed = capsys.readouterr().out
+    assert "motion" in printed and "magnitude" in printed and "shake" in printed and "geometry" in printed
 
     done = tmp_path / "done.json"
     assert main(["complete", str(out), "--keys", "0,17,35", "--model", str(model_dir), "--runtime", "torch",

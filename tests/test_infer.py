@@ -242,6 +242,25 @@ def test_complete_passes_through_the_keys(engines, runtime):
         eng.complete(shot, [])
 
 
+def test_complete_forwards_rotation_mode(engines, monkeypatch):
+    """Engine.complete passes rotation_mode to complete.complete (Blender's interpolation of the keys runs in it);
+    an unknown mode is a clear error."""
+    from lenscraft_core.inference import complete as comp
+
+    seen = []
+    real = comp.complete
+    monkeypatch.setattr(comp, "complete", lambda *a, **k: seen.append(a[4:] or k) or real(*a, **k))
+    shot = simulate_shot(SUBJECT, {"movement": "panLeft"}, frames=30, seed=3)
+    eng = engines["onnx"]
+    out = eng.complete(shot, [0, 12, 29], rotation_mode="QUATERNION")
+    assert seen[-1] in (("QUATERNION",), {"rotation_mode": "QUATERNION"})
+    assert out.metadata.get("complete_kept_keys") is True  # a pan keeps the keys: rotation_mode was used
+    assert eng.complete(shot, [0, 12, 29]).metadata["complete_kept_keys"] and seen[-1] in (("XYZ",), {
+        "rotation_mode": "XYZ"})
+    with pytest.raises(LensCraftError, match="rotation_mode 'AXIS_ANGLE'"):
+        eng.complete(shot, [0, 29], rotation_mode="AXIS_ANGLE")
+
+
 def test_parse_grammar_first(engines):
     interp = engines["onnx"].parse("slow push in from a low angle, close-up")
     assert interp.labels["movement"] == "dollyIn" and interp.labels["angle"] == "lowAngle"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lenscraft_core import geometry as geo
-from lenscraft_core.judge import count_humps, judge_shot, smooth
+from lenscraft_core.judge import count_humps, judge_shot, smooth, steady_speeds, view_jitter
 from lenscraft_core.schema import Shot, Subject, Trajectory
 from lenscraft_core.simulate import simulate_batch, simulate_shot
 from lenscraft_core.vocabulary import ANGLE, MOVEMENT
@@ -130,6 +130,25 @@ def test_shake_higher_with_noise():
         noisy = judge_shot(_shaken(shot.trajectory, 0.5), shot.subject)
         assert clean.shake_deg < 0.05, (label, clean.shake_deg)
         assert noisy.shake_deg > 0.2 and noisy.shake_deg > 10 * clean.shake_deg, (label, noisy.shake_deg)
+
+
+def test_steady_speeds_ignore_jitter_and_shake_is_the_jitter_rms():
+    """steady_speeds: the move's own peak speeds (on the smooth fit), close to the raw ones on a clean eased move and
+    far below them once noise is added; shake_deg is the RMS of view_jitter."""
+    subject = Subject([0, 0, 0.9], [0.5, 0.4, 1.8])
+    for label, kind in (("panLeft", "pan"), ("shortArcShotLeft", "arc"), ("dollyIn", "translation")):
+        shot = simulate_shot(subject, {"movement": label, "easing": "easeInOutSine"}, frames=FRAMES)
+        v = judge_shot(shot, shot.subject)
+        steady = steady_speeds(shot, v, shot.subject)
+        raw = v.speeds.get(kind, v.speeds["dolly"])
+        assert steady[kind] == pytest.approx(raw, rel=0.1), (label, steady, v.speeds)
+        noisy = _shaken(shot.trajectory, 0.5)
+        vn = judge_shot(noisy, shot.subject)
+        jitter = view_jitter(geo.quat_to_matrix(noisy.rotation), noisy.fps)
+        assert vn.shake_deg == pytest.approx(float(np.degrees(np.sqrt(np.mean(jitter ** 2)))), rel=1e-12)
+        if kind == "pan":
+            assert steady_speeds(noisy, vn, shot.subject)["pan"] < 0.5 * vn.speeds["pan"]
+            assert steady_speeds(noisy, vn, shot.subject)["pan"] == pytest.approx(steady["pan"], rel=0.5)
 
 
 def test_clean_curve_measures_on_simulator():
