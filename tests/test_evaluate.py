@@ -116,6 +116,7 @@ def test_the_geometric_judge_grades_every_split_in_every_cell(quick):
     table = ev.summary_table(r)
     assert "geometric judge (primary grader" in table and "second opinion" in table
     assert "iid model partial person" in table and "heldout truth full own" in table
+    assert "judged as asked per movement" in table and "heldout partial" in table
 
 
 def test_simulator_truth_is_perfect_and_oracle_is_close_but_not_equal(quick):

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..vocabulary import FIELD_NAMES
+from ..vocabulary import FIELD_NAMES, FIELDS
 from .data import V1_FIELDS
 from .judged import FOCAL_DRIFT_MAX_PCT, ROLL_DRIFT_MAX_DEG
 from .plots import pyplot, save_figure
@@ -44,6 +44,8 @@ def summary_table(r: Mapping[str, Any]) -> str:
         lines.append(f"{f:18s}" + "".join("   " + c for c in cells))
     lines.append("")
     lines += judge_table(splits)
+    lines.append("")
+    lines += judge_movement_table(splits)
     lines.append("")
     cols = ("position_err", "position_err_dist", "rotation_err_deg", "focal_err", "translation_deg", "path_shape",
             "on_screen", "shot_type_ok", "angle_ok", "movement_ok", "easing_ok", "easing_ramp_ok", "jerk")
@@ -131,6 +133,24 @@ def judge_table(splits) -> list[str]:
     lines.append(f"focal / roll med: median drift (% / deg) on moves that do not zoom / roll, ok: under "
                  f"{FOCAL_DRIFT_MAX_PCT:g} % / {ROLL_DRIFT_MAX_DEG:g} deg; humps: speed humps on single-hump easings "
                  "(unstated: the default); describe: the model's own read-back (a second opinion); truth: the simulator")
+    return lines
+
+
+def judge_movement_table(splits) -> list[str]:
+    """Judged as asked per movement on the person-sized subject, full / partial instructions, per split."""
+    cols = [(s, m, d["judge"]["model"][f"{m}_person"]["by_movement"]) for s, d in splits if d.get("judge")
+            for m in ("full", "partial")]
+    if not cols:
+        return []
+    names = [n for n in FIELDS["movement"].names if any(n in b for _, _, b in cols)]
+    lines = ["judged as asked per movement, model on the person-sized subject (n per movement in results.json)",
+             f"{'movement':20s}" + "".join(f"{s + ' ' + m:>17s}" for s, m, _ in cols)
+             + "  most often judged as (first split, partial)"]
+    for n in names:
+        cells = [_pct(b[n]["judged_as_asked"]) if n in b else "   -  " for _, _, b in cols]
+        said = cols[1][2].get(n, {}).get("most_often", []) if len(cols) > 1 else []
+        lines.append(f"{n:20s}" + "".join(f"{c:>17s}" for c in cells) + "  "
+                     + ", ".join(f"{k} ({c})" for k, c in said))
     return lines
 
 
