@@ -182,7 +182,7 @@ def test_cli_inspect_describe_says_no_independent_labels(tmp_path, shots, capsys
     from lenscraft_core.cli import main
 
     path = tmp_path / "predicted.json"
-    formats.save([_relabelled(s, "predicted") for s in shots[:6]], path)
+    formats.save([_relabelled(s, "predicted") for s in shots[:4]], path)  # 4: PCA, no t-SNE
     assert main(["inspect", str(path), "--out", str(tmp_path / "out"), "--describe"]) == 0
     out = capsys.readouterr().out
     assert NO_INDEPENDENT_LABELS in out and "top-1" not in out

@@ -1,8 +1,9 @@
-"""Does a generated shot do what was asked? The model's own describe reads the trajectory back.
+"""Does a generated shot do what was asked? The model's own describe reads the trajectory back: a second opinion.
 
-describe is close to perfect on the simulator's own shots (docs/EVALUATION.md, the "truth" rows' "move ok"), so it
-is a fair judge of the move, which the position errors are not: they compare with one random realisation of the
-instruction.
+The grader of the move is the geometric judge (judged.py): describe shares the model's encoder and reads one top-1
+label, so it passes shots the judge sees doing extra moves (docs/EVALUATION.md). It stays for comparison with
+earlier runs; like the judge, and unlike the position errors, it does not compare with one random realisation of
+the instruction.
 """
 
 from __future__ import annotations
