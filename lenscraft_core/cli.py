@@ -279,20 +279,13 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     shots = [s for shot in _load(args.data, args) for s in shot.split()]
     summary = inspect_dataset(shots, args.out)
     print(format_summary_table(summary))
-    if args.describe:  # the model's describe against the dataset's own labels: one confusion matrix per field
-        from .evaluate.plots import plot_confusion
-        from .vocabulary import FIELDS
+    if args.describe:  # describe against the labels it did not make itself (evaluate/plots.score_describe)
+        from .evaluate.plots import format_describe_scores, score_describe
 
         eng = _engine(args)
         predicted = [eng.describe(s, top_k=1).labels for s in shots]
-        for name, fld in FIELDS.items():
-            pairs = [(s.labels[name], p[name]) for s, p in zip(shots, predicted) if name in s.labels and name in p]
-            if pairs:
-                true, pred = zip(*pairs)
-                acc = sum(t == q for t, q in pairs) / len(pairs)
-                plot_confusion(true, pred, fld.names, args.out / f"confusion_{name}.png",
-                               title=f"{name}: describe vs labels")
-                print(f"describe {name:10s} top-1 {acc:6.1%} over {len(pairs)} labelled samples")
+        for line in format_describe_scores(score_describe(shots, predicted, args.out)):
+            print(line)
     print(f"plots in {args.out}")
     return 0
 

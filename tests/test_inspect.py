@@ -176,8 +176,6 @@ def test_plots_and_csv_are_written_atomically(tmp_path, shots):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.png", "rows.csv", "victim.txt"]  # no temp files
 
 
-@pytest.mark.xfail(reason="lenscraft_core/cli.py cmd_inspect still scores describe itself; it should call "
-                          "evaluate.plots.score_describe (reported to the owner of cli.py)", strict=False)
 def test_cli_inspect_describe_says_no_independent_labels(tmp_path, shots, capsys):
     from lenscraft_core.cli import main
 
