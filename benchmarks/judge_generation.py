@@ -28,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from lenscraft_core.evaluate.judged import asked_found, movement_kinds  # noqa: E402
 from lenscraft_core.inference import load_engine  # noqa: E402
 from lenscraft_core.judge import judge_shot  # noqa: E402
 from lenscraft_core.schema import Subject  # noqa: E402
@@ -41,10 +42,6 @@ SUBJECTS = {
 MULTI_HUMP = {"Bounce", "Elastic", "Back"}  # easings whose speed has several humps by design
 
 
-def _parts(label: str) -> set[str]:
-    p = MOVEMENT[label].params
-    names = p.get("parts") or (label,)
-    return {MOVEMENT[n].params["kind"] for n in names} | ({"zoom", "dolly"} if p["kind"] == "dollyZoom" else set())
 
 
 def _full_labels(rng: np.random.Generator, movement: str) -> dict[str, str]:
@@ -74,26 +71,7 @@ def _pct(items: list, movement: str) -> float:
     return 100.0 * sum(v.movement == movement for v, _ in items) / max(len(items), 1)
 
 
-def _key(name: str) -> tuple[str, int]:
-    p = MOVEMENT[name].params
-    return p["kind"], int(p.get("sign", 0))
 
-
-def asked_found(verdict, movement: str) -> bool:
-    """The asked move is among the moves the judge found (other moves may come with it): a looser reading than
-    judged-as-asked, which needs exactly the asked move(s)."""
-    p = MOVEMENT[movement].params
-    found = {_key(m) for m in verdict.moves}
-    if p["kind"] == "static":
-        return verdict.movement == movement
-    if p["kind"] == "compound":
-        return {_key(n) for n in p["parts"]} <= found
-    if p["kind"] == "dollyZoom":
-        zoom_sign = -p["sign"]
-        return ("dolly", p["sign"]) in found and ("zoom", zoom_sign) in found
-    if p["kind"] in ("zoom", "arc"):  # the direction is what is asked; the class is checked by judged-as-asked
-        return any(k == p["kind"] and sg == p["sign"] for k, sg in found)
-    return _key(movement) in found
 
 
 def _median(values: list[float]) -> str:
@@ -128,7 +106,7 @@ def print_clean(rows: dict, seeds: int) -> None:
     print("|---|---|---|---|---|---|---|")
     summary: dict = defaultdict(list)
     for movement in MOVEMENT.names:
-        parts = _parts(movement)
+        parts = movement_kinds(movement)
         out = []
         for measure in ("focal", "roll", "humps"):
             for gen in ("model", "simulator"):
