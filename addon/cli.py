@@ -3,7 +3,7 @@
     generate --subject NAME --prompt "slow push in, low angle" --frames 1-120 [--camera NAME] [--out out.blend]
              [--preview DIR] [--generator model|simulator] [--model PATH]
     describe --camera NAME [--subject NAME] [--frames 1-120] [--top-k 3] [--json out.json]
-    complete --camera NAME [--subject NAME] [--frames 1-120] [--out out.blend]
+    complete --camera NAME --subject NAME [--frames 1-120] [--out out.blend]
     export   --out shots.json [--cameras A,B] [--frames 1-120] [--format lenscraft|lenscraft-v1] [--subject NAME]
     import   shots.json|poses.txt|colmap/sparse/0 [--out out.blend]   (any format lenscraft_core's load_any reads)
     batch    jobs.json [--out out.blend]

@@ -108,6 +108,7 @@ def configure(generator: str | None = None, model_path: str | None = None, runti
         for k, v in wanted.items():
             setattr(_config, k, v)
         _engine, _engine_error = None, None
+        _PARSED.clear()  # keyed by id(engine): a new Engine may reuse the old one's id
 
 
 def config_state() -> tuple[_Config, Engine | None, str | None]:
@@ -341,7 +342,7 @@ def complete_shot(shot: Shot, known_frames: Sequence[int], labels: Mapping[str, 
     metadata["complete_note"] says why; a fill may carry a complete_note too."""
     if len(known_frames) < 2:
         raise LensCraftError(f"complete needs at least two keyed poses in the frame range, found {len(known_frames)}")
-    instruction = resolve_labels(labels) if labels else None
+    instruction = resolve_labels(labels, fill=False) if labels else None  # only what the user stated steers it
     out = _model_engine().complete(shot.validate("shot to complete"), list(known_frames), instruction=instruction)
     return out.validate("completed shot")
 

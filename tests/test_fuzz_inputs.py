@@ -371,3 +371,10 @@ def test_the_ijson_depth_guard_counts_exactly(doc, cuts):
     for cut in sorted(c for c in cuts if c < len(raw)) + [len(raw)]:
         deepest, start = max(deepest, guard.feed(raw[start:cut])), cut
     assert deepest == _depth(doc) and guard.depth == 0 and guard.in_string == 0
+
+
+def test_an_empty_npy_file_is_a_named_error(tmp_path):
+    p = tmp_path / "cams.npy"
+    p.write_bytes(b"")  # 0 bytes: np.load raises EOFError, not ValueError
+    with pytest.raises(LensCraftError, match="cams.npy"):
+        formats.load_any(p)

@@ -83,3 +83,53 @@ def test_no_module_of_the_core_or_the_add_on_is_over_600_lines():
     long = {str(p.relative_to(REPO)): n for folder in ("lenscraft_core", "addon") for p in (REPO / folder).rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
     assert not long
+
+
+STAGED = textwrap.dedent("""
+    import sys, pkgutil, importlib
+    sys.path[:0] = [sys.argv[1]] + sys.argv[2:]  # the staged core first, then site-packages (no editable finder: -S)
+    sys.modules["torch"] = None
+    import lenscraft_core as core
+    assert core.__file__.startswith(sys.argv[1]), core.__file__
+    names = [m.name for m in pkgutil.walk_packages(core.__path__, "lenscraft_core.") if m.name != "lenscraft_core.__main__"]
+    for name in names:
+        importlib.import_module(name)
+    import numpy as np
+    from lenscraft_core.errors import LensCraftError
+    from lenscraft_core.inference import Engine
+    from lenscraft_core.schema import Subject
+    eng = Engine.load(None, runtime="onnx")
+    shot = eng.generate(Subject(position=np.array([0, 0, 0.9]), size=np.array([0.5, 0.4, 1.8])),
+                        "slow push in, low angle, close-up", frames=24)[0]
+    assert eng.describe(shot).caption
+    assert eng.text_encoder() is None  # no MiniLM in the extension
+    try:
+        eng.parse("spin around the subject")  # the grammar cannot read it: refused, not guessed
+        raise AssertionError("a prompt the grammar cannot read was guessed")
+    except LensCraftError:
+        pass
+    try:
+        Engine.load(None, runtime="torch")
+        raise AssertionError("runtime torch loaded without torch")
+    except LensCraftError as e:
+        assert "needs PyTorch" in str(e), e
+    print(len(names))
+""")
+
+
+def test_the_core_the_extension_ships_runs_on_its_own(tmp_path):
+    """The copy tools/build_extension.py stages (no train/, evaluate/, alias modules or MiniLM), imported from that
+    folder alone: every module loads, generate / describe / parse work, the torch runtime says it needs torch."""
+    import sysconfig
+
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import build_extension
+    finally:
+        sys.path.pop(0)
+    build_extension.copy_core(tmp_path / "lenscraft_core")
+    site = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    out = subprocess.run([sys.executable, "-S", "-c", STAGED, str(tmp_path), *site], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert int(out.stdout.split()[-1]) >= 20

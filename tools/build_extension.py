@@ -34,7 +34,7 @@ import lenscraft_core as core  # noqa: E402  (its __init__ only names the packag
 # The runtime wheels per Blender Python, pinned to releases known to load inside Blender (docs/blender.md, "Bundled
 # wheels"): onnxruntime 1.19 and later fail on Windows under Blender 4.x with "DLL initialization failed" (reported by
 # other add-ons), so Python 3.11 (Blender 4.2-5.0) takes 1.18.1 and Python 3.13 (Blender 5.1+) 1.21.0. Both run the
-# bundled model and the MiniLM prompt encoder (checked on Linux: docs/blender.md says how).
+# bundled model (checked on Linux: docs/blender.md says how).
 RUNTIME_REQUIREMENTS = {
     "3.11": ("onnxruntime==1.18.1",),
     "3.13": ("onnxruntime==1.21.0",),
@@ -126,12 +126,13 @@ def _download(target: Path, platform_name: str, py: str, offline: bool = False) 
     """pip download the runtime wheels for one platform and Python into target (once); False if unavailable.
     offline: use only the cache (tools/setup_env.sh fills it), never the network."""
     pins = [r.replace("==", "-") for r in RUNTIME_REQUIREMENTS[py]]  # "onnxruntime-1.18.1": a wheel name's start
+    # (tokenizers: a cache from before MiniLM left the extension; the check can go once such caches are gone)
     if all(any(target.glob(f"{pin}-*.whl")) for pin in pins) and not any(target.glob("tokenizers-*.whl")):
         return True
-    if target.exists():  # wheels of other pins (an older cache): fetch the pinned set afresh
-        shutil.rmtree(target)
     if (target / "unavailable").exists():  # an optional platform PyPI had no wheels for at setup time
         return False
+    if target.exists():  # wheels of other pins (an older cache): fetch the pinned set afresh
+        shutil.rmtree(target)
     if offline:
         raise BuildError(f"no cached runtime wheels in {target}; run tools/setup_env.sh (or tools/build_extension.py "
                          "--fetch-wheels) once with network access")

@@ -169,7 +169,7 @@ def _read_array(path: Path, echo: bool = True) -> tuple[Any, list[int] | None]:
     if suffix == ".npy":
         try:
             return np.load(path, allow_pickle=False), None
-        except ValueError as e:
+        except (ValueError, EOFError) as e:  # EOFError: an empty (0-byte) file
             raise DataError(f"cannot read as a numeric .npy array ({e})", str(path)) from None
     if suffix == ".json":
         return read_json(path), None

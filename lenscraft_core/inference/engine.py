@@ -81,6 +81,9 @@ STRONG_SHAKE_DEG = 0.5
 # degrees of turn and its residual is the move's own curvature (a fast eased orbit). Neither claims "handheld" in
 # the caption; shake is still reported.
 HANDHELD_MEDIAN_SHARE = 0.5
+# A shot shorter than this holds too few 0.4 s fit windows to tell shake from the move's own curvature: the model's
+# own 1 s push-ins measured 0.065 degrees (0.003 at 4 s); the caption never says "handheld" for them.
+HANDHELD_MIN_SECONDS = 2.0
 SHAKE_UNRESOLVED_DEG_S = 180.0
 # Speed words and motion magnitude, from the judge's steady peak speeds (judge.steady_speeds). Rotation (pan, tilt,
 # roll, arc) in deg/s: under 30 the picture moves less than a 40-degree frame in a second at the fastest (a
@@ -173,8 +176,9 @@ def read_geometry(shot: Shot, subject: Subject | None) -> tuple[Verdict, dict[st
     jitter = view_jitter(geo.quat_to_matrix(shot.trajectory.rotation), shot.trajectory.fps)
     typical = 0.0 if jitter is None else float(np.degrees(np.median(jitter)))
     turn = max(speeds["pan"], speeds["tilt"], speeds["roll"], speeds.get("arc", 0.0))
-    handheld = (v.shake_deg >= HANDHELD_SHAKE_DEG and typical >= HANDHELD_MEDIAN_SHARE * HANDHELD_SHAKE_DEG
-                and turn < SHAKE_UNRESOLVED_DEG_S)
+    long_enough = shot.trajectory.frame_count >= HANDHELD_MIN_SECONDS * shot.trajectory.fps
+    handheld = (long_enough and v.shake_deg >= HANDHELD_SHAKE_DEG
+                and typical >= HANDHELD_MEDIAN_SHARE * HANDHELD_SHAKE_DEG and turn < SHAKE_UNRESOLVED_DEG_S)
     return v, speeds, handheld
 
 
@@ -253,7 +257,11 @@ def _runtime_arg(runtime: str, backend: str | None) -> str:
 
 def _torch_runtime(stem: Path, device: str):
     # Imported here, not at the top: it needs torch and train/, which the Blender extension does not ship.
-    from ..train.torch_runtime import TorchRuntime
+    try:
+        from ..train.torch_runtime import TorchRuntime
+    except ImportError as e:
+        raise LensCraftError(f"runtime 'torch' needs PyTorch and lenscraft_core.train ({e}); use runtime 'onnx'"
+                             ) from None
 
     return TorchRuntime(stem, device)
 

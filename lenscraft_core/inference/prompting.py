@@ -26,16 +26,18 @@ ENCODE_BATCH = 8  # prompt pieces per text-encoder call
 
 def choose_text_encoder(encoder_id: str, runtime_name: str, clip_weights: str | None):
     """(encoder or None, note or None): the prompt encoder for a model trained with `encoder_id`. MiniLM runs on ONNX
-    Runtime when the model does (no torch), else through sentence-transformers, with the ONNX one as the fallback;
-    a CLIP-trained model needs its open_clip weights file. The note says why free text uses the grammar alone."""
+    Runtime when the model does (no torch; none when its folder is absent, as in the Blender extension, which does
+    not ship it: then the grammar reads prompts alone, never something else found installed), else through
+    sentence-transformers with the ONNX one as the fallback; a CLIP-trained model needs its open_clip weights file.
+    The note says why free text uses the grammar alone."""
     if encoder_id == OnnxTextEncoder.id:
-        if runtime_name == "onnx" and (MINILM_DIR / "minilm.onnx").exists():
-            return _onnx_minilm()
+        if runtime_name == "onnx":
+            return _onnx_minilm() if (MINILM_DIR / "minilm.onnx").exists() else (None, None)
         try:
             from ..text.encoders import MiniLMEncoder
 
             return MiniLMEncoder(), None
-        except (ImportError, LensCraftError):
+        except Exception:  # noqa: BLE001  (not installed, or a broken install: the ONNX copy, else the grammar)
             if (MINILM_DIR / "minilm.onnx").exists():
                 return _onnx_minilm()
         return None, None

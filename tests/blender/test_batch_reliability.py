@@ -114,16 +114,6 @@ def test_argparse_refuses_bad_numbers(scene, ext, capsys):
     assert cameras(bpy) == []
 
 
-@pytest.fixture
-def model_dir():
-    from tiny_model import REPO
-
-    ready = REPO / "lenscraft_core" / "models" / "default"
-    if not (ready / "generator.onnx").exists():
-        pytest.skip("no bundled model")
-    return ready
-
-
 def test_describe_json_is_atomic_and_needs_overwrite(scene, ext, model_dir, tmp_path, capsys):
     assert ext.cli.main(["generate", "--subject", "Subject", "--movement", "orbit", "--frames", "1-24",
                          "--generator", "simulator"]) == 0
