@@ -36,6 +36,8 @@ class LENSCRAFT_PT_main(_SidebarPanel):
             text = s.understood if bad else "understood as " + menu_summary(s)
             for k, line in enumerate(text.split("; ")):
                 box.label(text=line, icon=('ERROR' if bad else 'INFO') if k == 0 else 'BLANK1')
+            for line in ([] if bad else s.ignored.splitlines()):
+                box.label(text=line, icon='QUESTION')
         col = layout.column(align=True)
         for f in FIELD_NAMES:
             col.prop(s, f)

@@ -67,10 +67,13 @@ def apply_prompt(settings: Any) -> None:
     global _applying
     text = settings.prompt.strip()
     try:
-        stated = stated_labels(parse_prompt(text)) if text else {}
+        interp = parse_prompt(text) if text else None
     except LensCraftError as e:
-        settings.understood = f"not understood: {e}"
+        settings.understood, settings.ignored = f"not understood: {e}", ""
         return
+    stated = stated_labels(interp) if interp else {}
+    # nothing dropped without a word: what the prompt says that Generate will not do
+    settings.ignored = "\n".join(f"ignored: '{w}' ({why})" for w, why in getattr(interp, "ignored", ()))
     before = _prompt_fields(settings)
     _applying = True
     try:
@@ -122,6 +125,9 @@ class LensCraftSettings(bpy.types.PropertyGroup):
         name="Prompt", update=_on_prompt,
         description="Describe the shot, e.g. 'slow push in from a low angle, ease in-out, close-up'")
     understood: StringProperty(name="Understood As", options={'SKIP_SAVE'})  # type: ignore[valid-type]
+    ignored: StringProperty(  # type: ignore[valid-type]
+        name="Ignored", options={'SKIP_SAVE'},
+        description="Camera words of the prompt that Generate does not act on, with why (one per line)")
     prompt_fields: StringProperty(  # type: ignore[valid-type]
         name="Set by the Prompt", options={'HIDDEN'},
         description="Menus the prompt set (comma-separated): the next prompt may put them back on Auto")

@@ -51,8 +51,8 @@ def test_magnitudes(text, movement):
 
 
 @pytest.mark.parametrize("text,movement", [
-    ("tilt down while panning left", "panAndTilt"), ("pan right and tilt up", "panAndTilt"),
-    ("dolly forward while panning right", "dollyAndPan"), ("push forward while rotating to the left", "dollyAndPan"),
+    ("tilt down while panning left", "panAndTilt"), ("pan and tilt", "panAndTilt"),
+    ("dolly forward while panning left", "dollyAndPan"), ("push forward while rotating to the left", "dollyAndPan"),
     ("crab right and zoom in together", "zoomAndTruck"), ("zoom in as the camera trucks to the right", "zoomAndTruck"),
     ("the camera does a dolly zoom", "dollyOutZoomIn"), ("Hitchcock zoom", "dollyOutZoomIn"),
     ("dolly back as the lens zooms in", "dollyOutZoomIn"), ("push in while zooming out", "dollyInZoomOut"),
@@ -60,6 +60,34 @@ def test_magnitudes(text, movement):
 ])
 def test_compounds(text, movement):
     assert stated(text) == {"movement": movement}
+
+
+@pytest.mark.parametrize("text,movement,ignored", [
+    # the compound labels' directions are fixed (panAndTilt = pan left + tilt down, dollyAndPan = dolly in + pan
+    # left): other directions are not those labels; the first move is made and the other said to be ignored
+    ("pan right and tilt up", "panRight", "tilt up"), ("dolly forward while panning right", "dollyIn", "panning"),
+    ("push in, then orbit right", "dollyIn", "orbit right"), ("pan left followed by a tilt up", "panLeft", "tilt up"),
+])
+def test_moves_the_label_cannot_hold_are_listed_as_ignored(text, movement, ignored):
+    interp = parse_prompt(text)
+    assert interp.labels["movement"] == movement
+    assert any(ignored in words for words, _ in interp.ignored), interp.ignored
+    assert "ignored: '" in interp.summary()
+
+
+@pytest.mark.parametrize("text,word", [
+    ("handheld push in", "handheld"), ("fast whip pan left across the scene", "across scene"),
+    ("crane up over the subject", "over"), ("slow push in", "slow"),
+])
+def test_camera_words_not_acted_on_are_listed_as_ignored(text, word):
+    assert word in [w for w, _ in parse_prompt(text).ignored]
+
+
+def test_followed_by_is_never_the_follow_move_and_pitch_is_tilt():
+    assert parse_prompt("pan left followed by a tilt up").labels["movement"] != "follow"
+    assert parse_prompt("pitch up").labels["movement"] == "tiltUp"
+    assert parse_prompt("the camera yaws left").labels["movement"] == "panLeft"
+    assert parse_prompt("dolly in, ease in-out, close-up").ignored == []
 
 
 @pytest.mark.parametrize("text,easing", [

@@ -368,9 +368,15 @@ def _movement(cues: list[Cue]) -> tuple[str, float, str] | None:
         moving = [e for e in moving if e.kind in by_kind]
     if len(moving) >= 2:
         kinds = {moving[0].kind, moving[1].kind}
+        said = {e.kind: _sign(e.kind, e.direction) for e in moving[:2] if e.confidence == 1.0 and e.direction
+                and e.kind in LX.POSITIVE}
         for l in labels:
             parts = l.params.get("parts")
-            if parts and {FIELDS["movement"][p].params["kind"] for p in parts} == kinds:
+            part_signs = {FIELDS["movement"][p].params["kind"]: FIELDS["movement"][p].params.get("sign")
+                          for p in (parts or ())}
+            # the compound labels' directions are fixed (panAndTilt pans left and tilts down): one whose directions
+            # contradict the words is not what was asked; the first move is, and the other is listed as ignored
+            if parts and set(part_signs) == kinds and all(part_signs[k] == sg for k, sg in said.items()):
                 conf = min(moving[0].confidence, moving[1].confidence, 1.0 if len(moving) == 2 else INFERRED_CONFIDENCE)
                 return l.name, max(conf, GENERIC_CONFIDENCE), " ".join(moving[0].words + moving[1].words)
     if not moving:
@@ -477,15 +483,17 @@ class Interpretation:
     speed: str | None = None
     unresolved: set[str] = field(default_factory=set)
     source: dict[str, str] = field(default_factory=dict)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (words, why): camera words not acted on
 
     def summary(self) -> str:
         parts = []
         for f in FIELD_NAMES:
             mark = "" if f in self.explicit else " (default)"
             parts.append(f"{f.replace('_', ' ')}: {self.labels[f]}{mark}")
-        if self.speed:
-            parts.append(f"speed: {self.speed}")
-        return "understood as " + "; ".join(parts)
+        text = "understood as " + "; ".join(parts)
+        if self.ignored:
+            text += "; ignored: " + "; ".join(f"'{w}' ({why})" for w, why in self.ignored)
+        return text
 
 
 def parse_prompt(text: str, defaults: Mapping[str, str] | None = None,
@@ -526,4 +534,41 @@ def _parse(text: str, defaults: Mapping[str, str] | None, fallback: Fallback | N
     unresolved = {f for f in FIELD_NAMES if confidence[f] < 1.0}
     source.update({f: "default" for f in FIELD_NAMES if f not in found})
     return Interpretation(text, labels, confidence, set(found), {f: v[2] for f, v in found.items()}, speed,
-                          unresolved, source)
+                          unresolved, source, _ignored(cues, raw, found, speed))
+
+
+# A move word the movement label did not use: the grammar makes one move (or one of the fixed compound labels).
+_ONE_MOVE = "one move per shot for now: sequences and simultaneous moves are not generated yet"
+
+
+@lru_cache(maxsize=1)
+def _unused_table() -> tuple[dict[tuple[str, ...], tuple[str, str]], int]:
+    """Stemmed phrase -> (phrase, why) of LX.UNUSED_WORDS, and the longest phrase's length."""
+    table = {_phrase(k): (k, why) for k, why in LX.UNUSED_WORDS.items()}
+    return table, max(len(k) for k in table)
+
+
+def _ignored(cues: list[Cue], raw: list[str], found: Mapping[str, tuple], speed: str | None
+             ) -> list[tuple[str, str]]:
+    """(words, why) for camera words the prompt says that the interpretation does not act on: move words the
+    movement label left out, words of LX.UNUSED_WORDS, and the speed word (read, not generated yet)."""
+    used = set(found["movement"][2].split()) if "movement" in found else set()
+    out: list[tuple[str, str]] = []
+    for c in cues:
+        if c.what[0] in ("move", "dz") and not set(c.words.split()) <= used and (c.words, _ONE_MOVE) not in out:
+            out.append((c.words, _ONE_MOVE))
+    covered = {j for c in cues for j in range(c.start, c.end)}
+    table, longest = _unused_table()
+    i = 0
+    while i < len(raw):  # longest unused phrase at each word no cue took
+        for size in range(min(longest, len(raw) - i), 0, -1):
+            key = tuple(_stem(w) for w in raw[i:i + size])
+            if key in table and not covered & set(range(i, i + size)):
+                out.append((" ".join(raw[i:i + size]), table[key][1]))
+                i += size
+                break
+        else:
+            i += 1
+    if speed:
+        out.append((speed, "speed is read but not generated yet: each label has its own pace"))
+    return out

@@ -50,7 +50,7 @@ def _move(kind: str, spec: str, direction: str | None = None, fraction: float | 
 
 MOVES = {
     **_move("pan", "pan, whip pan, swish pan, pan shot"),
-    **_move("tilt", "tilt, tip"),
+    **_move("tilt", "tilt, tip, pitch"),
     **_move("dolly", "dolly, dolly shot, creep"),
     **_move("dolly", "track in, track forward, tracking in", "in"),
     **_move("dolly", "track out, track back, track backward, tracking out, tracking back", "out"),
@@ -268,6 +268,16 @@ VIEWS = {
         "profile, side on, side view, deg90 off, deg90 off front, deg90 off nose, deg90 from front")},
     **{w: [("view", "B"), ("view", "TQ")] for w in _words("deg135 off, deg135 off front, deg135 from front")},
     **{w: ("none",) for w in _words(
-        "in frame, in shot, toward end, towards end, facing forward, facing away, front of lens, in front of lens")},
+        "in frame, in shot, toward end, towards end, facing forward, facing away, front of lens, in front of lens, "
+        "followed by")},  # "followed by" sequences moves: never the follow move
     **_view_sides(),
+}
+
+# Camera words the grammar reads but cannot act on yet, with why: listed as ignored in the interpretation so nothing
+# is dropped without a word (prompt.Interpretation.ignored).
+UNUSED_WORDS = {
+    **{w: "handheld shake is not generated yet" for w in _words("handheld, hand held, shaky, shake, wobbly, jittery")},
+    **{w: "stabilisation is not a setting yet" for w in _words("steady, steadicam, gimbal, stabilised, stabilized")},
+    **{w: "move amounts are not read yet (the label's own amount is used)" for w in _words(
+        "across, across the scene, over, over the subject, all the way, slightly, slight, a touch, a bit")},
 }

@@ -174,3 +174,20 @@ def test_the_panel_shows_what_generate_does(scene, ext, procedural_generator):
     texts.clear()
     bpy.types.LENSCRAFT_PT_main.draw(panel, bpy.context)
     assert "angle: open (the model picks)" in texts, texts
+
+
+def test_the_panel_lists_what_the_prompt_says_that_generate_will_not_do(scene, ext, procedural_generator):
+    """Nothing dropped without a word: a second move, 'handheld', a speed word are listed as ignored, with why."""
+    s = scene.lenscraft
+    s.prompt = "fast push in, then orbit right, handheld"
+    texts = []
+    panel = type("P", (), {"layout": _Layout(texts)})()
+    bpy.types.LENSCRAFT_PT_main.draw(panel, bpy.context)
+    assert "understood as movement: dollyIn" in texts, texts
+    ignored = [t for t in texts if t.startswith("ignored: ")]
+    assert any("'orbit right'" in t for t in ignored) and any("'handheld'" in t for t in ignored), texts
+    assert any("'fast'" in t for t in ignored), texts
+    s.prompt = "dolly in"
+    texts.clear()
+    bpy.types.LENSCRAFT_PT_main.draw(panel, bpy.context)
+    assert not any(t.startswith("ignored: ") for t in texts), texts
