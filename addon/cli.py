@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import traceback
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import bpy
 
@@ -34,7 +33,7 @@ from .batch import say
 from .checks import is_utf8
 from .complete import complete_camera
 from .describe import describe_camera, stored_description
-from .engine import FIELD_NAMES, LensCraftError
+from .engine import FIELD_NAMES, LensCraftError, number, whole
 from .exchange import export_cameras, import_shots
 from .generate import MAX_SEED, MAX_VARIATIONS, GenerateRequest, generate
 from .jobs import Result
@@ -50,33 +49,8 @@ class CliError(LensCraftError):
 
 
 # ------------------------------------------------------------------------------------------------- argument types
-# Checked by argparse, so a bad value is a usage error before a command touches the scene.
-def whole(lo: int, hi: int, what: str) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{what} must be between {lo:,} and {hi:,}, got {value:,}")
-        return value
-    parse.__name__ = "whole number"
-    return parse
-
-
-def positive(what: str) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
-        if not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"{what} must be a finite number greater than 0, got {text[:40]}")
-        return value
-    parse.__name__ = "number"
-    return parse
-
-
+# Checked by argparse (engine.whole / engine.number: the core command line's types), so a bad value is a usage
+# error before a command touches the scene.
 def parse_frames(text: str | None, scene: bpy.types.Scene) -> tuple[int, int]:
     if not text:
         return scene.frame_start, scene.frame_end
@@ -248,14 +222,14 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--variations", type=whole(1, MAX_VARIATIONS, "--variations"), default=1)
     g.add_argument("--seed", type=whole(0, MAX_SEED, "--seed"), default=0)
     g.add_argument("--every-frame", action="store_true", help="key every frame instead of sparse keys")
-    g.add_argument("--tolerance", type=positive("--tolerance"), default=0.005,
+    g.add_argument("--tolerance", type=number(positive=True), default=0.005,
                    help="sparse key position tolerance (m)")
     g.add_argument("--no-focal", action="store_true", help="do not animate the focal length")
     g.add_argument("--focus", action="store_true", help="depth of field focused on the subject")
     g.add_argument("--marker", action="store_true", help="add a timeline marker bound to the camera")
     g.add_argument("--floor", choices=("subject_base", "world_zero", "none"), default="subject_base",
                    help="height the camera never goes below (default: the subject's base)")
-    g.add_argument("--subject-size", type=positive("--subject-size"), metavar="METRES",
+    g.add_argument("--subject-size", type=number(positive=True), metavar="METRES",
                    help="frame a cube this size instead of the subject's geometry (needed for a light or an empty)")
     g.add_argument("--out", help="save the .blend here")
     _overwrite(g)

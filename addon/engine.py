@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:  # type-check against the development package
     from lenscraft_core import formats, geometry
+    from lenscraft_core.cli_args import MAX_SEED, number, whole
     from lenscraft_core.errors import DataError, LensCraftError
     from lenscraft_core.formats import FORMATS
     from lenscraft_core.files import atomic_writer
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # type-check against the development package
 else:
     try:  # the copy bundled in the extension zip
         from .lenscraft_core import formats, geometry
+        from .lenscraft_core.cli_args import MAX_SEED, number, whole
         from .lenscraft_core.errors import DataError, LensCraftError
         from .lenscraft_core.formats import FORMATS
         from .lenscraft_core.files import atomic_writer
@@ -40,6 +42,7 @@ else:
         from .lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
     except ImportError:  # development checkout: the installed package
         from lenscraft_core import formats, geometry
+        from lenscraft_core.cli_args import MAX_SEED, number, whole
         from lenscraft_core.errors import DataError, LensCraftError
         from lenscraft_core.formats import FORMATS
         from lenscraft_core.files import atomic_writer
@@ -53,7 +56,8 @@ __all__ = ["geometry", "DataError", "LensCraftError", "Instruction", "Shot", "Su
            "generated_labels", "open_fields_go_to_model", "config_state", "restore_config", "warm_text_encoder",
            "describe_shot", "complete_shot", "save_shots", "load_shots", "IMPORT_EXTENSIONS", "import_source",
            "file_notes", "split_by_markers", "marker_name", "subject_base", "FORMATS", "atomic_writer", "read_json",
-           "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES"]
+           "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES",
+           "MAX_SEED", "number", "whole"]
 
 # "model": the trained model through lenscraft_core.inference (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).

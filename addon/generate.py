@@ -11,14 +11,13 @@ import bpy
 from . import convert, engine, gather, keyframes
 from .checks import check_camera, check_editable, check_object, move_frames
 from .create import label_marker, new_camera
-from .engine import LensCraftError, Shot, Subject
+from .engine import MAX_SEED, LensCraftError, Shot, Subject  # MAX_SEED: the core command line's limit
 from .jobs import Job, Result, run
 from .keyframes import KeyOptions
 
 FOLLOWING = ("follow", "track")  # movements that only make sense with a moving subject
 FLOORS = ("SUBJECT_BASE", "WORLD_ZERO", "NONE")
 MAX_VARIATIONS = 64  # shots one Generate makes, each on its own camera
-MAX_SEED = 2 ** 63 - 1  # numpy takes any seed >= 0 (a negative one raises ValueError); lenscraft_core.cli's limit
 UI_VARIATIONS = 16  # how far the panel's slider drags (typing goes up to MAX_VARIATIONS)
 
 
