@@ -245,9 +245,10 @@ def read_model(path: str | Path) -> tuple[dict[int, ColmapCamera], list[ColmapIm
 
 
 # ---------------------------------------------------------------------------------------------------- ordering
-def natural_key(name: str) -> list:
-    """Sort key that orders embedded numbers by value: frame2 < frame10."""
-    return [(0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", name) if t]
+def natural_key(name: str) -> tuple:
+    """Sort key that orders embedded numbers by value: frame2 < frame10 (and f01 before f1: a total order). The one
+    used for every file name LensCraft puts in time order (COLMAP images, transforms.json frames)."""
+    return tuple((0, int(t), t) if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", name) if t)
 
 
 def timestamp_of(name: str) -> float | None:

@@ -23,6 +23,7 @@ from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, FPS_RANGE, Shot, S
 from . import text
 from .c2w import (CHARACTER_SIZE, DEFAULT_SUBJECT_SIZE, default_subject, focal_mm_from_pixels, from_blender,
                   make_subject, points_to_blender, read_intrinsics, to_blender)
+from .colmap import natural_key  # noqa: F401  (re-exported: the one file-name order)
 from .rotations import (DET_TOLERANCE, ORTHO_TOLERANCE, REPAIR_TOLERANCE, SNAP_DEGREES,  # noqa: F401  (re-exported)
                         UpEstimate, camera_up_vectors, estimate_up, nearest_axis, nearest_rotations, resolve_up,
                         up_matrix)
@@ -106,11 +107,6 @@ def load_array(value: Any, what: str, where: str) -> tuple[np.ndarray, str]:
         return np.asarray(value, dtype=np.float64), where
     except (TypeError, ValueError):
         raise DataError(f"{what} is not a regular numeric array", where) from None
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key that orders embedded numbers by value: frame_2.png before frame_10.png."""
-    return tuple((0, int(t), t) if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", text) if t)
 
 
 def write_text(path: str | Path, lines: Iterable[str], overwrite: bool = False) -> Path:
