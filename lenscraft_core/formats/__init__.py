@@ -24,6 +24,7 @@ from typing import Any, Iterable
 from ..errors import DataError
 from ..files import atomic_writer  # noqa: F401  (re-exported: imported from here before files.py existed)
 from ..schema import DEFAULT_FPS, Shot
+from .text import read_head
 from .jsonstream import READERS, iter_document, json_type, number_problem, pick_reader  # noqa: F401  (re-exported)
 
 FORMATS = ("lenscraft", "lenscraft-v1")  # what save() writes and load() reads
@@ -73,10 +74,10 @@ _C2W_JSON = re.compile(r'^\s*\[|"(c2w|poses|matrices|camera_to_world|trajectory|
                        r'\s*:')
 
 
-def detect_format(path: str | os.PathLike) -> str:
-    """'lenscraft' or 'lenscraft-v1', from the first 64 KiB of the file."""
-    with open(path, "rb") as f:
-        head = f.read(1 << 16).decode("utf-8", errors="replace")
+def detect_format(path: str | os.PathLike, head: str | None = None) -> str:
+    """'lenscraft' or 'lenscraft-v1', from the first 64 KiB of the file (head: those, when the caller has read them)."""
+    if head is None:
+        head = read_head(path)
     if re.search(r'"format"\s*:\s*"lenscraft"', head):
         return "lenscraft"
     if re.search(r'"(simulations|cameraFrames)"\s*:', head):
@@ -87,13 +88,10 @@ def detect_format(path: str | os.PathLike) -> str:
                     'LensCraft v1 file ({"simulations": [...]})', str(path))
 
 
-def _sniff_pose_format(path: Path) -> str | None:
-    """The pose format (POSE_FORMATS) a file's name and first bytes say it is, or None."""
+def _sniff_pose_format(path: Path, head: str) -> str | None:
+    """The pose format (POSE_FORMATS) a file's name and first bytes (head) say it is, or None."""
     from importlib import import_module
 
-    from .poses import read_head
-
-    head = read_head(path)
     for fmt, module in POSE_FORMATS.items():
         if import_module(f".{module}", __name__).detect(path, head):
             return fmt
@@ -107,22 +105,22 @@ def detect_any(path: str | os.PathLike) -> str:
     path = Path(path)
     if path.is_dir() or path.name in COLMAP_FILES:
         return "colmap"
+    head = read_head(path) if path.is_file() else None  # read once, for every sniff below
     if path.suffix.lower() == ".json":
         try:
-            return detect_format(path)
+            return detect_format(path, head)
         except DataError:
-            if _sniff_pose_format(path) == "transforms":
+            if head is not None and _sniff_pose_format(path, head) == "transforms":
                 return "transforms"
-            with open(path, "rb") as f:
-                if _C2W_JSON.search(f.read(1 << 16).decode("utf-8", errors="replace")):
-                    return "c2w"
+            if head is not None and _C2W_JSON.search(head):
+                return "c2w"
             raise
-    pose = _sniff_pose_format(path) if path.is_file() else None
+    pose = _sniff_pose_format(path, head) if head is not None else None
     if pose:
         return pose
     if path.suffix.lower() in C2W_SUFFIXES:
         return "c2w"
-    return detect_format(path)
+    return detect_format(path, head)
 
 
 # ------------------------------------------------------------------------------------------------------- entry points

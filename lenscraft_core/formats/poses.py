@@ -21,6 +21,7 @@ from ..errors import DataError
 from ..files import atomic_writer
 from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, FPS_RANGE, Shot, Subject, Trajectory
 from . import text
+from .text import HEAD_BYTES, read_head  # noqa: F401  (re-exported: readers sniff with them)
 from .c2w import (CHARACTER_SIZE, DEFAULT_SUBJECT_SIZE, default_subject, focal_mm_from_pixels, from_blender,
                   make_subject, points_to_blender, read_intrinsics, to_blender)
 from .colmap import natural_key  # noqa: F401  (re-exported: the one file-name order)
@@ -28,7 +29,6 @@ from .rotations import (DET_TOLERANCE, ORTHO_TOLERANCE, REPAIR_TOLERANCE, SNAP_D
                         UpEstimate, camera_up_vectors, estimate_up, nearest_axis, nearest_rotations, resolve_up,
                         up_matrix)
 
-HEAD_BYTES = 1 << 16  # how much of a file format sniffing reads
 VIDEO_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 48.0, 50.0, 59.94, 60.0, 100.0, 120.0, 240.0)
 _RATE_SNAP = 2e-5  # whole-microsecond stamps of 60 fps (16667 us a frame) are 2e-5 off; 29.97 is 1e-3 from 30
 
@@ -36,12 +36,6 @@ _SPLIT = re.compile(r"[\s,]+")
 
 
 # ---------------------------------------------------------------------------------------------------- reading text
-def read_head(path: str | Path, size: int = HEAD_BYTES) -> str:
-    """The first bytes of a file as text (undecodable bytes replaced): for sniffing a format."""
-    with open(path, "rb") as f:
-        return f.read(size).decode("utf-8", errors="replace")
-
-
 def read_text(path: str | Path) -> str:
     """A file's text (formats.text.read_text: UTF-8, a BOM dropped, a bad byte named by line and column); DataError
     for a missing, unreadable or empty file."""

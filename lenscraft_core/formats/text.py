@@ -68,3 +68,12 @@ def read_json(path: str | os.PathLike) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError) as e:
         raise json_error(e, os.fspath(path)) from None
+
+
+HEAD_BYTES = 1 << 16  # how much of a file format sniffing reads
+
+
+def read_head(path: str | os.PathLike, size: int = HEAD_BYTES) -> str:
+    """The first bytes of a file as text (undecodable bytes replaced): for sniffing a format."""
+    with open(path, "rb") as f:
+        return f.read(size).decode("utf-8", errors="replace")
