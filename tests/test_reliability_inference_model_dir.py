@@ -233,3 +233,12 @@ def test_a_file_that_is_not_an_npz_is_named(folder, content):
     (folder / "label_embeddings.npz").write_bytes(content)
     with pytest.raises(LensCraftError, match=r"label_embeddings\.npz"):
         Engine.load(folder, runtime="onnx")
+
+
+@pytest.mark.parametrize("name", ["model.json", "onnx.json"])
+def test_a_model_json_with_a_5000_digit_number_is_a_named_error(folder, name):
+    """json.loads raises a plain ValueError past 4,300 digits: read through formats.text.read_json, it is named."""
+    path = folder / name
+    path.write_text(path.read_text().rstrip().rstrip("}") + ', "x": ' + "9" * 5000 + "}")
+    with pytest.raises(LensCraftError, match=name):
+        Engine.load(folder, runtime="onnx")

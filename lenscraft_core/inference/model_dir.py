@@ -8,11 +8,12 @@ stem `model` and, once exported, encoder.onnx / generator.onnx / onnx.json / lab
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from pathlib import Path
+from typing import Any
 
-from ..errors import LensCraftError
+from ..errors import DataError, LensCraftError
+from ..formats.text import read_json as read_json_file
 from ..vocabulary import vocabulary_hash
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -41,13 +42,16 @@ def checkpoint_paths(stem: str | Path) -> tuple[Path, Path]:
     return stem.with_name(stem.name + ".safetensors"), stem.with_name(stem.name + ".json")
 
 
-def read_json(path: Path, what: str) -> dict:
+def read_json(path: Path, what: str, error: type[LensCraftError] = LensCraftError, corrupted: str = "is corrupted"
+              ) -> Any:
+    """A model folder's JSON file, read by formats.text.read_json (UTF-8, nesting and digit limits named); `error`
+    names what is wrong with the file as `what`."""
     if not path.exists():
-        raise LensCraftError(f"{path}: {what} not found")
+        raise error(f"{path}: {what} not found")
     try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
-        raise LensCraftError(f"{path}: {what} is corrupted ({e})") from None
+        return read_json_file(path)
+    except DataError as e:
+        raise error(f"{path}: {what} {corrupted} ({e})") from None
 
 
 def file_sha256(path: Path) -> str:
@@ -136,12 +140,7 @@ def read_meta(stem: str | Path, check_vocabulary: bool = False) -> dict:
     version this code reads, (check_vocabulary) was trained with this code's vocabulary, and its fields have the
     types and sizes readers rely on (check_model_config: sizes bounded before anything is allocated)."""
     _, json_path = checkpoint_paths(stem)
-    if not json_path.exists():
-        raise CheckpointError(f"{json_path}: checkpoint metadata not found")
-    try:
-        meta = json.loads(json_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
-        raise CheckpointError(f"{json_path}: checkpoint metadata is corrupted or truncated ({e})") from None
+    meta = read_json(json_path, "checkpoint metadata", CheckpointError, "is corrupted or truncated")
     if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{json_path}: not a LensCraft checkpoint (format {meta.get('format')!r})"
                               if isinstance(meta, dict) else f"{json_path}: not a LensCraft checkpoint")
