@@ -110,6 +110,7 @@ class Verdict:
     speed_humps: int                      # local maxima of speed (see HUMP_PROMINENCE)
     jerk_peak: float                      # peak |d^3/dt^3| of the motion (radians and reference lengths), 1/s^3
     shake_deg: float                      # RMS view-direction jitter after the smooth fit, degrees
+    shake_median_deg: float               # the median frame's jitter, degrees (shake on most frames, or a few)
     fps: float
     frames: int
     notes: list[str] = field(default_factory=list)
@@ -324,7 +325,7 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
     fps = float(traj.fps)
     F = len(pos)
     notes: list[str] = []
-    fwd, right = geo.camera_forward(R), geo.camera_right(R)
+    fwd = geo.camera_forward(R)
     _, sensor_h = geo.sensor_size(traj.sensor_width, traj.aspect)
     half_fov_v = 0.5 * geo.focal_to_fov(focal, sensor_h)
 
@@ -362,8 +363,9 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
     jitter = view_jitter(R, fps)
     if jitter is not None:
         shake = float(np.degrees(np.sqrt(np.mean(jitter ** 2))))
+        shake_median = float(np.degrees(np.median(jitter)))
     else:
-        shake = 0.0
+        shake = shake_median = 0.0
         notes.append(f"too few frames ({F}) for the {win}-frame smooth fit: shake not measured")
     amounts: dict[str, float] = {
         "pan": float(np.degrees(yaw[-1] - yaw[0])),
@@ -475,7 +477,7 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
         roll_drift_deg=float(np.degrees(roll.max() - roll.min())),
         orbit_radius_dev_pct=radius_dev, speed_humps=count_humps(speed),
         jerk_peak=float(np.linalg.norm(jerk, axis=-1).max()) if len(jerk) else 0.0,
-        shake_deg=shake, fps=fps, frames=F, notes=notes)
+        shake_deg=shake, shake_median_deg=shake_median, fps=fps, frames=F, notes=notes)
 
 
 def steady_speeds(shot: Shot | Trajectory, verdict: Verdict, subject: Subject | None = None) -> dict[str, float]:

@@ -32,7 +32,7 @@ import numpy as np
 from .. import features as ft
 from .. import geometry as geo
 from ..errors import LensCraftError
-from ..judge import Verdict, judge_shot, steady_speeds, view_jitter
+from ..judge import Verdict, judge_shot, steady_speeds
 from .. import schema
 from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
 from ..vocabulary import FIELD_NAMES, FIELDS, MOVEMENT, caption
@@ -173,8 +173,7 @@ def read_geometry(shot: Shot, subject: Subject | None) -> tuple[Verdict, dict[st
     where the smooth fit can tell shake from the move."""
     v = judge_shot(shot, subject)
     speeds = steady_speeds(shot, v, subject)
-    jitter = view_jitter(geo.quat_to_matrix(shot.trajectory.rotation), shot.trajectory.fps)
-    typical = 0.0 if jitter is None else float(np.degrees(np.median(jitter)))
+    typical = v.shake_median_deg
     turn = max(speeds["pan"], speeds["tilt"], speeds["roll"], speeds.get("arc", 0.0))
     long_enough = shot.trajectory.frame_count >= HANDHELD_MIN_SECONDS * shot.trajectory.fps
     handheld = (long_enough and v.shake_deg >= HANDHELD_SHAKE_DEG
