@@ -92,6 +92,7 @@ class Segment:
     moves: tuple[Move, ...] = ()      # simultaneous moves; () = hold still
     easing: str | None = None         # EASING label; None = the default (in-out)
     share: float | None = None        # share of the shot's frames; None = an even split of what is left
+    seconds: float | None = None      # or its length in seconds ("for the first two seconds"); share wins if both
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "moves", tuple(self.moves))
@@ -102,6 +103,8 @@ class Segment:
             object.__setattr__(self, "easing", EASING.resolve(self.easing))
         if self.share is not None and not (isinstance(self.share, (int, float)) and 0 < self.share <= 1):
             raise LensCraftError(f"segment share must be in (0, 1], got {self.share!r}")
+        if self.seconds is not None and not (isinstance(self.seconds, (int, float)) and 0 < self.seconds < 1e6):
+            raise LensCraftError(f"segment seconds must be a positive number, got {self.seconds!r}")
 
     @property
     def is_hold(self) -> bool:
@@ -116,19 +119,26 @@ class Segment:
             d["easing"] = self.easing
         if self.share is not None:
             d["share"] = self.share
+        if self.seconds is not None:
+            d["seconds"] = self.seconds
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Segment":
-        unknown = set(d) - {"moves", "easing", "share"}
+        unknown = set(d) - {"moves", "easing", "share", "seconds"}
         if unknown:
             raise LensCraftError(f"segment: unknown key(s) {', '.join(sorted(unknown))}")
-        return cls(tuple(Move.from_dict(m) for m in d.get("moves", ())), d.get("easing"), d.get("share"))
+        return cls(tuple(Move.from_dict(m) for m in d.get("moves", ())), d.get("easing"), d.get("share"),
+                   d.get("seconds"))
 
 
-def segment_frames(segments: tuple[Segment, ...] | list[Segment], frames: int) -> list[tuple[int, int]]:
+def segment_frames(segments: tuple[Segment, ...] | list[Segment], frames: int,
+                   fps: float = 24.0) -> list[tuple[int, int]]:
     """[(start, end)] frame spans (end inclusive, joins shared: segment k ends on the frame segment k+1 starts on)
-    covering frames 0..frames-1, from the segments' shares (None: an even split of the rest)."""
+    covering frames 0..frames-1, from the segments' shares or seconds (neither: an even split of the rest)."""
+    duration = max(frames - 1, 1) / fps
+    segments = [s if s.share is not None or s.seconds is None else s.with_share(min(s.seconds / duration, 1.0))
+                for s in segments]
     n = len(segments)
     if n == 0:
         return []
