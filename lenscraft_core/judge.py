@@ -314,10 +314,14 @@ def _translation(disp: np.ndarray, bases: list[np.ndarray], L: float, t_floor: f
 
 
 # ---------------------------------------------------------------------------------------------------- the judge
-def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdict:
+def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, reference_length: float | None = None
+               ) -> Verdict:
     """Judge a shot's camera move by rules over its geometry. subject: what the camera frames (e.g. shot.subject);
     None judges without one (the subject is then estimated from the view rays when they agree, else only
-    camera-only motion is read). Units and signs: see Verdict and the module docstring."""
+    camera-only motion is read). reference_length: without a subject or meeting rays, a length (scene units) that
+    translation is measured against as it would be against the subject's distance (TRANSLATION_MIN_FRACTION of
+    it), e.g. the whole take's translation when judging one segment of it; None: translation has no scale.
+    Units and signs: see Verdict and the module docstring."""
     traj = shot.trajectory if isinstance(shot, Shot) else shot
     pos = np.asarray(traj.position, dtype=np.float64)
     R = geo.quat_to_matrix(np.asarray(traj.rotation, dtype=np.float64))
@@ -347,10 +351,11 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
     floor = FLOAT_REL * (float(np.abs(pos).max()) + path + 1e-300)
     rel = None if subj_pos is None else pos - subj_pos
     d0 = None if rel is None else float(np.linalg.norm(rel[0]))
+    scaled = reference_length is not None and reference_length > floor
     if d0 is not None and d0 > floor:
         L = d0
     else:
-        L = path if path > floor else 1.0
+        L = float(reference_length) if scaled else path if path > floor else 1.0
         if rel is not None:
             notes.append("camera at the subject centre: translation measured against the path length")
             rel, subj_pos, source = None, None, "none"
@@ -386,6 +391,8 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None) -> Verdi
         resid = pos - smooth(pos, win)
         noise = float(np.sqrt(np.mean(np.sum(resid ** 2, -1))))
         t_floor = max(TRANSLATION_SNR * noise, floor) / L
+        if scaled:
+            t_floor = max(t_floor, TRANSLATION_MIN_FRACTION)
     else:
         t_floor = TRANSLATION_MIN_FRACTION
 

