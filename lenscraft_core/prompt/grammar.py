@@ -8,8 +8,11 @@
 2. Cues: the longest phrase of prompt_lexicon (plus the vocabulary's angle and shot-size names and aliases) wins at
    each word; a cue right after "no"/"without"/"neither"... is negated.
 3. Fields from cues:
-   movement = move words + the nearest direction in the clause + magnitude, composed into the label whose params
-       (kind, sign, amount, parts) match: pan+tilt -> panAndTilt, dolly+zoom in opposite directions -> dolly zoom.
+   segments (movement.py) = the moves in time order: steps cut at "then", "followed by", commas between moves...;
+       the moves of one clause at once ("pan and tilt up", "dolly out while yawing left"); each move with the
+       nearest direction, amount, speed and duration words; each segment with its timing words. movement = the
+       first moving segment's label (or its compound label: pan left + tilt down -> panAndTilt); shake from
+       "handheld", "shaky", "steady"...
    easing = family (quadratic... or a hint: gentle/smooth/strong/soft/sharp) x mode (in/out/in-out, accelerates,
        settles, both ends...), matched on the vocabulary's (family, mode) params.
    angle = the most extreme elevation named; shot_type = the first size named; view = front/back x left/right
@@ -21,19 +24,18 @@ them. A prompt that states no field at all is an error, never a random shot.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Mapping
 
 from . import lexicon as LX
+from .cue import Cue
+from .movement import AMOUNT_CUES, GENERIC_CONFIDENCE, INFERRED_CONFIDENCE, Reading, read_movement, sign_direction
 from ..errors import LensCraftError
+from ..moves import Move, Plan, Segment, segment_frames
 from ..vocabulary import FIELD_NAMES, FIELDS, OPPOSITE_DIRECTION
-
-GENERIC_CONFIDENCE = 0.6  # a kind without a direction ("pan"), an easing mode without a family, a view side guess
-INFERRED_CONFIDENCE = 0.8  # a hint rather than a name ("gentle" for quadratic, a direction found in another clause)
 _SPEED = {"slow": "slow", "slowly": "slow", "gradual": "slow", "leisurely": "slow", "fast": "fast", "quick": "fast",
           "quickly": "fast", "rapid": "fast", "rapidly": "fast", "whip": "fast", "snap": "fast", "crash": "fast",
           "swift": "fast", "swiftly": "fast"}
@@ -43,6 +45,7 @@ Fallback = Callable[[str, list], Mapping[str, tuple]]
 MAX_PROMPT_CHARS = 4000
 
 
+@lru_cache(maxsize=8192)  # a prompt repeats its words: each is stemmed once
 def _stem(word: str) -> str:
     w = word
     if len(w) > 5 and w.endswith("ing") and re.search(r"[aeiouy]", w[:-3]):  # not "spring" -> "spr"
@@ -62,19 +65,56 @@ def _stem(word: str) -> str:
     return w
 
 
+_NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_SECONDS = r"\s*(?:seconds?|secs?|s)\b"
+# Clause boundaries and how each joins the clause before it: "seq" (then, followed by...: the next step), "after"
+# ("after X": X comes first), "punct" (a comma or full stop: the next step when both clauses name moves).
+_BOUNDARY = re.compile(r"([,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsl])(?:then|followed\s+by|after\s+that|"
+                       r"afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after)\b)")
+
+
+def _number(m: re.Match, prefix: str) -> str:
+    return f" {prefix}{_NUMBER_WORDS.get(m[1], m[1])} "
+
+
+def _marker(separator: str) -> str:
+    return "punct" if re.fullmatch(r"[^a-z]+", separator) else "after" if separator == "after" else "seq"
+
+
 def _clauses(text: str) -> list[list[str]]:
-    """Words of each clause, lower case, with the special tokens described in the module doc."""
+    return [words for _, words in _marked_clauses(text)]
+
+
+def _marked_clauses(text: str) -> list[tuple[str, list[str]]]:
+    """(how it joins the clause before, words) of each clause, lower case, with the special tokens of the module
+    doc; timing numbers become zsegN ("for the first 2 seconds": the segment), zdurN ("over 3 seconds": the move),
+    metres mtrN, and "at the end" adds the token zatend."""
     t = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
     t = t.replace("\u2019", "'").replace("n't", " not").replace("_", " ")
     t = re.sub(r"'s\b", " zposs", t)  # possessive marker: "the subject's left" is a view
     t = re.sub(r"\b3\s*/\s*4\b|\u00be|\bthree[\s-]*quarters?\b", " threequarter ", t)
+    if "sec" in t or re.search(r"\d\s*s\b", t):  # (skipped when no seconds are named: long prompts stay fast)
+        t = re.sub(r"(?<![\d.])\bfor\s+(?:the\s+)?(?:first\s+|last\s+|next\s+|final\s+)?" + _NUMBER + _SECONDS,
+                   lambda m: _number(m, "zseg"), t)
+        t = re.sub(r"(?<![\d.])\b(?:over|in|within|taking|lasting|during)\s+(?:the\s+)?(?:first|last|next|final)\s+"
+                   + _NUMBER + _SECONDS, lambda m: _number(m, "zseg"), t)
+        t = re.sub(r"(?<![\d.])\b(?:over|in|within|taking|lasting|during)\s+(?:about\s+)?" + _NUMBER + _SECONDS,
+                   lambda m: _number(m, "zdur"), t)
+        t = re.sub(r"(?<![\d.])\b" + _NUMBER + r"[\s-]*(?:seconds?|secs?)\b", lambda m: _number(m, "zdur"), t)
+    if re.search(r"\d\s*m", t):
+        t = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:m|metres?|meters?)\b", r" mtr\1 ", t)
+    if "end" in t:
+        t = re.sub(r"\bat\s+the\s+(?:very\s+)?end\b", r"\g<0> zatend", t)
     # (?<!\d): a number is matched from its first digit only, so a long run of digits costs linear time, not
     # quadratic backtracking from every digit in it.
     t = re.sub(r"(?<!\d)(\d+)\s*(?:\u00b0|degrees?\b|deg\b)", r" deg\1 ", t)
     t = re.sub(r"\b(90|180|270|360)\b", r"deg\1", t)
     t = re.sub(r"(?<![\d.])\b(\d+(?:\.\d+)?)\s*x\b", r" x\1 ", t)
-    parts = re.split(r"[,;:!?()+\n\[\]]|\.(?!\d)|\bthen\b|\s-\s", t)
-    return [re.findall(r"[a-z0-9_.]+", p) for p in parts]
+    parts = _BOUNDARY.split(t)
+    return [("start" if i == 0 else _marker(parts[2 * i - 1].strip()), re.findall(r"[a-z0-9_.]+", parts[2 * i]))
+            for i in range((len(parts) + 1) // 2)]
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -82,7 +122,7 @@ def _phrase(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[tuple[str, ...], list[tuple]], int]:
+def _table() -> tuple[dict[tuple[str, ...], list[tuple]], dict[str, int]]:
     """Stemmed phrase -> cues, from prompt_lexicon plus generated family x mode forms and vocabulary names."""
     spec: dict[str, object] = {}
     for fname, ftype in (("angle", "angle"), ("shot_type", "shot")):
@@ -92,7 +132,7 @@ def _table() -> tuple[dict[tuple[str, ...], list[tuple]], int]:
                 if text.lower() not in LX.AMBIGUOUS_ALIASES:
                     spec[text] = (ftype, value)
     for group in (LX.AROUND, LX.MOVES, LX.DIRECTIONS, LX.MAGNITUDES, LX.STATIC, LX.DOLLY_ZOOM, LX.ANGLES, LX.SHOTS,
-                  LX.VIEWS, LX.MODES):
+                  LX.VIEWS, LX.MODES, LX.AMOUNTS, LX.REVEALS, LX.SPEEDS, LX.TIMING, LX.SHAKE):
         spec.update(group)
     for part, label in LX.BODY_PARTS.items():
         for pattern in LX.PART_FRAMING:
@@ -132,7 +172,10 @@ def _table() -> tuple[dict[tuple[str, ...], list[tuple]], int]:
             table[key] = cues if isinstance(cues, list) else [cues]
     for key, cue in _movement_aliases():  # the vocabulary's own movement names, where the lexicon says nothing
         table.setdefault(key, [cue])
-    return table, max(len(k) for k in table)
+    longest: dict[str, int] = {}  # the longest phrase starting with each word: the matcher tries no longer ones
+    for key in table:
+        longest[key[0]] = max(longest.get(key[0], 0), len(key))
+    return table, longest
 
 
 def _movement_aliases() -> list[tuple[tuple[str, ...], tuple]]:
@@ -144,7 +187,7 @@ def _movement_aliases() -> list[tuple[tuple[str, ...], tuple]]:
     for label in FIELDS["movement"]:
         p = label.params
         if p["kind"] == "static":
-            cue: tuple = ("static",)
+            cue: tuple = ("static", "still")
         elif p["kind"] in ("follow", "track"):
             cue = ("move", p["kind"], None, None)
         elif p["kind"] in LX.POSITIVE and p["kind"] != "dollyZoom":
@@ -174,43 +217,39 @@ def _lone_word(word: str) -> list[tuple]:
     return [("view", side)] if side else []
 
 
-@dataclass
-class Cue:
-    what: tuple  # ("move", kind, direction, fraction), ("dir", axis, direction)... see prompt_lexicon
-    start: int  # token span [start, end) in the prompt's word list
-    end: int
-    clause: int
-    words: str
-    negated: bool = False
+_NUMBER_TOKEN = {"deg": "deg", "x": "factor", "mtr": "metres", "zdur": "dur", "zseg": "secs"}
+_NUMBER_TOKEN_RE = re.compile(r"(deg|x|mtr|zdur|zseg)(\d+(?:\.\d+)?)")
 
 
-def _cues(text: str) -> tuple[list[Cue], list[str]]:
-    """Every cue of the prompt, in order, and the raw words (after filler removal) for speed/matched reporting."""
+def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
+    """Every cue of the prompt, in order, the raw words (after filler removal) for speed/matched reporting, and how
+    each clause joins the one before ("start", "punct", "seq", "after", "sim": it starts with "while", "as"...)."""
     table, longest = _table()
-    raw, stems, clause = [], [], []
-    for ci, words in enumerate(_clauses(text)):
-        for w in words:
-            if w not in LX.FILLER:
-                raw.append(w)
-                stems.append(_stem(w))
-                clause.append(ci)
+    raw, stems, clause, markers = [], [], [], []
+    for ci, (marker, words) in enumerate(_marked_clauses(text)):
+        kept = [w for w in words if w not in LX.FILLER]
+        head = kept[1:3] if kept[:1] == ["and"] else kept[:2]  # ", and at the same time tilts up"
+        markers.append("sim" if head[:1] and (head[0] in LX.SIMULTANEOUS or head == ["same", "time"]) else marker)
+        for w in kept:
+            raw.append(w)
+            stems.append(_stem(w))
+            clause.append(ci)
     for i, w in enumerate(raw):  # "pan L", "tilt U"
         if w in LX.LETTER_DIRECTIONS and i and table.get((stems[i - 1],), [("",)])[0][0] == "move":
             raw[i] = stems[i] = LX.LETTER_DIRECTIONS[w]
     cues: list[Cue] = []
     i, n = 0, len(stems)
     while i < n:
-        for size in range(min(longest, n - i), 0, -1):
+        for size in range(min(longest.get(stems[i], 0), n - i), 0, -1):
             key = tuple(stems[i:i + size])
             if clause[i + size - 1] == clause[i] and key in table:
                 cues += [Cue(c, i, i + size, clause[i], " ".join(raw[i:i + size])) for c in table[key]]
                 i += size
                 break
         else:
-            m = re.fullmatch(r"(deg|x)(\d+(?:\.\d+)?)", stems[i])
+            m = _NUMBER_TOKEN_RE.fullmatch(raw[i])
             if m:
-                kind = "deg" if m[1] == "deg" else "factor"
-                cues.append(Cue((kind, float(m[2])), i, i + 1, clause[i], raw[i]))
+                cues.append(Cue((_NUMBER_TOKEN[m[1]], float(m[2])), i, i + 1, clause[i], _said(m[1], m[2])))
             i += 1
     # Each step below touches every word and cue a bounded number of times, so a long prompt costs linear time.
     words_of: dict[int, list[int]] = {}
@@ -229,165 +268,13 @@ def _cues(text: str) -> tuple[list[Cue], list[str]]:
     for c in cues:  # "without tilting", "neither looking up nor down", "no zoom"
         before = [j for j in range(max(0, c.start - 2), c.start) if clause[j] == c.clause]
         c.negated = any(raw[j] in LX.NEGATION and j not in covered for j in before)
-    return [c for c in cues if not c.negated and c.what[0] != "none"], raw
+    return [c for c in cues if not c.negated and c.what[0] != "none"], raw, markers
 
 
-# ----------------------------------------------------------------------------------------------------------------------
-# Movement
-# ----------------------------------------------------------------------------------------------------------------------
-@dataclass
-class _Event:
-    kind: str
-    direction: str | None
-    at: int
-    confidence: float = 1.0
-    fraction: float | None = None
-    words: list = field(default_factory=list)
-
-
-def _bind(move: Cue, dirs: list[Cue], starts: list[int], used: set, axes: str, many: bool, stops: list[int]
-          ) -> list[Cue]:
-    """Nearest unused directions on the given axes in the move word's clause: up to 5 cues after it, 2 before, not
-    past another move word (stops). dirs, their starts and stops are sorted by position: bisect keeps a long prompt
-    linear."""
-    lo, hi = bisect.bisect_left(starts, move.end), bisect.bisect_left(starts, move.end + 5)
-    next_stop = stops[bisect.bisect_left(stops, move.end)] if stops and stops[-1] >= move.end else None
-    after = [d for d in dirs[lo:hi] if d.clause == move.clause and (next_stop is None or d.start < next_stop)]
-    lo, hi = bisect.bisect_left(starts, move.start - 2), bisect.bisect_left(starts, move.start)
-    before = [d for d in reversed(dirs[lo:hi]) if d.clause == move.clause]
-    found: list[Cue] = []
-    for d in after + before:
-        if id(d) not in used and d.what[1] in axes and all(f.what[1] != d.what[1] for f in found):
-            found.append(d)
-            used.add(id(d))
-            if not many:
-                break
-    return found
-
-
-def _movement_events(cues: list[Cue]) -> tuple[list[_Event], bool, list[Cue]]:
-    moves = [c for c in cues if c.what[0] == "move"]
-    dirs = [c for c in cues if c.what[0] == "dir"]
-    starts = [d.start for d in dirs]
-    used: set = set()
-    events: list[_Event] = []
-    strong = [m for m in moves if m.what[1] not in LX.GENERIC_KIND]
-    stops = [m.start for m in strong]
-    for m in strong:
-        _, kind, inherent, fraction = m.what
-        bound = _bind(m, dirs, starts, used, LX.AXES[kind], False, stops)  # its own start is never a stop
-        direction = bound[0].what[2] if bound else inherent
-        events.append(_Event(kind, direction, m.start, 1.0, fraction, [m.words] + [b.words for b in bound]))
-    subject_moves = any(e.kind in ("follow", "track") for e in events)  # "follow the moving character"
-    around = {c.clause for c in cues if c.what[0] == "around"}
-    orbiting = [m for m in moves if m.what[1] == "MOVE" and m.clause in around]  # "travel 180° around her"
-    for m in orbiting:
-        bound = _bind(m, dirs, starts, used, LX.AXES["arc"], False, [])
-        events.append(_Event("arc", bound[0].what[2] if bound else None, m.start, 1.0, LX.DEFAULT_FRACTION["arc"],
-                             [m.words] + [b.words for b in bound]))
-    for m in (m for m in moves if m.what[1] in LX.GENERIC_KIND and m not in orbiting):  # "move left", "turn left"
-        for d in _bind(m, dirs, starts, used, LX.AXES[m.what[1]], True, []):
-            axis, direction = d.what[1], d.what[2]
-            target = next((e for e in events if e.direction is None and axis in LX.AXES[e.kind]), None)
-            if subject_moves and not target:
-                continue
-            if target:  # "circle a quarter of the way around him, moving left": the direction belongs to the arc
-                target.direction, target.words = direction, target.words + [m.words, d.words]
-            else:
-                events.append(_Event(LX.GENERIC_KIND[m.what[1]][axis], direction, m.start, 1.0, None,
-                                     [m.words, d.words]))
-    merged: list[_Event] = []  # one event per kind: "pull back on the dolly" is one dolly move
-    for e in sorted(events, key=lambda e: e.at):
-        same = next((o for o in merged if o.kind == e.kind), None)
-        if same is None:
-            merged.append(e)
-        else:
-            same.fraction = same.fraction if same.fraction is not None else e.fraction
-            same.direction = same.direction or e.direction
-            same.words += e.words
-    events = merged
-    for e in events:  # a direction left over elsewhere in the prompt, else the kind's default
-        if e.direction is None and e.kind in LX.DEFAULT_DIRECTION:
-            spare = next((d for d in dirs if id(d) not in used and d.what[1] in LX.AXES[e.kind]), None)
-            if spare:
-                used.add(id(spare))
-                e.direction, e.confidence = spare.what[2], INFERRED_CONFIDENCE
-                e.words.append(spare.words)
-            else:
-                e.direction, e.confidence = LX.DEFAULT_DIRECTION[e.kind], GENERIC_CONFIDENCE
-    if not any(e.kind == "dolly" for e in events):  # "position forward along its view axis"
-        orphan = next((d for d in dirs if id(d) not in used and d.words in LX.ORPHAN_DOLLY), None)
-        if orphan:
-            events.append(_Event("dolly", orphan.what[2], orphan.start, INFERRED_CONFIDENCE, None, [orphan.words]))
-    magnitudes = [c for c in cues if c.what[0] in ("mag", "deg", "factor")]
-    return events, any(c.what[0] == "dz" for c in cues), magnitudes
-
-
-def _sign(kind: str, direction: str) -> int:
-    return 1 if LX.POSITIVE[kind] == direction else -1
-
-
-def _amount_label(event: _Event, magnitudes: list[Cue], candidates: list) -> str:
-    """Among labels that differ only in amount, the one the nearest magnitude word names (or the word's own)."""
-    candidates = sorted(candidates, key=lambda l: l.params["amount"])
-    amounts = [l.params["amount"] for l in candidates]
-    unit = "deg" if event.kind == "arc" else "factor"
-    usable = [c for c in magnitudes if c.what[0] in ("mag", unit)]
-    mag = min(usable, key=lambda c: abs(c.start - event.at), default=None)
-    if mag is not None and mag.what[0] == unit:
-        target = mag.what[1]
-    else:
-        fraction = mag.what[1] if mag else event.fraction if event.fraction else LX.DEFAULT_FRACTION[event.kind]
-        idx = min(max(len(amounts) - 1 + round(math.log2(fraction)), 0), len(amounts) - 1)
-        target = amounts[idx]
-    best = min(candidates, key=lambda l: abs(math.log(l.params["amount"] / target)))
-    if mag:
-        event.words.append(mag.words)
-    return best.name
-
-
-def _movement(cues: list[Cue]) -> tuple[str, float, str] | None:
-    events, dolly_zoom, magnitudes = _movement_events(cues)
-    labels = FIELDS["movement"].labels
-    moving = events
-    by_kind = {e.kind: e for e in moving}
-    if dolly_zoom or ("dolly" in by_kind and "zoom" in by_kind
-                      and by_kind["dolly"].direction != by_kind["zoom"].direction):
-        dolly, zoom = by_kind.get("dolly"), by_kind.get("zoom")
-        if dolly and dolly.confidence == 1.0:  # the dolly's direction names the label ("dolly in, zoom out")
-            sign = _sign("dolly", dolly.direction)
-        elif zoom and zoom.confidence == 1.0:
-            sign = -_sign("zoom", zoom.direction)
-        else:
-            sign = _sign("dollyZoom", LX.DEFAULT_DIRECTION["dollyZoom"])
-        label = next(l for l in labels if l.params.get("kind") == "dollyZoom" and l.params["sign"] == sign)
-        words = [w for e in (dolly, zoom) if e for w in e.words]
-        return label.name, 1.0, " ".join(words) or "dolly zoom"
-    if "dolly" in by_kind and "zoom" in by_kind:  # same direction: keep the one whose direction was said
-        by_kind.pop("dolly" if by_kind["zoom"].confidence >= by_kind["dolly"].confidence else "zoom")
-        moving = [e for e in moving if e.kind in by_kind]
-    if len(moving) >= 2:
-        kinds = {moving[0].kind, moving[1].kind}
-        said = {e.kind: _sign(e.kind, e.direction) for e in moving[:2] if e.confidence == 1.0 and e.direction
-                and e.kind in LX.POSITIVE}
-        for l in labels:
-            parts = l.params.get("parts")
-            part_signs = {FIELDS["movement"][p].params["kind"]: FIELDS["movement"][p].params.get("sign")
-                          for p in (parts or ())}
-            # the compound labels' directions are fixed (panAndTilt pans left and tilts down): one whose directions
-            # contradict the words is not what was asked; the first move is, and the other is listed as ignored
-            if parts and set(part_signs) == kinds and all(part_signs[k] == sg for k, sg in said.items()):
-                conf = min(moving[0].confidence, moving[1].confidence, 1.0 if len(moving) == 2 else INFERRED_CONFIDENCE)
-                return l.name, max(conf, GENERIC_CONFIDENCE), " ".join(moving[0].words + moving[1].words)
-    if not moving:
-        static = next((c for c in cues if c.what[0] == "static"), None)
-        return ("static", 1.0, static.words) if static else None
-    event = moving[0]
-    conf = event.confidence if len(moving) == 1 else min(event.confidence, INFERRED_CONFIDENCE)
-    sign = _sign(event.kind, event.direction) if event.kind in LX.POSITIVE else None  # follow/track: none
-    same = [l for l in labels if l.params.get("kind") == event.kind and l.params.get("sign") == sign]
-    name = _amount_label(event, magnitudes, same) if len(same) > 1 else same[0].name
-    return name, conf, " ".join(event.words)
+def _said(token: str, number: str) -> str:
+    """A number token as the prompt said it, for the summary and `ignored`."""
+    return {"deg": f"{number} deg", "x": f"{number}x", "mtr": f"{number} m", "zdur": f"over {number} s",
+            "zseg": f"for {number} s"}[token]
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -465,7 +352,39 @@ def _view(cues: list[Cue]) -> tuple[str, float, str] | None:
     return label.name, conf, " ".join(c.words for c in found)
 
 
-_RESOLVERS = {"movement": _movement, "easing": _easing, "angle": _angle, "shot_type": _shot, "view": _view}
+_RESOLVERS = {"easing": _easing, "angle": _angle, "shot_type": _shot, "view": _view}  # movement: movement.py
+_UNIT_TEXT = {"deg": "{:g} deg", "share": "{:g} of the way", "frame": "{:g} frame", "m": "{:g} m", "ratio": "{:g}x"}
+
+
+def move_text(move: Move) -> str:
+    """'dolly in', 'arc right (cw) 90 deg (slow, over 3 s)': a move in words, its direction read from its sign."""
+    kind = move.kind
+    if kind in ("follow", "track"):
+        text = kind
+    else:
+        text = f"{kind} {sign_direction(kind, move.sign)}"
+        if kind in LX.TURNING and kind != "pan":
+            text += " (ccw)" if move.sign > 0 else " (cw)"
+    if move.amount is not None:
+        text += " " + _UNIT_TEXT[move.unit or "deg"].format(round(move.amount, 3))
+    extra = [x for x in (move.speed, f"over {move.duration_s:g} s" if move.duration_s else None) if x]
+    return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+def segments_text(segments: list[Segment]) -> str:
+    """'1) dolly in (slow) 0-50%; 2) arc right (cw) 90 deg 50-100%': the segments in order, with their spans."""
+    if not segments:
+        return ""
+    spans = segment_frames([s if s.share is not None else s.with_share(None) for s in segments], 101)
+    out = []
+    for k, (seg, (a, b)) in enumerate(zip(segments, spans), 1):
+        what = " + ".join(move_text(m) for m in seg.moves) or "hold"
+        if seg.easing:
+            what += f" [{seg.easing}]"
+        if len(segments) > 1:
+            what += f" {seg.seconds:g} s" if seg.seconds is not None and seg.share is None else f" {a}-{b}%"
+        out.append(f"{k}) {what}" if len(segments) > 1 else what)
+    return "; ".join(out)
 
 
 @dataclass
@@ -473,7 +392,13 @@ class Interpretation:
     """What a prompt was understood as. labels has every field (defaults filled in); confidence is 1 for a field the
     prompt names, lower for one inferred or guessed, 0 for a default; explicit lists the fields the prompt stated;
     matched maps each explicit field to the words that said it; unresolved lists the fields left to a default or
-    guessed (a fallback may settle them); source says "grammar", "fallback" or "default" per field."""
+    guessed (a fallback may settle them); source says "grammar", "fallback" or "default" per field.
+
+    segments: the moves in time order (moves.Segment: simultaneous moves.Move with amount, unit, speed, duration;
+    share / seconds of the shot), [] when the prompt names no move; labels["movement"] is the first moving
+    segment's label (or its two moves' compound label where the vocabulary has one with those directions).
+    shake: handheld amplitude (0 steady, 1 handheld, 2 very shaky), None when not said. speed: the first speed word
+    of the prompt, "slow" or "fast" (each Move has its own, with "whip")."""
 
     prompt: str
     labels: dict[str, str]
@@ -484,9 +409,17 @@ class Interpretation:
     unresolved: set[str] = field(default_factory=set)
     source: dict[str, str] = field(default_factory=dict)
     ignored: list[tuple[str, str]] = field(default_factory=list)  # (words, why): camera words not acted on
+    segments: list[Segment] = field(default_factory=list)
+    shake: float | None = None
+
+    def plan(self) -> Plan:
+        """The segments and shake as one moves.Plan (what the planner and the native format take)."""
+        return Plan(list(self.segments), self.shake)
 
     def summary(self) -> str:
-        parts = []
+        parts = [segments_text(self.segments)] if self.segments else []
+        if self.shake is not None:
+            parts.append(f"shake: {self.shake:g}")
         for f in FIELD_NAMES:
             mark = "" if f in self.explicit else " (default)"
             parts.append(f"{f.replace('_', ' ')}: {self.labels[f]}{mark}")
@@ -501,7 +434,8 @@ def parse_prompt(text: str, defaults: Mapping[str, str] | None = None,
     """Parse a shot description. Raises LensCraftError when it mentions no camera work.
 
     fallback(text, fields) -> {field: (label, confidence)} is asked about the unresolved fields; its answer replaces
-    a field only when more confident than the grammar. It should return nothing for a field it cannot tell."""
+    a field only when more confident than the grammar (a movement it replaces replaces the segments too). It should
+    return nothing for a field it cannot tell."""
     if not isinstance(text, str) or not text.strip():
         raise LensCraftError("the prompt is empty: describe the camera move, e.g. 'slow push in, low angle, close-up'")
     if len(text) > MAX_PROMPT_CHARS:
@@ -510,10 +444,26 @@ def parse_prompt(text: str, defaults: Mapping[str, str] | None = None,
     return _parse(text, defaults, fallback)
 
 
+def label_segments(movement: str) -> list[Segment]:
+    """A movement label as segments: one move, a compound's parts at once, or a hold."""
+    params = FIELDS["movement"][movement].params
+    if params["kind"] == "static":
+        return [Segment(())]
+    return [Segment(tuple(Move(p) for p in params.get("parts", (movement,))))]
+
+
 def _parse(text: str, defaults: Mapping[str, str] | None, fallback: Fallback | None) -> Interpretation:
     """parse_prompt without the length cap (benchmarks/bench_prompt.py times it on 100 KB: linear in the length)."""
-    cues, raw = _cues(text)
-    found = {f: r for f, r in ((f, _RESOLVERS[f](cues)) for f in FIELD_NAMES) if r}
+    cues, raw, markers = _cues(text)
+    reading = read_movement(cues, markers)
+    found = {f: r for f, r in ((f, reading.label if f == "movement" else _RESOLVERS[f](cues)) for f in FIELD_NAMES)
+             if r}
+    segments = reading.segments
+    if len(segments) > 1:  # each segment its own easing words ("push in with an ease in, then pan left linearly")
+        segments = [s if s.easing else replace(s, easing=e[0] if (e := _easing(c)) else None)
+                    for s, c in zip(segments, reading.step_cues)]
+    elif segments and "easing" in found:
+        segments = [replace(segments[0], easing=found["easing"][0])]
     source = {f: "grammar" for f in found}
     if fallback is not None:
         ask = [f for f in FIELD_NAMES if f not in found or found[f][1] < 1.0]
@@ -521,6 +471,8 @@ def _parse(text: str, defaults: Mapping[str, str] | None, fallback: Fallback | N
             if f in ask and conf > (found[f][1] if f in found else 0.0):
                 found[f] = (FIELDS[f].resolve(label), float(conf), "(fallback)")
                 source[f] = "fallback"
+                if f == "movement":  # the segments follow the label they were replaced by
+                    segments = label_segments(found[f][0])
     if not found:
         raise LensCraftError(
             f"'{text.strip()[:80]}' says nothing about camera work: name a move (pan, dolly in, orbit, zoom...), "
@@ -533,12 +485,9 @@ def _parse(text: str, defaults: Mapping[str, str] | None, fallback: Fallback | N
     confidence = {f: found[f][1] if f in found else 0.0 for f in FIELD_NAMES}
     unresolved = {f for f in FIELD_NAMES if confidence[f] < 1.0}
     source.update({f: "default" for f in FIELD_NAMES if f not in found})
+    ignored = _ignored(cues, raw, reading, speed if not any(m.speed for s in segments for m in s.moves) else None)
     return Interpretation(text, labels, confidence, set(found), {f: v[2] for f, v in found.items()}, speed,
-                          unresolved, source, _ignored(cues, raw, found, speed))
-
-
-# A move word the movement label did not use: the grammar makes one move (or one of the fixed compound labels).
-_ONE_MOVE = "one move per shot for now: sequences and simultaneous moves are not generated yet"
+                          unresolved, source, ignored, segments, reading.shake)
 
 
 @lru_cache(maxsize=1)
@@ -548,15 +497,42 @@ def _unused_table() -> tuple[dict[tuple[str, ...], tuple[str, str]], int]:
     return table, max(len(k) for k in table)
 
 
-def _ignored(cues: list[Cue], raw: list[str], found: Mapping[str, tuple], speed: str | None
-             ) -> list[tuple[str, str]]:
-    """(words, why) for camera words the prompt says that the interpretation does not act on: move words the
-    movement label left out, words of LX.UNUSED_WORDS, and the speed word (read, not generated yet)."""
-    used = set(found["movement"][2].split()) if "movement" in found else set()
+def _why_unused(c: Cue) -> str | None:
+    """Why a camera cue the segments did not take was left out (None: not a camera word of the segments)."""
+    what = c.what
+    if what[0] in ("move", "dz"):
+        return None if what[1] in LX.GENERIC_KIND else "a move word the segments could not place"
+    if what[0] == "metres":
+        return "metres fit a truck or pedestal; a dolly's amount is a share of the way ('halfway in')"
+    if what[0] in AMOUNT_CUES:
+        return "an amount that fits none of the moves said with it"
+    if what[0] in ("speed", "dur"):
+        return "a speed or duration with no move to apply it to"
+    if what[0] in ("share", "secs"):
+        return "a second timing for the same segment"
+    if what[0] == "static" and what[1] == "still":
+        return "said with moves: the camera moves"
+    return None
+
+
+def _ignored(cues: list[Cue], raw: list[str], reading: Reading, speed: str | None) -> list[tuple[str, str]]:
+    """(words, why) for camera words the prompt says that the interpretation does not act on: cues the segments
+    did not take (moves past MAX_SEGMENTS, amounts that fit no move...), words of LX.UNUSED_WORDS, and a speed word
+    with no move to take it."""
     out: list[tuple[str, str]] = []
-    for c in cues:
-        if c.what[0] in ("move", "dz") and not set(c.words.split()) <= used and (c.words, _ONE_MOVE) not in out:
-            out.append((c.words, _ONE_MOVE))
+    seen: set = set()
+
+    def note(words: str, why: str) -> None:
+        if (words, why) not in seen:
+            seen.add((words, why))
+            out.append((words, why))
+    for words, why in reading.notes:
+        note(words, why)
+    past_cap = {w for w, _ in reading.notes}
+    for c in cues if reading.segments else ():  # amount words in a prompt with no move describe something else
+        why = None if id(c) in reading.used or c.words in past_cap else _why_unused(c)
+        if why:
+            note(c.words, why)
     covered = {j for c in cues for j in range(c.start, c.end)}
     table, longest = _unused_table()
     i = 0
@@ -564,11 +540,11 @@ def _ignored(cues: list[Cue], raw: list[str], found: Mapping[str, tuple], speed:
         for size in range(min(longest, len(raw) - i), 0, -1):
             key = tuple(_stem(w) for w in raw[i:i + size])
             if key in table and not covered & set(range(i, i + size)):
-                out.append((" ".join(raw[i:i + size]), table[key][1]))
+                note(" ".join(raw[i:i + size]), table[key][1])
                 i += size
                 break
         else:
             i += 1
     if speed:
-        out.append((speed, "speed is read but not generated yet: each label has its own pace"))
+        note(speed, "a speed with no move to apply it to")
     return out

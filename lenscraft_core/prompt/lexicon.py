@@ -5,8 +5,16 @@ A phrase maps to one or more cues, tuples whose first item says what they are:
     ("move", kind, direction, fraction)  a move word; direction/fraction are what the word implies by itself
                                          ("rise" -> up, "semicircle" -> half), kind "MOVE"/"ROTATE" for generic verbs
     ("dir", axis, direction)             H: left/right, V: up/down, D: in/out
-    ("mag", fraction)                    how much of the field's largest amount ("a touch" 0.25, "halfway" 0.5)
-    ("dz",) ("static",) ("none",)        dolly-zoom marker, a held camera, a phrase that says nothing (consumes words)
+    ("mag", fraction)                    how much of the kind's FULL_AMOUNT ("a touch" 0.25, "halfway" 0.5)
+    ("amt", {kind: (amount, unit)})      an amount phrase for the kinds it fits ("across the scene": a pan of 90 deg)
+    ("reveal", direction)                a body reveal ("from the feet to the face"): REVEAL_AMOUNT of a tilt
+    ("speed", speed)                     moves.SPEEDS: "slow", "fast", "whip"
+    ("share", share) ("atend",)          timing of the segment it is in: a share of the shot; "at the end" (short)
+    ("shake", amplitude)                 handheld shake of the whole shot (0 steady, 1 handheld, 2 very shaky)
+    ("dz",) ("none",)                    dolly-zoom marker, a phrase that says nothing (consumes words)
+    ("static", how)                      a held camera: "hold" (a hold segment wherever it is: "push in and hold"),
+                                         "still" (a hold when its clause names no move), "rig" (tripod, locked off:
+                                         shake 0, and a hold only when the prompt names no move at all)
     ("family", family, exact)            easing family; exact=False for a hint such as "gentle" (quadratic)
     ("ease",) ("mode", mode, strong)     an easing word; In/Out/InOut; strong False for a place ("at the start"),
                                          None for a family's usual mode ("overshoot" -> Out)
@@ -50,6 +58,7 @@ def _move(kind: str, spec: str, direction: str | None = None, fraction: float | 
 
 MOVES = {
     **_move("pan", "pan, whip pan, swish pan, pan shot"),
+    **_move("pan", "yaw"),
     **_move("tilt", "tilt, tip, pitch"),
     **_move("dolly", "dolly, dolly shot, creep"),
     **_move("dolly", "track in, track forward, tracking in", "in"),
@@ -57,6 +66,8 @@ MOVES = {
     **_move("dolly", "push, advance, approach, close in, move in, punch in, travel in", "in"),
     **_move("dolly", "pull, retreat, recede, back away, back up", "out"),
     **_move("truck", "truck, crab, slide, strafe, lateral, laterally, sideways, sidestep, side step"),
+    **_move("truck", "track left, tracking left, track to left", "left"),  # CameraBench: "tracks left" trucks
+    **_move("truck", "track right, tracking right, track to right", "right"),
     **_move("pedestal", "pedestal, ped, boom, crane, jib"),
     **_move("pedestal", "rise, raise, lift, climb, ascend, elevate", "up"),
     **_move("pedestal", "lower, drop, descend, sink", "down"),
@@ -68,20 +79,22 @@ MOVES = {
     **_move("arc", "arc, arc shot, move around, travel around, go around, swing around, rotate around, walk around, "
                    "circle around, swing round, go round", None, 0.25),
     **_move("arc", "orbit, circle, revolve, revolution, lap, turntable, deg360", None, 1.0),
+    **_move("arc", "revolve around, revolve round, orbit around, orbit round", None, 1.0),
     **_move("arc", "semicircle, semi circle", None, 0.5),
     **_move("roll", "roll, dutch, dutch angle, cant, bank, barrel roll, lens axis, optical axis, around its axis, "
                     "around lens axis, around optical axis, around its lens axis, around its optical axis, roll axis"),
     **_move("follow", "follow, follow cam, chase, trail, tail, pursue, shadow"),
     **_move("track", "track, tracking, tracking shot, alongside, beside, parallel, travelling shot"),
     **_move("MOVE", "move, travel, travelling, glide, drift, shift, translate, position, coast"),
-    **_move("ROTATE", "turn, rotate, swing, pivot, angle, swivel, yaw, point, aim"),
+    **_move("ROTATE", "turn, rotate, swing, pivot, angle, swivel, point, aim"),
 }
 
 DIRECTIONS = {
-    **{w: ("dir", "H", "left") for w in _words("left, leftward, leftwards, counter clockwise, counterclockwise, "
-                                               "anticlockwise, anti clockwise, from right to left, right to left")},
-    **{w: ("dir", "H", "right") for w in _words("right, rightward, rightwards, clockwise, from left to right, "
-                                                "left to right")},
+    **{w: ("dir", "H", "left") for w in _words("left, leftward, leftwards, from right to left, right to left")},
+    **{w: ("dir", "H", "right") for w in _words("right, rightward, rightwards, from left to right, left to right")},
+    # literal turning senses (pan, arc, roll read them by sign: +1 = counter-clockwise; see TURNING)
+    **{w: ("dir", "H", "ccw") for w in _words("counter clockwise, counterclockwise, anticlockwise, anti clockwise")},
+    **{w: ("dir", "H", "cw") for w in _words("clockwise")},
     **{w: ("dir", "V", "up") for w in _words("up, upward, upwards, skyward, from bottom to top, bottom to top")},
     **{w: ("dir", "V", "down") for w in _words("down, downward, downwards, from top to bottom, top to bottom")},
     **{w: ("dir", "D", "in") for w in _words("in, inward, inwards, forward, forwards, closer, nearer, toward, "
@@ -103,12 +116,20 @@ MAGNITUDES = {
 
 AROUND = {w: ("around",) for w in _words("around, round, about subject")}
 
-STATIC = {w: ("static",) for w in _words(
-    "static, static shot, locked off, lock off, locked down, locked, fixed, fixed camera, tripod, tripod shot, "
-    "stationary, motionless, unmoving, hold, hold still, keep still, stay still, stays still, remain still, "
-    "stand still, completely still, perfectly still, totally still, dead still, still shot, still camera, "
-    "still frame, no movement, no motion, no camera movement, nothing moves, not move, does not move, "
-    "stays put, stay put, hold frame, hold shot")}
+STATIC = {
+    **{w: ("static", "hold") for w in _words(
+        "hold, hold still, keep still, stay still, stays still, remain still, remains still, stand still, "
+        "stays put, stay put, hold frame, hold shot, hold position, pause, pauses, freeze, stay static, "
+        "stays static, remain static, remains static, stays motionless, remains motionless, stay in place")},
+    **{w: ("static", "still") for w in _words(
+        "static, static shot, fixed, fixed camera, stationary, motionless, unmoving, completely still, "
+        "perfectly still, totally still, dead still, still shot, still camera, still frame, no movement, "
+        "no motion, no camera movement, nothing moves, not move, does not move")},
+    **{w: [("static", "rig"), ("shake", 0.0)] for w in _words(
+        "locked off, lock off, locked down, locked, tripod, tripod shot, on tripod")},
+}
+# Where a step's move starts: "as" / "while" at the start of a clause join it to the step before (grammar.py).
+SIMULTANEOUS = {"while", "whilst", "as", "meanwhile", "simultaneously", "concurrently"}
 
 DOLLY_ZOOM = {w: ("dz",) for w in _words(
     "dolly zoom, vertigo, vertigo effect, vertigo shot, contra zoom, zolly, hitchcock zoom, trombone shot")}
@@ -273,11 +294,69 @@ VIEWS = {
     **_view_sides(),
 }
 
+# ----------------------------------------------------------------------------------------------------------------------
+# Amounts (units of moves.AMOUNT_UNITS), speeds, timing and shake
+# ----------------------------------------------------------------------------------------------------------------------
+# What a "mag" fraction 1.0 means per kind (zoom and dolly zoom: the ratio's power); "slight" = 0.25 of it.
+FULL_AMOUNT = {"pan": 90.0, "tilt": 60.0, "roll": 45.0, "arc": 360.0, "dolly": 1.0, "truck": 1.0, "pedestal": 1.0,
+               "zoom": 2.0, "dollyZoom": 2.0}
+MAG_UNIT = {"pan": "deg", "tilt": "deg", "roll": "deg", "arc": "deg", "dolly": "share", "truck": "frame",
+            "pedestal": "frame", "zoom": "ratio", "dollyZoom": "ratio"}
+GEOMETRIC = ("zoom", "dollyZoom")  # amounts are ratios: a fraction f of FULL_AMOUNT is FULL_AMOUNT ** f
+DEGREE_KINDS = ("pan", "tilt", "roll", "arc")  # "N degrees" fits these
+METRE_KINDS = ("truck", "pedestal")  # "N metres" fits these (a dolly's amount is a share of the distance)
+# Kinds whose turning sense is literal from above / behind: sign +1 = counter-clockwise (vocabulary params).
+TURNING = ("pan", "arc", "roll")
+_ACROSS = {"pan": (90.0, "deg"), "truck": (1.0, "frame")}
+_OVER = {"pedestal": (1.0, "frame")}  # "crane up over the subject": a whole frame height
+AMOUNTS = {
+    **{w: ("amt", _ACROSS) for w in _words(
+        "across scene, across room, across frame, across landscape, across street, across horizon, across field, "
+        "across skyline, across view, across set, across stage, across whole scene, across entire scene")},
+    **{w: ("amt", _OVER) for w in _words(
+        "over subject, over him, over her, over them, over his head, over her head, over their heads, "
+        "over head of, over top, over wall, over crowd, over character, over actor")},
+}
+# "from the feet to the face": a tilt up over a standing body; its angle depends on the distance, so a typical
+# value is fixed here (a full figure at a medium distance spans about 35 degrees), a pedestal a frame height.
+REVEAL_AMOUNT = {"tilt": (35.0, "deg"), "pedestal": (1.0, "frame")}
+_LOW_PARTS = ("feet", "foot", "toes", "toe", "shoes", "boots", "legs", "knees", "ground")
+_HIGH_PARTS = ("face", "head", "eyes", "hair")
+REVEALS = {
+    **{f"from {poss}{lo} to {poss2}{hi}": ("reveal", "up") for lo in _LOW_PARTS for hi in _HIGH_PARTS
+       for poss, poss2 in (("", ""), ("his ", "his "), ("her ", "her "), ("their ", "their "))},
+    **{f"up from {lo} to {hi}": ("reveal", "up") for lo in _LOW_PARTS for hi in _HIGH_PARTS},
+    **{f"down from {hi} to {lo}": ("reveal", "down") for lo in _LOW_PARTS for hi in _HIGH_PARTS},
+}
+SPEEDS = {
+    **{w: ("speed", "slow") for w in _words("slow, slowly, very slowly, very slow, gradual, leisurely, unhurried")},
+    **{w: ("speed", "fast") for w in _words("fast, quick, quickly, rapid, rapidly, swift, swiftly, very fast")},
+    **{w: ("speed", "whip") for w in _words("whip, snap, swish, whip fast")},
+}
+# Speed words that are part of a move or easing phrase ("whip pan", "crash zoom", "gentle"): read inside it.
+SPEED_INSIDE = {"whip": "whip", "snap": "whip", "swish": "whip", "crash": "fast", "gentle": "slow", "gently": "slow"}
+BRIEF_SHARE = 0.2  # "briefly": a short segment; "at the end": the last segment this short
+TIMING = {
+    **{w: ("share", BRIEF_SHARE) for w in _words("briefly, brief, for moment, momentarily, for beat, for instant")},
+    **{w: ("share", 0.5) for w in _words(
+        "for half shot, half shot, first half, second half, for first half, for second half, for half time, "
+        "half time, halfway through, half way through, until halfway, till halfway, for half duration")},
+    "zatend": ("atend",),  # grammar.py marks "at the (very) end" with this token
+}
+SHAKE = {
+    **{w: ("shake", 1.0) for w in _words("handheld, hand held, shake, camera shake, handheld look, documentary style")},
+    **{w: ("shake", 1.5) for w in _words("shaky, jittery, jerky, unsteady, shaky cam, shakycam")},
+    **{w: ("shake", 2.0) for w in _words("very shaky, extremely shaky, really shaky, heavy shake, violent shake, "
+                                         "very handheld, very unsteady")},
+    **{w: ("shake", 0.5) for w in _words("slightly shaky, a little shaky, a bit shaky, slight shake, subtle shake, "
+                                         "light shake, gentle shake, slightly handheld, subtle handheld")},
+    **{w: ("shake", 0.0) for w in _words("steady, steadily, steadicam, gimbal, stabilised, stabilized, no shake, "
+                                         "without shake, no camera shake, not shaky, rock steady, rock solid")},
+}
+
 # Camera words the grammar reads but cannot act on yet, with why: listed as ignored in the interpretation so nothing
 # is dropped without a word (prompt.Interpretation.ignored).
 UNUSED_WORDS = {
-    **{w: "handheld shake is not generated yet" for w in _words("handheld, hand held, shaky, shake, wobbly, jittery")},
-    **{w: "stabilisation is not a setting yet" for w in _words("steady, steadicam, gimbal, stabilised, stabilized")},
-    **{w: "move amounts are not read yet (the label's own amount is used)" for w in _words(
-        "across, across the scene, over, over the subject, all the way, slightly, slight, a touch, a bit")},
+    **{w: "says no amount: across what (the scene, the room)?" for w in _words("across")},
+    **{w: "says no amount: over what (the subject, the wall)?" for w in _words("over")},
 }

@@ -1,0 +1,194 @@
+"""The prompt grammar's segments: amounts, speeds, durations, shake, sequences, simultaneity, timing, synonyms."""
+
+import pytest
+
+from lenscraft_core.moves import MAX_SEGMENTS, Segment
+from lenscraft_core.prompt import parse_prompt
+from lenscraft_core.prompt.movement import arc_label, direction_sign
+from lenscraft_core.vocabulary import FIELDS
+
+
+def moves(text: str) -> list[list[str]]:
+    """The movement labels of each segment, in order ([] = a hold)."""
+    return [[m.movement for m in s.moves] for s in parse_prompt(text).segments]
+
+
+def only_move(text: str):
+    (segment,) = parse_prompt(text).segments
+    (move,) = segment.moves
+    return move
+
+
+@pytest.mark.parametrize("text,movement,amount,unit", [
+    ("a slight pan left", "panLeft", 22.5, "deg"), ("tilt up a touch", "tiltUp", 15.0, "deg"),
+    ("truck right a little", "truckRight", 0.25, "frame"), ("pan right across the scene", "panRight", 90.0, "deg"),
+    ("pan left 30 degrees", "panLeft", 30.0, "deg"), ("tilt down 12°", "tiltDown", 12.0, "deg"),
+    ("crane up over the subject", "pedestalUp", 1.0, "frame"), ("truck left 2 metres", "truckLeft", 2.0, "m"),
+    ("pedestal down 1.5 m", "pedestalDown", 1.5, "m"), ("2x zoom in", "fullZoomIn", 2.0, "ratio"),
+    ("push halfway in", "dollyIn", 0.5, "share"), ("tilt up from the feet to the face", "tiltUp", 35.0, "deg"),
+])
+def test_amounts(text, movement, amount, unit):
+    move = only_move(text)
+    assert (move.movement, move.amount, move.unit) == (movement, pytest.approx(amount), unit)
+
+
+@pytest.mark.parametrize("text,degrees", [("quarter orbit left", 90.0), ("half orbit left", 180.0),
+                                          ("full orbit left", 360.0)])
+def test_orbit_fractions_are_degrees_and_pick_the_arc_by_amount(text, degrees):
+    move = only_move(text)
+    assert move.amount == degrees and FIELDS["movement"][move.movement].params["amount"] == degrees
+
+
+def test_clockwise_is_literal_from_above_whatever_the_arc_names():
+    """Sign +1 is counter-clockwise seen from above (vocabulary); the label is looked up by sign, not by name."""
+    cw, ccw = only_move("circle halfway around her clockwise"), only_move("orbit counter-clockwise 90 degrees")
+    assert (cw.sign, cw.amount, cw.movement) == (-1, 180.0, arc_label(-1, 180.0))
+    assert (ccw.sign, ccw.movement) == (1, arc_label(1, 90.0))
+    assert only_move("orbit anticlockwise").sign == 1 and only_move("pan clockwise").movement == "panRight"
+    assert only_move("the camera revolves around the statue").kind == "arc"
+
+
+def test_amount_words_that_fit_no_move_are_listed():
+    interp = parse_prompt("dolly in 2 metres")
+    assert interp.segments[0].moves[0].amount is None
+    assert [w for w, _ in interp.ignored] == ["2 m"] and "metres" in interp.ignored[0][1]
+
+
+@pytest.mark.parametrize("text,speed", [
+    ("slow pan left", "slow"), ("pan left slowly", "slow"), ("gentle push in", "slow"), ("fast tilt up", "fast"),
+    ("a quick zoom in", "fast"), ("rapid truck left", "fast"), ("whip pan right", "whip"), ("snap zoom in", "whip"),
+    ("swish pan left", "whip"), ("pan left", None),
+])
+def test_speeds(text, speed):
+    assert only_move(text).speed == speed
+
+
+def test_speed_attaches_to_its_move_in_a_sequence_and_in_one_clause():
+    segs = parse_prompt("slow push in, then fast pan left").segments
+    assert [(m.movement, m.speed) for s in segs for m in s.moves] == [("dollyIn", "slow"), ("panLeft", "fast")]
+    (seg,) = parse_prompt("dolly in slowly while panning left quickly").segments
+    assert [(m.movement, m.speed) for m in seg.moves] == [("dollyIn", "slow"), ("panLeft", "fast")]
+    assert parse_prompt("whip pan").speed == "fast"  # the prompt-wide speed word stays as it was
+
+
+def test_durations_and_segment_seconds():
+    assert only_move("pan left over 3 seconds").duration_s == 3.0
+    assert only_move("zoom in in 2 s").duration_s == 2.0
+    segs = parse_prompt("hold for the first two seconds, then pan left").segments
+    assert segs[0] == Segment((), seconds=2.0) and segs[1].seconds is None
+
+
+@pytest.mark.parametrize("text,shake", [
+    ("handheld push in", 1.0), ("shaky pan left", 1.5), ("very shaky zoom in", 2.0), ("slightly shaky pan", 0.5),
+    ("steady dolly in", 0.0), ("locked off on a tripod", 0.0), ("pan left on a tripod", 0.0), ("pan left", None),
+])
+def test_shake(text, shake):
+    interp = parse_prompt(text)
+    assert interp.shake == shake and interp.ignored == [] and interp.plan().shake == shake
+
+
+def test_locked_off_alone_is_a_hold_and_with_a_move_only_steady():
+    assert moves("camera stays locked off on the tripod") == [[]]
+    assert moves("swivel the camera toward the left on the tripod head") == [["panLeft"]]
+
+
+def test_gendop_style_sequence_of_four():
+    text = ("The camera stays still, then moves left, followed by moving backward while yawing left, and finally "
+            "rises while pitching down")
+    interp = parse_prompt(text)
+    assert moves(text) == [[], ["truckLeft"], ["dollyOut", "panLeft"], ["pedestalUp", "tiltDown"]]
+    assert interp.labels["movement"] == "truckLeft" and "follow" not in interp.summary()
+    assert interp.ignored == [] and "1) hold 0-25%; 2) truck left 25-50%" in interp.summary()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("push in, then orbit right", [["dollyIn"], [arc_label(direction_sign("arc", "right"), 360.0)]]),
+    ("pan left followed by a tilt up", [["panLeft"], ["tiltUp"]]),
+    ("pan left before tilting up", [["panLeft"], ["tiltUp"]]),
+    ("pan left after pushing in", [["dollyIn"], ["panLeft"]]),
+    ("tilt up; after that truck right; next pan left", [["tiltUp"], ["truckRight"], ["panLeft"]]),
+    ("pan left and then tilt down, finally zoom out", [["panLeft"], ["tiltDown"], ["halfZoomOut"]]),
+    ("pan left, tilt up, truck right, pedestal down", [["panLeft"], ["tiltUp"], ["truckRight"], ["pedestalDown"]]),
+    ("push in and hold", [["dollyIn"], []]), ("pause, then pan right", [[], ["panRight"]]),
+    ("the camera moves forward, then moves up, then descends", [["dollyIn"], ["pedestalUp"], ["pedestalDown"]]),
+])
+def test_sequences_keep_order_and_directions(text, expected):
+    assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("tilts up while panning right", [["tiltUp", "panRight"]]),
+    ("zooms out while moving left", [["halfZoomOut", "truckLeft"]]),
+    ("pan and tilt up", [["panRight", "tiltUp"]]), ("dolly in and pan right", [["dollyIn", "panRight"]]),
+    ("pan left, and at the same time tilt up", [["panLeft", "tiltUp"]]),
+    ("pan left, as it tilts down", [["panLeft", "tiltDown"]]), ("truck left whilst pedestaling up",
+                                                                [["truckLeft", "pedestalUp"]]),
+])
+def test_simultaneous_moves_are_one_segment(text, expected):
+    assert moves(text) == expected
+    assert parse_prompt(text).ignored == []
+
+
+def test_movement_label_uses_a_compound_only_with_exactly_its_directions():
+    assert parse_prompt("pan left while tilting down").labels["movement"] == "panAndTilt"
+    assert parse_prompt("tilts up while panning right").labels["movement"] == "tiltUp"
+    interp = parse_prompt("pan and tilt")  # unsaid directions take the compound's
+    assert interp.labels["movement"] == "panAndTilt" and moves("pan and tilt") == [["panLeft", "tiltDown"]]
+
+
+def test_timing_words():
+    segs = parse_prompt("briefly pan left, then dolly in for half the shot").segments
+    assert [s.share for s in segs] == [0.2, 0.5]
+    segs = parse_prompt("pan left, then tilt up at the end").segments
+    assert [s.share for s in segs] == [None, 0.2]
+    assert "2) tilt up 80-100%" in parse_prompt("pan left, then tilt up at the end").summary()
+
+
+def test_more_segments_than_a_shot_holds_are_listed():
+    text = ", ".join(["pan left", "pan right"] * MAX_SEGMENTS)
+    interp = parse_prompt(text)
+    assert len(interp.segments) == MAX_SEGMENTS
+    assert any(f"at most {MAX_SEGMENTS}" in why for _, why in interp.ignored)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("the camera yaws left", "panLeft"), ("pitch up", "tiltUp"), ("the camera moves forward", "dollyIn"),
+    ("the camera moves backward", "dollyOut"), ("moves left", "truckLeft"), ("moves right", "truckRight"),
+    ("the camera moves up", "pedestalUp"), ("moves down", "pedestalDown"), ("the camera rises", "pedestalUp"),
+    ("the camera ascends", "pedestalUp"), ("the camera descends", "pedestalDown"), ("lowers", "pedestalDown"),
+    ("cranes up", "pedestalUp"), ("cranes down", "pedestalDown"), ("booms up", "pedestalUp"),
+    ("the camera tracks left", "truckLeft"), ("tracks right", "truckRight"), ("zooms out", "halfZoomOut"),
+    ("pushes in", "dollyIn"), ("pulls back", "dollyOut"), ("dollies in", "dollyIn"), ("trucks left", "truckLeft"),
+    ("tilts up toward the sky", "tiltUp"), ("rolls clockwise", "rollRight"),
+])
+def test_synonyms(text, expected):
+    assert moves(text) == [[expected]]
+
+
+def test_followed_by_is_never_follow():
+    assert "follow" not in str(moves("dolly in followed by a pan right"))
+    assert moves("the camera follows the runner") == [["follow"]]
+
+
+def test_static_is_one_empty_segment_and_a_plain_move_one_move():
+    assert parse_prompt("static").segments == [Segment(())]
+    assert parse_prompt("hold").segments == [Segment(())]
+    assert parse_prompt("the camera remains still").segments == [Segment(())]
+    assert moves("dolly in, ease in-out, close-up") == [["dollyIn"]]
+    assert parse_prompt("close-up, low angle").segments == []
+
+
+def test_segment_easing_from_its_own_words_and_the_plan():
+    interp = parse_prompt("push in with a cubic ease in, then pan left linearly")
+    assert [s.easing for s in interp.segments] == ["easeInCubic", "linear"]
+    assert parse_prompt("pan left, ease out").segments[0].easing == "easeOutSine"
+    assert interp.plan().as_dict()["segments"][1]["moves"] == [{"movement": "panLeft"}]
+
+
+def test_fallback_that_replaces_the_movement_replaces_the_segments():
+    interp = parse_prompt("pan", fallback=lambda t, f: {"movement": ("tilt up", 0.9)})
+    assert interp.labels["movement"] == "tiltUp" and moves_of(interp) == [["tiltUp"]]
+
+
+def moves_of(interp) -> list[list[str]]:
+    return [[m.movement for m in s.moves] for s in interp.segments]
