@@ -99,13 +99,22 @@ def _L(name: str, description: str, *aliases: str, **params: Any) -> Label:
 # ----------------------------------------------------------------------------------------------------------------------
 # Movement. params: kind (what the simulator does), sign (+1 right/up/in/counter-clockwise...), and
 # amount (degrees for pan/tilt/arc/roll, a focal-length factor for zooms, a distance factor for dolly zoom).
-# "left" for an arc means counter-clockwise seen from above, as in LensCraft v1.
+# An arc's sign is its azimuth change around the subject: +1 = counter-clockwise seen from above. "Arc / orbit left"
+# means the camera travels to its own left around the subject (as a truck left does), which is CLOCKWISE seen from
+# above, so the Left arcs have sign -1 (as MotionCtrl, CamI2V and ReCamMaster name them). LensCraft v1 and models
+# trained before this convention used the opposite names: formats/lenscraft_v1.py maps v1's arc labels by
+# geometry, inference/conventions.py feeds such models the rows they learned.
 # ----------------------------------------------------------------------------------------------------------------------
 # The kinds of single moves (the simulator's move components, in this order), and the direction word that sign +1
 # means for each signed kind: the one home of the movement sign convention (the grammar and the simulator read it).
 MOVEMENT_KINDS = ("pan", "tilt", "dolly", "truck", "pedestal", "zoom", "arc", "roll", "dollyZoom", "follow", "track")
 POSITIVE_DIRECTION = MappingProxyType({"pan": "left", "tilt": "up", "dolly": "in", "truck": "right", "pedestal": "up",
-                                       "zoom": "in", "arc": "left", "roll": "left", "dollyZoom": "in"})
+                                       "zoom": "in", "arc": "right", "roll": "left", "dollyZoom": "in"})
+# Which arc direction each arc name means, stamped as "arc_convention" in every model.json a training run writes.
+# Models without the stamp (the bundled one included) were trained under V1_ARC_CONVENTION.
+ARC_CONVENTION = "left-is-clockwise"  # arc left = the camera's own left = clockwise seen from above
+V1_ARC_CONVENTION = "left-is-counter-clockwise"  # LensCraft v1's files and models trained before the flip
+ARC_CONVENTIONS = (ARC_CONVENTION, V1_ARC_CONVENTION)
 OPPOSITE_DIRECTION = MappingProxyType({"left": "right", "right": "left", "up": "down", "down": "up", "in": "out",
                                        "out": "in"})
 _ZOOM = {"full": 2.0, "half": 2.0 ** 0.5, "short": 2.0 ** 0.25}
@@ -148,19 +157,19 @@ MOVEMENT = Field(
            "zoom out slightly", "zoom out a little",
            kind="zoom", sign=-1, amount=_ZOOM["short"]),
         _L("shortArcShotLeft", "the camera arcs a quarter turn left around the subject", "short arc shot left",
-           "arc left", "arcLeft", "arc_left", "quarter orbit left", kind="arc", sign=+1, amount=_ARC["short"]),
+           "arc left", "arcLeft", "arc_left", "quarter orbit left", kind="arc", sign=-1, amount=_ARC["short"]),
         _L("shortArcShotRight", "the camera arcs a quarter turn right around the subject", "short arc shot right",
-           "arc right", "arcRight", "arc_right", "quarter orbit right", kind="arc", sign=-1, amount=_ARC["short"]),
+           "arc right", "arcRight", "arc_right", "quarter orbit right", kind="arc", sign=+1, amount=_ARC["short"]),
         _L("halfArcShotLeft", "the camera arcs half way around the subject to the left", "half arc shot left",
-           "half orbit left", "semicircle left", kind="arc", sign=+1, amount=_ARC["half"]),
+           "half orbit left", "semicircle left", kind="arc", sign=-1, amount=_ARC["half"]),
         _L("halfArcShotRight", "the camera arcs half way around the subject to the right", "half arc shot right",
-           "half orbit right", "semicircle right", kind="arc", sign=-1, amount=_ARC["half"]),
+           "half orbit right", "semicircle right", kind="arc", sign=+1, amount=_ARC["half"]),
         _L("fullArcShotLeft", "the camera circles all the way around the subject to the left",
            "full arc shot left", "orbit left", "full orbit left", "circle left", "360 left", "turntable left",
-           kind="arc", sign=+1, amount=_ARC["full"]),
+           kind="arc", sign=-1, amount=_ARC["full"]),
         _L("fullArcShotRight", "the camera circles all the way around the subject to the right",
            "full arc shot right", "orbit right", "full orbit right", "circle right", "360 right", "turntable right",
-           "orbit", "360", kind="arc", sign=-1, amount=_ARC["full"]),
+           "orbit", "360", kind="arc", sign=+1, amount=_ARC["full"]),
         _L("panAndTilt", "the camera pans left and tilts down", "pan and tilt", "pan tilt", kind="compound",
            parts=("panLeft", "tiltDown")),
         _L("dollyAndPan", "the camera dollies in while panning left", "dolly and pan", "dolly pan",
@@ -187,6 +196,13 @@ MOVEMENT = Field(
     default="static",
     doc="What the camera does over the shot.",
 )
+
+# Each arc label -> the arc of the same amount turning the other way (what an arc name meant under the other
+# convention: v1's "shortArcShotLeft" is our shortArcShotRight).
+ARC_MIRROR: Mapping[str, str] = MappingProxyType({
+    a.name: b.name for a in MOVEMENT for b in MOVEMENT
+    if a.params.get("kind") == b.params.get("kind") == "arc" and a.params["amount"] == b.params["amount"]
+    and a.params["sign"] == -b.params["sign"]})
 
 # Kandinsky video tools' 18-class camera-motion taxonomy -> our movement names ("undefined" has no label).
 KANDINSKY_MOVEMENT: Mapping[str, str | None] = MappingProxyType({

@@ -131,8 +131,9 @@ def check_arc(b, i, sign, amount):
     np.testing.assert_allclose(m.centre_ndc, 0, atol=1e-9)  # looking at the subject throughout
     np.testing.assert_allclose(m.elevation_deg, m.elevation_deg[0], atol=1e-9)
     if b.params["elevation_deg"][i] < 89.9:
-        # left = counter-clockwise seen from above, by the full amount along the eased progress (a violent easing
-        # can turn a full orbit by more than 180 degrees between two frames, so compare frame by frame, wrapped)
+        # sign +1 = counter-clockwise seen from above (arc right: the camera travels to its own right), by the full
+        # amount along the eased progress (a violent easing can turn a full orbit by more than 180 degrees between
+        # two frames, so compare frame by frame, wrapped)
         rel = b.cam_pos[i] - b.subject_pos[i]
         azimuth = np.arctan2(rel[:, 1], rel[:, 0])
         progress = ease(EASING.names[b.labels["easing"][i]], normalised_time(b.frames))
@@ -282,7 +283,7 @@ def test_progress_follows_easing(name):
     np.testing.assert_allclose((d[0] - d) / (d[0] - d[-1]), expected, atol=1e-9)
     rel = b.cam_pos[1] - b.subject_pos[1]
     az = np.unwrap(np.arctan2(rel[:, 1], rel[:, 0]))
-    np.testing.assert_allclose((az - az[0]) / np.pi, expected, atol=1e-9)
+    np.testing.assert_allclose((az - az[0]) / -np.pi, expected, atol=1e-9)  # arc left: clockwise seen from above
 
 
 def test_reproducible_and_seeded():

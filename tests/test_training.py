@@ -186,9 +186,10 @@ BUNDLED = Path(__file__).parents[1] / "lenscraft_core" / "models" / "default" / 
 def test_bundled_model_describes_simulated_and_real_v1_shots():
     """Guards the committed model against regressions (full numbers: docs/MODEL_CARD.md, a bigger sample)."""
     from _paths import V1_SIM_DIR
+    from lenscraft_core.inference.conventions import model_label_embeddings
     from lenscraft_core.text.cache import label_embeddings
     core, meta = ckpt.load(BUNDLED)
-    _, emb = label_embeddings(meta["text_encoder"]["id"])
+    emb = model_label_embeddings(meta, label_embeddings(meta["text_encoder"]["id"])[1])  # its arc rows, v1's way
     table, valid = training.label_table(emb, "cpu")
     iid = training.simulate_features(300, seed=777)
     acc = training.describe_accuracy(training.describe_scores(core, iid, table, valid), iid.labels)

@@ -6,7 +6,9 @@
 One simulation becomes one Shot: camera frames -> Trajectory (Z up via geometry.py; v1 has no frame rate, sensor or
 aspect, so we assume V1_FPS = 30, a 35 mm film gauge -> sensor_width 35 and aspect 16:9), subjects -> Subjects
 (objectClass -> object_class), instructions -> Instructions over consecutive frame spans (source "v1",
-params {"movementDistance": ...}).
+params {"movementDistance": ...}). v1's arc names mean the opposite turn of ours (v1's arcLeft goes counter-clockwise
+seen from above, our arc left clockwise), so arc labels are mapped by geometry both ways (docs/formats.md, "Arc
+direction").
 
 Exact round trip: a shot read from v1 keeps the source Euler triples in shot.metadata["v1_euler"] ({"camera": (F, 3),
 "subjects": (S, 3)} arrays). The writer emits a source triple verbatim wherever it still describes the shot's
@@ -27,7 +29,7 @@ import numpy as np
 from .. import geometry as geo
 from ..errors import DataError, UnknownLabelError
 from ..schema import FOCAL_RANGE_MM, MAX_COORD_M, Instruction, Shot, Subject, Trajectory
-from ..vocabulary import EASING, FIELDS, MOVEMENT, SHOT_TYPE, V1_KEYS, V1_SHOT_TYPES
+from ..vocabulary import ARC_MIRROR, EASING, FIELDS, MOVEMENT, SHOT_TYPE, V1_KEYS, V1_SHOT_TYPES
 from ..files import atomic_writer
 from . import LoadResult
 from .jsonstream import UNEXPECTED, as_data_error, iter_document, json_type, number_problem, pick_reader
@@ -72,6 +74,13 @@ _SUBJECT_COLUMNS = ("position.x", "position.y", "position.z", "size.x", "size.y"
 _INSTRUCTION_KEYS = ("cameraMovement", "movementEasing", "frameCount", "initialCameraAngle", "initialShotType",
                      "subjectIndex", "movementDistance")
 _LABEL_KEYS = {key: name for name, key in V1_KEYS.items()}  # "cameraMovement" -> "movement"
+
+
+def v1_arc_geometry(field: str, name: str) -> str:
+    """A canonical label between v1's meaning and ours: an arc becomes the arc of the same amount turning the other
+    way (v1's shortArcShotLeft is counter-clockwise seen from above, our shortArcShotRight); every other label is
+    itself. The mapping is its own inverse, so reading and writing both use it."""
+    return ARC_MIRROR.get(name, name) if field == "movement" else name
 
 
 # ======================================================================================================== reading
@@ -154,7 +163,7 @@ def _parse_instruction(row: tuple, k: int, n_subjects: int, where: str) -> dict:
         if not isinstance(label, str):
             raise DataError(f"instructions[{k}].{key} is {json_type(label)}, expected a string", where)
         try:
-            out[field] = FIELDS[field].resolve(label)
+            out[field] = v1_arc_geometry(field, FIELDS[field].resolve(label))
         except UnknownLabelError as e:
             raise DataError(f"instructions[{k}].{key}: {e}", where) from None
     for key in ("frameCount", "subjectIndex"):
@@ -436,7 +445,7 @@ def _v1_label(ins: Instruction, field: str, mapping: str, where: str) -> str:
         raise DataError(f"has no {field}; v1 needs {V1_KEYS[field]} on every instruction", where)
     value = FIELDS[field].resolve(value)
     if value in V1_LABELS[field]:
-        return value
+        return v1_arc_geometry(field, value)
     nearest = NEAREST_V1[field].get(value)
     if mapping == "nearest" and nearest:
         return nearest

@@ -3,8 +3,9 @@
 A checkpoint named STEM is two files, each written atomically (temp file + os.replace):
 
     STEM.safetensors   model weights (and, for resume, optimiser tensors under "optim/...")
-    STEM.json          model config, text encoder id and dim, vocabulary hash and label lists, training state,
-                       optimiser scalars, and the SHA-256 and size of STEM.safetensors
+    STEM.json          model config, text encoder id and dim, vocabulary hash and label lists, the arc convention
+                       the labels were trained under, training state, optimiser scalars, and the SHA-256 and size
+                       of STEM.safetensors
 
 The JSON is written last and names the exact weights file it belongs to, so a truncated, corrupted or mismatched
 pair is detected on load. Loading for another text encoder, vocabulary or architecture is a clear error.
@@ -20,10 +21,11 @@ import torch
 
 from ..files import atomic_write_with
 # read_meta checks the metadata for everyone (inference too); CheckpointError and model_stem stay importable here.
+from ..inference.conventions import ARC_CONVENTION_KEY, model_arc_convention
 from ..inference.model_dir import (CHECKPOINT_FORMAT as FORMAT, CHECKPOINT_VERSION as VERSION, CheckpointError,
                                    checkpoint_paths, file_sha256, model_stem, read_meta)
 from .model import LensCraftModel, ModelConfig
-from ..vocabulary import FIELDS, vocabulary_hash
+from ..vocabulary import ARC_CONVENTION, FIELDS, vocabulary_hash
 
 __all__ = ["FORMAT", "VERSION", "CheckpointError", "model_stem", "read_meta", "save", "load", "load_tensors",
            "check_compatible", "strip_optimizer", "optimizer_to_flat", "optimizer_from_flat"]
@@ -58,7 +60,8 @@ def optimizer_from_flat(opt: torch.optim.Optimizer, tensors: dict[str, torch.Ten
 
 def save(stem: str | Path, model: LensCraftModel, encoder_id: str, text_dim: int, training: dict | None = None,
          optimizer: torch.optim.Optimizer | None = None, extra: dict | None = None) -> Path:
-    """Write STEM.safetensors then STEM.json. Returns the JSON path."""
+    """Write STEM.safetensors then STEM.json. Returns the JSON path. The JSON records this code's arc convention
+    (what the training data's arc labels meant) unless extra names another (a copy of an older checkpoint)."""
     from safetensors.torch import save_file
 
     weights_path, json_path = checkpoint_paths(stem)
@@ -76,6 +79,7 @@ def save(stem: str | Path, model: LensCraftModel, encoder_id: str, text_dim: int
         "text_encoder": {"id": encoder_id, "dim": int(text_dim)},
         "vocabulary_hash": vocabulary_hash(),
         "labels": {name: list(f.names) for name, f in FIELDS.items()},
+        ARC_CONVENTION_KEY: ARC_CONVENTION,
         "training": training or {},
         "optimizer": optim_meta,
         "weights": {"file": weights_path.name, "sha256": file_sha256(weights_path),
@@ -164,4 +168,5 @@ def strip_optimizer(src: str | Path, dst: str | Path) -> Path:
     """Copy a checkpoint without its optimiser state (how a training run's `last` becomes the bundled model in
     lenscraft_core/models/default/model). Returns the new JSON path."""
     model, meta = load(src)
-    return save(dst, model, meta["text_encoder"]["id"], meta["text_encoder"]["dim"], training=meta.get("training"))
+    return save(dst, model, meta["text_encoder"]["id"], meta["text_encoder"]["dim"], training=meta.get("training"),
+                extra={ARC_CONVENTION_KEY: model_arc_convention(meta)})  # the copy keeps what its labels meant
