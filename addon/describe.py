@@ -1,7 +1,10 @@
-"""Describe: the caption and per-field top-k label scores of a camera's move, kept on the camera as custom
-properties (so the panel, a saved .blend and the command line can read them back)."""
+"""Describe: the caption and per-field top-k label scores of a camera's move, and the segments its move falls into
+(found where the motion changes, each with the geometric judge's caption), kept on the camera as custom properties
+(so the panel, a saved .blend and the command line can read them back)."""
 
 from __future__ import annotations
+
+import json
 
 import bpy
 
@@ -12,6 +15,7 @@ from .jobs import Result
 CAPTION_PROP = "lenscraft_caption"  # custom properties Describe leaves on the camera
 SCORES_PROP = "lenscraft_scores"  # {field: {label: score}}, best first
 RANGE_PROP = "lenscraft_described_frames"
+SEGMENTS_PROP = "lenscraft_segments"  # JSON: [{"frame_start", "frame_end" (scene frames, inclusive), "caption", ...}]
 
 
 def describe_camera(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: int, frame_end: int,
@@ -22,7 +26,14 @@ def describe_camera(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: 
     cam[CAPTION_PROP] = d.caption
     cam[SCORES_PROP] = {f: {label: score for label, score in d.fields[f]} for f in FIELD_NAMES if f in d.fields}
     cam[RANGE_PROP] = [frame_start, frame_end]
-    return Result(objects=[cam], message=f"{cam.name}: {d.caption}")
+    message = f"{cam.name}: {d.caption}"
+    # engine.describe_segments is the add-on's door to lenscraft_core.inference.segments (asked of addon/engine.py)
+    segments = engine.describe_segments(shot, top_k=top_k) if hasattr(engine, "describe_segments") else []
+    cam[SEGMENTS_PROP] = json.dumps([{"frame_start": frame_start + s["start"], "frame_end": frame_start + s["end"] - 1,
+                                      "caption": s["caption"], "movement": s["movement"]} for s in segments])
+    if len(segments) > 1:
+        message += f" ({len(segments)} segments)"
+    return Result(objects=[cam], message=message)
 
 
 def stored_description(cam: bpy.types.Object | None) -> tuple[str, dict[str, list[tuple[str, float]]]] | None:
@@ -33,3 +44,15 @@ def stored_description(cam: bpy.types.Object | None) -> tuple[str, dict[str, lis
     fields = {f: sorted(((str(k), float(v)) for k, v in scores[f].items()), key=lambda kv: -kv[1])
               for f in FIELD_NAMES if f in scores}
     return str(cam[CAPTION_PROP]), fields
+
+
+def stored_segments(cam: bpy.types.Object | None) -> list[tuple[int, int, str]]:
+    """[(first scene frame, last scene frame, caption)] of the segments describe_camera found, in order; [] when
+    it found one segment only, or none was stored."""
+    raw = cam.get(SEGMENTS_PROP) if cam is not None else None
+    try:
+        items = json.loads(raw) if isinstance(raw, str) else []
+    except ValueError:
+        return []
+    out = [(int(s["frame_start"]), int(s["frame_end"]), str(s["caption"])) for s in items if isinstance(s, dict)]
+    return out if len(out) > 1 else []

@@ -280,13 +280,20 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
     from .files import atomic_writer, atomic_write_with
 
+    from .inference.segments import describe_segments, segment_lines, sequence_caption
+
     eng = _engine(args)
     shots = [s for shot in _load(args.input, args) for s in shot.split()]
     results = []
     for i, shot in enumerate(shots):
         d = eng.describe(shot, top_k=args.top_k)
-        results.append({"shot": shot.name or str(i), **d.as_dict()})  # caption, motion, fields, shake, geometry...
+        segments = describe_segments(eng, shot, _segment_mode(args.segments, shot), top_k=args.top_k)
+        # caption, motion, fields, shake, geometry... for the whole shot, then its segments
+        results.append({"shot": shot.name or str(i), **d.as_dict(), "segments": segments,
+                        "segments_caption": sequence_caption(segments)})
         lines = d.summary_lines()
+        if len(segments) > 1:
+            lines += [f"  in {len(segments)} segments: {sequence_caption(segments)}", *segment_lines(segments)]
         print(f"{shot.name or i}: " + "\n".join(lines))
     if args.out:
         with atomic_writer(args.out, args.overwrite, flag=OVERWRITE) as f:
@@ -301,6 +308,26 @@ def cmd_describe(args: argparse.Namespace) -> int:
                           args.overwrite, flag=OVERWRITE)
         print(f"wrote {args.csv}")
     return 0
+
+
+def _segment_mode(value: str, shot) -> Any:
+    """--segments: "auto", "none", or a segments CSV (formats/segments.py) read against this shot's frames."""
+    if value in ("auto", "none"):
+        return value
+    from .formats.segments import read_segments_csv
+
+    t = shot.trajectory
+    return read_segments_csv(value, t.fps, t.frame_count, t.frame_start)
+
+
+def segments_arg(value: str) -> str:
+    """An argparse type: auto, none, or an existing segments CSV file."""
+    v = value.strip()
+    if v.lower() in ("auto", "none"):
+        return v.lower()
+    if not Path(v).is_file():
+        raise argparse.ArgumentTypeError(f"'{text(value)}' is neither auto, none nor a segments CSV file")
+    return v
 
 
 def cmd_complete(args: argparse.Namespace) -> int:
@@ -467,6 +494,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=whole(1, what="--top-k"), default=3)
     p.add_argument("--out", type=Path, help="also write the descriptions as JSON")
     p.add_argument("--csv", type=Path, help="also write one CSV row per shot: predicted label, score, true label")
+    p.add_argument("--segments", type=segments_arg, default="auto", metavar="auto|none|FILE",
+                   help="describe each segment too: auto (found from where the motion changes; the default), none "
+                        "(the whole shot only) or a segments CSV (start,end[,label...] rows, as `import "
+                        "--segments` reads)")
     p.add_argument("--overwrite", action="store_true")
     _add_source_flags(p)
     _add_model_flags(p)

@@ -42,7 +42,7 @@ REFINE_SMOOTH_S = 0.15  # lighter smoothing where a cut is placed to the frame (
 NOISE_SHRINK = 3.0      # each smoothed rate is shrunk by this many times its own noise level (soft threshold)
 BINS = 64               # the cut works on at most this many bins (boundaries within 10 % need far fewer)
 CUT_COST = 0.06         # cost of a cut, as a share of the shot's total motion (L1 of the rates)
-HOLD_SHARE = 0.08       # under this share of the segment's peak speed the camera is at rest
+HOLD_SHARE = 0.03       # under this share of the segment's peak speed the camera is at rest
 TRANSLATION_SNR = 5.0   # without a distance scale, translation counts when its extent is this many x its jitter
 MIN_SECONDS = 0.75      # default shortest segment
 WINDOW_BASELINE_S = 2.0
@@ -270,6 +270,17 @@ def find_segments(shot: Shot, subject: Subject | None = None, min_seconds: float
     frames = [(int(edges[a]), int(edges[b]), hold) for a, b, hold in pieces]
     reach = max(int(np.ceil(F / n)), int(round(SMOOTH_S * fps / 2)))
     spans = _refine(fine, frames, reach)
+    # Refining can leave a piece under min_seconds (a slow settle at the end of an ease): it joins its neighbour.
+    k = 0
+    while len(spans) > 1 and k < len(spans):
+        a, b = spans[k]
+        if b - a < min_frames:
+            j = k - 1 if k > 0 else k + 1
+            lo, hi = min(j, k), max(j, k)
+            spans[lo:hi + 1] = [(spans[lo][0], spans[hi][1])]
+            k = max(lo - 1, 0)
+        else:
+            k += 1
     return merge_same(shot, subject, spans)
 
 

@@ -1,0 +1,130 @@
+"""describe finds the segments of a track (lenscraft_core/inference/segments.py): built sequential shots cut where
+the move changes and labelled by the judge, holds, no spurious cuts on one eased move or on handheld shake, the
+CLI's --segments auto / none / FILE and the JSON "segments", and a robustness smoke test (perturbed tracks read
+without the subject)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lenscraft_core import formats
+from lenscraft_core.cli import main
+from lenscraft_core.inference.engine import read_geometry
+from lenscraft_core.inference.segments import describe_segments, find_segments, move_set, read_span, \
+    sequence_caption
+from lenscraft_core.schema import Shot, Subject
+from lenscraft_core.simulate import simulate_shot
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from describe_robustness import SUBJECT, perturb  # noqa: E402
+from describe_segments import build_sequence  # noqa: E402
+
+
+def _check(shot: Shot, spans, truth, subject) -> list[tuple[int, int]]:
+    found = find_segments(shot, subject)
+    F = shot.trajectory.frame_count
+    assert len(found) == len(spans), (found, spans)
+    assert found[0][0] == 0 and found[-1][1] == F and all(a[1] == b[0] for a, b in zip(found, found[1:]))
+    for (a, _), (b, _) in zip(spans[1:], found[1:]):
+        assert abs(a - b) <= 0.1 * F, (found, spans)
+    assert [move_set(read_span(shot, subject, a, b)[0]) for a, b in found] == truth
+    return found
+
+
+@pytest.mark.parametrize("with_subject", [True, False])
+def test_three_segment_shot(with_subject):
+    shot, spans, truth = build_sequence([("pan", 1, 1.5), ("dolly", 1, 2.0), ("truck", -1, 1.5)], 24.0, seed=3)
+    _check(shot, spans, truth, shot.subject if with_subject else None)
+
+
+def test_hold_is_a_segment():
+    shot, spans, truth = build_sequence([("tilt", -1, 1.5), ("hold", 0, 1.5), ("zoom", 1, 1.5)], 30.0, seed=5)
+    assert truth[1] == frozenset()  # the hold: no move
+    _check(shot, spans, truth, shot.subject)
+
+
+def test_describe_segments_and_caption():
+    shot, spans, _ = build_sequence([("pan", 1, 1.5), ("dolly", 1, 2.0)], 24.0, seed=1)
+    segs = describe_segments(None, shot, "auto")
+    assert [list(s) for s in segs] == [["start", "end", "seconds", "caption", "movement", "moves", "fields"]] * 2
+    text = sequence_caption(segs)
+    assert text.startswith("the camera pans left") and ", then pushes in" in text, text
+    whole = describe_segments(None, shot, "none")
+    assert [(s["start"], s["end"]) for s in whole] == [(0, shot.trajectory.frame_count)]
+    given = describe_segments(None, shot, [(0, 10), (10, 30)])
+    assert [(s["start"], s["end"]) for s in given] == [(0, 10), (10, 30)]
+
+
+@pytest.mark.parametrize("easing", ["easeInOutSine", "linear", "easeOutCubic"])
+def test_one_eased_move_is_one_segment(easing):
+    for movement in ("panLeft", "dollyIn", "shortArcShotRight"):
+        shot = simulate_shot(SUBJECT, {"movement": movement, "easing": easing}, frames=120, fps=24.0, seed=2)
+        assert find_segments(shot, shot.subject) == [(0, 120)], movement
+        assert len(find_segments(shot, None)) == 1, movement
+
+
+@pytest.mark.parametrize("movement", ["static", "panRight", "dollyOut"])
+def test_handheld_shake_makes_no_segments(movement):
+    shot = simulate_shot(SUBJECT, {"movement": movement}, frames=144, fps=24.0, seed=4)
+    rng = np.random.default_rng(7)
+    shaky = Shot(perturb(shot, "shake", rng), [], [], "shaky", {})
+    assert read_geometry(shaky, None)[0].shake_deg > 0.02  # the shake is there
+    assert len(find_segments(shaky, None)) == 1
+
+
+def _sequence_file(tmp_path: Path) -> tuple[Path, int]:
+    shot, _, _ = build_sequence([("pan", 1, 1.5), ("hold", 0, 1.0), ("dolly", 1, 2.0)], 24.0, seed=2)
+    path = tmp_path / "sequence.json"
+    formats.save([shot], path)
+    return path, shot.trajectory.frame_count
+
+
+def test_cli_segments_auto_none_file(tmp_path, capsys):
+    path, F = _sequence_file(tmp_path)
+    out = tmp_path / "auto.json"
+    assert main(["describe", str(path), "--out", str(out)]) == 0  # auto is the default
+    printed = capsys.readouterr().out
+    assert "in 3 segments:" in printed and "segment 2:" in printed
+    d = json.loads(out.read_text())["descriptions"][0]
+    for key in ("caption", "motion", "fields", "shake", "motion_magnitude", "reading", "geometry", "notes"):
+        assert key in d  # the whole shot's fields stay
+    assert [s["movement"] for s in d["segments"]] == ["panLeft", "static", "dollyIn"]
+    assert d["segments"][0]["start"] == 0 and d["segments"][-1]["end"] == F
+    assert set(d["segments"][0]["fields"]) >= {"movement", "easing"}  # the model's reading of each segment
+
+    out_none = tmp_path / "none.json"
+    assert main(["describe", str(path), "--segments", "none", "--out", str(out_none)]) == 0
+    seg = json.loads(out_none.read_text())["descriptions"][0]["segments"]
+    assert [(s["start"], s["end"]) for s in seg] == [(0, F)]
+
+    csv = tmp_path / "cuts.csv"
+    csv.write_text("start,end\n0s,1.5s\n1.5s,2.5s\n2.5s,4.5s\n")
+    out_csv = tmp_path / "csv.json"
+    assert main(["describe", str(path), "--segments", str(csv), "--out", str(out_csv)]) == 0
+    seg = json.loads(out_csv.read_text())["descriptions"][0]["segments"]
+    assert [(s["start"], s["end"]) for s in seg] == [(0, 36), (36, 60), (60, 108)]
+    assert [s["movement"] for s in seg] == ["panLeft", "static", "dollyIn"]
+
+
+def test_cli_segments_bad_value(tmp_path, capsys):
+    path, _ = _sequence_file(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["describe", str(path), "--segments", str(tmp_path / "missing.csv")])
+    assert "neither auto, none nor a segments CSV" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("condition", ["float16", "drop+dup", "shake", "jitter"])
+def test_robustness_smoke(condition):
+    rng = np.random.default_rng(11)
+    for movement, want in (("dollyIn", {("dolly", 1)}), ("fullZoomOut", {("zoom", -1)}),
+                           ("rollLeft", {("roll", 1)})):
+        shot = simulate_shot(Subject([0, 0, 0.9], [0.5, 0.4, 1.8]), {"movement": movement}, frames=96, fps=24.0,
+                             seed=1)
+        traj = perturb(shot, condition, rng)
+        v = read_geometry(Shot(traj, [], [], "perturbed", {}), None)[0]
+        assert move_set(v) == want, (condition, movement, v.movement)
