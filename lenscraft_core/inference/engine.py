@@ -41,6 +41,7 @@ from . import prompting
 from . import runtime as _runtime
 from .decode import decode_world, reference_shot, sensor_scale
 from .devices import check_device
+from .planned import generate_planned
 from .model_dir import DEFAULT_MODEL_DIR, CheckpointError, checkpoint_paths, model_stem, read_meta
 from .runtime import RUNTIMES, OnnxRuntime, cosine_scores, load_label_embeddings
 
@@ -60,6 +61,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+GENERATORS = ("planned", "model")  # generate(generator=...): plan.plan_shot, or the network's own trajectory
 VARIATION_NOISE = 0.05  # std of the noise on stated fields' embeddings for variations > 0 (unit vectors, D = 384)
 BATCH = 1024  # rows per runtime call in the batch paths
 
@@ -447,10 +449,21 @@ class Engine:
     def generate(self, subject: Subject, instruction, frames: int = 30, fps: float = 24.0, seed: int = 0,
                  variations: int = 1, focal_length: float | None = None,
                  sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, aspect: float = DEFAULT_ASPECT,
-                 floor: float | None = None) -> list[Shot]:
-        """Shots for `subject` in world space. instruction: {field: label} or a prompt. focal_length fixes the lens
-        (the camera distance scales with it, keeping the subject's size on screen). floor: a world height the
-        camera stays at or above (geometry.keep_above_floor), e.g. the ground the subject stands on."""
+                 floor: float | None = None, generator: str = "planned", obstacles=(),
+                 aim: np.ndarray | None = None, shake: bool = True) -> list[Shot]:
+        """Shots for `subject` in world space. instruction: a prompt, or {field: label} (optionally with
+        "segments": [moves.Segment or its dict] and "shake": amplitude). focal_length fixes the lens.
+        floor: the ground's world height (the camera keeps plan.CLEARANCE_M above it; a person's default is its
+        feet). generator: "planned" (the default: plan.plan_shot, the asked moves built exactly, framed by the body
+        for a person) or "model" (the network's own trajectory, as evaluate measures it; one move per shot).
+        obstacles: clearance.Box list the planned path keeps out of; aim (F, 3): a point to frame instead of the
+        subject's; shake: bake the asked handheld shake into the trajectory (False: leave it to the caller, as the
+        add-on does with its separate layer; metadata["shake"] says how much was asked)."""
+        if generator not in GENERATORS:
+            raise LensCraftError(f"unknown generator '{generator}': use one of {', '.join(GENERATORS)}")
+        if generator == "planned":
+            return generate_planned(prompting.read_request(instruction, self.parse), subject, frames, fps, seed,
+                                    variations, focal_length, sensor_width, aspect, floor, obstacles, aim, shake)
         if frames < 2:
             raise LensCraftError(f"frames must be at least 2, got {frames}")
         if variations < 1:

@@ -9,11 +9,13 @@ Structured {field: label} instructions never need a text encoder.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import numpy as np
 
 from ..errors import LensCraftError
+from ..moves import Segment
 from ..vocabulary import FIELD_NAMES, FIELDS
 from .model_dir import MINILM_DIR
 from .runtime import OnnxTextEncoder
@@ -100,21 +102,52 @@ def parse(prompt: str, defaults: Mapping[str, str] | None, fallback: Callable):
     return parse_prompt(prompt, defaults, fallback=fallback)
 
 
-def read_instruction(instruction, parse_prompt: Callable) -> tuple[dict[str, str], dict]:
-    """A prompt or {field: label} -> (stated labels, metadata for the shot); parse_prompt reads a prompt string."""
+@dataclass
+class Request:
+    """What a generate call asks for: the stated labels, the segments (moves.Segment; None = the movement label's),
+    the handheld shake amplitude (None = not said) and metadata for the shot (the prompt, how it was understood,
+    what was ignored)."""
+
+    stated: dict[str, str]
+    segments: list[Segment] | None = None
+    shake: float | None = None
+    meta: dict = field(default_factory=dict)
+
+
+def read_request(instruction, parse_prompt: Callable) -> Request:
+    """A prompt, {field: label} (optionally with "segments": [Segment or its dict] and "shake": amplitude) or None
+    -> Request; parse_prompt reads a prompt string."""
     if instruction is None:
-        return {}, {}
+        return Request({})
     if isinstance(instruction, str):
         interp = parse_prompt(instruction)
         stated = {f: interp.labels[f] for f in FIELD_NAMES if interp.source.get(f) != "default"}
-        return stated, {"prompt": instruction, "understood_as": interp.summary()}
+        meta = {"prompt": instruction, "understood_as": interp.summary()}
+        if interp.ignored:
+            meta["ignored"] = [list(i) for i in interp.ignored]
+        return Request(stated, list(getattr(interp, "segments", None) or []) or None, getattr(interp, "shake", None),
+                       meta)
     if not isinstance(instruction, Mapping):
         raise LensCraftError(f"instruction must be a prompt string or {{field: label}}, got "
                              f"{type(instruction).__name__}")
-    stated = {}
+    stated, segments, shake = {}, None, None
     for f, v in instruction.items():
-        if f not in FIELDS:
-            raise LensCraftError(f"instruction: unknown field '{f}' (fields: {', '.join(FIELD_NAMES)})")
-        if v is not None:
+        if f == "segments":
+            if v is not None:
+                segments = [s if isinstance(s, Segment) else Segment.from_dict(s) for s in v]
+        elif f == "shake":
+            if v is not None and not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 10):
+                raise LensCraftError(f"instruction: shake must be an amplitude in 0-10, got {v!r}")
+            shake = v
+        elif f not in FIELDS:
+            raise LensCraftError(f"instruction: unknown field '{f}' (fields: {', '.join(FIELD_NAMES)}, segments, "
+                                 "shake)")
+        elif v is not None:
             stated[f] = FIELDS[f].resolve(v)
-    return stated, {}
+    return Request(stated, segments, shake)
+
+
+def read_instruction(instruction, parse_prompt: Callable) -> tuple[dict[str, str], dict]:
+    """A prompt or {field: label} -> (stated labels, metadata for the shot) (read_request's first and last)."""
+    req = read_request(instruction, parse_prompt)
+    return req.stated, req.meta

@@ -1,0 +1,399 @@
+"""The shot planner: camera paths built from what was asked (moves.Segment: moves, amounts, speeds, easing,
+timing), exactly, with no noise: the parametric path generate() returns by default (Engine.generate,
+generator="planned").
+
+A shot starts from a framed pose (start_pose: body-aware for a person, body.person_start_pose; box-based for an
+object, as the simulator frames it) and runs its segments in order, each from where the previous one ended, so
+position, direction and lens are continuous at every join. Within a segment every move is a function of one eased
+progress p(t) (easing.py): pan / tilt / roll add to the camera's heading / pitch / roll (geometry.yaw_pitch_roll), an
+arc turns the camera about the vertical axis through the subject and turns its heading with it (a fixed radius, so
+a full orbit closes), a dolly moves along the line to the framed point, truck / pedestal along the level right axis
+/ world up, a zoom scales the lens. Channels a move does not drive stay exactly constant, so the keyframe writer
+puts no keys on them, and each moving channel is one eased curve.
+
+Amounts and speeds (moves.py gives the units): a stated amount is used as is (bounded where it would put the
+camera through the subject: the result says so); an unstated one is the operator default, PACE[kind][speed] per
+second of the move, clipped to DEFAULT_RANGE[kind] (a 2 s pan: 30 degrees; slow 12; fast 90); arcs and zooms take
+their label's amount (a quarter orbit is 90 degrees). A "fast" move takes amount / FAST_PACE seconds and a "whip"
+one peaks above WHIP_PEAK_DEG_S, centred in its segment with holds around it; other moves fill their segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+import numpy as np
+
+from . import framing
+from . import geometry as geo
+from .easing import ease
+from .errors import LensCraftError
+from .moves import Move, Segment, segment_frames
+from .schema import DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
+from .vocabulary import ANGLE, FIELD_NAMES, FIELDS, MOVEMENT, SHOT_TYPE, VIEW
+
+# Operator lens per shot size (mm, full-frame 36 mm sensor): long lenses for close shots (flattering perspective on
+# faces, 85-100 mm), normal for medium shots, wide for wide shots. Brown, "Cinematography: Theory and Practice", ch.
+# "Lens language"; docs/cinematography.md.
+OPERATOR_LENS_MM = {"extremeCloseUp": 100.0, "closeUp": 85.0, "mediumCloseUp": 65.0, "mediumShot": 50.0,
+                    "fullShot": 35.0, "longShot": 35.0, "veryLongShot": 28.0, "extremeLongShot": 24.0}
+# Default pace per second of the move, by speed word (None = a normal pace), in the kind's unit (moves.py): degrees
+# for turns, share of the distance for dollies, share of the frame for trucks and pedestals.
+PACE = {"pan": {"slow": 6.0, None: 15.0, "fast": 60.0}, "tilt": {"slow": 4.0, None: 10.0, "fast": 40.0},
+        "roll": {"slow": 5.0, None: 12.0, "fast": 45.0}, "dolly": {"slow": 0.08, None: 0.2, "fast": 0.5},
+        "truck": {"slow": 0.12, None: 0.3, "fast": 0.8}, "pedestal": {"slow": 0.1, None: 0.25, "fast": 0.7},
+        "arc": {"slow": 20.0, None: 45.0, "fast": 120.0}}
+DEFAULT_RANGE = {"pan": (15.0, 90.0), "tilt": (10.0, 60.0), "roll": (10.0, 45.0), "dolly": (0.15, 0.6),
+                 "truck": (0.25, 1.2), "pedestal": (0.25, 1.2)}
+IN_FRAME_TRAVEL = 0.7      # default screen moves take the framed point 70 % of the way to the frame's edge
+WHIP_AMOUNT_DEG = 90.0      # a whip pan / tilt with no amount turns this far
+WHIP_PEAK_DEG_S = 260.0     # ... and peaks at this angular speed (an in-out sine peaks at pi/2 x its mean)
+MIN_MOVE_SECONDS = 0.2
+DOLLY_MAX_SHARE = 0.85      # a push-in stops short of the framed point
+DOLLY_ZOOM_DEFAULT = 1.8
+DEFAULT_EASING = "easeInOutSine"
+
+
+@dataclass
+class Pose:
+    """A camera at one frame: position (3,), heading / pitch / roll (radians, geometry.yaw_pitch_roll), lens (mm)."""
+
+    position: np.ndarray
+    yaw: float
+    pitch: float
+    roll: float
+    focal: float
+
+
+@dataclass
+class Path:
+    """A planned camera path: per-frame position (F, 3), quaternion (F, 4), lens (F,), the frame spans of the
+    segments, the segments as performed (amounts and units filled in) and notes (what was bounded or left out)."""
+
+    position: np.ndarray
+    rotation: np.ndarray
+    focal: np.ndarray
+    spans: list[tuple[int, int]]
+    segments: list[Segment]
+    notes: list[str] = field(default_factory=list)
+
+
+def _heading(v: np.ndarray) -> float:
+    return float(np.arctan2(-v[0], v[1]))
+
+
+def operator_lens(shot_type: str) -> float:
+    return OPERATOR_LENS_MM[SHOT_TYPE.resolve(shot_type)]
+
+
+def object_start_pose(subject: Subject, shot_type: str, angle: str, view: str, focal: float,
+                      sensor_width: float, aspect: float, azimuth_offset_deg: float = 0.0) -> tuple[Pose, np.ndarray]:
+    """(pose, aim point) framing an object's box as the simulator does (simulate.py step 1 and 3: on a sphere about
+    the box centre, the view's azimuth from the subject's front, the angle's elevation, the shot size's coverage at
+    this lens; a lens too short to stay outside the box's bounding sphere is lengthened)."""
+    centre = subject.positions(1)[0]
+    front = -geo.quat_to_matrix(subject.rotations(1)[0])[:, 1]
+    heading = _heading(front) + np.radians(VIEW[view].params["azimuth_deg"] + azimuth_offset_deg)
+    el = np.radians(min(ANGLE[angle].params["elevation_deg"], 90.0))
+    u = np.array([-np.sin(heading) * np.cos(el), np.cos(heading) * np.cos(el), np.sin(el)])
+    extent = subject.extent
+    coverage = SHOT_TYPE[shot_type].params["coverage"]
+    r_safe = 0.5 * float(np.linalg.norm(subject.size)) * 1.1
+    depth = float(framing.depth_for_coverage(extent, coverage, focal, sensor_width, aspect))
+    if depth < r_safe:
+        focal *= r_safe / depth
+        depth = r_safe
+    return Pose(centre + depth * u, heading + np.pi, -el, 0.0, float(focal)), centre
+
+
+def _level_right(yaw: float) -> np.ndarray:
+    return np.array([np.cos(yaw), np.sin(yaw), 0.0])
+
+
+def _frame_size(focal: float, depth: float, sensor_width: float, aspect: float) -> tuple[float, float]:
+    """Width and height (m) of the frame at this depth."""
+    sw, sh = geo.sensor_size(sensor_width, aspect)
+    return depth * sw / focal, depth * sh / focal
+
+
+def _in_frame_limit(kind: str, focal: float, sensor_width: float, aspect: float) -> float:
+    """The largest default amount of a pan / tilt (degrees) or truck / pedestal (frames) that keeps the framed point
+    on screen: it travels IN_FRAME_TRAVEL of the way from the centre to the frame's edge. A stated amount, or a fast
+    move (a reveal, a whip), may take the subject out of frame."""
+    sw, sh = geo.sensor_size(sensor_width, aspect)
+    half = (sw if kind in ("pan", "truck") else sh) / (2.0 * focal)
+    if kind in ("pan", "tilt"):
+        return float(np.degrees(np.arctan(IN_FRAME_TRAVEL * half)))
+    return IN_FRAME_TRAVEL / 2.0
+
+
+def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width: float,
+             aspect: float) -> tuple[Move, float, float, str | None]:
+    """(the move with its amount and unit filled in, the amount in path units, the move's seconds, note). Path units:
+    radians for turns, metres for truck / pedestal, a share of the distance for dolly, a log ratio for zooms."""
+    kind, note = move.kind, None
+    params = MOVEMENT[move.movement].params
+    amount, unit = move.amount, move.unit
+    if amount is None:
+        if kind in ("arc", "zoom"):
+            amount = float(params["amount"])
+        elif kind == "dollyZoom":
+            amount = DOLLY_ZOOM_DEFAULT
+        elif kind in ("pan", "tilt") and move.speed == "whip":
+            amount = WHIP_AMOUNT_DEG
+        elif kind in PACE:
+            pace = PACE[kind]["fast" if move.speed == "whip" else move.speed]
+            span = min(seconds, move.duration_s or seconds)
+            lo, hi = DEFAULT_RANGE[kind]
+            if move.speed not in ("fast", "whip") and kind in ("pan", "tilt", "truck", "pedestal"):
+                hi = min(hi, _in_frame_limit(kind, start.focal, sensor_width, aspect))
+                lo = min(lo, hi)
+            amount = float(np.clip(pace * span, lo, hi))
+            unit = "frame" if kind in ("truck", "pedestal") else unit
+        else:
+            amount = 0.0
+    if kind == "dolly" and amount > DOLLY_MAX_SHARE and MOVEMENT[move.movement].params.get("sign", 1) > 0:
+        note = f"{move.movement} {amount:g} of the distance would reach the subject: stopped at {DOLLY_MAX_SHARE:g}"
+        amount = DOLLY_MAX_SHARE
+    unit = unit or {"truck": "frame", "pedestal": "frame"}.get(kind)
+    # Duration: fast / whip moves take the time their pace needs, centred in the segment; others fill it.
+    if move.duration_s is not None:
+        duration = min(move.duration_s, seconds)
+    elif move.speed == "whip" and kind in ("pan", "tilt", "roll", "arc"):
+        duration = min(seconds, max(MIN_MOVE_SECONDS, np.pi / 2 * amount / WHIP_PEAK_DEG_S))
+    elif move.speed == "fast" and kind in PACE:
+        per_s = PACE[kind]["fast"]
+        native = amount if unit != "m" else amount / max(_frame_size(start.focal, depth, sensor_width, aspect)[0], 1e-9)
+        duration = min(seconds, max(MIN_MOVE_SECONDS, native / per_s))
+    else:
+        duration = seconds
+    if kind in ("pan", "tilt", "roll", "arc"):
+        value = np.radians(amount)
+    elif kind in ("truck", "pedestal"):
+        w, h = _frame_size(start.focal, depth, sensor_width, aspect)
+        value = amount if unit == "m" else amount * (w if kind == "truck" else h)
+    elif kind in ("zoom", "dollyZoom"):
+        value = float(np.log(max(amount, 1e-6)))
+    else:
+        value = amount
+    return replace(move, amount=float(np.round(amount, 4)), unit=unit), float(value), float(duration), note
+
+
+def _progress(n: int, span_frames: int, easing: str, centred: bool) -> np.ndarray:
+    """Eased progress over n frames of a segment (n >= 1; frame 0 is the segment's start): over span_frames of them,
+    centred or from the start, held at 0 before and 1 after."""
+    if n <= 1:
+        return np.zeros(n)
+    span = int(np.clip(span_frames, 1, n - 1))
+    start = (n - 1 - span) // 2 if centred else 0
+    t = (np.arange(n) - start) / span
+    return ease(easing, np.clip(t, 0.0, 1.0))
+
+
+def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequence[Segment], frames: int, fps: float,
+               sensor_width: float, aspect: float, easing: str | None = None) -> Path:
+    """The planned path. start: the first frame's pose; aim (3,): the point the start frames (dolly target); pivot
+    (F, 3): the subject centre per frame (arcs turn about its vertical axis; a moving subject carries the camera
+    along); easing: the shot's easing for segments without their own."""
+    if frames < 1:
+        raise LensCraftError(f"frames must be at least 1, got {frames}")
+    segments = list(segments) or [Segment(())]
+    spans = segment_frames(segments, frames, fps)
+    pos = np.empty((frames, 3))
+    ypr = np.empty((frames, 3))
+    focal = np.empty(frames)
+    notes: list[str] = []
+    done: list[Segment] = []
+    pivot = np.broadcast_to(np.asarray(pivot, np.float64), (frames, 3))
+    carried = pivot - pivot[0]  # the camera rides along with a moving subject
+    state = replace(start, position=np.asarray(start.position, np.float64) - carried[0])
+    target = np.asarray(aim, np.float64)
+    for seg, (a, b) in zip(segments, spans):
+        n = b - a + 1
+        seconds = max(n - 1, 1) / fps
+        seg_easing = seg.easing or easing or DEFAULT_EASING
+        p0 = state.position
+        to_aim = target - p0
+        depth = max(float(np.linalg.norm(to_aim)), 1e-6)
+        offset = np.zeros((n, 3))
+        yaw = np.full(n, state.yaw)
+        pitch = np.full(n, state.pitch)
+        roll = np.full(n, state.roll)
+        lens = np.full(n, state.focal)
+        arc = np.zeros(n)
+        performed = []
+        for move in seg.moves:
+            move, value, duration, note = _resolve(move, seconds, depth, state, sensor_width, aspect)
+            if note:
+                notes.append(note)
+            performed.append(move)
+            kind, sign = move.kind, move.sign
+            fast = move.speed in ("fast", "whip") or move.duration_s is not None
+            p = _progress(n, round(duration * fps), seg_easing, centred=fast and move.duration_s is None)
+            if kind == "pan":
+                yaw = yaw + sign * value * p
+            elif kind == "tilt":
+                pitch = pitch + sign * value * p
+            elif kind == "roll":
+                roll = roll + sign * value * p
+            elif kind == "zoom":
+                lens = lens * np.exp(sign * value * p)
+            elif kind == "arc":
+                arc = arc + sign * value * p
+            elif kind == "dolly":
+                offset += (sign * value * p)[:, None] * to_aim
+            elif kind == "dollyZoom":
+                k = np.exp(-sign * value * p)
+                offset += (1.0 - k)[:, None] * to_aim
+                lens = lens * k
+            elif kind == "truck":
+                offset += (sign * value * p)[:, None] * _level_right(state.yaw)
+            elif kind == "pedestal":
+                offset[:, 2] += sign * value * p
+            elif kind in ("follow", "track"):
+                if not np.any(carried):
+                    notes.append(f"{move.movement}: the subject does not move, so the camera has nothing to "
+                                 "follow and holds its framing")
+        done.append(replace(seg, moves=tuple(performed)))
+        p_seg = p0 + offset
+        if np.any(arc):
+            centre = pivot[0] - carried[0]
+            rel = p_seg - centre
+            c, s = np.cos(arc), np.sin(arc)
+            p_seg = centre + np.stack([c * rel[:, 0] - s * rel[:, 1], s * rel[:, 0] + c * rel[:, 1], rel[:, 2]], -1)
+            yaw = yaw + arc
+            target = centre + np.array([np.cos(arc[-1]) * (target - centre)[0] - np.sin(arc[-1]) * (target - centre)[1],
+                                        np.sin(arc[-1]) * (target - centre)[0] + np.cos(arc[-1]) * (target - centre)[1],
+                                        (target - centre)[2]])
+        pos[a:b + 1] = p_seg
+        ypr[a:b + 1] = np.stack([yaw, pitch, roll], -1)
+        focal[a:b + 1] = lens
+        state = Pose(p_seg[-1].copy(), float(yaw[-1]), float(pitch[-1]), float(roll[-1]), float(lens[-1]))
+    rotation = geo.quat_continuity(geo.camera_quat_from_yaw_pitch_roll(ypr[:, 0], ypr[:, 1], ypr[:, 2]), axis=0)
+    return Path(pos + carried, rotation, focal, spans, done, notes)
+
+
+# ---------------------------------------------------------------------------------------------------- whole shots
+CLEARANCE_M = 0.25          # the lens stays this far above the floor (never on it)
+VARIATION_AZIMUTH_DEG = 15.0  # variations > 0 turn the start this far either way, and vary the lens by
+VARIATION_LENS = 0.15         # exp(+-this)
+
+
+def segments_from_movement(movement: str | None) -> list[Segment]:
+    """The segments of a single movement label: static -> a hold, a compound label -> one segment of its parts."""
+    if movement is None:
+        return [Segment(())]
+    label = MOVEMENT[movement]
+    if label.params.get("kind") == "static":
+        return [Segment(())]
+    parts = label.params.get("parts") or (label.name,)
+    return [Segment(tuple(Move(p) for p in parts))]
+
+
+def segment_label(segment: Segment) -> str:
+    """The MOVEMENT label naming a segment: static for a hold, its move, the compound label of exactly its moves
+    when the vocabulary has one, else its first move."""
+    if segment.is_hold:
+        return "static"
+    names = {m.movement for m in segment.moves}
+    if len(names) > 1:
+        for label in MOVEMENT:
+            if set(label.params.get("parts") or ()) == names:
+                return label.name
+    return segment.moves[0].movement
+
+
+def _floor_default(subject: Subject, person: bool) -> float | None:
+    """A person stands on the floor at its feet (the box's lowest corner); an object may float: no floor."""
+    if not person:
+        return None
+    corners = geo.box_corners(subject.positions(1)[0], subject.size, geo.quat_to_matrix(subject.rotations(1)[0]))
+    return float(corners[..., 2].min())
+
+
+def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: Sequence[Segment] | None = None,
+              frames: int = 48, fps: float = DEFAULT_FPS, seed: int = 0, variation: int = 0,
+              focal_length: float | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
+              aspect: float = DEFAULT_ASPECT, floor: float | None = None, clearance: float = CLEARANCE_M,
+              obstacles: Sequence = (), aim: np.ndarray | None = None) -> Shot:
+    """One planned shot. labels: the STATED fields (canonical names); open ones take the operator defaults
+    (vocabulary defaults: eye level, medium shot, front, in-out sine) on variation 0 and a random label (seeded by
+    seed and variation) on the others. segments: what the camera does (moves.Segment); None = the movement label's
+    (segments_from_movement). A person (body.is_person) is framed by the body (body.person_start_pose), an object by
+    its box. focal_length fixes the lens, else the operator lens for the shot size (OPERATOR_LENS_MM). floor: the
+    ground height (a person's default: its feet); the camera keeps `clearance` above it and out of `obstacles`
+    (clearance.keep_clear). aim (F, 3): a point to frame instead of the subject's own (an aim target)."""
+    from . import body, clearance as clear  # the planner's two scene helpers
+
+    labels = {f: FIELDS[f].resolve(v) for f, v in (labels or {}).items() if v}
+    rng = np.random.default_rng([int(seed), int(variation)])
+    filled = {}
+    for name in FIELD_NAMES:
+        if name in labels:
+            filled[name] = labels[name]
+        elif variation > 0 and name != "movement":
+            filled[name] = FIELDS[name].names[int(rng.integers(len(FIELDS[name])))]
+        else:
+            filled[name] = FIELDS[name].default
+    segs = list(segments) if segments else segments_from_movement(labels.get("movement"))
+    person = body.is_person(subject)
+    subject.validate("subject", frames if subject.is_moving else None)
+    jitter = rng.uniform(-1, 1, 2) if variation > 0 else np.zeros(2)
+    lens = float(focal_length) if focal_length is not None else operator_lens(filled["shot_type"]) * float(
+        np.exp(VARIATION_LENS * jitter[1]))
+    lens *= float(geo.sensor_size(sensor_width, aspect)[1] / geo.sensor_size(DEFAULT_SENSOR_WIDTH_MM,
+                                                                            DEFAULT_ASPECT)[1]) \
+        if focal_length is None else 1.0
+    azimuth = VIEW[filled["view"]].params["azimuth_deg"] + VARIATION_AZIMUTH_DEG * jitter[0]
+    if floor is None:
+        floor = _floor_default(subject, person)
+    notes: list[str] = []
+    if person:
+        pp = body.person_start_pose(subject, filled["shot_type"], filled["angle"], azimuth, lens, sensor_width,
+                                    aspect, floor=floor, clearance=clearance)
+        y, pch, r = geo.yaw_pitch_roll(geo.quat_to_matrix(pp.rotation))
+        start, target = Pose(np.asarray(pp.position, np.float64), y, pch, r, lens), np.asarray(pp.aim, np.float64)
+    else:
+        start, target = object_start_pose(subject, filled["shot_type"], filled["angle"], filled["view"], lens,
+                                          sensor_width, aspect, azimuth - VIEW[filled["view"]].params["azimuth_deg"])
+    if aim is not None:
+        aim = np.broadcast_to(np.asarray(aim, np.float64), (frames, 3))
+        start = _aimed(start, aim[0])
+        target = aim[0]
+    pivot = subject.positions(frames) if aim is None else aim
+    path = build_path(start, target, pivot, segs, frames, fps, sensor_width, aspect, labels.get("easing"))
+    notes += path.notes
+    position, rotation = path.position, path.rotation
+    if floor is not None or len(obstacles):
+        cleared = clear.keep_clear(position, rotation, np.broadcast_to(pivot if aim is not None else target,
+                                                                       (frames, 3)),
+                                   floor, clearance, obstacles)
+        position, rotation = cleared.position, cleared.rotation
+        notes += cleared.notes
+    traj = Trajectory(position, rotation, path.focal, sensor_width, aspect, float(fps), 1)
+    instructions = []
+    for seg, (a, b) in zip(path.segments, path.spans):
+        ins = {**{f: filled[f] for f in FIELD_NAMES if f != "movement"}, "movement": segment_label(seg)}
+        instructions.append(Instruction(**ins, start=a, count=b - a + 1, source="user",
+                                        params={"segment": seg.as_dict()}))
+    if len(instructions) > 1:  # spans share their join frame; instructions tile the frames
+        for k in range(len(instructions) - 1):
+            nxt = instructions[k + 1]
+            instructions[k].count = max(nxt.start - instructions[k].start, 1)
+    meta = {"generator": "lenscraft/planned", "seed": seed, "variation": variation,
+            "segments": [s.as_dict() for s in path.segments], "segment_frames": [list(sp) for sp in path.spans],
+            "subject_kind": "person" if person else "object", "lens_mm": round(lens, 3)}
+    if notes:
+        meta["notes"] = notes
+    return Shot(traj, [subject], instructions, name=f"planned-{seed}-{variation}", metadata=meta)
+
+
+def _aimed(pose: Pose, point: np.ndarray) -> Pose:
+    """The pose turned (heading and pitch, keeping roll) to look at point."""
+    d = np.asarray(point, np.float64) - pose.position
+    if np.linalg.norm(d) < 1e-9:
+        return pose
+    yaw = float(np.arctan2(-d[0], d[1]))
+    pitch = float(np.arctan2(d[2], np.linalg.norm(d[:2])))
+    return replace(pose, yaw=yaw, pitch=pitch)

@@ -1,0 +1,113 @@
+"""The shot planner (lenscraft_core/plan.py), graded by the geometric judge and by direct geometry, never by the model:
+every movement with only the movement stated, exact amounts, speeds, clean channels, closed orbits, sequences that
+join continuously, a person framed by the body."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lenscraft_core import body, geometry as geo
+from lenscraft_core.errors import LensCraftError
+from lenscraft_core.judge import judge_shot
+from lenscraft_core.moves import Move, Segment
+from lenscraft_core.plan import plan_shot, segment_label, segments_from_movement
+from lenscraft_core.schema import Subject
+from lenscraft_core.vocabulary import MOVEMENT
+
+PERSON = Subject([0.0, 0.0, 0.9], [0.5, 0.35, 1.8], name="person", object_class="person")
+BOX = Subject([1.0, -2.0, 0.3], [0.6, 0.6, 0.6], name="crate")
+SINGLE = [m.name for m in MOVEMENT if m.params.get("kind") not in ("static", "follow", "track")]
+
+
+def _ypr(shot):
+    return geo.yaw_pitch_roll(geo.quat_to_matrix(shot.trajectory.rotation))
+
+
+@pytest.mark.parametrize("subject", [PERSON, BOX], ids=["person", "object"])
+@pytest.mark.parametrize("movement", SINGLE)
+def test_only_the_movement_stated_gives_that_move(subject, movement):
+    shot = plan_shot(subject, {"movement": movement}, frames=72, fps=24.0)
+    v = judge_shot(shot, subject)
+    assert v.movement == movement, (movement, v.movement, v.amounts)
+
+
+@pytest.mark.parametrize("movement", ["panLeft", "tiltUp", "truckRight", "pedestalUp", "dollyIn", "rollLeft",
+                                      "shortArcShotLeft"])
+def test_channels_a_move_does_not_drive_stay_exactly_constant(movement):
+    shot = plan_shot(BOX, {"movement": movement}, frames=48)
+    t = shot.trajectory
+    kind = MOVEMENT[movement].params["kind"]
+    assert np.ptp(t.focal_length) == 0.0  # no zoom: not a hair of focal drift
+    if kind not in ("roll",):
+        assert np.abs(_ypr(shot)[:, 2]).max() < 1e-9
+    if kind in ("pan", "tilt", "roll"):
+        assert np.ptp(t.position, axis=0).max() < 1e-12
+
+
+def test_stated_amounts_are_performed_exactly_and_orbits_close():
+    shot = plan_shot(BOX, {"movement": "panLeft"}, [Segment((Move("panLeft", 90.0),))], frames=96)
+    yaw = np.unwrap(_ypr(shot)[:, 0])
+    assert np.degrees(yaw[-1] - yaw[0]) == pytest.approx(90.0, abs=1e-9)
+    full = plan_shot(PERSON, {"movement": "fullArcShotRight"}, frames=120)
+    p = full.trajectory.position
+    assert np.linalg.norm(p[0] - p[-1]) < 1e-9
+    r = np.linalg.norm(p[:, :2] - PERSON.position[:2], axis=1)
+    assert np.ptp(r) / r.mean() < 1e-9  # a constant radius (the issue's limit: 2 %)
+
+
+def test_a_whip_pan_is_fast_and_a_slow_pan_is_slow():
+    whip = plan_shot(BOX, {}, [Segment((Move("panLeft", speed="whip"),))], frames=48)
+    slow = plan_shot(BOX, {}, [Segment((Move("panLeft", speed="slow"),))], frames=48)
+    rate = lambda s: np.degrees(np.abs(np.diff(np.unwrap(_ypr(s)[:, 0])))).max() * 24.0  # noqa: E731
+    assert rate(whip) > 200.0
+    assert rate(slow) < 15.0
+    assert judge_shot(whip, BOX).movement == "panLeft"
+
+
+def test_a_sequence_runs_in_order_and_joins_without_jumps():
+    segs = [Segment((Move("dollyIn"),)), Segment((Move("shortArcShotRight"),)), Segment(())]
+    shot = plan_shot(PERSON, {}, segs, frames=96)
+    spans = shot.metadata["segment_frames"]
+    assert [ins.movement for ins in shot.instructions] == ["dollyIn", "shortArcShotRight", "static"]
+    p = shot.trajectory.position
+    step = np.linalg.norm(np.diff(p, axis=0), axis=1)
+    assert step.max() < 5 * np.median(step[step > 0])  # no jump at a join
+    for (a, b), want in zip(spans, ["dollyIn", "shortArcShotRight"]):
+        part = shot.trajectory.slice(a, b + 1)
+        assert judge_shot(part, PERSON).movement == want
+    assert np.ptp(p[spans[2][0]:], axis=0).max() < 1e-12  # the hold holds
+
+
+def test_two_moves_at_once_keep_their_own_directions():
+    shot = plan_shot(BOX, {}, [Segment((Move("tiltUp"), Move("panRight")))], frames=72)
+    v = judge_shot(shot, BOX)
+    assert set(v.moves) == {"tiltUp", "panRight"}
+
+
+def test_segment_labels():
+    assert segment_label(Segment(())) == "static"
+    assert segment_label(segments_from_movement("panAndTilt")[0]) == "panAndTilt"
+    # no compound label has exactly pan right + tilt up (panAndTilt is pan left + tilt down): the first move names it
+    assert segment_label(Segment((Move("tiltUp"), Move("panRight")))) == "tiltUp"
+
+
+def test_person_close_up_frames_the_head_and_the_camera_stays_off_the_floor():
+    # moves that keep the shot size (a push-in from a close-up ends tighter, an extreme close-up, by design)
+    for angle, movement in (("lowAngle", "shortArcShotLeft"), ("mediumAngle", "panLeft"), ("highAngle", "zoomOut")):
+        shot = plan_shot(PERSON, {"movement": movement, "shot_type": "closeUp", "angle": angle}, frames=48)
+        t = shot.trajectory
+        assert t.position[:, 2].min() >= 0.25 - 1e-9
+        cut = body.head_cut(t.position, t.matrices, t.focal_length, PERSON, t.sensor_width, t.aspect)
+        assert not np.any(cut), angle
+        size = body.person_shot_size(t.position[:1], t.matrices[:1], t.focal_length[:1], PERSON, t.sensor_width,
+                                     t.aspect)
+        from lenscraft_core.vocabulary import SHOT_TYPE
+        assert SHOT_TYPE.names[int(np.asarray(size).reshape(-1)[0])] == "closeUp"
+
+
+def test_bad_requests_are_named():
+    with pytest.raises(LensCraftError):
+        plan_shot(BOX, {"movement": "nonsense"})
+    with pytest.raises(LensCraftError):
+        Move("panAndTilt")  # a compound label is two moves, not one
