@@ -13,8 +13,8 @@ judge_shot(shot, subject) reads a trajectory the way a camera operator would des
   and shake (view-direction jitter left after a smooth fit).
 
 Signs follow vocabulary.POSITIVE_DIRECTION (+1 = pan left, tilt up, dolly in, truck right, pedestal up, zoom in,
-arc left, roll left). Azimuth is counter-clockwise seen from above, so a positive azimuth change is "arc left" as in
-LensCraft v1 (the camera travels towards the subject's left). docs/JUDGE.md gives the rules and their reasons.
+roll left; an arc's +1 is a counter-clockwise azimuth change seen from above, named by whichever arc label the
+vocabulary gives sign +1). docs/JUDGE.md gives the rules and their reasons.
 NumPy only: no model, no torch.
 """
 
