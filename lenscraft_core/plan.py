@@ -128,8 +128,8 @@ def _in_frame_limit(kind: str, focal: float, sensor_width: float, aspect: float)
     return IN_FRAME_TRAVEL / 2.0
 
 
-def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width: float,
-             aspect: float) -> tuple[Move, float, float, str | None]:
+def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width: float, aspect: float,
+             dolly_limit: float | None = None) -> tuple[Move, float, float, str | None]:
     """(the move with its amount and unit filled in, the amount in path units, the move's seconds, note). Path units:
     radians for turns, metres for truck / pedestal, a share of the distance for dolly, a log ratio for zooms."""
     kind, note = move.kind, None
@@ -146,6 +146,9 @@ def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width
             pace = PACE[kind]["fast" if move.speed == "whip" else move.speed]
             span = min(seconds, move.duration_s or seconds)
             lo, hi = DEFAULT_RANGE[kind]
+            if kind == "dolly" and move.sign > 0 and dolly_limit is not None:
+                hi = max(min(hi, dolly_limit), 0.05)
+                lo = min(lo, hi)
             if move.speed not in ("fast", "whip") and kind in ("pan", "tilt", "truck", "pedestal"):
                 hi = min(hi, _in_frame_limit(kind, start.focal, sensor_width, aspect))
                 lo = min(lo, hi)
@@ -192,10 +195,12 @@ def _progress(n: int, span_frames: int, easing: str, centred: bool) -> np.ndarra
 
 
 def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequence[Segment], frames: int, fps: float,
-               sensor_width: float, aspect: float, easing: str | None = None) -> Path:
-    """The planned path. start: the first frame's pose; aim (3,): the point the start frames (dolly target); pivot
-    (F, 3): the subject centre per frame (arcs turn about its vertical axis; a moving subject carries the camera
-    along); easing: the shot's easing for segments without their own."""
+               sensor_width: float, aspect: float, easing: str | None = None,
+               dolly_limit: float | None = None) -> Path:
+    """The planned path. start: the first frame's pose; aim (3,): the dolly target (the point that stays put on
+    screen as the camera pushes in); pivot (F, 3): the subject centre per frame (arcs turn about its vertical axis;
+    a moving subject carries the camera along); easing: the shot's easing for segments without their own;
+    dolly_limit: the largest push-in share an unstated amount may take (a person's head stays in frame)."""
     if frames < 1:
         raise LensCraftError(f"frames must be at least 1, got {frames}")
     segments = list(segments) or [Segment(())]
@@ -224,7 +229,8 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
         arc = np.zeros(n)
         performed = []
         for move in seg.moves:
-            move, value, duration, note = _resolve(move, seconds, depth, state, sensor_width, aspect)
+            move, value, duration, note = _resolve(move, seconds, depth, state, sensor_width, aspect,
+                                                   dolly_limit if not done else None)
             if note:
                 notes.append(note)
             performed.append(move)
@@ -349,11 +355,13 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
     if floor is None:
         floor = _floor_default(subject, person)
     notes: list[str] = []
+    dolly_limit = None
     if person:
         pp = body.person_start_pose(subject, filled["shot_type"], filled["angle"], azimuth, lens, sensor_width,
                                     aspect, floor=floor, clearance=clearance)
         y, pch, r = geo.yaw_pitch_roll(geo.quat_to_matrix(pp.rotation))
-        start, target = Pose(np.asarray(pp.position, np.float64), y, pch, r, lens), np.asarray(pp.aim, np.float64)
+        start = Pose(np.asarray(pp.position, np.float64), y, pch, r, lens)
+        target, dolly_limit = _head_target(subject, start, sensor_width, aspect)
     else:
         start, target = object_start_pose(subject, filled["shot_type"], filled["angle"], filled["view"], lens,
                                           sensor_width, aspect, azimuth - VIEW[filled["view"]].params["azimuth_deg"])
@@ -362,7 +370,8 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
         start = _aimed(start, aim[0])
         target = aim[0]
     pivot = subject.positions(frames) if aim is None else aim
-    path = build_path(start, target, pivot, segs, frames, fps, sensor_width, aspect, labels.get("easing"))
+    path = build_path(start, target, pivot, segs, frames, fps, sensor_width, aspect, labels.get("easing"),
+                      dolly_limit)
     notes += path.notes
     position, rotation = path.position, path.rotation
     if floor is not None or len(obstacles):
@@ -387,6 +396,27 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
     if notes:
         meta["notes"] = notes
     return Shot(traj, [subject], instructions, name=f"planned-{seed}-{variation}", metadata=meta)
+
+
+HEAD_MARGIN = 0.15  # of the head's height: the room a default push-in leaves above the head and below the chin
+
+
+def _head_target(subject: Subject, start: Pose, sensor_width: float, aspect: float) -> tuple[np.ndarray, float]:
+    """A person's dolly target, the centre of the head (a push-in keeps the face where it is on screen), and the
+    largest push-in share that keeps the whole head in frame with HEAD_MARGIN: the frame shrinks about the target by
+    the distance ratio, so its top reaches the head's top at ratio (head top - target) / (frame top - target)."""
+    from . import body
+
+    a = body.person_anchors(subject)
+    centre = 0.5 * (float(a.chin) + float(a.head_top))
+    target = np.array([float(a.axis[0]), float(a.axis[1]), centre])
+    q = geo.camera_quat_from_yaw_pitch_roll(start.yaw, start.pitch, start.roll)
+    bottom, top = body.frame_cuts(start.position, q, start.focal, subject, sensor_width, aspect)
+    half = 0.5 * (float(a.head_top) - float(a.chin)) * (1.0 + HEAD_MARGIN)
+    ratios = [half / (float(top) - centre) if np.isfinite(top) and top > centre else 1.0,
+              half / (centre - float(bottom)) if np.isfinite(bottom) and bottom < centre else 1.0]
+    # the camera's distance to the target shrinks by the ratio: the share travelled is 1 - ratio
+    return target, float(np.clip(1.0 - max(ratios), 0.0, DOLLY_MAX_SHARE))
 
 
 def _aimed(pose: Pose, point: np.ndarray) -> Pose:

@@ -43,7 +43,7 @@ def test_movement_kinds_and_directions(text, movement):
     ("orbit 90 degrees to the right", "shortArcShotRight"),
     ("arc a quarter turn left around the table", "shortArcShotLeft"),
     ("travel 180° around the subject to the left", "halfArcShotLeft"),
-    ("do a full 360 orbit to the left around the statue", "fullArcShotLeft"), ("orbit right", "fullArcShotRight"),
+    ("do a full 360 orbit to the left around the statue", "fullArcShotLeft"), ("orbit right", "shortArcShotRight"),
 ])
 def test_magnitudes(text, movement):
     assert stated(text) == {"movement": movement}
@@ -66,7 +66,7 @@ def test_compounds(text, movement):
     # left): other directions are not those labels; the label is the first move, and the segments hold both
     # (these were listed as ignored before the parser read sequences and simultaneous moves)
     ("pan right and tilt up", "panRight", "tiltUp"), ("dolly forward while panning right", "dollyIn", "panRight"),
-    ("push in, then orbit right", "dollyIn", "fullArcShotRight"), ("pan left followed by a tilt up", "panLeft", "tiltUp"),
+    ("push in, then orbit right", "dollyIn", "shortArcShotRight"), ("pan left followed by a tilt up", "panLeft", "tiltUp"),
 ])
 def test_moves_the_label_cannot_hold_are_in_the_segments(text, movement, second):
     interp = parse_prompt(text)
@@ -140,7 +140,7 @@ def test_angle_shot_type_view(text, expected):
     ("high angle wide shot, pedestal down with a cubic ease out",
      {"angle": "highAngle", "shot_type": "longShot", "movement": "pedestalDown", "easing": "easeOutCubic"}),
     ("orbit left around the robot from behind, full shot, bounce out",
-     {"movement": "fullArcShotLeft", "view": "back", "shot_type": "fullShot", "easing": "easeOutBounce"}),
+     {"movement": "shortArcShotLeft", "view": "back", "shot_type": "fullShot", "easing": "easeOutBounce"}),
     ("Start behind the knight, then orbit left 90°, low angle",
      {"view": "back", "movement": "shortArcShotLeft", "angle": "lowAngle"}),
     ("slow push in from a low angle, ease in-out, close-up",

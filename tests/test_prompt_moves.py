@@ -102,7 +102,7 @@ def test_gendop_style_sequence_of_four():
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("push in, then orbit right", [["dollyIn"], [arc_label(direction_sign("arc", "right"), 360.0)]]),
+    ("push in, then orbit right", [["dollyIn"], [arc_label(direction_sign("arc", "right"), 90.0)]]),
     ("pan left followed by a tilt up", [["panLeft"], ["tiltUp"]]),
     ("pan left before tilting up", [["panLeft"], ["tiltUp"]]),
     ("pan left after pushing in", [["dollyIn"], ["panLeft"]]),

@@ -36,7 +36,7 @@ def test_extended_vocabulary():
 
 @pytest.mark.parametrize("alias,name", [
     ("push in", "dollyIn"), ("pull out", "dollyOut"), ("boom up", "pedestalUp"), ("boom down", "pedestalDown"),
-    ("orbit left", "fullArcShotLeft"), ("whip pan left", "panLeft"), ("Pan-Left", "panLeft"), ("pan_left", "panLeft"),
+    ("orbit left", "shortArcShotLeft"), ("full orbit left", "fullArcShotLeft"), ("whip pan left", "panLeft"), ("Pan-Left", "panLeft"), ("pan_left", "panLeft"),
     ("vertigo shot", "dollyOutZoomIn"), ("dutch right", "rollRight"), ("locked off", "static"),
 ])
 def test_film_terms(alias, name):

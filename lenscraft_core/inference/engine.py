@@ -40,6 +40,7 @@ from . import complete as _complete
 from . import prompting
 from . import runtime as _runtime
 from .decode import decode_world, reference_shot, sensor_scale
+from .conventions import model_label_embeddings
 from .devices import check_device
 from .planned import generate_planned
 from .model_dir import DEFAULT_MODEL_DIR, CheckpointError, checkpoint_paths, model_stem, read_meta
@@ -270,7 +271,11 @@ def _torch_runtime(stem: Path, device: str):
 class Engine:
     def __init__(self, runtime, label_embeddings: dict[str, np.ndarray], meta: dict, model_dir: Path):
         self.runtime = runtime  # the runtime object (runtime_name says which)
-        self.label_embeddings = label_embeddings
+        # Two tables of the same rows: the labels' text embeddings (what prompt text is compared with), and the rows
+        # the model is fed and scored with, which for a model trained under LensCraft v1's arc directions swaps
+        # the Left / Right arcs (conventions.py); generate, describe and complete read the second.
+        self.text_label_embeddings = label_embeddings
+        self.label_embeddings = model_label_embeddings(meta, label_embeddings)
         self.meta = meta
         self.model_dir = model_dir
         cfg = meta["model_config"]
@@ -383,7 +388,7 @@ class Engine:
 
     def _fallback(self, text: str, fields: list) -> dict[str, tuple[str, float]]:
         """The grammar's fallback: nearest label per open field (prompting.nearest_labels)."""
-        return prompting.nearest_labels(self.text_encoder(), self.label_embeddings, text, fields)
+        return prompting.nearest_labels(self.text_encoder(), self.text_label_embeddings, text, fields)
 
     def parse(self, prompt: str, defaults: Mapping[str, str] | None = None):
         """Prompt -> prompt.Interpretation: the grammar, with the text encoder settling what it left open."""

@@ -76,10 +76,12 @@ MOVES = {
     **_move("pedestal", "y axis, local y, along y, vertically"),
     **_move("dolly", "z axis, local z, view axis, along z"),
     **_move("zoom", "crash zoom, snap zoom", None, 1.0),
-    **_move("arc", "arc, arc shot, move around, travel around, go around, swing around, rotate around, walk around, "
-                   "circle around, swing round, go round", None, 0.25),
-    **_move("arc", "orbit, circle, revolve, revolution, lap, turntable, deg360", None, 1.0),
-    **_move("arc", "revolve around, revolve round, orbit around, orbit round", None, 1.0),
+    # A sizeless orbit or arc is the quarter (the smallest arc of the vocabulary); circling, revolving, a lap, a
+    # turntable go all the way round.
+    **_move("arc", "arc, arc shot, orbit, orbit around, orbit round, move around, travel around, go around, "
+                   "swing around, rotate around, walk around, swing round, go round", None, 0.25),
+    **_move("arc", "circle, circle around, revolve, revolution, lap, turntable, deg360", None, 1.0),
+    **_move("arc", "revolve around, revolve round, orbit deg360, arc deg360, deg360 arc", None, 1.0),
     **_move("arc", "semicircle, semi circle", None, 0.5),
     **_move("roll", "roll, dutch, dutch angle, cant, bank, barrel roll, lens axis, optical axis, around its axis, "
                     "around lens axis, around optical axis, around its lens axis, around its optical axis, roll axis"),

@@ -278,6 +278,11 @@ def _moves(events: list[_Event], cues: list[Cue], used: set) -> tuple[Move, ...]
     speeds = [c for c in cues if c.what[0] == "speed"] + [
         _Said(c.start, c.clause, ("speed", LX.SPEED_INSIDE[w]), c) for c in cues if c.what[0] in ("move", "family")
         for w in c.words.split() if w in LX.SPEED_INSIDE]
+    # "fast whip pan": "fast" right before a whip word says the same thing; the whip word speaks for both
+    whips = [c.start for c in speeds if c.what[1] == "whip"]
+    echo = [c for c in speeds if c.what[1] == "fast" and any(0 < w - c.start <= 2 for w in whips)]
+    used.update(id(getattr(c, "cue", c)) for c in echo)
+    speeds = [c for c in speeds if all(c is not e for e in echo)]
     speed = _attach(events, sorted(speeds, key=lambda c: c.start), lambda c, e: True)
     durations = _attach(events, [c for c in cues if c.what[0] == "dur" and 0 < c.what[1] < _LIMIT],
                         lambda c, e: True)
