@@ -95,6 +95,7 @@ _LOW, _EYE_LEVEL, _OVERHEAD = ANGLE.index("lowAngle"), ANGLE.index("mediumAngle"
 # for a steep elevation: the floor-limited low angle of wide shots.
 LOW_LENS_DROP = 0.25
 LOW_MIN_PITCH_DEG = 0.5
+STEEP_ELEVATION_DEG = 45.0  # a lens this far above (or below) the eye line sizes the person by scale, see _steep
 LOOKING_ROOM_NDC = 1.0 / 3.0  # profile: the subject on the third line away from where it faces
 HEAD_MARGIN_NDC = 0.02
 
@@ -266,7 +267,9 @@ def shot_size_arrays(cam_pos, cam_rot, focal_mm, anchors: PersonAnchors, sensor_
     bottom, top, steep, k = _cuts(cam_pos, R, focal_mm, anchors, sensor_width, aspect)
     eye = np.concatenate([anchors.axis, np.asarray(anchors.eyes)[..., None]], -1)
     eye_depth = -np.einsum("...ji,...j->...i", R, eye - cam_pos)[..., 2]
-    return _classify_size(bottom, top, steep, eye_depth, k, anchors)
+    rise = cam_pos[..., 2] - anchors.eyes
+    high = np.abs(np.degrees(np.arctan2(rise, np.linalg.norm(cam_pos[..., :2] - anchors.axis, axis=-1))))
+    return _classify_size(bottom, top, steep | (high >= STEEP_ELEVATION_DEG), eye_depth, k, anchors)
 
 
 def _classify_angle(elevation_deg, drop, pitch_deg) -> np.ndarray:
@@ -355,19 +358,27 @@ def _head_profile(H: np.ndarray, chin: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return s, z
 
 
-def _fit(bottom, top, head_s, head_z, ref, slope, fixed, phi, margin, u_max):
-    """Forward distance D (N,) and pitch (N,) so that the bottom edge crosses the axis at `bottom` and the frame
-    (2 phi tall) just holds `top` and the head outline (+ margin): lens height = ref + slope * D, or `fixed` where
-    that is finite. Bisection on u = 1/D (vectorised); where no distance fits (a lens below the bottom cut, whose
-    view of the span peaks below 2 phi) the bottom edge is kept and the frame holds more above."""
+def _fit(bottom, top, eyes, close, head_s, head_z, head_width, k_x, ref, slope, fixed, phi, margin, u_max):
+    """Forward distance D (N,), pitch and lens height so that the frame's bottom edge crosses the body axis at
+    `bottom` and, the nearest lens for which it holds: close sizes put the eyes on the upper third line, the
+    others fit the frame's top edge to `top`; in both the frame must hold the head outline (+ margin) and its
+    width (head_width across, k_x = focal / half the sensor width) at its nearest point. Lens height
+    = ref + slope * D, or `fixed` where that is finite. Where nothing fits (a lens under the bottom cut, whose view
+    of the span peaks below the frame's height) the bottom edge is kept and the frame holds more above."""
+    third = np.arctan(np.tan(phi) * (2 * EYE_LINE - 1))  # the upper third line's angle above the optical axis
+
     def lens(u):
         return np.where(np.isfinite(fixed), fixed, ref + slope / u)
 
     def excess(u):
         d, h = 1.0 / u, lens(u)
-        above = np.maximum(np.arctan2(top - h, d), (np.arctan2(head_z - h[:, None], d[:, None] - head_s)).max(1)
-                           + margin)
-        return above - np.arctan2(bottom - h, d) - 2 * phi
+        low = np.arctan2(bottom - h, d)
+        frame = np.where(close, np.arctan2(eyes - h, d) - low - phi - third, np.arctan2(top - h, d) - low - 2 * phi)
+        head = (np.arctan2(head_z - h[:, None], d[:, None] - head_s)).max(1) + margin - low - 2 * phi
+        pitch = low + phi
+        near = d * np.cos(pitch) + (eyes - h) * np.sin(pitch) - head_s.max(1)
+        across = np.where(near > 0, head_width / 2 * k_x / np.maximum(near, 1e-12), np.inf) - (1 - HEAD_MARGIN_NDC)
+        return np.maximum(np.maximum(frame, head), across)
 
     # The first crossing on a log grid of u (the farthest lens that fits), then bisection inside that cell; a lens
     # under the bottom cut sees the span shrink again when it comes close, so the excess need not be monotone.
@@ -388,6 +399,20 @@ def _fit(bottom, top, head_s, head_z, ref, slope, fixed, phi, margin, u_max):
     return 1.0 / u, np.arctan2(bottom - h, 1.0 / u) + phi, h
 
 
+def _steep(eye_point, aim_height, out_dir, elevation, depth):
+    """Bird's-eye and overhead: the lens at `elevation` above the eyes, looking at the body axis at aim_height, at
+    the distance where the eyes lie `depth` in front of it. Returns the lens position (N, 3) and the aim (N, 3)."""
+    aim = eye_point.copy()
+    aim[:, 2] = aim_height
+    ray = np.cos(elevation)[:, None] * out_dir + np.sin(elevation)[:, None] * np.array([0.0, 0.0, 1.0])
+    reach = depth.copy()
+    for _ in range(8):  # the eyes' depth grows with the reach almost one for one
+        lens = eye_point + reach[:, None] * ray
+        view = geo.normalize(aim - lens)
+        reach = reach + depth - np.sum((eye_point - lens) * view, -1)
+    return eye_point + reach[:, None] * ray, aim
+
+
 def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.ndarray, azimuth_deg: np.ndarray,
                       focal_mm: np.ndarray, sensor_width: float, aspect: float, floor: np.ndarray,
                       clearance: float = 0.25) -> dict[str, np.ndarray]:
@@ -406,58 +431,75 @@ def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.n
     margin = np.arctan(HEAD_MARGIN_NDC * np.tan(phi))
     span = _SPAN[size]
     bottom, top = feet + span[:, 0] * H, feet + span[:, 1] * H
+    close = size < SHOT_TYPE.index("fullShot")
     head_s, head_z = _head_profile(H, np.atleast_1d(anchors.chin))
     no_head = size == SHOT_TYPE.index("extremeCloseUp")  # the frame cuts the head on purpose
     head_z = np.where(no_head[:, None], -np.inf, head_z)
     elevation = np.radians(_ELEVATION[angle])
-    overhead = angle == _OVERHEAD
+    steep = _ELEVATION[angle] >= STEEP_ELEVATION_DEG
     k_x = focal / (sw / 2)
     width = H * np.hypot(HEAD_BREADTH_SHARE * np.cos(az), HEAD_LENGTH_SHARE * np.sin(az))  # visible head width
+    head_w = np.where(no_head, 0.0, width)
     u_max = 1e3 / H
     none = np.full(n, np.nan)
 
     def looking_room(d, pitch, h):
-        depth = d * np.cos(pitch) + (eyes - h) * np.sin(pitch)
-        room = np.maximum(0.0, 1.0 - HEAD_MARGIN_NDC - width / 2 / depth * k_x)
-        x = np.clip(LOOKING_ROOM_NDC * np.sin(az), -room, room)
-        return x, np.arctan2(x * depth / k_x, d)
+        depth = d * np.cos(pitch) + (eyes - h) * np.sin(pitch) - HEAD_LENGTH_SHARE / 2 * H  # the nearest head
+        room = np.maximum(0.0, 1.0 - HEAD_MARGIN_NDC - width / 2 / np.maximum(depth, 1e-9) * k_x)
+        x = np.where(no_head, 0.0, np.clip(LOOKING_ROOM_NDC * np.sin(az), -room, room))
+        return x, np.arctan2(x * (depth + HEAD_LENGTH_SHARE / 2 * H) / k_x, d)
 
-    tilt = np.where(overhead, 0.0, np.tan(elevation))
+    tilt = np.where(steep, 0.0, np.tan(elevation))
     delta = np.zeros(n)
-    for _ in range(3):  # the lateral offset lengthens the horizontal distance, so the elevation needs a refit
-        d, pitch, h = _fit(bottom, top, head_s, head_z, eyes, tilt / np.cos(delta), none, phi, margin, u_max)
+    for _ in range(4):  # the lateral offset lengthens the horizontal distance, so the elevation needs a refit
+        d, pitch, h = _fit(bottom, top, eyes, close, head_s, head_z, head_w, k_x, eyes, tilt / np.cos(delta), none,
+                           phi, margin, u_max)
         x, delta = looking_room(d, pitch, h)
-    limited = (h < low_limit) & ~overhead
+    limited = (h < low_limit) & ~steep
     if limited.any():  # a low angle on the floor: the lens sits at the lowest it may and looks up
-        wide = size >= SHOT_TYPE.index("fullShot")
         length = top - bottom
-        bottom_l = np.where(wide, feet - FOOTROOM * H, bottom)  # the body low in the frame, sky above
         fixed = np.where(limited, low_limit, np.nan)
-        d_l, p_l, h_l = _fit(bottom_l, bottom_l + length, head_s, head_z, eyes, 0.0, fixed, phi, margin, u_max)
+        bottom_l = np.where(close, bottom, feet - FOOTROOM * H)  # whole body low in the frame, sky above
+        d_l, p_l, h_l = _fit(bottom_l, bottom_l + length, eyes, close, head_s, head_z, head_w, k_x, eyes, 0.0, fixed,
+                             phi, margin, u_max)
+        # ... unless the frame's top would then look near the zenith (very wide lenses): lift the span in eighths.
+        base_l = bottom_l
+        for step in range(1, 8):
+            zenith = p_l + phi > np.radians(90.0 - STEEP_ELEVATION_DEG / 3)
+            if not zenith.any():
+                break
+            lifted = np.where(zenith, base_l - step / 8 * (length - H), bottom_l)
+            d_s, p_s, h_s = _fit(lifted, lifted + length, eyes, close, head_s, head_z, head_w, k_x, eyes, 0.0, fixed,
+                                 phi, margin, u_max)
+            d_l, p_l, h_l = np.where(zenith, d_s, d_l), np.where(zenith, p_s, p_l), np.where(zenith, h_s, h_l)
+            bottom_l = lifted
         x_l, delta_l = looking_room(d_l, p_l, h_l)
         d, pitch, h, x, delta = (np.where(limited, a, b) for a, b in ((d_l, d), (p_l, pitch), (h_l, h), (x_l, x),
                                                                        (delta_l, delta)))
         bottom, top = np.where(limited, bottom_l, bottom), np.where(limited, bottom_l + length, top)
-    # Overhead: straight above the eyes, the frame height at the eyes' depth is the size's span length.
-    over_depth = (top - bottom) * focal / sh
-    d, pitch, delta, x = (np.where(overhead, a, b) for a, b in ((0.0, d), (-np.pi / 2, pitch), (0.0, delta),
-                                                                (0.0, x)))
-    h = np.where(overhead, eyes + over_depth, h)
 
     heading = np.arctan2(-anchors.facing[..., 0], anchors.facing[..., 1]).reshape(n) + az  # subject -> lens
     out_dir = np.stack([-np.sin(heading), np.cos(heading), np.zeros(n)], -1)
-    reach = np.hypot(d, np.tan(delta) * d)
     axis = np.atleast_2d(anchors.axis)
-    position = np.concatenate([axis, np.zeros((n, 1))], -1) + reach[:, None] * out_dir
+    eye_point = np.concatenate([axis, eyes[:, None]], -1)
+    position = np.concatenate([axis, np.zeros((n, 1))], -1) + np.hypot(d, np.tan(delta) * d)[:, None] * out_dir
     position[:, 2] = h
     yaw = heading + np.pi + delta
     rotation = geo.camera_quat_from_yaw_pitch_roll(yaw, pitch, np.zeros(n))
     forward = geo.camera_forward(geo.quat_to_matrix(rotation))
-    eye_point = np.concatenate([axis, eyes[:, None]], -1)
-    aim = np.where(overhead[:, None], eye_point, position + forward * (d / np.maximum(np.cos(pitch), 1e-12))[:, None])
-    cut_top = np.where(overhead, np.inf, h + d * np.tan(pitch + phi))
+    aim = position + forward * (d / np.maximum(np.cos(pitch), 1e-12))[:, None]
+    if steep.any():  # bird's eye, overhead: sized by scale (the frame height at the eyes' depth is the span)
+        st_pos, st_aim = _steep(eye_point, (bottom + top) / 2, out_dir, elevation, (top - bottom) * focal / sh)
+        over = angle == _OVERHEAD  # straight down, image up towards the lens's side: no heading from the aim
+        st_yaw = np.where(over, heading + np.pi, np.arctan2(-(st_aim - st_pos)[:, 0], (st_aim - st_pos)[:, 1]))
+        st_pitch = np.where(over, -np.pi / 2, np.arcsin(np.clip(geo.normalize(st_aim - st_pos)[:, 2], -1, 1)))
+        st_rot = geo.camera_quat_from_yaw_pitch_roll(st_yaw, st_pitch, np.zeros(n))
+        position, aim = np.where(steep[:, None], st_pos, position), np.where(steep[:, None], st_aim, aim)
+        rotation = np.where(steep[:, None], st_rot, rotation)
+        x = np.where(steep, 0.0, x)
+    cut_top = np.where(steep, np.nan, h + d * np.tan(pitch + phi))
     return {"position": position, "rotation": rotation, "aim": aim,
-            "distance": np.linalg.norm(aim - position, axis=-1), "frame_bottom": np.where(overhead, -np.inf, bottom),
+            "distance": np.linalg.norm(aim - position, axis=-1), "frame_bottom": np.where(steep, np.nan, bottom),
             "frame_top": cut_top, "subject_ndc_x": x, "floor_limited": limited}
 
 
