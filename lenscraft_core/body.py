@@ -455,8 +455,11 @@ def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.n
         d, pitch, h = _fit(bottom, top, eyes, close, head_s, head_z, head_w, k_x, eyes, tilt / np.cos(delta), none,
                            phi, margin, u_max)
         x, delta = looking_room(d, pitch, h)
-    limited = (h < low_limit) & ~steep
-    if limited.any():  # a low angle on the floor: the lens sits at the lowest it may and looks up
+    # A low angle whose lens would go under the floor, or would still look down at a whole body (very wide
+    # lenses close in), sits at the lowest it may instead and looks up.
+    looks_down = (angle == _LOW) & (pitch < np.radians(2 * LOW_MIN_PITCH_DEG))
+    limited = ((h < low_limit) | looks_down) & ~steep
+    if limited.any():
         length = top - bottom
         fixed = np.where(limited, low_limit, np.nan)
         bottom_l = np.where(close, bottom, feet - FOOTROOM * H)  # whole body low in the frame, sky above
