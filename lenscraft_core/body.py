@@ -15,9 +15,10 @@ Two sides share every definition here:
 Where the frame cuts the body: the frame's top and bottom edges are planes through the lens; where they cross the
 body axis are the frame's top and bottom heights at the subject (`frame_cuts`). A close size is named by the bottom
 cut (ECU through the head, CU below the shoulders, MCU mid-chest, MS at the waist); a whole-body size by the body's
-share of that axis span. When the camera looks so steeply down (or up) that the vertical's vanishing point lies in
-the frame, the edges no longer cross the axis below (above) the body; the size is then the frame height at the
-depth of the eyes against each size's span length. Angles are the lens elevation seen from the eye line.
+share of that axis span. From a lens STEEP_ELEVATION_DEG or more above (below) the eye line, or one looking so
+steeply that the vertical's vanishing point lies in the frame, the edges cross the axis far from where they cut
+the visible body (from a bird's eye the face hides the shoulders); the size is then by scale: the frame height at
+the depth of the eyes against each size's span length. Angles are the lens elevation seen from the eye line.
 """
 
 from __future__ import annotations
@@ -333,7 +334,8 @@ def head_cut(cam_pos, cam_rot, focal_mm, subject: Subject, sensor_width: float, 
 class PersonPose:
     """The first camera of a shot on a person: position (3,), camera-to-world quaternion w-x-y-z (4,) (the lens
     looks down its local -Z), the aim point (3,) on the line of sight at the body axis, the distance lens to aim
-    (m); frame_bottom / frame_top: world heights where the frame edges cross the body axis; subject_ndc_x: where
+    (m); frame_bottom / frame_top: world heights where the frame edges cross the body axis (NaN for bird's-eye and
+    overhead poses, which are sized by scale); subject_ndc_x: where
     the body axis sits across the frame (looking room); floor_limited: the floor held the lens up (low angles);
     inside_subject: the lens is inside the subject's box (a lens too short for the size: use a longer one)."""
 
