@@ -69,10 +69,13 @@ _NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|elev
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 _SECONDS = r"\s*(?:seconds?|secs?|s)\b"
-# Clause boundaries and how each joins the clause before it: "seq" (then, followed by...: the next step), "after"
-# ("after X": X comes first), "punct" (a comma or full stop: the next step when both clauses name moves).
-_BOUNDARY = re.compile(r"([,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsl])(?:then|followed\s+by|after\s+that|"
-                       r"afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after)\b)")
+# Clause boundaries and how each joins the clause before it: "seq" (then, followed by, ending with...: the next
+# step), "after" ("after X": X comes first), "before" ("X before Y": in order; "Before Y, X" at the start of a
+# sentence, "fronted": X comes first), "punct" (a comma or full stop: the next step when both clauses name moves).
+_BOUNDARY = re.compile(r"([,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|followed\s+by|after\s+that|"
+                       r"afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after|eventually|lastly|"
+                       r"(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:with|by)|transition(?:s|ing)?\s+(?:in)?to)\b)")
+_SENTENCE_END = re.compile(r"[.;:!?\n]")
 
 
 def _number(m: re.Match, prefix: str) -> str:
@@ -80,7 +83,9 @@ def _number(m: re.Match, prefix: str) -> str:
 
 
 def _marker(separator: str) -> str:
-    return "punct" if re.fullmatch(r"[^a-z]+", separator) else "after" if separator == "after" else "seq"
+    if re.fullmatch(r"[^a-z]+", separator):
+        return "punct"
+    return separator if separator in ("after", "before") else "seq"
 
 
 def _clauses(text: str) -> list[list[str]]:
@@ -112,9 +117,19 @@ def _marked_clauses(text: str) -> list[tuple[str, list[str]]]:
     t = re.sub(r"(?<!\d)(\d+)\s*(?:\u00b0|degrees?\b|deg\b)", r" deg\1 ", t)
     t = re.sub(r"\b(90|180|270|360)\b", r"deg\1", t)
     t = re.sub(r"(?<![\d.])\b(\d+(?:\.\d+)?)\s*x\b", r" x\1 ", t)
+    if "%" in t or "cent" in t:  # "push in 30%": a share of the way
+        t = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", r" pct\1 ", t)
     parts = _BOUNDARY.split(t)
-    return [("start" if i == 0 else _marker(parts[2 * i - 1].strip()), re.findall(r"[a-z0-9_.]+", parts[2 * i]))
-            for i in range((len(parts) + 1) // 2)]
+    out = []
+    opens = True  # whether the separator before clause i opens its sentence: only blank clauses since a sentence end
+    for i in range((len(parts) + 1) // 2):
+        marker = "start" if i == 0 else _marker(parts[2 * i - 1].strip())
+        if i:
+            opens = bool(_SENTENCE_END.search(parts[2 * i - 1])) or (opens and not parts[2 * i - 2].strip())
+        if marker == "before" and opens:  # "Before the push in, the camera tilts up": the tilt comes first
+            marker = "fronted"
+        out.append((marker, re.findall(r"[a-z0-9_.]+", parts[2 * i])))
+    return out
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -217,8 +232,8 @@ def _lone_word(word: str) -> list[tuple]:
     return [("view", side)] if side else []
 
 
-_NUMBER_TOKEN = {"deg": "deg", "x": "factor", "mtr": "metres", "zdur": "dur", "zseg": "secs"}
-_NUMBER_TOKEN_RE = re.compile(r"(deg|x|mtr|zdur|zseg)(\d+(?:\.\d+)?)")
+_NUMBER_TOKEN = {"deg": "deg", "x": "factor", "mtr": "metres", "zdur": "dur", "zseg": "secs", "pct": "percent"}
+_NUMBER_TOKEN_RE = re.compile(r"(deg|x|mtr|zdur|zseg|pct)(\d+(?:\.\d+)?)")
 
 
 def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
@@ -226,10 +241,18 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     each clause joins the one before ("start", "punct", "seq", "after", "sim": it starts with "while", "as"...)."""
     table, longest = _table()
     raw, stems, clause, markers = [], [], [], []
+    opened: set[int] = set()  # first word of each clause
+    before_that = False  # "Push in. Before that, pan left": the next clause comes first
     for ci, (marker, words) in enumerate(_marked_clauses(text)):
         kept = [w for w in words if w not in LX.FILLER]
         head = kept[1:3] if kept[:1] == ["and"] else kept[:2]  # ", and at the same time tilts up"
+        if marker == "fronted" and not kept:
+            before_that = True
+        elif kept and before_that:
+            marker, before_that = ("after" if marker == "punct" else marker), False
         markers.append("sim" if head[:1] and (head[0] in LX.SIMULTANEOUS or head == ["same", "time"]) else marker)
+        if kept:
+            opened.add(len(raw))
         for w in kept:
             raw.append(w)
             stems.append(_stem(w))
@@ -268,13 +291,33 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     for c in cues:  # "without tilting", "neither looking up nor down", "no zoom"
         before = [j for j in range(max(0, c.start - 2), c.start) if clause[j] == c.clause]
         c.negated = any(raw[j] in LX.NEGATION and j not in covered for j in before)
-    return [c for c in cues if not c.negated and c.what[0] != "none"], raw, markers
+    cues = [c for c in cues if not c.negated and c.what[0] != "none"]
+    _participles_join(cues, raw, markers, opened)
+    return cues, raw, markers
+
+
+def _participles_join(cues: list[Cue], raw: list[str], markers: list[str], opened: set[int]) -> None:
+    """A comma clause that opens with a move in -ing ("truck left fast, panning right to keep him centred") is
+    simultaneous with the move before it, unless that one is an -ing form too (a list: "panning left, tilting up")."""
+    last_form = None  # whether the last clause's first move word was an -ing form
+    seen = -1
+    for c in cues:
+        if c.what[0] not in ("move", "dz") or c.clause == seen:
+            continue
+        seen = c.clause
+        first = c.start
+        while first > 0 and first not in opened and raw[first - 1] in LX.SPEEDS:
+            first -= 1  # "slowly panning right"
+        ing = raw[c.start].endswith("ing")
+        if ing and last_form is False and markers[c.clause] == "punct" and first in opened:
+            markers[c.clause] = "sim"
+        last_form = ing
 
 
 def _said(token: str, number: str) -> str:
     """A number token as the prompt said it, for the summary and `ignored`."""
     return {"deg": f"{number} deg", "x": f"{number}x", "mtr": f"{number} m", "zdur": f"over {number} s",
-            "zseg": f"for {number} s"}[token]
+            "zseg": f"for {number} s", "pct": f"{number}%"}[token]
 
 
 # ----------------------------------------------------------------------------------------------------------------------

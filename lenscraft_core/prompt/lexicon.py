@@ -69,7 +69,7 @@ MOVES = {
     **_move("truck", "track left, tracking left, track to left", "left"),  # CameraBench: "tracks left" trucks
     **_move("truck", "track right, tracking right, track to right", "right"),
     **_move("pedestal", "pedestal, ped, boom, crane, jib"),
-    **_move("pedestal", "rise, raise, lift, climb, ascend, elevate", "up"),
+    **_move("pedestal", "rise, raise, lift, climb, ascend, elevate, soar", "up"),
     **_move("pedestal", "lower, drop, descend, sink", "down"),
     **_move("zoom", "zoom, focal length, zoom lens"),
     **_move("truck", "x axis, local x, along x"),
@@ -87,7 +87,9 @@ MOVES = {
                     "around lens axis, around optical axis, around its lens axis, around its optical axis, roll axis"),
     **_move("follow", "follow, follow cam, chase, trail, tail, pursue, shadow"),
     **_move("track", "track, tracking, tracking shot, alongside, beside, parallel, travelling shot"),
-    **_move("MOVE", "move, travel, travelling, glide, drift, shift, translate, position, coast"),
+    **_move("MOVE", "move, travel, travelling, glide, drift, shift, translate, position, coast, float"),
+    # Drone pilots' and everyday verbs of travel: a move only with a direction ("fly forward", "goes up").
+    **_move("MOVE", "fly, flies, flying, flew, go, goes, going, went, continue, continues, continuing, proceed"),
     **_move("ROTATE", "turn, rotate, swing, pivot, angle, swivel, point, aim"),
 }
 
@@ -102,7 +104,14 @@ DIRECTIONS = {
     **{w: ("dir", "D", "in") for w in _words("in, inward, inwards, forward, forwards, closer, nearer, toward, "
                                              "towards, tighter, into, in on, in tight, tighten, narrow")},
     **{w: ("dir", "D", "out") for w in _words("out, outward, outwards, back, backward, backwards, away, wider, "
-                                              "further away, farther away, off, widen, widen out")},
+                                              "further away, farther away, off, widen, widen out, back out")},
+    # "push back in": in again, not back (out) and in
+    **{w: ("dir", "D", "in") for w in _words("back in, back in on")},
+    # "down the corridor", "up the street": a path along the ground (forward), not a vertical direction
+    **{f"{prep} {noun}": ("dir", "D", "in") for prep in ("down", "up", "along") for noun in _words(
+        "corridor, hallway, hall, street, road, path, aisle, alley, alleyway, tunnel, lane, avenue, passage, "
+        "passageway, driveway, drive, pier, dock, runway, boulevard, walkway, sidewalk, pavement, platform, nave, "
+        "track, trail, row, line, river, canal, highway, freeway, block, gallery, colonnade, catwalk, jetty")},
 }
 # Motion-only directions: said alone ("position forward along its view axis") they still mean a dolly.
 ORPHAN_DOLLY = {"forward", "forwards", "closer", "backward", "backwards", "nearer"}
@@ -122,11 +131,20 @@ STATIC = {
     **{w: ("static", "hold") for w in _words(
         "hold, hold still, keep still, stay still, stays still, remain still, remains still, stand still, "
         "stays put, stay put, hold frame, hold shot, hold position, pause, pauses, freeze, stay static, "
-        "stays static, remain static, remains static, stays motionless, remains motionless, stay in place")},
+        "stays static, remain static, remains static, stays motionless, remains motionless, stay in place, "
+        "remain in place, remains in place, stays in place, hold steady, holds steady")},
     **{w: ("static", "still") for w in _words(
         "static, static shot, fixed, fixed camera, stationary, motionless, unmoving, completely still, "
         "perfectly still, totally still, dead still, still shot, still camera, still frame, no movement, "
-        "no motion, no camera movement, nothing moves, not move, does not move")},
+        "no motion, no camera movement, nothing moves, not move, does not move, "
+        # a drone's hold; "hovers while yawing left" moves, so these hold only in a clause with no move
+        "hover, hovers, hovering, hovered, linger, lingers, lingering")},
+    # "to hold the subject", "hold him in frame": keeping the framing while moving, not a held camera ("come to
+    # a hold" still holds: only a hold with an object is the framing)
+    **{w: ("none",) for w in _words(
+        "hold subject, hold him, hold her, hold them, hold focus, hold framing, hold character, hold actor, "
+        "hold car, hold building, hold composition, hold subject in frame, hold him in frame, hold her in frame, "
+        "hold them in frame, keep subject, keep him, keep her, keep them")},
     **{w: [("static", "rig"), ("shake", 0.0)] for w in _words(
         "locked off, lock off, locked down, locked, tripod, tripod shot, on tripod")},
 }
@@ -306,6 +324,7 @@ MAG_UNIT = {"pan": "deg", "tilt": "deg", "roll": "deg", "arc": "deg", "dolly": "
             "pedestal": "frame", "zoom": "ratio", "dollyZoom": "ratio"}
 GEOMETRIC = ("zoom", "dollyZoom")  # amounts are ratios: a fraction f of FULL_AMOUNT is FULL_AMOUNT ** f
 DEGREE_KINDS = ("pan", "tilt", "roll", "arc")  # "N degrees" fits these
+PERCENT_UNIT = {"dolly": "share"}  # "push in 30%": a share of the way to the subject
 METRE_KINDS = ("truck", "pedestal")  # "N metres" fits these (a dolly's amount is a share of the distance)
 # Kinds whose turning sense is literal from above / behind: sign +1 = counter-clockwise (vocabulary params).
 TURNING = ("pan", "arc", "roll")

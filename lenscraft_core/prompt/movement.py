@@ -28,7 +28,7 @@ from ..vocabulary import FIELDS, OPPOSITE_DIRECTION
 
 GENERIC_CONFIDENCE = 0.6  # a kind without a direction ("pan"), an easing mode without a family, a view side guess
 INFERRED_CONFIDENCE = 0.8  # a hint rather than a name ("gentle" for quadratic, a direction found in another clause)
-AMOUNT_CUES = ("mag", "deg", "factor", "metres", "amt", "reveal")
+AMOUNT_CUES = ("mag", "deg", "factor", "metres", "percent", "amt", "reveal")
 _LIMIT = 1e6  # moves.Move and moves.Segment take numbers below this
 
 
@@ -238,6 +238,8 @@ def amount_of(cue: Cue, kind: str) -> tuple[float, str] | None:
         return max(what[1], 1 / what[1]), "ratio"  # "0.5x" zooms by 2 (the label gives the direction)
     if what[0] == "metres" and kind in LX.METRE_KINDS and what[1] < _LIMIT:
         return what[1], "m"
+    if what[0] == "percent" and kind in LX.PERCENT_UNIT and 0 < what[1] <= 100:
+        return what[1] / 100, LX.PERCENT_UNIT[kind]
     if what[0] == "amt" and kind in what[1]:
         return what[1][kind]
     if what[0] == "reveal" and kind in LX.REVEAL_AMOUNT:
@@ -308,9 +310,20 @@ class _Step:
     cues: list
 
 
-def _is_hold(c: Cue, moving_clauses: set) -> bool:
-    return c.what[0] == "static" and (c.what[1:] == ("hold",) or (c.what[1:] != ("rig",)
-                                                                  and c.clause not in moving_clauses))
+def _is_hold(c: Cue, moving_clauses: set, sequenced: set) -> bool:
+    """A hold word holds; a still word holds in a clause with no move; a rig word ("locked off") only in a clause
+    with no move that the prompt puts in sequence ("Start locked off, then boom down")."""
+    if c.what[0] != "static" or c.clause in moving_clauses and c.what[1:] != ("hold",):
+        return False
+    return c.what[1:] != ("rig",) or c.clause in sequenced
+
+
+def _sequenced(cues: list[Cue], markers: list[str]) -> set:
+    """Clauses that a sequence word joins to a neighbour: their own marker, or the next clause with cues'."""
+    order = sorted({c.clause for c in cues})
+    joined = ("seq", "after", "before", "fronted")
+    return {ci for k, ci in enumerate(order) if markers[ci] in joined
+            or (k + 1 < len(order) and markers[order[k + 1]] in ("seq", "before"))}
 
 
 def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]:
@@ -321,10 +334,11 @@ def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]
         return c.what[0] == "dz" or (c.what[0] == "move" and (c.what[1] not in LX.GENERIC_KIND
                                                               or c.clause in dir_clauses))
     moving_clauses = {c.clause for c in cues if moving(c)}
+    sequenced = _sequenced(cues, markers)
     units: list[list] = []  # [marker, "move" | "hold" | None, cues]
     clause = None
     for c in cues:
-        kind = "hold" if _is_hold(c, moving_clauses) else "move" if moving(c) else None
+        kind = "hold" if _is_hold(c, moving_clauses, sequenced) else "move" if moving(c) else None
         if c.clause != clause:
             clause = c.clause
             units.append([markers[clause], None, []])
@@ -338,15 +352,27 @@ def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]
     steps: list[_Step] = []
     pending: list[Cue] = []
     current: _Step | None = None
+    fronted: _Step | None = None  # "Before the push in, the camera tilts up": placed after the step that follows
     for marker, kind, unit_cues in units:
         if kind is None:
             (current.cues if current else pending).extend(unit_cues)
         elif kind == "move" and marker == "sim" and current and not current.hold:
             current.cues.extend(unit_cues)
         else:
-            current = _Step(kind == "hold", pending + unit_cues)
+            new = _Step(kind == "hold", pending + unit_cues)
             pending = []
-            steps.insert(len(steps) - 1 if marker == "after" and steps else len(steps), current)
+            if marker == "fronted":
+                if fronted:
+                    steps.append(fronted)
+                fronted = new
+            else:
+                steps.insert(len(steps) - 1 if marker == "after" and steps else len(steps), new)
+                if fronted:
+                    steps.append(fronted)
+                    fronted = None
+            current = new
+    if fronted:
+        steps.append(fronted)
     return steps, pending
 
 
