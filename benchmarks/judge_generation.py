@@ -1,4 +1,6 @@
 """Does generation do what was asked, graded by the geometric judge (lenscraft_core/judge.py), not by the model?
+generate's default (the planner, plan.py), the network's own trajectory (generator="model") and the simulator, side by
+side in one run.
 
     .venv/bin/python benchmarks/judge_generation.py                 # bundled model (ONNX), 5 seeds per cell
     .venv/bin/python benchmarks/judge_generation.py --seeds 20 --model runs/x/last --runtime torch
@@ -33,13 +35,15 @@ from lenscraft_core.inference import load_engine  # noqa: E402
 from lenscraft_core.judge import judge_shot  # noqa: E402
 from lenscraft_core.schema import Subject  # noqa: E402
 from lenscraft_core.simulate import simulate_shot  # noqa: E402
-from lenscraft_core.vocabulary import EASING, FIELDS, MOVEMENT  # noqa: E402
+from lenscraft_core import body, framing  # noqa: E402
+from lenscraft_core.vocabulary import ANGLE, EASING, FIELDS, MOVEMENT, SHOT_TYPE  # noqa: E402
 
 SUBJECTS = {
     "person": Subject([0.0, 0.0, 0.9], [0.5, 0.4, 1.8], name="person", object_class="person"),
     "object": Subject([0.0, 0.0, 0.2], [0.4, 0.4, 0.4], name="box"),
 }
 MULTI_HUMP = {"Bounce", "Elastic", "Back"}  # easings whose speed has several humps by design
+GENS = ("planned", "model", "simulator")  # generate's default, the network's own trajectory, the simulator
 
 
 
@@ -51,9 +55,34 @@ def _full_labels(rng: np.random.Generator, movement: str) -> dict[str, str]:
     return out
 
 
-def run(engine, seeds: int, frames: int, fps: float) -> dict:
-    """rows[(generator, mode, subject)][movement] = list of (verdict, stated labels)."""
+def framing_checks(shot, subject, labels) -> dict:
+    """First-frame shot size and angle by the body's definitions for a person (body.py), the box's for an object
+    (framing.py), against the stated ones (the vocabulary default where a field is open: what the planner frames);
+    the share of frames cutting the head among close-up / medium close-up / medium frames (a person)."""
+    t = shot.trajectory
+    want = {f: labels.get(f) or FIELDS[f].default for f in ("shot_type", "angle")}
+    if body.is_person(subject):
+        size = body.person_shot_size(t.position, t.matrices, t.focal_length, subject, t.sensor_width, t.aspect)
+        angle = body.person_angle(t.position, t.matrices, subject)[0]
+        cut = body.head_cut(t.position, t.matrices, t.focal_length, subject, t.sensor_width, t.aspect)
+        tight = np.isin(size, [SHOT_TYPE.index(n) for n in HEAD_KEPT])
+        head = (int((cut & tight).sum()), int(tight.sum()))
+        size0 = int(size[0])
+    else:
+        fr = framing.measure(t, subject)
+        size0, angle, head = int(fr.shot_type[0]), int(fr.angle[0]), (0, 0)
+    return {"size": SHOT_TYPE.names[size0] == want["shot_type"], "angle": ANGLE.names[int(angle)] == want["angle"],
+            "head": head, "min_z": float(t.position[:, 2].min())}
+
+
+HEAD_KEPT = ("closeUp", "mediumCloseUp", "mediumShot")  # sizes whose frames must not cut the head
+
+
+def run(engine, seeds: int, frames: int, fps: float) -> tuple[dict, dict]:
+    """rows[(generator, mode, subject)][movement] = list of (verdict, stated labels); framed[(generator, mode,
+    subject)] = list of framing_checks."""
     rows: dict = defaultdict(lambda: defaultdict(list))
+    framed: dict = defaultdict(list)
     for mi, movement in enumerate(MOVEMENT.names):
         for subj_name, subject in SUBJECTS.items():
             for seed in range(seeds):
@@ -62,9 +91,16 @@ def run(engine, seeds: int, frames: int, fps: float) -> dict:
                 for mode, labels in (("full", full), ("partial", {"movement": movement})):
                     sim = simulate_shot(subject, labels, frames=frames, fps=fps, seed=seed)
                     rows[("simulator", mode, subj_name)][movement].append((judge_shot(sim, sim.subject), labels))
-                    shot = engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed)[0]
+                    shot = engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed,
+                                           generator="model")[0]
                     rows[("model", mode, subj_name)][movement].append((judge_shot(shot, sim.subject), labels))
-    return rows
+                    shot = engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed)[0]
+                    rows[("planned", mode, subj_name)][movement].append((judge_shot(shot, sim.subject), labels))
+                    framed[("planned", mode, subj_name)].append(framing_checks(shot, sim.subject, labels))
+                    framed[("model", mode, subj_name)].append(framing_checks(
+                        engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed,
+                                        generator="model")[0], sim.subject, labels))
+    return rows, framed
 
 
 def _pct(items: list, movement: str) -> float:
@@ -102,14 +138,15 @@ def print_tables(rows: dict, generator: str, seeds: int) -> None:
 
 def print_clean(rows: dict, seeds: int) -> None:
     print(f"\n### clean curves: medians per movement over full + partial, person + object ({4 * seeds} shots a cell)\n")
-    print("| movement | focal drift % model | sim | roll drift deg model | sim | speed humps model | sim |")
-    print("|---|---|---|---|---|---|---|")
+    print("| movement | focal drift % " + " | ".join(GENS) + " | roll drift deg " + " | ".join(GENS)
+          + " | speed humps " + " | ".join(GENS) + " |")
+    print("|---|" + "---|" * (3 * len(GENS)))
     summary: dict = defaultdict(list)
     for movement in MOVEMENT.names:
         parts = movement_kinds(movement)
         out = []
         for measure in ("focal", "roll", "humps"):
-            for gen in ("model", "simulator"):
+            for gen in GENS:
                 vals = []
                 for (g, mode, _), by in rows.items():
                     if g != gen:
@@ -126,13 +163,27 @@ def print_clean(rows: dict, seeds: int) -> None:
                 out.append(_median(vals))
         print(f"| {movement} | " + " | ".join(out) + " |")
     print("| **all** | " + " | ".join(_median(summary[(m, g)]) for m in ("focal", "roll", "humps")
-                                       for g in ("model", "simulator")) + " |")
+                                       for g in GENS) + " |")
     limits = {"focal": 0.5, "roll": 0.2}
-    for gen in ("model", "simulator"):
+    for gen in GENS:
         share = {m: 100.0 * np.mean(np.array(summary[(m, gen)]) < lim) for m, lim in limits.items()}
         one = 100.0 * np.mean(np.array(summary[("humps", gen)]) == 1)
         print(f"\n{gen}: focal drift < 0.5 % on {share['focal']:.0f} % of non-zoom shots, roll drift < 0.2 deg on "
               f"{share['roll']:.0f} % of non-roll shots, one speed hump on {one:.0f} % of single-hump eased shots")
+
+
+def print_framing(framed: dict) -> None:
+    print("\n### framing at the first frame (body definitions for the person, the box's for the object), the head "
+          "on close-up to medium frames, the lowest camera height (the person's feet and the box's base at z = 0)\n")
+    print("| generator | instruction | subject | shot size right | angle right | head cut on CU/MCU/MS frames | "
+          "lowest camera z (m) |")
+    print("|---|---|---|---|---|---|---|")
+    for (gen, mode, subj), checks in sorted(framed.items()):
+        cut, tight = (sum(c["head"][i] for c in checks) for i in (0, 1))
+        print(f"| {gen} | {mode} | {subj} | {100 * np.mean([c['size'] for c in checks]):.1f} % | "
+              f"{100 * np.mean([c['angle'] for c in checks]):.1f} % | "
+              + (f"{100 * cut / tight:.1f} % of {tight}" if tight else "-")
+              + f" | {min(c['min_z'] for c in checks):.2f} |")
 
 
 def main() -> None:
@@ -145,12 +196,13 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.time()
     engine = load_engine(args.model, runtime=args.runtime)
-    rows = run(engine, args.seeds, args.frames, args.fps)
+    rows, framed = run(engine, args.seeds, args.frames, args.fps)
     print(f"judge_generation: model {engine.model_dir} ({engine.runtime_name}), {args.seeds} seeds, "
           f"{args.frames} frames at {args.fps:g} fps; {platform.machine()} CPU x{_cpus()}")
-    print_tables(rows, "model", args.seeds)
-    print_tables(rows, "simulator", args.seeds)
+    for gen in GENS:
+        print_tables(rows, gen, args.seeds)
     print_clean(rows, args.seeds)
+    print_framing(framed)
     print(f"\n{time.time() - t0:.1f} s")
 
 

@@ -310,10 +310,8 @@ def segment_label(segment: Segment) -> str:
     return segment.moves[0].movement
 
 
-def _floor_default(subject: Subject, person: bool) -> float | None:
-    """A person stands on the floor at its feet (the box's lowest corner); an object may float: no floor."""
-    if not person:
-        return None
+def subject_base(subject: Subject) -> float:
+    """The subject's lowest box corner at its first frame: the ground it stands on (the planner's default floor)."""
     corners = geo.box_corners(subject.positions(1)[0], subject.size, geo.quat_to_matrix(subject.rotations(1)[0]))
     return float(corners[..., 2].min())
 
@@ -321,14 +319,15 @@ def _floor_default(subject: Subject, person: bool) -> float | None:
 def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: Sequence[Segment] | None = None,
               frames: int = 48, fps: float = DEFAULT_FPS, seed: int = 0, variation: int = 0,
               focal_length: float | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
-              aspect: float = DEFAULT_ASPECT, floor: float | None = None, clearance: float = CLEARANCE_M,
+              aspect: float = DEFAULT_ASPECT, floor: float | str | None = "auto", clearance: float = CLEARANCE_M,
               obstacles: Sequence = (), aim: np.ndarray | None = None) -> Shot:
     """One planned shot. labels: the STATED fields (canonical names); open ones take the operator defaults
     (vocabulary defaults: eye level, medium shot, front, in-out sine) on variation 0 and a random label (seeded by
     seed and variation) on the others. segments: what the camera does (moves.Segment); None = the movement label's
     (segments_from_movement). A person (body.is_person) is framed by the body (body.person_start_pose), an object by
     its box. focal_length fixes the lens, else the operator lens for the shot size (OPERATOR_LENS_MM). floor: the
-    ground height (a person's default: its feet); the camera keeps `clearance` above it and out of `obstacles`
+    ground height ("auto": the subject's lowest corner, where it stands; None: no floor); the camera keeps
+    `clearance` above it and out of `obstacles`
     (clearance.keep_clear). aim (F, 3): a point to frame instead of the subject's own (an aim target)."""
     from . import body, clearance as clear  # the planner's two scene helpers
 
@@ -346,14 +345,17 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
     person = body.is_person(subject)
     subject.validate("subject", frames if subject.is_moving else None)
     jitter = rng.uniform(-1, 1, 2) if variation > 0 else np.zeros(2)
-    lens = float(focal_length) if focal_length is not None else operator_lens(filled["shot_type"]) * float(
-        np.exp(VARIATION_LENS * jitter[1]))
-    lens *= float(geo.sensor_size(sensor_width, aspect)[1] / geo.sensor_size(DEFAULT_SENSOR_WIDTH_MM,
-                                                                            DEFAULT_ASPECT)[1]) \
-        if focal_length is None else 1.0
+    if focal_length is not None:
+        lens = float(focal_length)
+    else:  # the operator lens is for the reference sensor: the same framing on another needs the height ratio
+        ref_h = geo.sensor_size(DEFAULT_SENSOR_WIDTH_MM, DEFAULT_ASPECT)[1]
+        lens = operator_lens(filled["shot_type"]) * float(np.exp(VARIATION_LENS * jitter[1])) * float(
+            geo.sensor_size(sensor_width, aspect)[1] / ref_h)
     azimuth = VIEW[filled["view"]].params["azimuth_deg"] + VARIATION_AZIMUTH_DEG * jitter[0]
-    if floor is None:
-        floor = _floor_default(subject, person)
+    if isinstance(floor, str):
+        if floor != "auto":
+            raise LensCraftError(f"floor must be a world height, 'auto' or None, got {floor!r}")
+        floor = subject_base(subject)
     notes: list[str] = []
     dolly_limit = None
     if person:
@@ -374,6 +376,14 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
                       dolly_limit)
     notes += path.notes
     position, rotation = path.position, path.rotation
+    if floor is not None:
+        # A move that descends through the floor (a pedestal or crane down from a low start) keeps its whole
+        # travel: the path starts higher by what it lacks, instead of flattening where it meets the floor.
+        lack = floor + clearance - float(position[:, 2].min())
+        if lack > 0 and position[0, 2] > floor + clearance - 1e-9:
+            position = position + np.array([0.0, 0.0, lack])
+            notes.append(f"the camera starts {lack:.2f} m higher so that its descent stays {clearance:g} m above "
+                         "the floor")
     if floor is not None or len(obstacles):
         cleared = clear.keep_clear(position, rotation, np.broadcast_to(pivot if aim is not None else target,
                                                                        (frames, 3)),

@@ -40,19 +40,29 @@ def compute() -> dict[str, np.ndarray]:
     for runtime in ("onnx", "torch"):
         engine = Engine.load(None, runtime=runtime)
         for name, instruction, frames, kw in CASES:
-            for i, shot in enumerate(engine.generate(subject, instruction, frames=frames, **kw)):
+            for i, shot in enumerate(engine.generate(subject, instruction, frames=frames, generator="model", **kw)):
                 t = shot.trajectory
                 key = f"{runtime}/{name}/{i}"
                 out[key + "/position"] = t.position
                 out[key + "/rotation"] = t.rotation
                 out[key + "/focal"] = t.focal_length
-        first = engine.generate(subject, CASES[0][1], frames=48)[0]
+        first = engine.generate(subject, CASES[0][1], frames=48, generator="model")[0]
         d = engine.describe(first, top_k=3)
         out[f"{runtime}/describe/scores"] = np.array([s for f in sorted(d.fields) for _, s in d.fields[f]])
         out[f"{runtime}/describe/motion"] = np.array(d.motion)
         filled = engine.complete(first, [0, 20, 47])
         out[f"{runtime}/complete/position"] = filled.trajectory.position
         out[f"{runtime}/complete/rotation"] = filled.trajectory.rotation
+    # generate's default, the planner, runs no network: the same on both runtimes, pinned once
+    person = Subject(position=subject.position, size=subject.size, object_class="person")
+    for name, instruction, frames, kw in CASES:
+        for who, subj in (("object", subject), ("person", person)):
+            for i, shot in enumerate(engine.generate(subj, instruction, frames=frames, **kw)):
+                t = shot.trajectory
+                key = f"planned/{who}/{name}/{i}"
+                out[key + "/position"] = t.position
+                out[key + "/rotation"] = t.rotation
+                out[key + "/focal"] = t.focal_length
     return out
 
 

@@ -103,7 +103,7 @@ _VERBS = {("pan", 1): "pans left", ("pan", -1): "pans right", ("tilt", 1): "tilt
           ("roll", 1): "rolls left", ("roll", -1): "rolls right", ("truck", 1): "trucks right",
           ("truck", -1): "trucks left", ("pedestal", 1): "rises", ("pedestal", -1): "lowers",
           ("dolly", 1): "pushes in", ("dolly", -1): "pulls out", ("zoom", 1): "zooms in", ("zoom", -1): "zooms out",
-          ("arc", 1): "arcs left", ("arc", -1): "arcs right", ("follow", 0): "follows the subject",
+          ("arc", -1): "arcs left", ("arc", 1): "arcs right",  # vocabulary: arc left = clockwise = sign -1 ("follow", 0): "follows the subject",
           ("track", 0): "tracks alongside the subject"}
 
 
@@ -454,12 +454,12 @@ class Engine:
     def generate(self, subject: Subject, instruction, frames: int = 30, fps: float = 24.0, seed: int = 0,
                  variations: int = 1, focal_length: float | None = None,
                  sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, aspect: float = DEFAULT_ASPECT,
-                 floor: float | None = None, generator: str = "planned", obstacles=(),
+                 floor: float | str | None = "auto", generator: str = "planned", obstacles=(),
                  aim: np.ndarray | None = None, shake: bool = True) -> list[Shot]:
         """Shots for `subject` in world space. instruction: a prompt, or {field: label} (optionally with
         "segments": [moves.Segment or its dict] and "shake": amplitude). focal_length fixes the lens.
-        floor: the ground's world height (the camera keeps plan.CLEARANCE_M above it; a person's default is its
-        feet). generator: "planned" (the default: plan.plan_shot, the asked moves built exactly, framed by the body
+        floor: the ground's world height (the planner keeps plan.CLEARANCE_M above it; "auto": where the subject
+        stands, its lowest corner; None: no floor; the model path keeps the camera at or above a given height). generator: "planned" (the default: plan.plan_shot, the asked moves built exactly, framed by the body
         for a person) or "model" (the network's own trajectory, as evaluate measures it; one move per shot).
         obstacles: clearance.Box list the planned path keeps out of; aim (F, 3): a point to frame instead of the
         subject's; shake: bake the asked handheld shake into the trajectory (False: leave it to the caller, as the
@@ -469,6 +469,8 @@ class Engine:
         if generator == "planned":
             return generate_planned(prompting.read_request(instruction, self.parse), subject, frames, fps, seed,
                                     variations, focal_length, sensor_width, aspect, floor, obstacles, aim, shake)
+        if floor == "auto":
+            floor = None  # the network's own path: only a height given is kept
         if frames < 2:
             raise LensCraftError(f"frames must be at least 2, got {frames}")
         if variations < 1:

@@ -20,7 +20,7 @@ def _is_number(v: object) -> bool:
 
 
 def generate_planned(req: Request, subject: Subject, frames: int, fps: float, seed: int, variations: int,
-                     focal_length: float | None, sensor_width: float, aspect: float, floor: float | None,
+                     focal_length: float | None, sensor_width: float, aspect: float, floor: float | str | None,
                      obstacles: Sequence = (), aim: np.ndarray | None = None, bake_shake: bool = True) -> list[Shot]:
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= schema.MAX_FRAMES:
         raise LensCraftError(f"frames must be a whole number in 2-{schema.MAX_FRAMES}, got {frames!r}")
@@ -32,7 +32,7 @@ def generate_planned(req: Request, subject: Subject, frames: int, fps: float, se
                                   ("fps", fps, schema.FPS_RANGE)):
         if value is not None and not (_is_number(value) and lo <= value <= hi):
             raise LensCraftError(f"{name} must be a number in {lo:g}-{hi:g}, got {value!r}")
-    if floor is not None and not _is_number(floor):
+    if floor is not None and floor != "auto" and not _is_number(floor):
         raise LensCraftError(f"floor must be a finite world height, got {floor}")
     shots = []
     for v in range(int(variations)):
