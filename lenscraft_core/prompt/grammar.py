@@ -147,7 +147,7 @@ def _table() -> tuple[dict[tuple[str, ...], list[tuple]], dict[str, int]]:
                 if text.lower() not in LX.AMBIGUOUS_ALIASES:
                     spec[text] = (ftype, value)
     for group in (LX.AROUND, LX.MOVES, LX.DIRECTIONS, LX.MAGNITUDES, LX.STATIC, LX.DOLLY_ZOOM, LX.ANGLES, LX.SHOTS,
-                  LX.VIEWS, LX.MODES, LX.AMOUNTS, LX.REVEALS, LX.SPEEDS, LX.TIMING, LX.SHAKE):
+                  LX.VIEWS, LX.MODES, LX.HALTS, LX.AMOUNTS, LX.REVEALS, LX.SPEEDS, LX.TIMING, LX.SHAKE):
         spec.update(group)
     for part, label in LX.BODY_PARTS.items():
         for pattern in LX.PART_FRAMING:

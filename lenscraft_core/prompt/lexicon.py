@@ -90,6 +90,12 @@ MOVES = {
     **_move("MOVE", "move, travel, travelling, glide, drift, shift, translate, position, coast, float"),
     # Drone pilots' and everyday verbs of travel: a move only with a direction ("fly forward", "goes up").
     **_move("MOVE", "fly, flies, flying, flew, go, goes, going, went, continue, continues, continuing, proceed"),
+    # travelling through or over a place is going forward ("moves through the living room", "flies over the lake")
+    **_move("dolly", ", ".join(f"{verb} {prep}" for verb in _words(
+        "move, moves, moving, moved, travel, travels, travelling, traveling, travelled, go, goes, going, went, "
+        "glide, glides, gliding, fly, flies, flying, flew, pass, passes, passing, push, pushes, pushing, "
+        "drift, drifts, drifting, float, floats, floating, proceed, proceeds, proceeding")
+        for prep in ("through", "over") if not (prep == "over" and verb.startswith("pass"))), "in"),
     **_move("ROTATE", "turn, rotate, swing, pivot, angle, swivel, point, aim"),
 }
 
@@ -216,6 +222,16 @@ MODES = {
     **_pairs(_END, _SLOW, "Out"), **_pairs(_END, _FAST, "In"),
     **{w: ("mode", "In", False) for w in _words("start, beginning, begin, takeoff, launch, outset, opening")},
     **{w: ("mode", "Out", False) for w in _words("end, finish, ending, landing, arrival, stop, close, final frame")},
+}
+
+# A move coming to rest: an easing Out said with the move ("pan left and come to a stop"), a hold in a clause of its
+# own ("truck left, then comes to a stop"): a still word with the mode (grammar.py adds these after MODES).
+HALTS = {
+    **{w: [("static", "still"), ("mode", "Out", True)] for w in _words(
+        "come to stop, comes to stop, coming to stop, come to halt, comes to halt, coming to halt, come to rest, "
+        "comes to rest, coming to rest, come to standstill, comes to standstill, grind to halt, grinds to halt")},
+    **{w: [("static", "still"), ("mode", "Out", False)] for w in _words(
+        "stop, stops, stopping, stopped, halt, halts, halting, halted")},
 }
 
 # ----------------------------------------------------------------------------------------------------------------------
