@@ -284,6 +284,8 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     for ci in sorted(words_of):  # a clause of one everyday word ("pan left, low, wide") is that field's alias
         at = words_of[ci]
         lone = _lone_word(raw[at[0]]) if len(at) == 1 else []
+        if lone and lone[0][0] == "view" and markers[ci] in ("seq", "after", "before"):
+            lone = []  # "pan left, then right": the move again, the other way (movement.py)
         if lone and all(c.what[0] in ("dir", "mag") for c in at_word.get(at[0], [])):
             at_word[at[0]] = [Cue(c, at[0], at[0] + 1, ci, raw[at[0]]) for c in lone]
     cues = [c for start in sorted(at_word) for c in at_word[start]]

@@ -328,6 +328,27 @@ def _sequenced(cues: list[Cue], markers: list[str]) -> set:
             or (k + 1 < len(order) and markers[order[k + 1]] in ("seq", "before"))}
 
 
+_SEQUENCE_MARKERS = ("seq", "after", "before", "fronted")
+
+
+def _ellipsis(before: list[Cue], unit: list[Cue]) -> list[Cue]:
+    """A sequenced clause of directions alone ("then back out", "and then down") repeats the step before's last move
+    word that turns or travels on that axis: the clause's cues with a move cue for it at the direction (bound as
+    usual); [] when none fits."""
+    moves = [c for c in unit if c.what[0] == "move"]
+    if [c.words for c in moves] == ["back up"] and any(
+            c.what[0] == "move" and "V" in LX.AXES[c.what[1]] for c in before):  # "tilt down, then back up"
+        moves[0].what = ("dir", "V", "up")  # the phrase is a direction here: up again (used as one)
+    if any(c.what[0] in ("move", "dz", "static") for c in unit):
+        return []
+    for d in (c for c in unit if c.what[0] == "dir"):  # "pan left, then back to the right": the one that fits
+        verb = next((c for c in reversed(before) if c.what[0] == "move" and d.what[1] in LX.AXES[c.what[1]]), None)
+        if verb:
+            cue = Cue(("move", verb.what[1], None, verb.what[3]), d.start, d.start, d.clause, verb.words.split()[0])
+            return [cue] + unit
+    return []
+
+
 def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]:
     """The steps in time order (module doc), and the cues before any step when there is none."""
     dir_clauses = {c.clause for c in cues if c.what[0] == "dir"}
@@ -356,6 +377,10 @@ def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]
     current: _Step | None = None
     fronted: _Step | None = None  # "Before the push in, the camera tilts up": placed after the step that follows
     for marker, kind, unit_cues in units:
+        if kind in (None, "move") and marker in _SEQUENCE_MARKERS and current and not current.hold:
+            again = _ellipsis(current.cues, unit_cues)
+            if again:  # "push in, then back out": the move before, the other way
+                kind, unit_cues = "move", again
         if kind is None:
             (current.cues if current else pending).extend(unit_cues)
         elif kind == "move" and marker == "sim" and current and not current.hold:
