@@ -71,7 +71,8 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
 _SECONDS = r"\s*(?:seconds?|secs?|s)\b"
 # Clause boundaries and how each joins the clause before it: "seq" (then, followed by, ending with...: the next
 # step), "after" ("after X": X comes first), "before" ("X before Y": in order; "Before Y, X" at the start of a
-# sentence, "fronted": X comes first), "punct" (a comma or full stop: the next step when both clauses name moves).
+# sentence, "fronted": X comes first), "punct" / "stop" (a comma / a full stop: the next step when both clauses name
+# moves).
 _BOUNDARY = re.compile(r"([,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|followed\s+by|after\s+that|"
                        r"afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after|eventually|lastly|"
                        r"(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:with|by)|transition(?:s|ing)?\s+(?:in)?to)\b)")
@@ -84,7 +85,7 @@ def _number(m: re.Match, prefix: str) -> str:
 
 def _marker(separator: str) -> str:
     if re.fullmatch(r"[^a-z]+", separator):
-        return "punct"
+        return "stop" if _SENTENCE_END.search(separator) else "punct"
     return separator if separator in ("after", "before") else "seq"
 
 
@@ -249,7 +250,7 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
         if marker == "fronted" and not kept:
             before_that = True
         elif kept and before_that:
-            marker, before_that = ("after" if marker == "punct" else marker), False
+            marker, before_that = ("after" if marker in ("punct", "stop") else marker), False
         markers.append("sim" if head[:1] and (head[0] in LX.SIMULTANEOUS or head == ["same", "time"]) else marker)
         if kept:
             opened.add(len(raw))
@@ -300,20 +301,20 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
 
 def _participles_join(cues: list[Cue], raw: list[str], markers: list[str], opened: set[int]) -> None:
     """A comma clause that opens with a move in -ing ("truck left fast, panning right to keep him centred") is
-    simultaneous with the move before it, unless that one is an -ing form too (a list: "panning left, tilting up")."""
-    last_form = None  # whether the last clause's first move word was an -ing form
-    seen = -1
+    simultaneous with the move before it, unless that one is an -ing form too (a list: "panning left, tilting up");
+    so is a sentence's main clause after an opening -ing clause ("Descending slowly, the drone yaws right")."""
+    verbs = []  # (clause, -ing form, whether the clause opens with it) of each clause's first move word
     for c in cues:
-        if c.what[0] not in ("move", "dz") or c.clause == seen:
+        if c.what[0] in ("move", "dz") and (not verbs or verbs[-1][0] != c.clause):
+            first = c.start
+            while first > 0 and first not in opened and raw[first - 1] in LX.SPEEDS:
+                first -= 1  # "slowly panning right"
+            verbs.append((c.clause, raw[c.start].endswith("ing"), first in opened))
+    for (ca, ing_a, opens_a), (cb, ing_b, opens_b) in zip(verbs, verbs[1:]):
+        if markers[cb] != "punct" or ing_a == ing_b:
             continue
-        seen = c.clause
-        first = c.start
-        while first > 0 and first not in opened and raw[first - 1] in LX.SPEEDS:
-            first -= 1  # "slowly panning right"
-        ing = raw[c.start].endswith("ing")
-        if ing and last_form is False and markers[c.clause] == "punct" and first in opened:
-            markers[c.clause] = "sim"
-        last_form = ing
+        if ing_b and opens_b or ing_a and opens_a and markers[ca] in ("start", "stop"):
+            markers[cb] = "sim"
 
 
 def _said(token: str, number: str) -> str:
