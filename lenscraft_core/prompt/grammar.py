@@ -70,13 +70,14 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 _SECONDS = r"\s*(?:seconds?|secs?|s)\b"
 # Clause boundaries and how each joins the clause before it: "seq" (then, followed by, ending with...: the next
-# step), "after" ("after X": X comes first), "before" ("X before Y": in order; "Before Y, X" at the start of a
-# sentence, "fronted": X comes first), "punct" / "stop" (a comma / a full stop: the next step when both clauses name
+# step), "after" ("after X": X comes first), "before" ("X before Y": in order; "Before Y, X" opening a sentence or
+# a comma phrase, "fronted": X comes first), "punct" / "stop" (a comma / a full stop: the next step when both clauses name
 # moves).
 _BOUNDARY = re.compile(r"([,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|followed\s+by|after\s+that|"
                        r"afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after|eventually|lastly|"
                        r"(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:with|by)|transition(?:s|ing)?\s+(?:in)?to)\b)")
 _SENTENCE_END = re.compile(r"[.;:!?\n]")
+_BLANK = re.compile(r"\s*(?:(?:and|but)\b\s*)*")  # a clause that says nothing ("Pan left, but before that, ...")
 
 
 def _number(m: re.Match, prefix: str) -> str:
@@ -122,11 +123,11 @@ def _marked_clauses(text: str) -> list[tuple[str, list[str]]]:
         t = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", r" pct\1 ", t)
     parts = _BOUNDARY.split(t)
     out = []
-    opens = True  # whether the separator before clause i opens its sentence: only blank clauses since a sentence end
+    opens = True  # whether clause i opens a phrase: only blank clauses since the start or a punctuation mark
     for i in range((len(parts) + 1) // 2):
         marker = "start" if i == 0 else _marker(parts[2 * i - 1].strip())
         if i:
-            opens = bool(_SENTENCE_END.search(parts[2 * i - 1])) or (opens and not parts[2 * i - 2].strip())
+            opens = marker in ("punct", "stop") or bool(opens and _BLANK.fullmatch(parts[2 * i - 2]))
         if marker == "before" and opens:  # "Before the push in, the camera tilts up": the tilt comes first
             marker = "fronted"
         out.append((marker, re.findall(r"[a-z0-9_.]+", parts[2 * i])))
@@ -247,8 +248,10 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     for ci, (marker, words) in enumerate(_marked_clauses(text)):
         kept = [w for w in words if w not in LX.FILLER]
         head = kept[1:3] if kept[:1] == ["and"] else kept[:2]  # ", and at the same time tilts up"
-        if marker == "fronted" and not kept:
+        if marker == "fronted" and not [w for w in kept if w not in ("and", "but")]:
             before_that = True
+        elif raw and (kept[:1] == ["first"] or kept[:2] == ["but", "first"]):
+            marker = "first"  # "Push in, but first pan left": the pan opens the shot
         elif kept and before_that:
             marker, before_that = ("after" if marker in ("punct", "stop") else marker), False
         markers.append("sim" if head[:1] and (head[0] in LX.SIMULTANEOUS or head == ["same", "time"]) else marker)

@@ -388,13 +388,15 @@ def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]
         else:
             new = _Step(kind == "hold", pending + unit_cues)
             pending = []
+            if fronted and marker != "punct":  # "Pan right, before pushing in, then tilt up": no main clause
+                steps.append(fronted)
+                fronted = None
             if marker == "fronted":
-                if fronted:
-                    steps.append(fronted)
                 fronted = new
             else:
-                steps.insert(len(steps) - 1 if marker == "after" and steps else len(steps), new)
-                if fronted:
+                at = {"after": len(steps) - 1, "first": 0}.get(marker, len(steps)) if steps else 0
+                steps.insert(at, new)
+                if fronted:  # the main clause after "Before X, ...": X follows it
                     steps.append(fronted)
                     fronted = None
             current = new
