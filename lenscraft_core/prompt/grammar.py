@@ -32,7 +32,8 @@ from typing import Callable, Mapping
 
 from . import lexicon as LX
 from .cue import Cue
-from .movement import AMOUNT_CUES, GENERIC_CONFIDENCE, INFERRED_CONFIDENCE, Reading, read_movement, sign_direction
+from .movement import (AMOUNT_CUES, GENERIC_CONFIDENCE, INFERRED_CONFIDENCE, Reading, read_movement, sequenced,
+                       sign_direction)
 from ..errors import LensCraftError
 from ..moves import Move, Plan, Segment, segment_frames
 from ..vocabulary import FIELD_NAMES, FIELDS, OPPOSITE_DIRECTION
@@ -71,8 +72,8 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
 _SECONDS = r"\s*(?:seconds?|secs?|s)\b"
 # Clause boundaries and how each joins the clause before it: "seq" (then, followed by, ending with...: the next
 # step), "after" ("after X": X comes first), "before" ("X before Y": in order; "Before Y, X" opening a sentence or
-# a comma phrase, "fronted": X comes first), "punct" / "stop" (a comma / a full stop: the next step when both clauses name
-# moves).
+# a comma phrase, "fronted": X comes first), "punct" / "stop" (a comma / a full stop: the next step when both
+# clauses name moves), "first" ("but first X": X opens the shot).
 _BOUNDARY = re.compile(r"([,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|followed\s+by|after\s+that|"
                        r"afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after|eventually|lastly|"
                        r"(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:with|by)|transition(?:s|ing)?\s+(?:in)?to)\b)")
@@ -149,7 +150,7 @@ def _table() -> tuple[dict[tuple[str, ...], list[tuple]], dict[str, int]]:
                 if text.lower() not in LX.AMBIGUOUS_ALIASES:
                     spec[text] = (ftype, value)
     for group in (LX.AROUND, LX.MOVES, LX.DIRECTIONS, LX.MAGNITUDES, LX.STATIC, LX.DOLLY_ZOOM, LX.ANGLES, LX.SHOTS,
-                  LX.VIEWS, LX.MODES, LX.HALTS, LX.AMOUNTS, LX.REVEALS, LX.SPEEDS, LX.TIMING, LX.SHAKE):
+                  LX.VIEWS, LX.MODES, LX.HALTS, LX.LOOKS, LX.AMOUNTS, LX.REVEALS, LX.SPEEDS, LX.TIMING, LX.SHAKE):
         spec.update(group)
     for part, label in LX.BODY_PARTS.items():
         for pattern in LX.PART_FRAMING:
@@ -299,7 +300,26 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
         c.negated = any(raw[j] in LX.NEGATION and j not in covered for j in before)
     cues = [c for c in cues if not c.negated and c.what[0] != "none"]
     _participles_join(cues, raw, markers, opened)
-    return cues, raw, markers
+    return _looks(cues, markers), raw, markers
+
+
+def _looks(cues: list[Cue], markers: list[str]) -> list[Cue]:
+    """"looks up/down/left": a tilt or pan in a clause the prompt sequences ("pans left, then looks up"), where its
+    angle reading goes; elsewhere the angle alone ("camera looks up at the giant": a low angle)."""
+    looks = [c for c in cues if c.what[0] == "look"]
+    if not looks:
+        return cues
+    turned = sequenced(cues, markers)
+    drop = {c.start for c in looks if c.clause in turned}
+    out = []
+    for c in cues:
+        if c.what[0] == "look":
+            if c.clause in turned:
+                kind = "tilt" if c.what[1] in ("up", "down") else "pan"
+                out.append(Cue(("move", kind, c.what[1], None), c.start, c.end, c.clause, c.words))
+        elif not (c.what[0] == "angle" and c.start in drop):
+            out.append(c)
+    return out
 
 
 def _participles_join(cues: list[Cue], raw: list[str], markers: list[str], opened: set[int]) -> None:

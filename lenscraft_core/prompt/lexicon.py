@@ -12,6 +12,7 @@ A phrase maps to one or more cues, tuples whose first item says what they are:
     ("share", share) ("atend",)          timing of the segment it is in: a share of the shot; "at the end" (short)
     ("shake", amplitude)                 handheld shake of the whole shot (0 steady, 1 handheld, 2 very shaky)
     ("dz",) ("none",)                    dolly-zoom marker, a phrase that says nothing (consumes words)
+    ("look", direction)                  "looks up/left": a tilt or pan where the prompt sequences it, else nothing
     ("static", how)                      a held camera: "hold" (a hold segment wherever it is: "push in and hold"),
                                          "still" (a hold when its clause names no move), "rig" (tripod, locked off:
                                          shake 0, and a hold only when the prompt names no move at all)
@@ -259,6 +260,12 @@ ANGLES = {
         "overhead, top down, top shot, directly above, directly overhead, straight down, god's eye, gods eye, "
         "plan view, flat lay, perpendicular above, from ceiling, straight above")},
 }
+
+# "looks up": a low angle, or a tilt where the prompt sequences it ("pans left, then looks up"; grammar.py)
+_LOOK_VERBS = ("look", "looks", "looking", "glance", "glances", "glancing")
+ANGLES.update({f"{v} {d}": [ANGLES.get(f"{v} {d}", ("angle", -30.0 if d == "up" else 30.0)), ("look", d)]
+               for v in _LOOK_VERBS for d in ("up", "down")})
+LOOKS = {f"{v} {d}": ("look", d) for v in _LOOK_VERBS for d in ("left", "right")}
 
 # Body part -> the tightest label that still shows it; used in framing phrases ("from the chest up", "head to toe").
 BODY_PARTS = {"eye": "extremeCloseUp", "eyes": "extremeCloseUp", "lips": "extremeCloseUp", "mouth": "extremeCloseUp",

@@ -312,15 +312,15 @@ class _Step:
     cues: list
 
 
-def _is_hold(c: Cue, moving_clauses: set, sequenced: set) -> bool:
+def _is_hold(c: Cue, moving_clauses: set, in_sequence: set) -> bool:
     """A hold word holds; a still word holds in a clause with no move; a rig word ("locked off") only in a clause
     with no move that the prompt puts in sequence ("Start locked off, then boom down")."""
     if c.what[0] != "static" or c.clause in moving_clauses and c.what[1:] != ("hold",):
         return False
-    return c.what[1:] != ("rig",) or c.clause in sequenced
+    return c.what[1:] != ("rig",) or c.clause in in_sequence
 
 
-def _sequenced(cues: list[Cue], markers: list[str]) -> set:
+def sequenced(cues: list[Cue], markers: list[str]) -> set:
     """Clauses that a sequence word joins to a neighbour: their own marker, or the next clause with cues'."""
     order = sorted({c.clause for c in cues})
     joined = ("seq", "after", "before", "fronted")
@@ -357,11 +357,11 @@ def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]
         return c.what[0] == "dz" or (c.what[0] == "move" and (c.what[1] not in LX.GENERIC_KIND
                                                               or c.clause in dir_clauses))
     moving_clauses = {c.clause for c in cues if moving(c)}
-    sequenced = _sequenced(cues, markers)
+    in_sequence = sequenced(cues, markers)
     units: list[list] = []  # [marker, "move" | "hold" | None, cues]
     clause = None
     for c in cues:
-        kind = "hold" if _is_hold(c, moving_clauses, sequenced) else "move" if moving(c) else None
+        kind = "hold" if _is_hold(c, moving_clauses, in_sequence) else "move" if moving(c) else None
         if c.clause != clause:
             clause = c.clause
             units.append([markers[clause], None, []])
