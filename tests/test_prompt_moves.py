@@ -192,3 +192,134 @@ def test_fallback_that_replaces_the_movement_replaces_the_segments():
 
 def moves_of(interp) -> list[list[str]]:
     return [[m.movement for m in s.moves] for s in interp.segments]
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Compound and sequential prompts: the rule classes of benchmarks/parse_compound.py's misses, in words of their own
+# ----------------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,expected", [
+    # travel verbs move only with a direction, and each vertical verb after a comma or "then" is its own step
+    ("The drone flies forward, then sinks.", [["dollyIn"], ["pedestalDown"]]),
+    ("Go up, then go left.", [["pedestalUp"], ["truckLeft"]]),
+    ("The drone soars, flies backward, then drops.", [["pedestalUp"], ["dollyOut"], ["pedestalDown"]]),
+    ("The camera continues forward, then tilts down.", [["dollyIn"], ["tiltDown"]]),
+    # travelling through or over a place is forward
+    ("The camera glides through the lobby, then pans right.", [["dollyIn"], ["panRight"]]),
+    ("The drone flies over the bridge, then climbs.", [["dollyIn"], ["pedestalUp"]]),
+])
+def test_travel_verbs_and_vertical_verbs_start_their_own_steps(text, expected):
+    assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The camera travels up the street, then tilts down.", [["dollyIn"], ["tiltDown"]]),
+    ("Move backward down the aisle while panning left.", [["dollyOut", "panLeft"]]),
+    ("Crane down the side of the tower.", [["pedestalDown"]]),  # no path noun: the direction stays vertical
+])
+def test_a_direction_before_a_path_noun_is_the_path_not_a_pedestal(text, expected):
+    assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Before the tilt down, the camera trucks left.", [["truckLeft"], ["tiltDown"]]),
+    ("Before zooming in, hold for a beat.", [[], ["halfZoomIn"]]),
+    ("Zoom out. Before that, pan right.", [["panRight"], ["halfZoomOut"]]),
+    ("Tilt up, but before that, truck right.", [["truckRight"], ["tiltUp"]]),
+    ("Truck right, and before tilting up, pan left.", [["truckRight"], ["panLeft"], ["tiltUp"]]),
+    ("Zoom in, but first pan right.", [["panRight"], ["halfZoomIn"]]),
+    # "before" inside a clause, or with no main clause after it, keeps the words' order
+    ("Pan right before tilting down, then push in.", [["panRight"], ["tiltDown"], ["dollyIn"]]),
+    ("Pan right, before tilting down, then push in.", [["panRight"], ["tiltDown"], ["dollyIn"]]),
+])
+def test_before_opening_a_phrase_puts_its_main_clause_first(text, expected):
+    assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Pull out, then push back in.", [["dollyOut"], ["dollyIn"]]),
+    ("Dolly in, then back out.", [["dollyIn"], ["dollyOut"]]),
+    ("Pan right, then left.", [["panRight"], ["panLeft"]]),
+    ("Tilt down, then back up.", [["tiltDown"], ["tiltUp"]]),
+    ("Pan right, then back to the left.", [["panRight"], ["panLeft"]]),
+    ("Push in, then back up.", [["dollyIn"], ["dollyOut"]]),  # after a dolly, "back up" reverses
+])
+def test_back_and_elided_moves_repeat_the_move_before(text, expected):
+    assert moves(text) == expected
+
+
+def test_a_lone_side_word_after_a_comma_is_still_a_view():
+    interp = parse_prompt("pan left, right")
+    assert moves("pan left, right") == [["panLeft"]] and "view" in interp.explicit
+    assert FIELDS["view"][interp.labels["view"]].params["azimuth_deg"] == -90.0
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Pedestal up slowly, tilting down to keep her in frame.", [["pedestalUp", "tiltDown"]]),
+    ("Descending, the drone yaws left.", [["pedestalDown", "panLeft"]]),
+    ("Slowly rising, the camera pans right, then pushes in.", [["pedestalUp", "panRight"], ["dollyIn"]]),
+    # a list of -ing forms is a sequence, and a participle after a full stop starts afresh
+    ("Panning right, tilting down, then zooming in.", [["panRight"], ["tiltDown"], ["halfZoomIn"]]),
+    ("Push in. Panning left, tilt up.", [["dollyIn"], ["panLeft", "tiltUp"]]),
+    ("Pan left, then tilt up, revealing the tower.", [["panLeft"], ["tiltUp"]]),  # not a move: nothing joins
+])
+def test_a_participle_clause_is_simultaneous(text, expected):
+    assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Truck left while panning right to hold her in frame.", [["truckLeft", "panRight"]]),
+    ("Arc left, keeping him centred, then hold.", [["shortArcShotLeft"], []]),
+    ("Push in, then come to a hold.", [["dollyIn"], []]),
+    ("The drone rises, then hovers.", [["pedestalUp"], []]),
+    ("The drone hovers while yawing right.", [["panRight"]]),
+    ("Pan left, pause, then tilt up, and finally it lingers.", [["panLeft"], [], ["tiltUp"], []]),
+    ("Truck right, then stops.", [["truckRight"], []]),
+    ("Truck right and come to a stop on the door.", [["truckRight"]]),  # with the move: its easing, not a hold
+    ("Locked off at first, then pan right.", [[], ["panRight"]]),
+    ("On a tripod, pan right.", [["panRight"]]),  # a rig word not in sequence is only steady
+])
+def test_holds_and_what_is_not_one(text, expected):
+    assert moves(text) == expected
+
+
+def test_coming_to_a_stop_with_the_move_eases_out():
+    easing = parse_prompt("Truck right and come to a stop on the door.").labels["easing"]
+    assert FIELDS["easing"][easing].params["mode"] == "Out"
+
+
+def test_a_phrase_that_says_its_direction_takes_no_other():
+    assert moves("The camera pans left as the dancer spins right.") == [["panLeft"]]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Truck right, then look up at the clock.", [["truckRight"], ["tiltUp"]]),
+    ("The camera looks left, then looks right.", [["panLeft"], ["panRight"]]),
+])
+def test_look_words_in_a_sequence_turn_the_camera(text, expected):
+    assert moves(text) == expected
+
+
+def test_look_words_alone_are_the_angle():
+    interp = parse_prompt("the camera looks down at the street")
+    assert interp.segments == [] and interp.labels["angle"] == "highAngle"
+
+
+@pytest.mark.parametrize("text,amount", [("push in 40%", 0.4), ("dolly in 25 percent, then pan left", 0.25)])
+def test_percent_is_a_dollys_share(text, amount):
+    move = parse_prompt(text).segments[0].moves[0]
+    assert (move.movement, move.amount, move.unit) == ("dollyIn", pytest.approx(amount), "share")
+
+
+def test_percent_that_fits_no_move_is_listed():
+    interp = parse_prompt("pan left 30%")
+    assert interp.segments[0].moves[0].amount is None and [w for w, _ in interp.ignored] == ["30%"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Pan left, ending with a tilt up.", [["panLeft"], ["tiltUp"]]),
+    ("Push in and finish with a slow arc right.", [["dollyIn"], ["shortArcShotRight"]]),
+    ("Truck left, transitioning into a pan right.", [["truckLeft"], ["panRight"]]),
+    ("Tilt up, and eventually zoom in.", [["tiltUp"], ["halfZoomIn"]]),
+])
+def test_more_sequence_words(text, expected):
+    assert moves(text) == expected
