@@ -323,3 +323,16 @@ def test_percent_that_fits_no_move_is_listed():
 ])
 def test_more_sequence_words(text, expected):
     assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Tilt up, then stop tilting.", [["tiltUp"], []]),  # a move word after "stop" ends the move
+    ("Truck left and, at the same time, tilt down.", [["truckLeft", "tiltDown"]]),
+    ("Truck left and, simultaneously, tilt down.", [["truckLeft", "tiltDown"]]),
+    ("Truck left, at once tilting down.", [["truckLeft", "tiltDown"]]),
+    ("Truck left, together with a tilt down.", [["truckLeft", "tiltDown"]]),
+    ("The camera steps forward, then steps back.", [["dollyIn"], ["dollyOut"]]),
+    ("Dolly right, then dolly in.", [["truckRight"], ["dollyIn"]]),  # a dolly said sideways trucks
+])
+def test_ending_words_simultaneity_clauses_and_sideways_dollies(text, expected):
+    assert moves(text) == expected

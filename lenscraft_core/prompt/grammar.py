@@ -113,6 +113,8 @@ def _marked_clauses(text: str) -> list[tuple[str, list[str]]]:
         t = re.sub(r"(?<![\d.])\b" + _NUMBER + r"[\s-]*(?:seconds?|secs?)\b", lambda m: _number(m, "zdur"), t)
     if re.search(r"\d\s*m", t):
         t = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:m|metres?|meters?)\b", r" mtr\1 ", t)
+    if "once" in t:  # ", at once zooming out" ("at" is a filler word; "once it stops" is not at the same time)
+        t = re.sub(r"\bat\s+once\b", " simultaneously ", t)
     if "end" in t:
         t = re.sub(r"\bat\s+the\s+(?:very\s+)?end\b", r"\g<0> zatend", t)
     # (?<!\d): a number is matched from its first digit only, so a long run of digits costs linear time, not
@@ -239,6 +241,9 @@ _NUMBER_TOKEN = {"deg": "deg", "x": "factor", "mtr": "metres", "zdur": "dur", "z
 _NUMBER_TOKEN_RE = re.compile(r"(deg|x|mtr|zdur|zseg|pct)(\d+(?:\.\d+)?)")
 
 
+_SIM_ONLY = LX.SIMULTANEOUS | {"and", "same", "time", "together", "once"}
+
+
 def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     """Every cue of the prompt, in order, the raw words (after filler removal) for speed/matched reporting, and how
     each clause joins the one before ("start", "punct", "seq", "after", "sim": it starts with "while", "as"...)."""
@@ -246,6 +251,7 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     raw, stems, clause, markers = [], [], [], []
     opened: set[int] = set()  # first word of each clause
     before_that = False  # "Push in. Before that, pan left": the next clause comes first
+    together = False
     for ci, (marker, words) in enumerate(_marked_clauses(text)):
         kept = [w for w in words if w not in LX.FILLER]
         head = kept[1:3] if kept[:1] == ["and"] else kept[:2]  # ", and at the same time tilts up"
@@ -255,7 +261,12 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
             marker = "first"  # "Push in, but first pan left": the pan opens the shot
         elif kept and before_that:
             marker, before_that = ("after" if marker in ("punct", "stop") else marker), False
+        if together and marker in ("punct", "stop"):
+            marker = "sim"
+        together = False
         markers.append("sim" if head[:1] and (head[0] in LX.SIMULTANEOUS or head == ["same", "time"]) else marker)
+        if kept and markers[-1] == "sim" and set(kept) <= _SIM_ONLY:  # "zooms in and, at the same time, pans left"
+            together = True  # the clause says only that: the next one is the simultaneous move
         if kept:
             opened.add(len(raw))
         for w in kept:
@@ -297,7 +308,8 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     covered = {j for o in cues for j in range(o.start, o.end)}
     for c in cues:  # "without tilting", "neither looking up nor down", "no zoom"
         before = [j for j in range(max(0, c.start - 2), c.start) if clause[j] == c.clause]
-        c.negated = any(raw[j] in LX.NEGATION and j not in covered for j in before)
+        c.negated = any(raw[j] in LX.NEGATION and j not in covered for j in before) or (
+            c.what[0] == "move" and c.start and clause[c.start - 1] == c.clause and raw[c.start - 1] in LX.ENDING)
     cues = [c for c in cues if not c.negated and c.what[0] != "none"]
     _participles_join(cues, raw, markers, opened)
     return _looks(cues, markers), raw, markers

@@ -34,6 +34,9 @@ from ..vocabulary import POSITIVE_DIRECTION
 FILLER = {"the", "a", "an", "of", "camera", "cam", "is", "are", "it", "at", "that", "this", "just", "about",
           "approximately", "roughly", "around about", "be", "will", "so", "we", "re", "then", "and then", "shot's"}
 NEGATION = {"no", "not", "without", "never", "neither", "nor"}
+# A move word right after one of these ends the move, not starts it ("then stops panning": a hold).
+ENDING = {"stop", "stops", "stopping", "stopped", "cease", "ceases", "ceasing", "halt", "halts", "halting", "quit",
+          "quits", "finish", "finishes", "finishing", "end", "ends", "ending"}
 # One-letter directions count only right after a move word ("pan L", "tilt U").
 LETTER_DIRECTIONS = {"l": "left", "r": "right", "u": "up", "d": "down"}
 
@@ -41,6 +44,8 @@ LETTER_DIRECTIONS = {"l": "left", "r": "right", "u": "up", "d": "down"}
 POSITIVE = POSITIVE_DIRECTION
 AXES = {"pan": "H", "tilt": "V", "dolly": "D", "truck": "H", "pedestal": "V", "zoom": "D", "arc": "H", "roll": "H",
         "MOVE": "DHV", "ROTATE": "HV", "track": "", "follow": ""}
+# A kind said with a direction only of another axis: "dolly left" is a truck (the dolly track runs sideways).
+SIDEWAYS = {"dolly": "truck"}
 # What a generic verb becomes once it has a direction: "move left" trucks, "turn left" pans.
 GENERIC_KIND = {"MOVE": {"D": "dolly", "H": "truck", "V": "pedestal"}, "ROTATE": {"H": "pan", "V": "tilt"}}
 # Direction assumed when a prompt names a kind and no direction (lower confidence).
@@ -90,7 +95,8 @@ MOVES = {
     **_move("track", "track, tracking, tracking shot, alongside, beside, parallel, travelling shot"),
     **_move("MOVE", "move, travel, travelling, glide, drift, shift, translate, position, coast, float"),
     # Drone pilots' and everyday verbs of travel: a move only with a direction ("fly forward", "goes up").
-    **_move("MOVE", "fly, flies, flying, flew, go, goes, going, went, continue, continues, continuing, proceed"),
+    **_move("MOVE", "fly, flies, flying, flew, go, goes, going, went, continue, continues, continuing, proceed, "
+                    "step, steps, stepping, stepped"),
     # travelling through or over a place is going forward ("moves through the living room", "flies over the lake")
     **_move("dolly", ", ".join(f"{verb} {prep}" for verb in _words(
         "move, moves, moving, moved, travel, travels, travelling, traveling, travelled, go, goes, going, went, "
@@ -156,7 +162,7 @@ STATIC = {
         "locked off, lock off, locked down, locked, tripod, tripod shot, on tripod")},
 }
 # Where a step's move starts: "as" / "while" at the start of a clause join it to the step before (grammar.py).
-SIMULTANEOUS = {"while", "whilst", "as", "meanwhile", "simultaneously", "concurrently"}
+SIMULTANEOUS = {"while", "whilst", "as", "meanwhile", "simultaneously", "concurrently", "together", "concurrent"}
 
 DOLLY_ZOOM = {w: ("dz",) for w in _words(
     "dolly zoom, vertigo, vertigo effect, vertigo shot, contra zoom, zolly, hitchcock zoom, trombone shot")}

@@ -143,6 +143,9 @@ def _events(cues: list[Cue]) -> list[_Event]:
         # a phrase that says its direction ("pans right", "track in") takes no other ("... the subject walks left")
         said = inherent is not None and " " in m.words
         bound = [] if said else _bind(m, dirs, starts, used, LX.AXES[kind], False, stops)  # its start is no stop
+        if kind in LX.SIDEWAYS and not bound and inherent is None:  # "dolly left": the dolly runs sideways
+            bound = _bind(m, dirs, starts, used, LX.AXES[LX.SIDEWAYS[kind]], False, stops)
+            kind = LX.SIDEWAYS[kind] if bound else kind
         events.append(_event(kind, bound[0].what[2] if bound else inherent, m, bound, 1.0, fraction))
     subject_moves = any(e.kind in ("follow", "track") for e in events)  # "follow the moving character"
     around = {c.clause for c in cues if c.what[0] == "around"}
