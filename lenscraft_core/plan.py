@@ -41,18 +41,25 @@ OPERATOR_LENS_MM = {"extremeCloseUp": 100.0, "closeUp": 85.0, "mediumCloseUp": 6
 # Default pace per second of the move, by speed word (None = a normal pace), in the kind's unit (moves.py): degrees
 # for turns, share of the distance for dollies, share of the frame for trucks and pedestals.
 PACE = {"pan": {"slow": 6.0, None: 15.0, "fast": 60.0}, "tilt": {"slow": 4.0, None: 10.0, "fast": 40.0},
-        "roll": {"slow": 5.0, None: 12.0, "fast": 45.0}, "dolly": {"slow": 0.08, None: 0.2, "fast": 0.5},
+        "roll": {"slow": 3.0, None: 6.0, "fast": 30.0}, "dolly": {"slow": 0.08, None: 0.2, "fast": 0.5},
         "truck": {"slow": 0.12, None: 0.3, "fast": 0.8}, "pedestal": {"slow": 0.1, None: 0.25, "fast": 0.7},
         "arc": {"slow": 20.0, None: 45.0, "fast": 120.0}}
-DEFAULT_RANGE = {"pan": (15.0, 90.0), "tilt": (10.0, 60.0), "roll": (10.0, 45.0), "dolly": (0.15, 0.6),
+DEFAULT_RANGE = {"pan": (15.0, 90.0), "tilt": (10.0, 60.0), "roll": (10.0, 30.0), "dolly": (0.15, 0.6),
                  "truck": (0.25, 1.2), "pedestal": (0.25, 1.2)}
 IN_FRAME_TRAVEL = 0.7      # default screen moves take the framed point 70 % of the way to the frame's edge
+SLOW_SHARE = 0.5           # a slow move of no stated size covers half of what the plain one would
+FAST_ZOOM_SECONDS = 0.75   # a fast zoom of no stated duration takes this long (a crash zoom)
 WHIP_AMOUNT_DEG = 90.0      # a whip pan / tilt with no amount turns this far
 WHIP_PEAK_DEG_S = 260.0     # ... and peaks at this angular speed (an in-out sine peaks at pi/2 x its mean)
 MIN_MOVE_SECONDS = 0.2
 DOLLY_MAX_SHARE = 0.85      # a push-in stops short of the framed point
+SIDE_SHARE = 0.5            # a truck / pedestal beside a dolly travels at least this share of the dolly
+DOLLY_ON_TARGET_DEG = 20.0  # a dolly moves towards the target it frames when it is this close to the view axis
 DOLLY_ZOOM_DEFAULT = 1.8
 DEFAULT_EASING = "easeInOutSine"
+# Segments of a sequence ease in and out on a curve whose acceleration is zero at both ends, so a join between two
+# moves has no jerk spike (in-out sine starts with a step in acceleration).
+SEQUENCE_EASING = "easeInOutCubic"
 
 
 @dataclass
@@ -138,6 +145,8 @@ def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width
     if amount is None:
         if kind in ("arc", "zoom"):
             amount = float(params["amount"])
+            if move.speed == "slow":  # a slow orbit or zoom of no stated size covers less (a zoom in log ratio)
+                amount = amount * SLOW_SHARE if kind == "arc" else amount ** SLOW_SHARE
         elif kind == "dollyZoom":
             amount = DOLLY_ZOOM_DEFAULT
         elif kind in ("pan", "tilt") and move.speed == "whip":
@@ -152,6 +161,8 @@ def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width
             if move.speed not in ("fast", "whip") and kind in ("pan", "tilt", "truck", "pedestal"):
                 hi = min(hi, _in_frame_limit(kind, start.focal, sensor_width, aspect))
                 lo = min(lo, hi)
+            if move.speed == "slow":  # slower than the plain move even where both meet the in-frame limit
+                hi, lo = hi * SLOW_SHARE, lo * SLOW_SHARE
             amount = float(np.clip(pace * span, lo, hi))
             unit = "frame" if kind in ("truck", "pedestal") else unit
         else:
@@ -165,6 +176,8 @@ def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width
         duration = min(move.duration_s, seconds)
     elif move.speed == "whip" and kind in ("pan", "tilt", "roll", "arc"):
         duration = min(seconds, max(MIN_MOVE_SECONDS, np.pi / 2 * amount / WHIP_PEAK_DEG_S))
+    elif move.speed == "fast" and kind == "zoom":
+        duration = min(seconds, FAST_ZOOM_SECONDS)
     elif move.speed == "fast" and kind in PACE:
         per_s = PACE[kind]["fast"]
         native = amount if unit != "m" else amount / max(_frame_size(start.focal, depth, sensor_width, aspect)[0], 1e-9)
@@ -181,6 +194,21 @@ def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width
     else:
         value = amount
     return replace(move, amount=float(np.round(amount, 4)), unit=unit), float(value), float(duration), note
+
+
+def _balance(resolved: list, asked: Sequence[Move], depth: float) -> list:
+    """Moves of one segment that travel together: a truck or pedestal of no stated size beside a dolly travels at
+    least SIDE_SHARE of the dolly's metres, so that it reads as a move of its own, not a slant of the dolly."""
+    dolly = [value * depth for (m, value, _, _) in resolved if m.kind == "dolly"]
+    if not dolly:
+        return resolved
+    out = []
+    for (m, value, duration, note), a in zip(resolved, asked):
+        if m.kind in ("truck", "pedestal") and a.amount is None and value < SIDE_SHARE * dolly[0]:
+            value = SIDE_SHARE * dolly[0]
+            m = replace(m, amount=round(value, 4), unit="m")
+        out.append((m, value, duration, note))
+    return out
 
 
 def _progress(n: int, span_frames: int, easing: str, centred: bool) -> np.ndarray:
@@ -217,10 +245,16 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
     for seg, (a, b) in zip(segments, spans):
         n = b - a + 1
         seconds = max(n - 1, 1) / fps
-        seg_easing = seg.easing or easing or DEFAULT_EASING
+        seg_easing = seg.easing or easing or (SEQUENCE_EASING if len(segments) > 1 else DEFAULT_EASING)
         p0 = state.position
         to_aim = target - p0
         depth = max(float(np.linalg.norm(to_aim)), 1e-6)
+        forward = geo.camera_forward(geo.quat_to_matrix(geo.camera_quat_from_yaw_pitch_roll(
+            state.yaw, state.pitch, state.roll)))
+        if float(forward @ to_aim) < np.cos(np.radians(DOLLY_ON_TARGET_DEG)) * depth:
+            # the camera looks away from the target (after a pan, say): a dolly moves along the view, by the
+            # target's depth in front of the lens (at least a tenth of its distance)
+            to_aim = forward * max(float(forward @ to_aim), 0.1 * depth)
         offset = np.zeros((n, 3))
         yaw = np.full(n, state.yaw)
         pitch = np.full(n, state.pitch)
@@ -228,9 +262,10 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
         lens = np.full(n, state.focal)
         arc = np.zeros(n)
         performed = []
-        for move in seg.moves:
-            move, value, duration, note = _resolve(move, seconds, depth, state, sensor_width, aspect,
-                                                   dolly_limit if not done else None)
+        resolved = [_resolve(move, seconds, depth, state, sensor_width, aspect, dolly_limit if not done else None)
+                    for move in seg.moves]
+        resolved = _balance(resolved, seg.moves, depth)
+        for move, value, duration, note in resolved:
             if note:
                 notes.append(note)
             performed.append(move)

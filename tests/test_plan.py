@@ -72,7 +72,8 @@ def test_a_sequence_runs_in_order_and_joins_without_jumps():
     assert [ins.movement for ins in shot.instructions] == ["dollyIn", "shortArcShotRight", "static"]
     p = shot.trajectory.position
     step = np.linalg.norm(np.diff(p, axis=0), axis=1)
-    assert step.max() < 5 * np.median(step[step > 0])  # no jump at a join
+    for _, join in spans[:-1]:  # continuous at a join: the segments ease out and in there, no jump
+        assert max(step[join - 1], step[join]) < 0.05 * step.max()
     for (a, b), want in zip(spans, ["dollyIn", "shortArcShotRight"]):
         part = shot.trajectory.slice(a, b + 1)
         assert judge_shot(part, PERSON).movement == want
