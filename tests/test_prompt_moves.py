@@ -2,6 +2,7 @@
 
 import pytest
 
+from lenscraft_core.errors import LensCraftError
 from lenscraft_core.moves import MAX_SEGMENTS, Segment
 from lenscraft_core.prompt import parse_prompt
 from lenscraft_core.prompt.movement import arc_label, direction_sign
@@ -336,3 +337,23 @@ def test_more_sequence_words(text, expected):
 ])
 def test_ending_words_simultaneity_clauses_and_sideways_dollies(text, expected):
     assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("truck left -> tilt up -> hold", [["truckLeft"], ["tiltUp"], []]),  # a storyboard's arrows
+    ("truck left \u2192 tilt up", [["truckLeft"], ["tiltUp"]]),
+    ("Zoom in, and then, after a pause, truck left.", [["halfZoomIn"], [], ["truckLeft"]]),
+    ("Truck left, after zooming in.", [["halfZoomIn"], ["truckLeft"]]),  # no main clause: "after" reorders
+    ("Tilt up and down.", [["tiltUp"], ["tiltDown"]]),
+    ("The camera pans right and back left.", [["panRight"], ["panLeft"]]),
+    ("The camera pans down to the floor.", [["tiltDown"]]),
+])
+def test_arrows_fronted_after_both_ways_and_loose_axes(text, expected):
+    assert moves(text) == expected
+
+
+def test_both_ways_is_not_read_into_looking_or_easing():
+    with pytest.raises(LensCraftError):
+        parse_prompt("he glances left and right")
+    assert moves("she looks up and down the street") == []
+    assert moves("zoom in with an ease in and out") == [["halfZoomIn"]]

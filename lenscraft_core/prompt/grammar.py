@@ -73,10 +73,15 @@ _SECONDS = r"\s*(?:seconds?|secs?|s)\b"
 # Clause boundaries and how each joins the clause before it: "seq" (then, followed by, ending with...: the next
 # step), "after" ("after X": X comes first), "before" ("X before Y": in order; "Before Y, X" opening a sentence or
 # a comma phrase, "fronted": X comes first), "punct" / "stop" (a comma / a full stop: the next step when both
-# clauses name moves), "first" ("but first X": X opens the shot).
-_BOUNDARY = re.compile(r"([,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|followed\s+by|after\s+that|"
-                       r"afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after|eventually|lastly|"
+# clauses name moves), "first" ("but first X": X opens the shot); "fronted_after": "After X, Y" (in order, and
+# "Y, after X" with no main clause after it puts X first). Arrows ("->") are "seq".
+_BOUNDARY = re.compile(r"(->|=>|[\u2192\u27f6\u00bb>]|[,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|"
+                       r"followed\s+by|after\s+that|afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after|eventually|lastly|"
                        r"(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:with|by)|transition(?:s|ing)?\s+(?:in)?to)\b)")
+# Opposite directions joined by "and" after a word that is not looking ("he looks left and right" is no move).
+_BOTH_WAYS = re.compile(r"\b([a-z]+)\s+(left|right|up|down)\s+and\s+(?:back\s+)?(left|right|up|down)\b")
+_PLACES = {"the", "to", "from", "on", "of", "at", "its", "his", "her", "their"}  # "on the left and right": sides
+_OPPOSITE_WAYS = {("left", "right"), ("right", "left"), ("up", "down"), ("down", "up")}
 _SENTENCE_END = re.compile(r"[.;:!?\n]")
 _BLANK = re.compile(r"\s*(?:(?:and|but)\b\s*)*")  # a clause that says nothing ("Pan left, but before that, ...")
 
@@ -85,7 +90,12 @@ def _number(m: re.Match, prefix: str) -> str:
     return f" {prefix}{_NUMBER_WORDS.get(m[1], m[1])} "
 
 
+_ARROWS = ("->", "=>", "\u2192", "\u27f6", "\u00bb", ">")  # "push in -> pan left": a storyboard's sequence
+
+
 def _marker(separator: str) -> str:
+    if separator in _ARROWS:
+        return "seq"
     if re.fullmatch(r"[^a-z]+", separator):
         return "stop" if _SENTENCE_END.search(separator) else "punct"
     return separator if separator in ("after", "before") else "seq"
@@ -115,6 +125,9 @@ def _marked_clauses(text: str) -> list[tuple[str, list[str]]]:
         t = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:m|metres?|meters?)\b", r" mtr\1 ", t)
     if "once" in t:  # ", at once zooming out" ("at" is a filler word; "once it stops" is not at the same time)
         t = re.sub(r"\bat\s+once\b", " simultaneously ", t)
+    if " and " in t:  # "pan left and right": one way, then the other (the second move is an ellipsis)
+        t = _BOTH_WAYS.sub(lambda m: f"{m[1]} {m[2]} then {m[3]}" if (m[2], m[3]) in _OPPOSITE_WAYS
+                           and not m[1].startswith(("look", "glanc")) and m[1] not in _PLACES else m[0], t)
     if "end" in t:
         t = re.sub(r"\bat\s+the\s+(?:very\s+)?end\b", r"\g<0> zatend", t)
     # (?<!\d): a number is matched from its first digit only, so a long run of digits costs linear time, not
@@ -131,8 +144,8 @@ def _marked_clauses(text: str) -> list[tuple[str, list[str]]]:
         marker = "start" if i == 0 else _marker(parts[2 * i - 1].strip())
         if i:
             opens = marker in ("punct", "stop") or bool(opens and _BLANK.fullmatch(parts[2 * i - 2]))
-        if marker == "before" and opens:  # "Before the push in, the camera tilts up": the tilt comes first
-            marker = "fronted"
+        if marker in ("before", "after") and opens:  # "Before the push in, the camera tilts up": the tilt first
+            marker = "fronted" if marker == "before" else "fronted_after"
         out.append((marker, re.findall(r"[a-z0-9_.]+", parts[2 * i])))
     return out
 

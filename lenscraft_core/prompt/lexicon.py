@@ -44,8 +44,9 @@ LETTER_DIRECTIONS = {"l": "left", "r": "right", "u": "up", "d": "down"}
 POSITIVE = POSITIVE_DIRECTION
 AXES = {"pan": "H", "tilt": "V", "dolly": "D", "truck": "H", "pedestal": "V", "zoom": "D", "arc": "H", "roll": "H",
         "MOVE": "DHV", "ROTATE": "HV", "track": "", "follow": ""}
-# A kind said with a direction only of another axis: "dolly left" is a truck (the dolly track runs sideways).
-SIDEWAYS = {"dolly": "truck"}
+# A kind said with a direction only of another axis, as people loosely say it: "dolly left" is a truck (the track
+# runs sideways), "pan up to the sky" a tilt.
+OFF_AXIS = {"dolly": "truck", "pan": "tilt"}
 # What a generic verb becomes once it has a direction: "move left" trucks, "turn left" pans.
 GENERIC_KIND = {"MOVE": {"D": "dolly", "H": "truck", "V": "pedestal"}, "ROTATE": {"H": "pan", "V": "tilt"}}
 # Direction assumed when a prompt names a kind and no direction (lower confidence).

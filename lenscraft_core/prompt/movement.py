@@ -143,9 +143,9 @@ def _events(cues: list[Cue]) -> list[_Event]:
         # a phrase that says its direction ("pans right", "track in") takes no other ("... the subject walks left")
         said = inherent is not None and " " in m.words
         bound = [] if said else _bind(m, dirs, starts, used, LX.AXES[kind], False, stops)  # its start is no stop
-        if kind in LX.SIDEWAYS and not bound and inherent is None:  # "dolly left": the dolly runs sideways
-            bound = _bind(m, dirs, starts, used, LX.AXES[LX.SIDEWAYS[kind]], False, stops)
-            kind = LX.SIDEWAYS[kind] if bound else kind
+        if kind in LX.OFF_AXIS and not bound and inherent is None:  # "dolly left", "pan up to the sky"
+            bound = _bind(m, dirs, starts, used, LX.AXES[LX.OFF_AXIS[kind]], False, stops)
+            kind = LX.OFF_AXIS[kind] if bound else kind
         events.append(_event(kind, bound[0].what[2] if bound else inherent, m, bound, 1.0, fraction))
     subject_moves = any(e.kind in ("follow", "track") for e in events)  # "follow the moving character"
     around = {c.clause for c in cues if c.what[0] == "around"}
@@ -326,12 +326,12 @@ def _is_hold(c: Cue, moving_clauses: set, in_sequence: set) -> bool:
 def sequenced(cues: list[Cue], markers: list[str]) -> set:
     """Clauses that a sequence word joins to a neighbour: their own marker, or the next clause with cues'."""
     order = sorted({c.clause for c in cues})
-    joined = ("seq", "after", "before", "fronted")
+    joined = ("seq", "after", "before", "fronted", "fronted_after")
     return {ci for k, ci in enumerate(order) if markers[ci] in joined
             or (k + 1 < len(order) and markers[order[k + 1]] in ("seq", "before"))}
 
 
-_SEQUENCE_MARKERS = ("seq", "after", "before", "fronted")
+_SEQUENCE_MARKERS = ("seq", "after", "before", "fronted", "fronted_after")
 
 
 def _ellipsis(before: list[Cue], unit: list[Cue]) -> list[Cue]:
@@ -350,6 +350,11 @@ def _ellipsis(before: list[Cue], unit: list[Cue]) -> list[Cue]:
             cue = Cue(("move", verb.what[1], None, verb.what[3]), d.start, d.start, d.clause, verb.words.split()[0])
             return [cue] + unit
     return []
+
+
+def _place_alone(steps: list[_Step], marker: str, step: _Step) -> None:
+    """A fronted phrase with no main clause after it: "X, before Y" in order; "X, after Y" puts Y first."""
+    steps.insert(len(steps) - 1 if marker == "fronted_after" and steps else len(steps), step)
 
 
 def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]:
@@ -378,7 +383,7 @@ def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]
     steps: list[_Step] = []
     pending: list[Cue] = []
     current: _Step | None = None
-    fronted: _Step | None = None  # "Before the push in, the camera tilts up": placed after the step that follows
+    held: tuple[str, _Step] | None = None  # a fronted before / after phrase's step, placed by its main clause
     for marker, kind, unit_cues in units:
         if kind in (None, "move") and marker in _SEQUENCE_MARKERS and current and not current.hold:
             again = _ellipsis(current.cues, unit_cues)
@@ -391,20 +396,22 @@ def _steps(cues: list[Cue], markers: list[str]) -> tuple[list[_Step], list[Cue]]
         else:
             new = _Step(kind == "hold", pending + unit_cues)
             pending = []
-            if fronted and marker != "punct":  # "Pan right, before pushing in, then tilt up": no main clause
-                steps.append(fronted)
-                fronted = None
-            if marker == "fronted":
-                fronted = new
+            if held and marker != "punct":  # "Pan right, before pushing in, then tilt up": no main clause
+                _place_alone(steps, *held)
+                held = None
+            if marker in ("fronted", "fronted_after"):
+                held = (marker, new)
             else:
+                if held and held[0] == "fronted_after":  # "After a pause, pan right": the pause, then the pan
+                    steps.append(held[1])
                 at = {"after": len(steps) - 1, "first": 0}.get(marker, len(steps)) if steps else 0
                 steps.insert(at, new)
-                if fronted:  # the main clause after "Before X, ...": X follows it
-                    steps.append(fronted)
-                    fronted = None
+                if held and held[0] == "fronted":  # "Before the push in, the camera tilts up": the push follows
+                    steps.append(held[1])
+                held = None
             current = new
-    if fronted:
-        steps.append(fronted)
+    if held:
+        _place_alone(steps, *held)
     return steps, pending
 
 
