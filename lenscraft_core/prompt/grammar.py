@@ -76,7 +76,8 @@ _SECONDS = r"\s*(?:seconds?|secs?|s)\b"
 # clauses name moves), "first" ("but first X": X opens the shot); "fronted_after": "After X, Y" (in order, and
 # "Y, after X" with no main clause after it puts X first). Arrows ("->") are "seq".
 _BOUNDARY = re.compile(r"(->|=>|[\u2192\u27f6\u00bb>]|[,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|"
-                       r"followed\s+by|after\s+that|afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|after|eventually|lastly|"
+                       r"followed\s+by|after\s+that|afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|"
+                       r"after|eventually|lastly|"
                        r"(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:with|by)|transition(?:s|ing)?\s+(?:in)?to)\b)")
 # Opposite directions joined by "and" after a word that is not looking ("he looks left and right" is no move).
 _BOTH_WAYS = re.compile(r"\b([a-z]+)\s+(left|right|up|down)\s+and\s+(?:back\s+)?(left|right|up|down)\b")
