@@ -3,10 +3,13 @@
 "slow push in from a low angle, ease in-out, close-up" ->
     movement=dollyIn, easing=easeInOutSine, angle=lowAngle, shot_type=closeUp (+ speed="slow").
 
-1. Words: lower case, '3/4' -> threequarter, '90°' -> deg90, '1.4x' -> x1.4, word stems, filler words dropped, and
-   clause numbers (commas, "then", "+" end a clause; words bind only inside their clause).
+1. Words (clauses.py): lower case, '3/4' -> threequarter, '90°' -> deg90, '1.4x' -> x1.4, word stems, filler words
+   dropped, and clause numbers with how each clause joins the one before (commas, "then", "+", arrows end a clause;
+   words bind only inside their clause; "Before X, Y" puts Y first, a comma clause opening with an -ing move joins
+   the move before it).
 2. Cues: the longest phrase of prompt_lexicon (plus the vocabulary's angle and shot-size names and aliases) wins at
-   each word; a cue right after "no"/"without"/"neither"... is negated.
+   each word; a cue right after "no"/"without"/"neither"... is negated, a move right after "stop(s)" too; "looks
+   up/left" turns the camera only in a clause the prompt sequences.
 3. Fields from cues:
    segments (movement.py) = the moves in time order: steps cut at "then", "followed by", commas between moves...;
        the moves of one clause at once ("pan and tilt up", "dolly out while yawing left"); each move with the
@@ -31,6 +34,7 @@ from functools import lru_cache
 from typing import Callable, Mapping
 
 from . import lexicon as LX
+from .clauses import join_participles, marked_clauses
 from .cue import Cue
 from .movement import (AMOUNT_CUES, GENERIC_CONFIDENCE, INFERRED_CONFIDENCE, Reading, read_movement, sequenced,
                        sign_direction)
@@ -66,93 +70,8 @@ def _stem(word: str) -> str:
     return w
 
 
-_NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
-_SECONDS = r"\s*(?:seconds?|secs?|s)\b"
-# Clause boundaries and how each joins the clause before it: "seq" (then, followed by, ending with...: the next
-# step), "after" ("after X": X comes first), "before" ("X before Y": in order; "Before Y, X" opening a sentence or
-# a comma phrase, "fronted": X comes first), "punct" / "stop" (a comma / a full stop: the next step when both
-# clauses name moves), "first" ("but first X": X opens the shot); "fronted_after": "After X, Y" (in order, and
-# "Y, after X" with no main clause after it puts X first). Arrows ("->") are "seq".
-_BOUNDARY = re.compile(r"(->|=>|[\u2192\u27f6\u00bb>]|[,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|"
-                       r"followed\s+by|after\s+that|afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|"
-                       r"after|eventually|lastly|"
-                       r"(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:with|by)|transition(?:s|ing)?\s+(?:in)?to)\b)")
-# Opposite directions joined by "and" after a word that is not looking ("he looks left and right" is no move).
-_BOTH_WAYS = re.compile(r"\b([a-z]+)\s+(left|right|up|down)\s+and\s+(?:back\s+)?(left|right|up|down)\b")
-_PLACES = {"the", "to", "from", "on", "of", "at", "its", "his", "her", "their"}  # "on the left and right": sides
-_OPPOSITE_WAYS = {("left", "right"), ("right", "left"), ("up", "down"), ("down", "up")}
-_SENTENCE_END = re.compile(r"[.;:!?\n]")
-_BLANK = re.compile(r"\s*(?:(?:and|but)\b\s*)*")  # a clause that says nothing ("Pan left, but before that, ...")
-
-
-def _number(m: re.Match, prefix: str) -> str:
-    return f" {prefix}{_NUMBER_WORDS.get(m[1], m[1])} "
-
-
-_ARROWS = ("->", "=>", "\u2192", "\u27f6", "\u00bb", ">")  # "push in -> pan left": a storyboard's sequence
-
-
-def _marker(separator: str) -> str:
-    if separator in _ARROWS:
-        return "seq"
-    if re.fullmatch(r"[^a-z]+", separator):
-        return "stop" if _SENTENCE_END.search(separator) else "punct"
-    return separator if separator in ("after", "before") else "seq"
-
-
-def _clauses(text: str) -> list[list[str]]:
-    return [words for _, words in _marked_clauses(text)]
-
-
-def _marked_clauses(text: str) -> list[tuple[str, list[str]]]:
-    """(how it joins the clause before, words) of each clause, lower case, with the special tokens of the module
-    doc; timing numbers become zsegN ("for the first 2 seconds": the segment), zdurN ("over 3 seconds": the move),
-    metres mtrN, and "at the end" adds the token zatend."""
-    t = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
-    t = t.replace("\u2019", "'").replace("n't", " not").replace("_", " ")
-    t = re.sub(r"'s\b", " zposs", t)  # possessive marker: "the subject's left" is a view
-    t = re.sub(r"\b3\s*/\s*4\b|\u00be|\bthree[\s-]*quarters?\b", " threequarter ", t)
-    if "sec" in t or re.search(r"\d\s*s\b", t):  # (skipped when no seconds are named: long prompts stay fast)
-        t = re.sub(r"(?<![\d.])\bfor\s+(?:the\s+)?(?:first\s+|last\s+|next\s+|final\s+)?" + _NUMBER + _SECONDS,
-                   lambda m: _number(m, "zseg"), t)
-        t = re.sub(r"(?<![\d.])\b(?:over|in|within|taking|lasting|during)\s+(?:the\s+)?(?:first|last|next|final)\s+"
-                   + _NUMBER + _SECONDS, lambda m: _number(m, "zseg"), t)
-        t = re.sub(r"(?<![\d.])\b(?:over|in|within|taking|lasting|during)\s+(?:about\s+)?" + _NUMBER + _SECONDS,
-                   lambda m: _number(m, "zdur"), t)
-        t = re.sub(r"(?<![\d.])\b" + _NUMBER + r"[\s-]*(?:seconds?|secs?)\b", lambda m: _number(m, "zdur"), t)
-    if re.search(r"\d\s*m", t):
-        t = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:m|metres?|meters?)\b", r" mtr\1 ", t)
-    if "once" in t:  # ", at once zooming out" ("at" is a filler word; "once it stops" is not at the same time)
-        t = re.sub(r"\bat\s+once\b", " simultaneously ", t)
-    if " and " in t:  # "pan left and right": one way, then the other (the second move is an ellipsis)
-        t = _BOTH_WAYS.sub(lambda m: f"{m[1]} {m[2]} then {m[3]}" if (m[2], m[3]) in _OPPOSITE_WAYS
-                           and not m[1].startswith(("look", "glanc")) and m[1] not in _PLACES else m[0], t)
-    if "end" in t:
-        t = re.sub(r"\bat\s+the\s+(?:very\s+)?end\b", r"\g<0> zatend", t)
-    # (?<!\d): a number is matched from its first digit only, so a long run of digits costs linear time, not
-    # quadratic backtracking from every digit in it.
-    t = re.sub(r"(?<!\d)(\d+)\s*(?:\u00b0|degrees?\b|deg\b)", r" deg\1 ", t)
-    t = re.sub(r"\b(90|180|270|360)\b", r"deg\1", t)
-    t = re.sub(r"(?<![\d.])\b(\d+(?:\.\d+)?)\s*x\b", r" x\1 ", t)
-    if "%" in t or "cent" in t:  # "push in 30%": a share of the way
-        t = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", r" pct\1 ", t)
-    parts = _BOUNDARY.split(t)
-    out = []
-    opens = True  # whether clause i opens a phrase: only blank clauses since the start or a punctuation mark
-    for i in range((len(parts) + 1) // 2):
-        marker = "start" if i == 0 else _marker(parts[2 * i - 1].strip())
-        if i:
-            opens = marker in ("punct", "stop") or bool(opens and _BLANK.fullmatch(parts[2 * i - 2]))
-        if marker in ("before", "after") and opens:  # "Before the push in, the camera tilts up": the tilt first
-            marker = "fronted" if marker == "before" else "fronted_after"
-        out.append((marker, re.findall(r"[a-z0-9_.]+", parts[2 * i])))
-    return out
-
-
 def _phrase(text: str) -> tuple[str, ...]:
-    return tuple(_stem(w) for c in _clauses(text) for w in c if w not in LX.FILLER)
+    return tuple(_stem(w) for _, c in marked_clauses(text) for w in c if w not in LX.FILLER)
 
 
 @lru_cache(maxsize=1)
@@ -266,7 +185,7 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     opened: set[int] = set()  # first word of each clause
     before_that = False  # "Push in. Before that, pan left": the next clause comes first
     together = False
-    for ci, (marker, words) in enumerate(_marked_clauses(text)):
+    for ci, (marker, words) in enumerate(marked_clauses(text)):
         kept = [w for w in words if w not in LX.FILLER]
         head = kept[1:3] if kept[:1] == ["and"] else kept[:2]  # ", and at the same time tilts up"
         if marker == "fronted" and not [w for w in kept if w not in ("and", "but")]:
@@ -325,7 +244,7 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
         c.negated = any(raw[j] in LX.NEGATION and j not in covered for j in before) or (
             c.what[0] == "move" and c.start and clause[c.start - 1] == c.clause and raw[c.start - 1] in LX.ENDING)
     cues = [c for c in cues if not c.negated and c.what[0] != "none"]
-    _participles_join(cues, raw, markers, opened)
+    join_participles(cues, raw, markers, opened)
     return _looks(cues, markers), raw, markers
 
 
@@ -346,24 +265,6 @@ def _looks(cues: list[Cue], markers: list[str]) -> list[Cue]:
         elif not (c.what[0] == "angle" and c.start in drop):
             out.append(c)
     return out
-
-
-def _participles_join(cues: list[Cue], raw: list[str], markers: list[str], opened: set[int]) -> None:
-    """A comma clause that opens with a move in -ing ("truck left fast, panning right to keep him centred") is
-    simultaneous with the move before it, unless that one is an -ing form too (a list: "panning left, tilting up");
-    so is a sentence's main clause after an opening -ing clause ("Descending slowly, the drone yaws right")."""
-    verbs = []  # (clause, -ing form, whether the clause opens with it) of each clause's first move word
-    for c in cues:
-        if c.what[0] in ("move", "dz") and (not verbs or verbs[-1][0] != c.clause):
-            first = c.start
-            while first > 0 and first not in opened and raw[first - 1] in LX.SPEEDS:
-                first -= 1  # "slowly panning right"
-            verbs.append((c.clause, raw[c.start].endswith("ing"), first in opened))
-    for (ca, ing_a, opens_a), (cb, ing_b, opens_b) in zip(verbs, verbs[1:]):
-        if markers[cb] != "punct" or ing_a == ing_b:
-            continue
-        if ing_b and opens_b or ing_a and opens_a and markers[ca] in ("start", "stop"):
-            markers[cb] = "sim"
 
 
 def _said(token: str, number: str) -> str:

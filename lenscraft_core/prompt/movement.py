@@ -1,10 +1,13 @@
 """Move words -> moves.Segments: the movement half of the prompt grammar (grammar.py finds the cues).
 
-Steps: a prompt is cut at sequence words ("then", "followed by", "after that", "finally", "next", "before"; "after X"
-puts X first) and at commas / full stops between clauses that each name a move. A clause that starts with "while",
-"as", "whilst", "meanwhile" or "at the same time" joins the step before it, and the moves of one clause happen
-together ("pan and tilt up", "dolly out while yawing left"). A hold word ("hold", "pause", "stays still") is a step
-of its own, even inside a clause ("push in and hold"). A clause that names no move (an angle, "slowly", "90
+Steps: a prompt is cut at sequence words ("then", "followed by", "after that", "finally", "next", "before", "ending
+with", arrows; "Y after X" and "but first X" put X first, "Before X, Y" puts Y first) and at commas / full stops
+between clauses that each name a move. A sequenced clause of directions alone repeats the move before ("push in,
+then back out"). A clause that starts with "while", "as", "whilst", "meanwhile" or "at the same time" (or a
+participle after a comma: clauses.py) joins the step before it, and the moves of one clause happen together ("pan
+and tilt up", "dolly out while yawing left"). A hold word ("hold", "pause", "stays still") is a step of its own, even
+inside a clause ("push in and hold"); a still word ("hovers", "stops") is one in a clause with no move, a rig word
+("locked off") in a clause the prompt sequences. A clause that names no move (an angle, "slowly", "90
 degrees") belongs to the step before it (the first step, for those before any).
 
 In each step the move words bind their directions (nearest in the clause, else one spare in the step), then each
