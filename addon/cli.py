@@ -1,7 +1,8 @@
 """Headless use: `blender -b scene.blend --command lenscraft <command> ...` (bpy.utils.register_cli_command).
 
     generate --subject NAME --prompt "slow push in, low angle" --frames 1-120 [--camera NAME] [--out out.blend]
-             [--preview DIR] [--generator model|simulator] [--model PATH]
+             [--preview DIR] [--generator planned|model|simulator] [--model PATH] [--kind auto|person|object]
+             [--aim OBJECT[:BONE]] [--no-avoid] [--shake AMOUNT] [--segment-markers]
     describe --camera NAME [--subject NAME] [--frames 1-120] [--top-k 3] [--json out.json]
     complete --camera NAME --subject NAME [--frames 1-120] [--out out.blend]
     export   --out shots.json [--cameras A,B] [--frames 1-120] [--format lenscraft|lenscraft-v1] [--subject NAME]
@@ -79,14 +80,24 @@ def find_object(scene: bpy.types.Scene, name: str, role: str) -> bpy.types.Objec
     return obj
 
 
-def labels_from(args: argparse.Namespace) -> dict[str, str]:
-    """The fields the prompt states (read by the model's parser when the model runs: grammar + text encoder) with
-    the --movement/... overrides on top (as typed: Generate resolves them); the rest stay open."""
-    labels = engine.stated_labels(engine.parse_prompt(args.prompt, wait=True)) if args.prompt else {}
+def labels_from(args: argparse.Namespace) -> tuple[dict[str, str], Any]:
+    """(labels, interpretation): the fields the prompt states (read by the model's parser when the model runs:
+    grammar + text encoder) with the --movement/... overrides on top (as typed: Generate resolves them), the rest
+    open; and how the prompt was understood (its segments and shake), None without a prompt."""
+    interp = engine.parse_prompt(args.prompt, wait=True) if args.prompt else None
+    labels = engine.stated_labels(interp) if interp is not None else {}
     overrides = {f: getattr(args, f) for f in FIELD_NAMES if getattr(args, f)}
     if not args.prompt and not overrides:
         raise CliError("say what the camera does: --prompt \"...\" or --movement NAME")
-    return {**labels, **overrides}
+    return {**labels, **overrides}, interp
+
+
+def aim_target(scene: bpy.types.Scene, text: str | None) -> tuple[bpy.types.Object | None, str]:
+    """--aim OBJECT or ARMATURE:BONE -> (object, bone name or "")."""
+    if not text:
+        return None, ""
+    name, _, bone = text.partition(":")
+    return find_object(scene, name, "aim"), bone
 
 
 def save_blend(path: str | None, overwrite: bool = False) -> None:
@@ -115,13 +126,23 @@ def say_notes(result: Result) -> None:
 def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     configure_engine(args)
     start, end = parse_frames(args.frames, scene)
+    labels, interp = labels_from(args)
+    segments = list(getattr(interp, "segments", None) or []) if interp is not None else []
+    if args.movement:  # a --movement override is what the camera does
+        segments = list(engine.plan.segments_from_movement(engine.resolve_labels({"movement": args.movement},
+                                                                                 fill=False)["movement"]))
+    said = getattr(interp, "shake", None) if interp is not None else None
+    aim, bone = aim_target(scene, args.aim)
     req = GenerateRequest(
-        subject=find_object(scene, args.subject, "subject"), labels=labels_from(args), frame_start=start,
+        subject=find_object(scene, args.subject, "subject"), labels=labels, frame_start=start,
         frame_end=end, camera=find_object(scene, args.camera, "camera") if args.camera else None,
         variations=args.variations, seed=args.seed,
         keys=KeyOptions(every_frame=args.every_frame, tolerance=args.tolerance, animate_focal=not args.no_focal,
                         replace=args.replace),
-        focus_on_subject=args.focus, add_marker=args.marker, floor=args.floor.upper(), subject_size=args.subject_size)
+        focus_on_subject=args.focus, add_marker=args.marker, floor=args.floor.upper(), subject_size=args.subject_size,
+        segments=segments or None, shake=args.shake if args.shake is not None else float(said or 0.0),
+        subject_kind=args.kind.upper(), aim=aim, aim_bone=bone, avoid_obstacles=not args.no_avoid,
+        segment_markers=args.segment_markers)
     if args.preview:  # before the scene changes: a preview folder that cannot be made fails the job first
         os.makedirs(args.preview, exist_ok=True)
     result = generate(scene, req)
@@ -196,8 +217,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _engine_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--generator", choices=engine.GENERATORS, help="model (default; simulator if it cannot load) or "
-                   "simulator")
+    p.add_argument("--generator", choices=engine.GENERATORS,
+                   help="planned (default: the asked moves built exactly), model (the simulator if it cannot load) "
+                        "or simulator")
     p.add_argument("--model", help="model folder or checkpoint (default: the bundled model)")
     p.add_argument("--device", choices=engine.DEVICES,
                    help="where the model runs (default cpu; one ONNX Runtime lacks falls back to the CPU)")
@@ -227,8 +249,16 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--no-focal", action="store_true", help="do not animate the focal length")
     g.add_argument("--focus", action="store_true", help="depth of field focused on the subject")
     g.add_argument("--marker", action="store_true", help="add a timeline marker bound to the camera")
-    g.add_argument("--floor", choices=("subject_base", "world_zero", "none"), default="subject_base",
-                   help="height the camera never goes below (default: the subject's base)")
+    g.add_argument("--floor", choices=("subject_base", "world_zero", "ground", "none"), default="subject_base",
+                   help="height the camera never goes below (default: the subject's base; ground: the flat mesh "
+                        "under the subject)")
+    g.add_argument("--kind", choices=("auto", "person", "object"), default="auto",
+                   help="frame the subject as a person (by the body) or an object (its box); auto decides")
+    g.add_argument("--aim", metavar="OBJECT[:BONE]", help="frame this object (or this armature's bone) instead")
+    g.add_argument("--no-avoid", action="store_true", help="let the path pass through other meshes")
+    g.add_argument("--shake", type=number(), metavar="AMOUNT",
+                   help="handheld shake layer (0 none, 1 handheld, 2 very shaky; default: what the prompt says)")
+    g.add_argument("--segment-markers", action="store_true", help="a timeline marker at every segment join")
     g.add_argument("--subject-size", type=number(positive=True), metavar="METRES",
                    help="frame a cube this size instead of the subject's geometry (needed for a light or an empty)")
     g.add_argument("--out", help="save the .blend here")

@@ -1,13 +1,16 @@
 """The add-on's one door into lenscraft_core: every call from the add-on to the core goes through here.
 
-Generation runs one of two generators, as configure() says: the trained model (lenscraft_core.inference, ONNX
-Runtime by default so stock Blender needs no torch) or the procedural simulator. When the model cannot be loaded,
-generation falls back to the simulator and model_status() says why. Describe and Complete need the model.
+Generation runs one of three generators, as configure() says: the planner (lenscraft_core.plan: the asked segments
+built exactly, framed by the body for a person; the default, no model files needed), the trained model
+(lenscraft_core.inference, ONNX Runtime by default so stock Blender needs no torch) or the procedural simulator.
+When the model cannot be loaded, generation falls back to the simulator and model_status() says why. Describe and
+Complete need the model.
 
 The core comes from one of two places: inside the built extension it is bundled as a sub-package
 (`<extension>.lenscraft_core`), in a development checkout it is the installed `lenscraft_core` package. Every import
 below is a plain import statement, written once per place (mypy and other tools read the development one). The
-light modules (file formats included: their readers load on first use) are imported here; the heavy ones
+light modules (file formats included: their readers load on first use; plan, moves, clearance and shake, which
+other add-on modules reach only through here) are imported here; the heavy ones
 (inference, prompt parser, simulator, marker segments) inside the functions that use them, so register() never
 loads them.
 """
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:  # type-check against the development package
-    from lenscraft_core import formats, geometry
+    from lenscraft_core import clearance, formats, geometry, moves, plan, shake
     from lenscraft_core.cli_args import MAX_SEED, number, whole
     from lenscraft_core.errors import DataError, LensCraftError
     from lenscraft_core.formats import FORMATS
@@ -32,7 +35,7 @@ if TYPE_CHECKING:  # type-check against the development package
     from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 else:
     try:  # the copy bundled in the extension zip
-        from .lenscraft_core import formats, geometry
+        from .lenscraft_core import clearance, formats, geometry, moves, plan, shake
         from .lenscraft_core.cli_args import MAX_SEED, number, whole
         from .lenscraft_core.errors import DataError, LensCraftError
         from .lenscraft_core.formats import FORMATS
@@ -41,7 +44,7 @@ else:
                                             Instruction, Shot, Subject, Trajectory)
         from .lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
     except ImportError:  # development checkout: the installed package
-        from lenscraft_core import formats, geometry
+        from lenscraft_core import clearance, formats, geometry, moves, plan, shake
         from lenscraft_core.cli_args import MAX_SEED, number, whole
         from lenscraft_core.errors import DataError, LensCraftError
         from lenscraft_core.formats import FORMATS
@@ -50,18 +53,21 @@ else:
                                            Instruction, Shot, Subject, Trajectory)
         from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 
-__all__ = ["geometry", "DataError", "LensCraftError", "Instruction", "Shot", "Subject", "Trajectory", "FIELD_NAMES",
-           "FIELDS", "caption", "GENERATORS", "BACKENDS", "configure", "generator", "backend", "model_status",
-           "parse_prompt", "stated_labels", "default_labels", "resolve_labels", "generate_shot", "generate_shots",
-           "generated_labels", "open_fields_go_to_model", "config_state", "restore_config", "warm_text_encoder",
-           "describe_shot", "complete_shot", "save_shots", "load_shots", "IMPORT_EXTENSIONS", "import_source",
-           "file_notes", "split_by_markers", "marker_name", "subject_base", "FORMATS", "atomic_writer", "read_json",
+__all__ = ["geometry", "plan", "moves", "clearance", "shake", "DataError", "LensCraftError", "Instruction", "Shot",
+           "Subject", "Trajectory", "FIELD_NAMES", "FIELDS", "caption", "GENERATORS", "BACKENDS", "configure",
+           "generator", "backend", "model_status", "parse_prompt", "stated_labels", "default_labels",
+           "resolve_labels", "generate_shot", "generate_shots", "shot_notes", "move_text", "generated_labels",
+           "open_fields_go_to_model", "config_state", "restore_config", "warm_text_encoder", "describe_shot",
+           "complete_shot", "save_shots", "load_shots", "IMPORT_EXTENSIONS", "import_source", "file_notes",
+           "split_by_markers", "marker_name", "subject_base", "FORMATS", "atomic_writer", "read_json",
            "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES",
            "MAX_SEED", "number", "whole"]
 
+# "planned": the shot planner (lenscraft_core.plan.plan_shot: the asked segments, amounts and speeds built exactly;
+# always available, deterministic, no model files needed), the default;
 # "model": the trained model through lenscraft_core.inference (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).
-GENERATORS = ("model", "simulator")
+GENERATORS = ("planned", "model", "simulator")
 BACKENDS = GENERATORS  # deprecated alias: "backend" was the add-on's old word for a generator
 _CORE = geometry.__name__.rpartition(".")[0]  # "<extension>.lenscraft_core" or "lenscraft_core"
 _BUNDLED = _CORE != "lenscraft_core"  # which of the two import statements the heavy imports below take
@@ -81,7 +87,7 @@ def __getattr__(name: str) -> Any:
 
 @dataclass
 class _Config:
-    generator: str = "model"  # what generate_shot runs when the model can be loaded
+    generator: str = "planned"  # GENERATORS; "model" falls back to the simulator when the model cannot load
     model_path: str | None = None  # None: the bundled model
     runtime: str = os.environ.get("LENSCRAFT_RUNTIME", "onnx")  # RUNTIMES: "onnx" (no torch), "torch", "auto"
     device: str = "cpu"  # DEVICES
@@ -95,7 +101,7 @@ _engine_error: str | None = None  # why the model could not be loaded (kept so w
 
 def configure(generator: str | None = None, model_path: str | None = None, runtime: str | None = None,
               device: str | None = None, clip_weights: str | None = None, backend: str | None = None) -> None:
-    """Pick the generator ("model" or "simulator"), the model file (None or "": bundled), the inference runtime,
+    """Pick the generator ("planned", "model" or "simulator"), the model file (None or "": bundled), the inference runtime,
     the compute device and the open_clip weights (None: unchanged; "": none); the model is loaded again on next
     use when any of the last four changed. backend: the old name of generator, still accepted."""
     global _engine, _engine_error
@@ -156,9 +162,9 @@ def _model_engine() -> Engine:
 
 
 def generator() -> str:
-    """What generate_shot runs now: "model" when chosen and loadable, else "simulator"."""
-    if _config.generator == "simulator":
-        return "simulator"
+    """What generate_shot runs now: "planned" when chosen, "model" when chosen and loadable, else "simulator"."""
+    if _config.generator in ("planned", "simulator"):
+        return _config.generator
     try:
         _model_engine()
         return "model"
@@ -171,6 +177,8 @@ backend = generator  # deprecated alias (the old name)
 
 def model_status() -> str:
     """One line for the panel: which generator runs, and why the model does not when it does not."""
+    if _config.generator == "planned":
+        return "Planned (the asked moves, built exactly)"
     if _config.generator == "simulator":
         return "Procedural (simulator)"
     if _engine is not None:
@@ -270,6 +278,15 @@ def parse_prompt(text: str, wait: bool = False) -> Interpretation:
     return found
 
 
+def move_text(move: moves.Move) -> str:
+    """'dolly in (slow)', 'arc right (ccw) 90 deg': one move in words, as the prompt grammar writes it."""
+    if TYPE_CHECKING or not _BUNDLED:
+        from lenscraft_core.prompt import move_text as text
+    else:
+        from .lenscraft_core.prompt import move_text as text
+    return str(text(move))
+
+
 def stated_labels(interp: Interpretation) -> dict[str, str]:
     """The fields a prompt states (by the grammar or the text encoder), not the defaults it fills in."""
     return {f: interp.labels[f] for f in FIELD_NAMES if interp.source.get(f, "default") != "default"}
@@ -284,47 +301,84 @@ def open_fields_go_to_model() -> bool:
 def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, variations: int = 1,
                    fps: float = DEFAULT_FPS, seed: int = 0, focal_length: float | None = None,
                    sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, aspect: float = DEFAULT_ASPECT,
-                   floor: float | None = None) -> list[Shot]:
+                   floor: float | None = None, segments: Sequence[moves.Segment] | None = None,
+                   aim: Any = None, obstacles: Sequence[clearance.Box] = ()) -> list[Shot]:
     """`variations` shots of `frames` frames framing `subject` (world space, Blender frame) as the labels describe,
     for a camera with this sensor (mm across the larger image side) and image aspect; focal_length None lets the
-    shot choose the lens; floor: a world height the camera never goes below. Runs the model when it is chosen and
-    loads (see generator()), else the simulator.
+    shot choose the lens; floor: a world height the camera never goes below (keeping plan.CLEARANCE_M above it).
+    segments: what the camera does, in order (moves.Segment; None: the movement label's); aim (F, 3): the points to
+    frame instead of the subject's own; obstacles: boxes the path keeps out of. Runs the generator chosen (see
+    generator()). What a shot could not do (an obstacle it could not clear, a bounded amount, segments a generator
+    cannot make) is in shot_notes(shot).
 
     labels: the STATED fields only, canonical (resolve_labels(labels, fill=False)). A field left out is open: the
-    model picks it, the simulator uses its default. The model makes all variations in one call (variation 0 is the
-    plain shot, the others vary what is open and how the rest is performed); the simulator makes variation v with
-    seed + v."""
+    planner and the simulator use its default, the model picks it. The model makes all variations in one call
+    (variation 0 is the plain shot, the others vary what is open and how the rest is performed); the planner and the
+    simulator make variation v from seed and v."""
     kw: dict[str, Any] = dict(fps=fps, focal_length=focal_length, sensor_width=sensor_width, aspect=aspect)
+    segments = list(segments) if segments else None
+    if generator() == "planned":
+        return [plan.plan_shot(subject, dict(labels), segments, frames, fps, seed, v, focal_length, sensor_width,
+                               aspect, floor, obstacles=obstacles, aim=aim).validate("generated shot")
+                for v in range(variations)]
+    labels, notes = dict(labels), []
+    if segments:  # one move per shot: the first moving segment names it
+        moving = [s for s in segments if not s.is_hold] or segments
+        labels["movement"] = plan.segment_label(moving[0])
+        if len(segments) > 1:
+            notes.append(f"the {generator()} makes one move per shot: only '{labels['movement']}' was made of the "
+                         f"{len(segments)} segments (the Planned generator makes them all)")
+        if any(m.amount is not None or m.speed or m.duration_s for s in segments for m in s.moves):
+            notes.append(f"the {generator()} does not take amounts or speeds (the Planned generator does)")
     if generator() == "model":
-        shots = _model_engine().generate(subject, dict(labels), frames=frames, variations=variations, floor=floor,
-                                         seed=seed, **kw)
-        return [shot.validate("generated shot") for shot in shots]
-    if TYPE_CHECKING or not _BUNDLED:
-        from lenscraft_core.simulate import simulate_shot
+        shots = _model_engine().generate(subject, labels, frames=frames, variations=variations, floor=floor,
+                                         seed=seed, generator="model", **kw)
     else:
-        from .lenscraft_core.simulate import simulate_shot
-    out = []
-    for v in range(variations):
-        shot = simulate_shot(subject, {**default_labels(), **labels}, frames, seed=seed + v, **kw)
-        if floor is not None:
+        if TYPE_CHECKING or not _BUNDLED:
+            from lenscraft_core.simulate import simulate_shot
+        else:
+            from .lenscraft_core.simulate import simulate_shot
+        shots = []
+        for v in range(variations):
+            shot = simulate_shot(subject, {**default_labels(), **labels}, frames, seed=seed + v, **kw)
+            if floor is not None:
+                t = shot.trajectory
+                t.position, t.rotation = geometry.keep_above_floor(t.position, t.rotation, subject.positions(frames),
+                                                                   floor)
+            shots.append(shot)
+    for shot in shots:
+        found = list(notes)
+        if len(obstacles) or aim is not None:
             t = shot.trajectory
-            t.position, t.rotation = geometry.keep_above_floor(t.position, t.rotation, subject.positions(frames),
-                                                               floor)
-        out.append(shot.validate("generated shot"))
-    return out
+            point = subject.positions(frames) if aim is None else aim
+            cleared = clearance.keep_clear(t.position, t.rotation, point, floor, plan.CLEARANCE_M, obstacles)
+            t.position, t.rotation = cleared.position, cleared.rotation
+            found += cleared.notes
+        if found:
+            shot.metadata["notes"] = list(shot.metadata.get("notes", [])) + found
+    return [shot.validate("generated shot") for shot in shots]
+
+
+def shot_notes(shot: Shot) -> list[str]:
+    """What the generator could not do as asked (metadata["notes"]): the add-on reports them as warnings."""
+    notes = shot.metadata.get("notes", []) if isinstance(shot.metadata, dict) else []
+    return [str(n) for n in notes]
 
 
 def generate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps: float = DEFAULT_FPS, seed: int = 0,
                   focal_length: float | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
-                  aspect: float = DEFAULT_ASPECT, floor: float | None = None) -> Shot:
+                  aspect: float = DEFAULT_ASPECT, floor: float | None = None,
+                  segments: Sequence[moves.Segment] | None = None, aim: Any = None,
+                  obstacles: Sequence[clearance.Box] = ()) -> Shot:
     """One shot (generate_shots with one variation)."""
     return generate_shots(subject, labels, frames, 1, fps=fps, seed=seed, focal_length=focal_length,
-                          sensor_width=sensor_width, aspect=aspect, floor=floor)[0]
+                          sensor_width=sensor_width, aspect=aspect, floor=floor, segments=segments, aim=aim,
+                          obstacles=obstacles)[0]
 
 
 def generated_labels(stated: Mapping[str, str]) -> dict[str, str]:
     """What the generator that runs now makes of the stated (canonical) labels: the model keeps open fields open,
-    the simulator fills in their defaults."""
+    the planner and the simulator fill in their defaults."""
     return dict(stated) if generator() == "model" else {**default_labels(), **stated}
 
 

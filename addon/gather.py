@@ -5,22 +5,16 @@ The maths of each conversion lives in convert.py; this module only reads Blender
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
+from typing import Callable, Iterable, Sequence, cast
 
 import bpy
 import numpy as np
 
 from . import convert
 from .checks import check_camera, check_object, move_frames
-from .engine import LensCraftError, Shot, Subject, Trajectory, geometry
+from .engine import LensCraftError, Shot, Subject, Trajectory, clearance, geometry
 
-if TYPE_CHECKING:  # type-check against the development package
-    from lenscraft_core.clearance import Box
-else:  # TODO(lead): import Box through engine.py, the add-on's one door into the core
-    try:  # the copy bundled in the extension zip
-        from .lenscraft_core.clearance import Box
-    except ImportError:  # development checkout: the installed package
-        from lenscraft_core.clearance import Box
+Box = clearance.Box  # the obstacle box a camera path keeps out of
 
 _BOXED_TYPES = {'MESH', 'CURVE', 'SURFACE', 'META', 'FONT', 'CURVES', 'POINTCLOUD', 'VOLUME', 'GREASEPENCIL',
                 'ARMATURE'}  # children whose bounds count towards their parent's box

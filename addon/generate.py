@@ -1,6 +1,8 @@
-"""Generate: key one camera per variation with a shot that frames the subject as the labels describe. The job
-checks its inputs and makes the first shot before it changes the scene, so a bad input or a failing generator
-raises LensCraftError and leaves the scene as it was."""
+"""Generate: key one camera per variation with a shot that frames the subject as the labels and segments describe.
+The subject is read with its kind (person / object) and optional aim target, the other meshes as obstacles; after
+the keys, the handheld shake goes on as its own layer (shake.py). The job checks its inputs and makes every shot
+before it changes the scene, so a bad input or a failing generator raises LensCraftError and leaves the scene as it
+was. What the generator could not do (an obstacle it could not clear) is a warning of the result."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ import bpy
 from . import convert, engine, gather, keyframes
 from .checks import check_camera, check_editable, check_object, move_frames
 from .create import label_marker, new_camera
-from .engine import MAX_SEED, LensCraftError, Shot, Subject  # MAX_SEED: the core command line's limit
+from .engine import MAX_SEED, LensCraftError, Shot, Subject, moves, plan  # MAX_SEED: the core command line's limit
 from .jobs import Job, Result, run
 from .keyframes import KeyOptions
 
 FOLLOWING = ("follow", "track")  # movements that only make sense with a moving subject
-FLOORS = ("SUBJECT_BASE", "WORLD_ZERO", "NONE")
+FLOORS = ("SUBJECT_BASE", "WORLD_ZERO", "GROUND", "NONE")  # GROUND: the flat mesh under the subject (else its base)
+SUBJECT_KINDS = ("AUTO", "PERSON", "OBJECT")
+MAX_SHAKE = 10.0  # amplitude (1: handheld as recorded)
 MAX_VARIATIONS = 64  # shots one Generate makes, each on its own camera
 UI_VARIATIONS = 16  # how far the panel's slider drags (typing goes up to MAX_VARIATIONS)
 
@@ -35,6 +39,14 @@ class GenerateRequest:
     add_marker: bool = False
     floor: str = "SUBJECT_BASE"  # FLOORS: where the camera may not go below
     subject_size: float | None = None  # metres: a cube instead of the subject's geometry (needed for a light, ...)
+    segments: list[moves.Segment] | None = None  # what the camera does, in order (None: the movement label's)
+    shake: float = 0.0  # handheld shake amplitude, added as its own layer (0: none; an old layer is removed)
+    shake_enabled: bool = True  # the layer on (False: added muted)
+    subject_kind: str = "AUTO"  # SUBJECT_KINDS
+    aim: bpy.types.Object | None = None  # frame this object (or aim_bone of this armature) instead of the subject
+    aim_bone: str = ""
+    avoid_obstacles: bool = True  # keep out of the other visible meshes' boxes
+    segment_markers: bool = False  # a timeline marker at every join between two segments
 
 
 class GenerateJob(Job):
@@ -61,28 +73,50 @@ class GenerateJob(Job):
         if labels.get("movement") in FOLLOWING and not gather.is_animated(subject_obj):
             raise LensCraftError(f"'{labels['movement']}' follows a moving subject, but '{subject_obj.name}' is not "
                                  "animated: animate it first or pick another movement")
+        if req.subject_kind not in SUBJECT_KINDS:
+            raise LensCraftError(f"subject kind must be one of {', '.join(SUBJECT_KINDS)}, got '{req.subject_kind}'")
+        if isinstance(req.shake, bool) or not isinstance(req.shake, (int, float)) or not 0 <= req.shake <= MAX_SHAKE:
+            raise LensCraftError(f"shake must be an amplitude in 0-{MAX_SHAKE:g}, got {req.shake!r}")
+        if req.floor not in FLOORS:
+            raise LensCraftError(f"floor must be one of {', '.join(FLOORS)}, got '{req.floor}'")
+        segments = list(req.segments) if req.segments else None
+        for k, seg in enumerate(segments or (), 1):
+            if not isinstance(seg, moves.Segment):
+                raise LensCraftError(f"segment {k} must be a moves.Segment, got {type(seg).__name__}")
+        if segments is not None:
+            moves.segment_frames(segments, len(frames))  # too many segments: said before anything is made
         super().__init__(req.variations)
         self.scene, self.req, self.labels, self.target, self.subject_obj = scene, req, labels, target, subject_obj
-        self.frames = frames
+        self.frames, self.segments = frames, segments
         self.fps, self.aspect = gather.scene_fps(scene), gather.render_aspect(scene)
-        self.subject: Subject = gather.subject_from_object(scene, subject_obj, frames, req.subject_size)
+        found = gather.gather_subject(scene, subject_obj, frames, req.subject_size, req.subject_kind, req.aim,
+                                      req.aim_bone)
+        self.subject: Subject = found.subject
+        self.kind_note = found.note
         self.focal, self.sensor = None, engine.DEFAULT_SENSOR_WIDTH_MM
         if target is not None:  # an existing camera keeps its sensor and starts from its own lens
             cam_data = gather.camera_data(target)
             self.focal, self.sensor = cam_data.lens, convert.effective_sensor_width(cam_data, self.aspect)
-        if req.floor not in FLOORS:
-            raise LensCraftError(f"floor must be one of {', '.join(FLOORS)}, got '{req.floor}'")
-        self.floor = {"SUBJECT_BASE": engine.subject_base(self.subject, len(frames)), "WORLD_ZERO": 0.0,
-                      "NONE": None}[req.floor]
+        scene_obstacles = gather.gather_obstacles(scene, exclude=[target, req.aim], subject=subject_obj)
+        base = engine.subject_base(self.subject, len(frames))
+        ground = scene_obstacles.floor if scene_obstacles.floor is not None else base
+        self.floor = {"SUBJECT_BASE": base, "WORLD_ZERO": 0.0, "GROUND": ground, "NONE": None}[req.floor]
+        obstacles = scene_obstacles.boxes if req.avoid_obstacles else []
         self.keys = 0
         # Every shot is made before anything changes (the model makes all variations in one call: that is how they
         # differ), so a failing generator leaves the scene as it was.
         self.shots: list[Shot] = engine.generate_shots(
             self.subject, self.labels, len(self.frames), req.variations, fps=self.fps, seed=req.seed,
-            focal_length=self.focal, sensor_width=self.sensor, aspect=self.aspect, floor=self.floor)
+            focal_length=self.focal, sensor_width=self.sensor, aspect=self.aspect, floor=self.floor,
+            segments=segments, aim=found.aim_points, obstacles=obstacles)
         self.generated = engine.generated_labels(labels)  # what the camera does: the caption and marker say this
+        if segments:
+            moving = [seg for seg in segments if not seg.is_hold] or segments
+            self.generated["movement"] = plan.segment_label(moving[0])
         if engine.generator() != "model" and engine.model_status().startswith("Simulator:"):
             self.result.warnings.append(engine.model_status())
+        for note in dict.fromkeys(n for shot in self.shots for n in engine.shot_notes(shot)):
+            self.result.warnings.append(note)
 
     def _step(self, v: int) -> None:
         req, scene = self.req, self.scene
@@ -96,7 +130,9 @@ class GenerateJob(Job):
             suffix = f" v{v + 1}" if req.variations > 1 else ""
             name = self.generated.get("movement", "shot")
             cam = new_camera(scene, f"LensCraft {name}{suffix}", shot.trajectory.sensor_width)
-        if cam.constraints:
+        from .shake import CONSTRAINT_NAME
+
+        if any(c.name != CONSTRAINT_NAME for c in cam.constraints):  # the shake layer is ours, made after the move
             self.result.warnings.append(f"camera '{cam.name}' has constraints that may override the generated motion")
         opts = KeyOptions(**{**req.keys.__dict__, "easing": self.generated.get("easing")})
         self.keys += keyframes.write_camera(cam, shot.trajectory, req.frame_start, self.aspect, opts)
@@ -105,7 +141,25 @@ class GenerateJob(Job):
             dof.use_dof, dof.focus_object = True, self.subject_obj
         if req.add_marker:
             label_marker(scene, self.generated, req.frame_start, cam)
+        if req.segment_markers:  # one per join, named with the next segment's labels (Export splits there)
+            for ins in shot.instructions[1:]:
+                label_marker(scene, ins.labels(), req.frame_start + ins.start, cam)
+        self._shake(cam, shot, v)
         self.result.objects.append(cam)
+
+    def _shake(self, cam: bpy.types.Object, shot: Shot, v: int) -> None:
+        """The handheld shake as its own layer over the clean move, or no layer (an old one goes)."""
+        from .shake import add_shake_layer, remove_shake_layer, set_shake_enabled
+
+        req = self.req
+        if req.shake > 0:
+            point = self.subject.positions(len(self.frames))[0]
+            distance = float(((shot.trajectory.position[0] - point) ** 2).sum() ** 0.5)
+            add_shake_layer(cam, float(req.shake), seed=req.seed + v, frame_start=req.frame_start,
+                            frames=len(self.frames), fps=self.fps, distance=distance)
+            set_shake_enabled(cam, req.shake_enabled)
+        else:
+            remove_shake_layer(cam)
 
     def finish(self) -> Result:
         if self.scene.camera is None and self.result.objects:
@@ -114,6 +168,15 @@ class GenerateJob(Job):
         what = engine.caption(self.generated) or "every label left to the model"
         self.result.message = (f"{len(self.result.objects)} camera(s), {self.keys} keys, frames "
                                f"{self.req.frame_start}-{self.req.frame_end}: {what}")
+        performed = self.shots[0].metadata.get("segments") if self.shots else None
+        if performed and len(performed) > 1:  # as made: amounts filled in, the frames each one spans
+            from .segment_list import segment_lines
+
+            segs = [moves.Segment.from_dict(d) for d in performed]
+            self.result.message += "; " + "; ".join(segment_lines(segs, self.req.frame_start, len(self.frames),
+                                                                  self.fps))
+        if self.req.shake > 0:
+            self.result.message += f"; shake {self.req.shake:g}" + ("" if self.req.shake_enabled else " (off)")
         return self.result
 
 

@@ -177,13 +177,18 @@ class LENSCRAFT_OT_generate(JobOperator, bpy.types.Operator):
     def make_job(self, context: bpy.types.Context) -> Any:
         from .generate import GenerateJob, GenerateRequest
 
+        from .segment_list import segments_of
+
         s = context.scene.lenscraft
         start, end = frame_range(context)
         req = GenerateRequest(
             subject=settings_subject(context), labels=labels_of(s), frame_start=start, frame_end=end,
             camera=s.camera if s.camera_target == 'EXISTING' else None, variations=s.variations, seed=s.seed,
             keys=key_options(s), focus_on_subject=s.focus_on_subject, add_marker=s.add_marker, floor=s.floor,
-            subject_size=s.subject_size or None)
+            subject_size=s.subject_size or None, segments=segments_of(s.segments) or None, shake=s.shake,
+            shake_enabled=s.shake_enabled, subject_kind=s.subject_kind, aim=s.aim_object,
+            aim_bone=s.aim_bone if s.aim_object is not None and s.aim_object.type == 'ARMATURE' else "",
+            avoid_obstacles=s.avoid_obstacles, segment_markers=s.segment_markers)
         return GenerateJob(context.scene, req)  # type: ignore[arg-type]
 
 
@@ -210,6 +215,133 @@ class LENSCRAFT_OT_apply_prompt(bpy.types.Operator):
             self.report({'ERROR'}, s.understood)
             return {'CANCELLED'}
         self.report({'INFO'}, s.understood)
+        return {'FINISHED'}
+
+
+class LENSCRAFT_OT_segment_add(bpy.types.Operator):
+    """Add a segment after the selected one (a copy of it, or a push-in on an empty list)"""
+
+    bl_idname = "lenscraft.segment_add"
+    bl_label = "Add Segment"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        from .engine import moves
+
+        s = context.scene.lenscraft
+        if len(s.segments) >= 2 * moves.MAX_SEGMENTS:
+            cls.poll_message_set(f"A shot has at most {moves.MAX_SEGMENTS} segments")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> Status:
+        s = context.scene.lenscraft
+        rows = s.segments
+        source = rows[s.segment_index] if 0 <= s.segment_index < len(rows) else None
+        row = rows.add()
+        if source is not None:
+            for name in ("movement", "use_amount", "amount", "unit", "speed", "easing", "duration"):
+                setattr(row, name, getattr(source, name))
+        at = min(s.segment_index + 1, len(rows) - 1) if source is not None else len(rows) - 1
+        rows.move(len(rows) - 1, at)
+        s.segment_index = at
+        self.report({'INFO'}, f"segment row {at + 1} added")
+        return {'FINISHED'}
+
+
+def _has_segment(cls: Any, context: bpy.types.Context) -> bool:
+    s = context.scene.lenscraft
+    if not 0 <= s.segment_index < len(s.segments):
+        cls.poll_message_set("Select a segment in the list first")
+        return False
+    return True
+
+
+class LENSCRAFT_OT_segment_remove(bpy.types.Operator):
+    """Remove the selected segment"""
+
+    bl_idname = "lenscraft.segment_remove"
+    bl_label = "Remove Segment"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return _has_segment(cls, context)
+
+    def execute(self, context: bpy.types.Context) -> Status:
+        s = context.scene.lenscraft
+        k = s.segment_index
+        s.segments.remove(k)
+        if len(s.segments) and s.segments[0].together:
+            s.segments[0].together = False  # the first row starts a segment
+        s.segment_index = max(min(k, len(s.segments) - 1), 0)
+        self.report({'INFO'}, f"segment row {k + 1} removed")
+        return {'FINISHED'}
+
+
+class LENSCRAFT_OT_segment_move(bpy.types.Operator):
+    """Move the selected segment earlier or later in the shot"""
+
+    bl_idname = "lenscraft.segment_move"
+    bl_label = "Move Segment"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    direction: EnumProperty(  # type: ignore[valid-type]
+        name="Direction", items=[('UP', "Up", "Earlier in the shot"), ('DOWN', "Down", "Later in the shot")])
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not _has_segment(cls, context):
+            return False
+        if len(context.scene.lenscraft.segments) < 2:
+            cls.poll_message_set("Only one segment: nothing to reorder")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> Status:
+        s = context.scene.lenscraft
+        k = s.segment_index
+        to = k - 1 if self.direction == 'UP' else k + 1
+        if not 0 <= to < len(s.segments):
+            self.report({'WARNING'}, f"segment row {k + 1} is already the {'first' if to < 0 else 'last'}")
+            return {'CANCELLED'}
+        s.segments.move(k, to)
+        s.segment_index = to
+        if s.segments[0].together:
+            s.segments[0].together = False
+        return {'FINISHED'}
+
+
+class LENSCRAFT_OT_toggle_shake(bpy.types.Operator):
+    """Switch the active camera's handheld shake layer on or off (the move's keys stay as they are)"""
+
+    bl_idname = "lenscraft.toggle_shake"
+    bl_label = "Toggle Shake"
+    bl_options = {'REGISTER', 'UNDO'}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not _active_camera_poll(cls, context):
+            return False
+        from .shake import shake_constraint
+
+        if shake_constraint(context.active_object) is None:
+            cls.poll_message_set("The active camera has no shake layer: generate with a shake amount")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> Status:
+        from .shake import set_shake_enabled, shake_enabled
+
+        cam = context.active_object
+        on = not shake_enabled(cam)
+        try:
+            set_shake_enabled(cam, on)
+        except LensCraftError as e:
+            self.report({'ERROR'}, str(e))
+            return {'CANCELLED'}
+        self.report({'INFO'}, f"shake of '{cam.name}' {'on' if on else 'off'}")
         return {'FINISHED'}
 
 
@@ -372,5 +504,6 @@ class LENSCRAFT_OT_complete(bpy.types.Operator):
                     labels, key_options(s))
 
 
-CLASSES = (LENSCRAFT_OT_generate, LENSCRAFT_OT_apply_prompt, LENSCRAFT_OT_export, LENSCRAFT_OT_import,
+CLASSES = (LENSCRAFT_OT_generate, LENSCRAFT_OT_apply_prompt, LENSCRAFT_OT_segment_add, LENSCRAFT_OT_segment_remove,
+           LENSCRAFT_OT_segment_move, LENSCRAFT_OT_toggle_shake, LENSCRAFT_OT_export, LENSCRAFT_OT_import,
            LENSCRAFT_OT_describe, LENSCRAFT_OT_complete)

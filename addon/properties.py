@@ -8,11 +8,12 @@ import re
 from typing import Any
 
 import bpy
-from bpy.props import (BoolProperty, EnumProperty, FloatProperty, IntProperty, PointerProperty,  # type: ignore
-                       StringProperty)
+from bpy.props import (BoolProperty, CollectionProperty, EnumProperty, FloatProperty, IntProperty,  # type: ignore
+                       PointerProperty, StringProperty)
 
 from .engine import FIELD_NAMES, FIELDS, LensCraftError, parse_prompt, stated_labels
 from .generate import MAX_VARIATIONS, UI_VARIATIONS
+from .segment_list import LensCraftSegment, fill_rows
 
 
 def ui_name(label: str) -> str:
@@ -39,6 +40,9 @@ _applying = False  # apply_prompt is setting the menus (their update callback mu
 def labels_of(settings: Any) -> dict[str, str]:
     """The fields the menus state (a menu on Auto is left out: open)."""
     return {f: getattr(settings, f) for f in FIELD_NAMES if getattr(settings, f) != AUTO}
+
+
+SHAKE_FIELD = "shake"  # prompt_fields names it when the prompt set the shake amount
 
 
 def _prompt_fields(settings: Any) -> set[str]:
@@ -74,7 +78,7 @@ def apply_prompt(settings: Any) -> None:
     stated = stated_labels(interp) if interp else {}
     # nothing dropped without a word: what the prompt says that Generate will not do
     settings.ignored = "\n".join(f"ignored: '{w}' ({why})" for w, why in getattr(interp, "ignored", ()))
-    before = _prompt_fields(settings)
+    before = _prompt_fields(settings) | set(settings.prompt_fields.split(","))
     _applying = True
     try:
         for f in FIELD_NAMES:
@@ -82,7 +86,15 @@ def apply_prompt(settings: Any) -> None:
                 setattr(settings, f, stated[f])
             elif f in before:
                 setattr(settings, f, AUTO)
-        settings.prompt_fields = ",".join(sorted(stated))
+        # the segment list is what Generate makes: the prompt's segments, to be edited (none: the movement menu's)
+        fill_rows(settings.segments, list(getattr(interp, "segments", None) or []))
+        settings.segment_index = 0
+        said = getattr(interp, "shake", None)
+        if said is not None:
+            settings.shake = float(said)
+        elif SHAKE_FIELD in before:  # an earlier prompt's "handheld" does not outlive it; a shake you set does
+            settings.shake = 0.0
+        settings.prompt_fields = ",".join(sorted(stated) + ([SHAKE_FIELD] if said is not None else []))
     finally:
         _applying = False
     settings.understood = "understood as " + menu_summary(settings) if text else ""
@@ -93,8 +105,15 @@ def _on_menu(field: str) -> Any:
         if _applying:
             return
         fields = _prompt_fields(self) - {field}  # the user's choice now: a later prompt leaves it alone
+        fields |= {SHAKE_FIELD} & set(self.prompt_fields.split(","))
         if self.prompt_fields != ",".join(sorted(fields)):
             self.prompt_fields = ",".join(sorted(fields))
+        if field == "movement":  # a movement picked by hand is what the camera does: the list follows it
+            from .engine import plan
+
+            value = getattr(self, field)
+            fill_rows(self.segments, [] if value == AUTO else plan.segments_from_movement(value))
+            self.segment_index = 0
         if self.understood and not self.understood.startswith("not understood"):
             self.understood = "understood as " + menu_summary(self)
     return update
@@ -102,6 +121,23 @@ def _on_menu(field: str) -> Any:
 
 def _on_prompt(self: Any, context: bpy.types.Context) -> None:
     apply_prompt(self)
+
+
+def _on_shake(self: Any, context: bpy.types.Context) -> None:
+    """Switch the shake layer of the selected cameras (and the active one) on or off, without regenerating."""
+    from .shake import set_shake_enabled, shake_constraint
+
+    for obj in {*context.selected_objects, context.active_object} - {None}:
+        if obj.type == 'CAMERA' and shake_constraint(obj) is not None:
+            set_shake_enabled(obj, self.shake_enabled)
+
+
+def _on_shake_amount(self: Any, context: bpy.types.Context) -> None:
+    if _applying:
+        return
+    fields = set(self.prompt_fields.split(",")) - {SHAKE_FIELD, ""}  # yours now: a later prompt leaves it alone
+    if self.prompt_fields != ",".join(sorted(fields)):
+        self.prompt_fields = ",".join(sorted(fields))
 
 
 def _is_camera(self: Any, obj: bpy.types.Object) -> bool:
@@ -141,6 +177,37 @@ class LensCraftSettings(bpy.types.PropertyGroup):
     shot_type: _field_enum("shot_type")  # type: ignore[valid-type]
     view: _field_enum("view")  # type: ignore[valid-type]
 
+    segments: CollectionProperty(type=LensCraftSegment, name="Segments")  # type: ignore[valid-type]
+    segment_index: IntProperty(name="Segment", default=0, min=0)  # type: ignore[valid-type]
+    shake: FloatProperty(  # type: ignore[valid-type]
+        name="Shake Amount", default=0.0, min=0.0, max=10.0, soft_max=2.0, update=_on_shake_amount,
+        description="Handheld shake added as its own layer (0: none, 1: handheld, 2: very shaky); the move's keys "
+                    "stay clean")
+    shake_enabled: BoolProperty(  # type: ignore[valid-type]
+        name="Shake", default=True, update=_on_shake,
+        description="Show the handheld shake: switches the selected cameras' shake layer on or off without "
+                    "regenerating")
+    subject_kind: EnumProperty(  # type: ignore[valid-type]
+        name="Subject Kind", default='AUTO',
+        description="How the subject is framed: a person by the body (eye line, head, body cuts), an object by its "
+                    "box",
+        items=[('AUTO', "Auto", "A person when an armature drives it or it has human proportions"),
+               ('PERSON', "Person", "Frame by the body: eye line, head room, body cut lines"),
+               ('OBJECT', "Object", "Frame the bounding box")])
+    aim_object: PointerProperty(  # type: ignore[valid-type]
+        name="Aim At", type=bpy.types.Object, poll=_not_camera,
+        description="Frame this object (or a bone of this armature) instead of the subject's box (empty: the "
+                    "subject)")
+    aim_bone: StringProperty(  # type: ignore[valid-type]
+        name="Bone", description="The aim armature's bone whose head the shot frames (empty: the object)")
+    avoid_obstacles: BoolProperty(  # type: ignore[valid-type]
+        name="Avoid Obstacles", default=True,
+        description="Keep the camera path out of the other visible meshes' bounding boxes (the result says where it "
+                    "could not)")
+    segment_markers: BoolProperty(  # type: ignore[valid-type]
+        name="Segment Markers", default=False,
+        description="Add a timeline marker at every join between two segments")
+
     use_scene_range: BoolProperty(  # type: ignore[valid-type]
         name="Scene Range", default=True, description="Use the scene's frame range")
     frame_start: IntProperty(name="Start", default=1, min=0)  # type: ignore[valid-type]
@@ -178,6 +245,8 @@ class LensCraftSettings(bpy.types.PropertyGroup):
         description="Height the camera never goes below: a low angle then sets the camera on the floor and aims up",
         items=[('SUBJECT_BASE', "Subject's Base", "The bottom of the subject's bounding box (the ground it stands "
                 "on)"), ('WORLD_ZERO', "World Z = 0", "The world's ground plane"),
+               ('GROUND', "Ground Mesh", "The top of the flat mesh under the subject (the scene's floor), else "
+                "the subject's base"),
                ('NONE', "None", "No floor (e.g. a flying subject seen from below)")])
     focus_on_subject: BoolProperty(  # type: ignore[valid-type]
         name="Focus on Subject", default=False, description="Turn on depth of field focused on the subject")
@@ -193,9 +262,11 @@ class LensCraftPreferences(bpy.types.AddonPreferences):
     bl_idname = __package__  # type: ignore[assignment]
 
     generator: EnumProperty(  # type: ignore[valid-type]
-        name="Generator", default='MODEL',
-        items=[('MODEL', "Model", "The trained model (bundled, runs on ONNX Runtime); the simulator when it cannot "
-                "be loaded"),
+        name="Generator", default='PLANNED',
+        items=[('PLANNED', "Planned", "The shot planner: the asked segments, amounts and speeds built exactly, "
+                "framed by the body for a person (no model needed)"),
+               ('MODEL', "Model", "The trained model (bundled, runs on ONNX Runtime; one move per shot); the "
+                "simulator when it cannot be loaded"),
                ('SIMULATOR', "Procedural (simulator)", "The procedural cinematography simulator: deterministic, "
                 "no model needed")])
 
@@ -238,7 +309,7 @@ def apply_preferences(context: bpy.types.Context) -> None:
 
     prefs = preferences(context)
     if prefs is not None:
-        configure(generator="simulator" if prefs.generator == 'SIMULATOR' else "model",
+        configure(generator=prefs.generator.lower(),
                   model_path=bpy.path.abspath(prefs.model_path) if prefs.model_path else "",
                   device=prefs.device.lower(),
                   clip_weights=bpy.path.abspath(prefs.clip_weights_path) if prefs.clip_weights_path else "")
@@ -252,4 +323,4 @@ def unregister_properties() -> None:
     del bpy.types.Scene.lenscraft  # type: ignore[attr-defined]
 
 
-CLASSES = (LensCraftSettings, LensCraftPreferences)
+CLASSES = (LensCraftSegment, LensCraftSettings, LensCraftPreferences)  # the row type before the settings using it

@@ -12,22 +12,13 @@ touched.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import bpy
 import numpy as np
 
 from . import keyframes
 from .engine import LensCraftError
+from .engine import shake as core_shake
 from .gather import scene_fps
-
-if TYPE_CHECKING:
-    from lenscraft_core import shake as core_shake
-else:
-    try:  # the copy bundled in the extension zip
-        from .lenscraft_core import shake as core_shake
-    except ImportError:  # development checkout: the installed package
-        from lenscraft_core import shake as core_shake
 
 CONSTRAINT_NAME = "LensCraft Shake"
 EMPTY_SUFFIX = " Shake"
