@@ -127,10 +127,8 @@ def cmd_generate(args: argparse.Namespace, scene: bpy.types.Scene) -> str:
     configure_engine(args)
     start, end = parse_frames(args.frames, scene)
     labels, interp = labels_from(args)
-    segments = list(getattr(interp, "segments", None) or []) if interp is not None else []
-    if args.movement:  # a --movement override is what the camera does
-        segments = list(engine.plan.segments_from_movement(engine.resolve_labels({"movement": args.movement},
-                                                                                 fill=False)["movement"]))
+    # the prompt's segments; a --movement override is what the camera does (its label's segments)
+    segments = list(getattr(interp, "segments", None) or []) if interp is not None and not args.movement else []
     said = getattr(interp, "shake", None) if interp is not None else None
     aim, bone = aim_target(scene, args.aim)
     req = GenerateRequest(

@@ -42,6 +42,51 @@ class _SidebarPanel(bpy.types.Panel):
     bl_category = "LensCraft"
 
 
+def draw_segments(context: bpy.types.Context, layout: bpy.types.UILayout, s) -> None:  # noqa: ANN001
+    """The segments Generate makes, with their frames (every value checked), and the editable list."""
+    box = layout.box()
+    if len(s.segments):
+        try:
+            start, frames, fps = _frames(context)
+            for line in segment_lines(segments_of(s.segments), start, frames, fps):
+                box.label(text=line, icon='ANIM')
+        except LensCraftError as e:
+            box.label(text=str(e), icon='ERROR')
+    else:
+        box.label(text="No segments: the Movement menu says what the camera does", icon='INFO')
+    row = box.row()
+    row.template_list("LENSCRAFT_UL_segments", "", s, "segments", s, "segment_index", rows=3)
+    col = row.column(align=True)
+    col.operator("lenscraft.segment_add", text="", icon='ADD')
+    col.operator("lenscraft.segment_remove", text="", icon='REMOVE')
+    col.separator()
+    col.operator("lenscraft.segment_move", text="", icon='TRIA_UP').direction = 'UP'
+    col.operator("lenscraft.segment_move", text="", icon='TRIA_DOWN').direction = 'DOWN'
+    if not 0 <= s.segment_index < len(s.segments):
+        return
+    row_data = s.segments[s.segment_index]
+    col = box.column(align=True)
+    col.prop(row_data, "movement")
+    if s.segment_index:
+        col.prop(row_data, "together")
+    unit = amount_unit(row_data)
+    if unit:
+        line = col.row(align=True)
+        line.prop(row_data, "use_amount", text="")
+        sub = line.row(align=True)
+        sub.active = row_data.use_amount
+        sub.prop(row_data, "amount", text=f"Amount ({UNIT_WORDS[unit]})")
+        if row_data.movement.startswith(("truck", "pedestal")):
+            sub.prop(row_data, "unit", text="")
+    if row_data.movement != HOLD:
+        col.prop(row_data, "speed")
+        col.prop(row_data, "duration")
+    if not row_data.together or not s.segment_index:  # a segment's first row carries its easing and timing
+        col.prop(row_data, "easing")
+        col.prop(row_data, "share")
+        col.prop(row_data, "seconds")
+
+
 class LENSCRAFT_PT_main(_SidebarPanel):
     bl_label = "LensCraft"
     bl_idname = "LENSCRAFT_PT_main"
@@ -64,7 +109,7 @@ class LENSCRAFT_PT_main(_SidebarPanel):
                 box.label(text=line, icon=('ERROR' if bad else 'INFO') if k == 0 else 'BLANK1')
             for line in ([] if bad else s.ignored.splitlines()):
                 box.label(text=line, icon='QUESTION')
-        self.draw_segments(context, layout, s)
+        draw_segments(context, layout, s)
         col = layout.column(align=True)
         for f in FIELD_NAMES:
             col.prop(s, f)
@@ -88,52 +133,6 @@ class LENSCRAFT_PT_main(_SidebarPanel):
                             icon='HIDE_OFF' if on else 'HIDE_ON', depress=on)
         layout.operator("lenscraft.generate", icon='CAMERA_DATA')
         layout.label(text=model_status(), icon='SETTINGS')
-
-
-    @staticmethod
-    def draw_segments(context: bpy.types.Context, layout: bpy.types.UILayout, s) -> None:  # noqa: ANN001
-        """The segments Generate makes, with their frames (every value checked), and the editable list."""
-        box = layout.box()
-        if len(s.segments):
-            try:
-                start, frames, fps = _frames(context)
-                for line in segment_lines(segments_of(s.segments), start, frames, fps):
-                    box.label(text=line, icon='ANIM')
-            except LensCraftError as e:
-                box.label(text=str(e), icon='ERROR')
-        else:
-            box.label(text="No segments: the Movement menu says what the camera does", icon='INFO')
-        row = box.row()
-        row.template_list("LENSCRAFT_UL_segments", "", s, "segments", s, "segment_index", rows=3)
-        col = row.column(align=True)
-        col.operator("lenscraft.segment_add", text="", icon='ADD')
-        col.operator("lenscraft.segment_remove", text="", icon='REMOVE')
-        col.separator()
-        col.operator("lenscraft.segment_move", text="", icon='TRIA_UP').direction = 'UP'
-        col.operator("lenscraft.segment_move", text="", icon='TRIA_DOWN').direction = 'DOWN'
-        if not 0 <= s.segment_index < len(s.segments):
-            return
-        row_data = s.segments[s.segment_index]
-        col = box.column(align=True)
-        col.prop(row_data, "movement")
-        if s.segment_index:
-            col.prop(row_data, "together")
-        unit = amount_unit(row_data)
-        if unit:
-            line = col.row(align=True)
-            line.prop(row_data, "use_amount", text="")
-            sub = line.row(align=True)
-            sub.active = row_data.use_amount
-            sub.prop(row_data, "amount", text=f"Amount ({UNIT_WORDS[unit]})")
-            if row_data.movement.startswith(("truck", "pedestal")):
-                sub.prop(row_data, "unit", text="")
-        if row_data.movement != HOLD:
-            col.prop(row_data, "speed")
-            col.prop(row_data, "duration")
-        if not row_data.together or not s.segment_index:  # a segment's first row carries its easing and timing
-            col.prop(row_data, "easing")
-            col.prop(row_data, "share")
-            col.prop(row_data, "seconds")
 
 
 class LENSCRAFT_PT_camera(_SidebarPanel):

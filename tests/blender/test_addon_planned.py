@@ -4,7 +4,6 @@ handheld shake as a layer that switches off to the clean move, a bad segment ref
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
@@ -63,6 +62,25 @@ def character(scene, planned):
     return rig
 
 
+class _Layout:
+    """Enough of a UILayout to run the panel's draw() headless and read its labels."""
+
+    def __init__(self, texts):
+        self.texts = texts
+
+    def __getattr__(self, name):  # row(), column(), box(), prop(), operator(): more of the same
+        return lambda *a, **kw: _Layout(self.texts)
+
+    def label(self, text="", **kw):
+        self.texts.append(text)
+
+
+def _panel_texts():
+    texts = []
+    bpy.types.LENSCRAFT_PT_main.draw(type("P", (), {"layout": _Layout(texts)})(), bpy.context)
+    return texts
+
+
 def _generate():
     assert bpy.ops.lenscraft.generate('EXEC_DEFAULT') == {'FINISHED'}
     return cameras(bpy)[-1]
@@ -92,6 +110,7 @@ def test_a_character_push_in_then_orbit(scene, ext, character, capsys):
     lines = ext.segment_list.segment_lines(segs, 1, 96, 24.0)
     print("understood as:", lines)
     assert lines == ["1) dolly in (slow) f1-49", "2) orbit right (counter-clockwise seen from above) 90 deg f49-96"]
+    assert set(lines) <= set(_panel_texts())  # the panel lists them, with their frames
     s.segment_markers = True
     cam = _generate()
     counts = _key_counts(ext, cam)
@@ -200,6 +219,7 @@ def test_the_segment_list_is_edited_with_operators_and_a_bad_one_is_refused(scen
     assert [r.movement for r in s.segments] == ["tiltUp"]
     assert not bpy.ops.lenscraft.segment_move.poll()  # one segment: nothing to reorder
     s.segments[0].use_amount, s.segments[0].amount = True, -30.0
+    assert any("amount must be a number >= 0" in t for t in _panel_texts())  # the panel says so before Generate
     before = scene_state(bpy, ext)
     with pytest.raises(RuntimeError, match=r"segment 1 \(row 1\): tiltUp: amount must be a number >= 0"):
         bpy.ops.lenscraft.generate('EXEC_DEFAULT')
