@@ -81,6 +81,13 @@ VERTICAL_VIEW_DEG = 89.0
 OVERHEAD_FRACTION = 1e-3
 OVERHEAD_ARC_MIN_DEG = 60.0
 
+# Net amounts compare the shot's two ends, each the value a straight-line fit over its end window (END_SHARE of the
+# frames) gives there, so pose noise on the two end frames does not make a move (an eased end, flat there, is
+# overshot by END_SHARE^2 / 2 of the move: 0.5 %); a net translation counts only END_SNR times above the noise left
+# in that end-to-end difference as well.
+END_SHARE = 0.1
+END_SNR = 3.0
+
 # A frame-to-frame turn over a quarter turn is undersampled: the sampled poses no longer tell the turn's direction
 # (at half a turn they cannot at all).
 UNDERSAMPLED_STEP_RAD = np.pi / 2
@@ -224,6 +231,38 @@ def view_jitter(R: np.ndarray, fps: float) -> np.ndarray | None:
     return np.arccos(np.clip(np.sum(geo.normalize(smooth(fwd, win)) * fwd, -1), -1.0, 1.0))
 
 
+def end_window(F: int) -> int:
+    """Frames of each end's straight-line fit: END_SHARE of the shot (the same at any fps, so the frame rate scales
+    speeds only), at least 3; 1 (the end frame itself) on shots under 12 frames."""
+    return max(3, int(round(END_SHARE * F))) if F >= 12 else 1
+
+
+def end_values(x: np.ndarray, w: int, win: int) -> tuple[np.ndarray, np.ndarray]:
+    """The series x (F, ...) at its first and last frame: each end frame moved towards a straight-line fit over its
+    w end frames by at most END_SNR times the series' own white jitter, so noise on an end frame is taken off while
+    a clean series keeps its exact ends (win: shots shorter than the smooth fit keep their end frames)."""
+    x = np.asarray(x, dtype=np.float64)
+    if w <= 1 or len(x) < win:
+        return x[0], x[-1]
+    # White jitter from fourth differences (robust median; a smooth move's own share there is tiny: an eased full
+    # orbit over 60 frames leaves about 1e-3 degrees).
+    d4 = np.diff(x.reshape(len(x), -1), n=4, axis=0)
+    sigma = (np.median(np.abs(d4), axis=0) / 0.6745 / np.sqrt(70.0)).reshape(x.shape[1:])
+    t = np.arange(w, dtype=np.float64) - (w - 1) / 2.0
+    slope = lambda seg: np.tensordot(t, seg, axes=(0, 0)) / float(t @ t)  # noqa: E731
+    head, tail = x[:w], x[-w:]
+    fit0, fit1 = head.mean(0) - slope(head) * (w - 1) / 2.0, tail.mean(0) + slope(tail) * (w - 1) / 2.0
+    pull = lambda raw, fit: raw + np.clip(fit - raw, -END_SNR * sigma, END_SNR * sigma)  # noqa: E731
+    return pull(x[0], fit0), pull(x[-1], fit1)
+
+
+def end_noise_factor(w: int) -> float:
+    """The standard deviation of end_values' end-to-end difference over that of one frame's white noise."""
+    if w <= 1:
+        return float(np.sqrt(2.0))
+    return float(np.sqrt(2.0 * (1.0 / w + 3.0 * (w - 1) / (w * (w + 1)))))
+
+
 def _rotation_rates(R: np.ndarray, fps: float) -> np.ndarray:
     """World-frame angular velocity (F - 1, 3), rad/s, between consecutive camera rotations."""
     rel = np.einsum("fji,fjk->fik", R[:-1], R[1:])  # R_t^T R_{t+1}: the step in the camera's frame
@@ -300,15 +339,17 @@ def _significant(t_vec: np.ndarray, t_floor: float) -> np.ndarray:
     return (share >= AXIS_SHARE_MIN) & (np.abs(t_vec) > t_floor)
 
 
-def _translation(disp: np.ndarray, bases: list[np.ndarray], L: float, t_floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Displacements (F, 3) written in each basis (columns right, up, forward) over L; the reading with the fewest
-    moving axes (the first on a tie): (coords (F, 3), moving axes (3,) bool)."""
+def _translation(disp: np.ndarray, net: np.ndarray, bases: list[np.ndarray], L: float, t_floor: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Displacements (F, 3) and the net one (3,) written in each basis (columns right, up, forward) over L; the
+    reading with the fewest moving axes (the first on a tie): (coords (F, 3), net (3,), moving axes (3,) bool)."""
     best = None
     for B in bases:
         coords = np.linalg.solve(B, disp.T).T / L
-        axes = _significant(coords[-1], t_floor)
-        if best is None or axes.sum() < best[1].sum():
-            best = (coords, axes)
+        t_net = np.linalg.solve(B, net) / L
+        axes = _significant(t_net, t_floor)
+        if best is None or axes.sum() < best[2].sum():
+            best = (coords, t_net, axes)
     assert best is not None
     return best
 
@@ -346,11 +387,19 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
             subj_pos = np.broadcast_to(X, (F, 3)).copy()
             source = "rays"
 
+    win = fit_window(fps)
+    we = end_window(F)
+    first, last = lambda x: end_values(x, we, win)[0], lambda x: end_values(x, we, win)[1]  # noqa: E731
+    net = lambda x: np.subtract(*end_values(x, we, win)[::-1])  # noqa: E731
     steps = np.diff(pos, axis=0)
-    path = float(np.linalg.norm(steps, axis=-1).sum())
+    pos_fit = smooth(pos, win) if F >= win else pos
+    # The path's jitter (RMS position residual after the smooth fit) and its length along the fit (the raw path
+    # length grows with the jitter, not the move).
+    noise = float(np.sqrt(np.mean(np.sum((pos - pos_fit) ** 2, -1)))) if F >= win else 0.0
+    path = float(np.linalg.norm(np.diff(pos_fit, axis=0), axis=-1).sum())
     floor = FLOAT_REL * (float(np.abs(pos).max()) + path + 1e-300)
     rel = None if subj_pos is None else pos - subj_pos
-    d0 = None if rel is None else float(np.linalg.norm(rel[0]))
+    d0 = None if rel is None else float(np.linalg.norm(first(rel)))
     scaled = reference_length is not None and reference_length > floor
     if d0 is not None and d0 > floor:
         L = d0
@@ -359,7 +408,6 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
         if rel is not None:
             notes.append("camera at the subject centre: translation measured against the path length")
             rel, subj_pos, source = None, None, "none"
-    win = fit_window(fps)
 
     # Camera-only angles (heading / pitch / roll tracked through vertical views, see camera_angles).
     yaw, pitch, roll = camera_angles(R)
@@ -373,9 +421,9 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
         shake = shake_median = 0.0
         notes.append(f"too few frames ({F}) for the {win}-frame smooth fit: shake not measured")
     amounts: dict[str, float] = {
-        "pan": float(np.degrees(yaw[-1] - yaw[0])),
-        "tilt": float(np.degrees(pitch[-1] - pitch[0])),
-        "roll": float(np.degrees(roll[-1] - roll[0])),
+        "pan": float(np.degrees(net(yaw))),
+        "tilt": float(np.degrees(net(pitch))),
+        "roll": float(np.degrees(net(roll))),
         "zoom": float(focal[-1] / focal[0]),
     }
     # Translation bases: the first camera's right, world up and forward (solved in that non-orthogonal basis, so a
@@ -388,13 +436,13 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
     else:  # looking straight up or down: travel along the view is a dolly (the subject grows or shrinks)
         bases = [np.stack([right0, -np.sign(fwd[0, 2]) * heading0, fwd[0]], -1)]
     if source == "none":  # no scale: translation counts against the path's own jitter
-        resid = pos - smooth(pos, win)
-        noise = float(np.sqrt(np.mean(np.sum(resid ** 2, -1))))
         t_floor = max(TRANSLATION_SNR * noise, floor) / L
         if scaled:
             t_floor = max(t_floor, TRANSLATION_MIN_FRACTION)
     else:
         t_floor = TRANSLATION_MIN_FRACTION
+    # ... and above the noise left in the end-to-end difference (per axis: the 3-D jitter over sqrt 3).
+    t_floor = max(t_floor, END_SNR * noise / np.sqrt(3.0) * end_noise_factor(we) / L)
 
     relative: dict[str, float] = {}
     arc = follow_kind = None
@@ -407,10 +455,10 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
         # Straight above (or below) the subject the azimuth is the camera's own heading turned to face it.
         az = yaw - np.pi if overhead else np.unwrap(_heading(rel))
         elev = np.degrees(np.arctan2(rel[:, 2], horiz))
-        travel = subj_pos[-1] - subj_pos[0]
-        relative = {"azimuth_deg": float(np.degrees(az[-1] - az[0])), "distance_ratio": float(dist[-1] / d0),
-                    "height_change": float((rel[-1, 2] - rel[0, 2]) / d0),
-                    "elevation_change_deg": float(elev[-1] - elev[0]),
+        travel = net(subj_pos)
+        relative = {"azimuth_deg": float(np.degrees(net(az))), "distance_ratio": float(last(dist) / first(dist)),
+                    "height_change": float(net(rel[:, 2]) / d0),
+                    "elevation_change_deg": float(net(elev)),
                     "subject_travel": float(np.linalg.norm(travel) / d0)}
         if overhead:
             notes.append("camera straight above the subject: an arc and a pan are one motion; read as an arc from "
@@ -419,20 +467,20 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
         arc = (abs(daz) >= (OVERHEAD_ARC_MIN_DEG if overhead else ARC_MIN_DEG) and turn * daz > 0
                and abs(turn) >= ARC_FOLLOW_SHARE * abs(daz))
         if relative["subject_travel"] >= TRANSLATION_MIN_FRACTION:
-            along = float((pos[-1] - pos[0]) @ travel) / float(travel @ travel)
+            along = float(net(pos) @ travel) / float(travel @ travel)
             if along >= FOLLOW_SHARE:  # the camera moves with the subject: its own moves are what is left over
                 follow_kind = "follow" if abs(travel @ heading0) >= abs(travel @ right0) else "track"
                 amounts[follow_kind] = relative["subject_travel"]
                 disp_series = rel - rel[0]
         speeds_arc = float(np.degrees(np.abs(np.gradient(az) * fps).max())) if F >= 2 else 0.0
-    coords, axes = _translation(disp_series, bases, L, t_floor)
+    coords, t_net, axes = _translation(disp_series, net(disp_series), bases, L, t_floor)
     if arc:
         amounts["arc"] = relative["azimuth_deg"]
         amounts["pan"] -= relative["azimuth_deg"]  # turning with the orbit is part of it
         t_vec = np.array([0.0, relative["height_change"], 1.0 - relative["distance_ratio"]])
         axes = _significant(t_vec, t_floor)
     else:
-        t_vec = coords[-1]
+        t_vec = t_net
     amounts["truck"], amounts["pedestal"], amounts["dolly"] = (float(v) for v in t_vec)
     amounts_m = {k: amounts[k] * L for k in ("truck", "pedestal", "dolly")}
 

@@ -108,7 +108,8 @@ def test_fps_sets_speed():
     fast_traj.fps = 60.0
     fast = judge_shot(fast_traj, shot.subject)
     assert slow.movement == fast.movement == "panLeft"
-    assert slow.amounts["pan"] == pytest.approx(fast.amounts["pan"])
+    # the same frames: the same amount, but for the end-noise pull, whose smooth fit spans a fixed time
+    assert slow.amounts["pan"] == pytest.approx(fast.amounts["pan"], rel=0.01)
     assert fast.speeds["pan"] == pytest.approx(6.0 * slow.speeds["pan"])
     assert slow.speeds["pan"] > 0
 
@@ -161,7 +162,8 @@ def test_clean_curve_measures_on_simulator():
     orbit = judge_shot(simulate_shot(subject, {"movement": "fullArcShotLeft"}, frames=FRAMES), subject)
     assert orbit.movement == "fullArcShotLeft"
     # azimuth + = counter-clockwise seen from above; the arc label's sign says which way its name goes
-    assert orbit.relative["azimuth_deg"] == pytest.approx(360.0 * MOVEMENT["fullArcShotLeft"].params["sign"], abs=1e-6)
+    # within the end-noise pull (judge.end_values): about 1e-3 degrees on a clean eased orbit
+    assert orbit.relative["azimuth_deg"] == pytest.approx(360.0 * MOVEMENT["fullArcShotLeft"].params["sign"], abs=0.05)
     assert orbit.orbit_radius_dev_pct < 1e-6
     bounce = judge_shot(simulate_shot(subject, {"movement": "panLeft", "easing": "easeOutBounce"}, frames=FRAMES),
                         subject)
