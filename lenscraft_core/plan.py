@@ -226,8 +226,9 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
                sensor_width: float, aspect: float, easing: str | None = None,
                dolly_limit: float | None = None) -> Path:
     """The planned path. start: the first frame's pose; aim (3,): the dolly target (the point that stays put on
-    screen as the camera pushes in); pivot (F, 3): the subject centre per frame (arcs turn about its vertical axis;
-    a moving subject carries the camera along); easing: the shot's easing for segments without their own;
+    screen as the camera pushes in); pivot (F, 3): the subject centre per frame (arcs turn about its vertical axis
+    where the subject is when the arc starts; follow / track ride along with a moving subject, other moves are made
+    from where the camera stands); easing: the shot's easing for segments without their own;
     dolly_limit: the largest push-in share an unstated amount may take (a person's head stays in frame)."""
     if frames < 1:
         raise LensCraftError(f"frames must be at least 1, got {frames}")
@@ -239,8 +240,8 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
     notes: list[str] = []
     done: list[Segment] = []
     pivot = np.broadcast_to(np.asarray(pivot, np.float64), (frames, 3))
-    carried = pivot - pivot[0]  # the camera rides along with a moving subject
-    state = replace(start, position=np.asarray(start.position, np.float64) - carried[0])
+    moving = bool(np.any(pivot != pivot[0]))
+    state = replace(start, position=np.asarray(start.position, np.float64))
     target = np.asarray(aim, np.float64)
     for seg, (a, b) in zip(segments, spans):
         n = b - a + 1
@@ -293,13 +294,13 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
             elif kind == "pedestal":
                 offset[:, 2] += sign * value * p
             elif kind in ("follow", "track"):
-                if not np.any(carried):
+                if not moving:
                     notes.append(f"{move.movement}: the subject does not move, so the camera has nothing to "
                                  "follow and holds its framing")
         done.append(replace(seg, moves=tuple(performed)))
         p_seg = p0 + offset
         if np.any(arc):
-            centre = pivot[0] - carried[0]
+            centre = pivot[a]  # an arc turns about the subject where it is when the arc starts
             rel = p_seg - centre
             c, s = np.cos(arc), np.sin(arc)
             p_seg = centre + np.stack([c * rel[:, 0] - s * rel[:, 1], s * rel[:, 0] + c * rel[:, 1], rel[:, 2]], -1)
@@ -307,12 +308,16 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
             target = centre + np.array([np.cos(arc[-1]) * (target - centre)[0] - np.sin(arc[-1]) * (target - centre)[1],
                                         np.sin(arc[-1]) * (target - centre)[0] + np.cos(arc[-1]) * (target - centre)[1],
                                         (target - centre)[2]])
+        if any(m.kind in ("follow", "track") for m in seg.moves):
+            ride = pivot[a:b + 1] - pivot[a]  # following: the camera rides along with the moving subject
+            p_seg = p_seg + ride
+            target = target + ride[-1]
         pos[a:b + 1] = p_seg
         ypr[a:b + 1] = np.stack([yaw, pitch, roll], -1)
         focal[a:b + 1] = lens
         state = Pose(p_seg[-1].copy(), float(yaw[-1]), float(pitch[-1]), float(roll[-1]), float(lens[-1]))
     rotation = geo.quat_continuity(geo.camera_quat_from_yaw_pitch_roll(ypr[:, 0], ypr[:, 1], ypr[:, 2]), axis=0)
-    return Path(pos + carried, rotation, focal, spans, done, notes)
+    return Path(pos, rotation, focal, spans, done, notes)
 
 
 # ---------------------------------------------------------------------------------------------------- whole shots

@@ -30,6 +30,11 @@ DEFAULT_ASPECT = 16.0 / 9.0
 DEFAULT_FPS = 24.0
 
 
+def is_finite_number(v: object) -> bool:
+    """A real number (Python or NumPy, not a bool) that is finite: what every numeric option must be."""
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
 def _finite(name: str, a: np.ndarray, where: str, limit: float = MAX_COORD_M) -> None:
     if not np.all(np.isfinite(a)):
         bad = np.argwhere(~np.isfinite(a))[0]

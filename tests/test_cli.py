@@ -24,7 +24,7 @@ def test_simulate_writes_both_formats(tmp_path, capsys):
 
 def test_simulate_fixed_labels_and_prompt(tmp_path):
     out = tmp_path / "a.json"
-    assert main(["simulate", "--count", "4", "--out", str(out), "--prompt", "orbit left, bird's-eye",
+    assert main(["simulate", "--count", "4", "--out", str(out), "--prompt", "full orbit left, bird's-eye",
                  "--shot-type", "wide shot"]) == 0
     for shot in formats.load(out).shots:
         assert shot.labels["movement"] == "fullArcShotLeft"

@@ -88,7 +88,7 @@ def test_describe_writes_csv_and_import_labels_unlabelled_segments(tmp_path, cap
     from lenscraft_core.cli import main
 
     data = tmp_path / "d.json"
-    assert main(["simulate", "--count", "3", "--frames", "40", "--out", str(data), "--movement", "orbit left"]) == 0
+    assert main(["simulate", "--count", "3", "--frames", "40", "--out", str(data), "--movement", "full orbit left"]) == 0
     out_csv = tmp_path / "pred.csv"
     assert main(["describe", str(data), "--csv", str(out_csv)]) == 0
     rows = list(csvmod.DictReader(out_csv.open()))

@@ -49,7 +49,8 @@ def test_there_are_three_arc_pairs_and_the_mirror_is_its_own_inverse():
         mirror = ARC_MIRROR[name]
         assert ARC_MIRROR[mirror] == name and _turn(mirror) == -_turn(name)
         assert MOVEMENT[mirror].params["amount"] == MOVEMENT[name].params["amount"]
-    assert POSITIVE_DIRECTION["arc"] == "right" and MOVEMENT["orbit left"].name == "fullArcShotLeft"
+    assert POSITIVE_DIRECTION["arc"] == "right" and MOVEMENT["full orbit left"].name == "fullArcShotLeft"
+    assert MOVEMENT["orbit left"].name == "shortArcShotLeft"  # a sizeless orbit is the quarter turn
 
 
 @pytest.mark.parametrize("name", ARCS)

@@ -125,7 +125,7 @@ def test_torch_and_onnx_agree(engines):
 def test_generate_world_space_variations_and_lens(engines, runtime):
     eng = engines[runtime]
     ins = {"movement": "dollyIn", "angle": "low angle", "shot_type": "closeUp"}
-    shots = eng.generate(SUBJECT, ins, frames=41, fps=30.0, seed=5, variations=3)
+    shots = eng.generate(SUBJECT, ins, frames=41, fps=30.0, seed=5, variations=3, generator="model")
     assert len(shots) == 3
     for s in shots:
         s.validate()
@@ -133,20 +133,20 @@ def test_generate_world_space_variations_and_lens(engines, runtime):
         assert {k: s.labels[k] for k in ins} == {"movement": "dollyIn", "angle": "lowAngle", "shot_type": "closeUp"}
     assert "view" not in shots[0].labels and "view" in shots[1].labels  # open fields: null token, then drawn
     assert np.abs(shots[1].trajectory.position - shots[2].trajectory.position).max() > 1e-4
-    one = eng.generate(SUBJECT, ins, frames=41, fps=30.0, seed=5)[0]
+    one = eng.generate(SUBJECT, ins, frames=41, fps=30.0, seed=5, generator="model")[0]
     np.testing.assert_allclose(one.trajectory.position, shots[0].trajectory.position, rtol=1e-5, atol=1e-5)
-    again = eng.generate(SUBJECT, ins, frames=41, fps=30.0, seed=5, variations=3)
+    again = eng.generate(SUBJECT, ins, frames=41, fps=30.0, seed=5, variations=3, generator="model")
     np.testing.assert_allclose(again[2].trajectory.position, shots[2].trajectory.position, rtol=1e-5, atol=1e-5)
 
     # Subject-relative: moving and turning the subject moves and turns the camera with it.
     q = geo.matrix_to_quat(geo.axis_rotation(2, np.radians(70.0)))
     moved = Subject(position=SUBJECT.position + [10.0, 5.0, 0.0], size=SUBJECT.size, rotation=q)
-    m = eng.generate(moved, ins, frames=41, fps=30.0, seed=5)[0].trajectory
+    m = eng.generate(moved, ins, frames=41, fps=30.0, seed=5, generator="model")[0].trajectory
     R = geo.quat_to_matrix(q)
     expect = (one.trajectory.position - SUBJECT.position) @ R.T + moved.position
     np.testing.assert_allclose(m.position, expect, atol=1e-4)
 
-    fixed = eng.generate(SUBJECT, ins, frames=41, seed=5, focal_length=85.0)[0].trajectory
+    fixed = eng.generate(SUBJECT, ins, frames=41, seed=5, focal_length=85.0, generator="model")[0].trajectory
     assert np.allclose(fixed.focal_length, 85.0)
     d0 = np.linalg.norm(one.trajectory.position - SUBJECT.position, axis=1)
     d1 = np.linalg.norm(fixed.position - SUBJECT.position, axis=1)

@@ -62,7 +62,7 @@ def test_csv_split(tmp_path):
         assert s.instructions[0].count == b - a
     assert samples[0].labels == {"movement": "dollyIn", "easing": "easeInOutSine"}
     assert samples[1].labels == {"movement": "panLeft", "angle": "lowAngle"}
-    assert samples[2].labels == {"movement": "fullArcShotRight", "shot_type": "closeUp", "view": "back"}
+    assert samples[2].labels == {"movement": "shortArcShotRight", "shot_type": "closeUp", "view": "back"}
     assert [s.instructions[0].source for s in samples] == ["csv", "csv", "csv", "predicted"]
     assert samples[3].labels == {"movement": "panLeft", "easing": "linear"}  # the orbit turns the camera left
 

@@ -34,7 +34,7 @@ from .. import geometry as geo
 from ..errors import LensCraftError
 from ..judge import Verdict, judge_shot, steady_speeds
 from .. import schema
-from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
+from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory, is_finite_number
 from ..vocabulary import FIELD_NAMES, FIELDS, MOVEMENT, caption
 from . import complete as _complete
 from . import prompting
@@ -73,10 +73,10 @@ BATCH = 1024  # rows per runtime call in the batch paths
 # so on these describe reads the geometry (the judge, without a subject) instead.
 ESTIMATED_SUBJECT = ("look_point", "ahead_of_first_camera")
 # "handheld" in the caption from this shake (degrees RMS of view-direction jitter left after the judge's 0.4 s smooth
-# fit): about a pixel and a half on a 1920-pixel frame 40 degrees wide, visible texture; the CC0 handheld profiles
-# (../shared/external/camera-shake) at full strength measure 0.004-3 (Investigation 0.06), simulator and tripod
-# shots 0. STRONG_SHAKE_DEG: a run or a vehicle (HandyCam Run 0.6), which Kandinsky's raters score 3 by itself.
-HANDHELD_SHAKE_DEG = 0.05
+# fit): about a pixel on a 1920-pixel frame 40 degrees wide, visible texture; the CC0 handheld profiles
+# (../shared/external/camera-shake) at full strength measure 0.004-3 (Investigation, the default of shake.py's
+# "handheld" layer, 0.030-0.075 over 4 s shots: benchmarks/shake_readback.py), simulator and tripod shots 0. STRONG_SHAKE_DEG: a run or a vehicle (HandyCam Run 0.6), which Kandinsky's raters score 3 by itself.
+HANDHELD_SHAKE_DEG = 0.03
 STRONG_SHAKE_DEG = 0.5
 # Handheld shake is on most frames: the median frame's jitter is at least HANDHELD_MEDIAN_SHARE of the threshold
 # (the CC0 profiles: median / RMS 0.45-0.89). A bounce or elastic ease, or a sharp start (circ, expo), leaves its
@@ -103,7 +103,7 @@ _VERBS = {("pan", 1): "pans left", ("pan", -1): "pans right", ("tilt", 1): "tilt
           ("roll", 1): "rolls left", ("roll", -1): "rolls right", ("truck", 1): "trucks right",
           ("truck", -1): "trucks left", ("pedestal", 1): "rises", ("pedestal", -1): "lowers",
           ("dolly", 1): "pushes in", ("dolly", -1): "pulls out", ("zoom", 1): "zooms in", ("zoom", -1): "zooms out",
-          ("arc", -1): "arcs left", ("arc", 1): "arcs right",  # vocabulary: arc left = clockwise = sign -1 ("follow", 0): "follows the subject",
+          ("arc", -1): "arcs left", ("arc", 1): "arcs right", ("follow", 0): "follows the subject",
           ("track", 0): "tracks alongside the subject"}
 
 
@@ -241,10 +241,6 @@ def motion_magnitude(traj: Trajectory, subject: Subject | None = None) -> float:
     turn = float(geo.rotation_angle_between(R[:-1], R[1:]).sum()) if len(R) > 1 else 0.0
     zoom = float(np.abs(np.diff(np.log(f))).sum())
     return path + turn + zoom
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and bool(np.isfinite(v))
 
 
 def _runtime_arg(runtime: str, backend: str | None) -> str:
@@ -459,7 +455,8 @@ class Engine:
         """Shots for `subject` in world space. instruction: a prompt, or {field: label} (optionally with
         "segments": [moves.Segment or its dict] and "shake": amplitude). focal_length fixes the lens.
         floor: the ground's world height (the planner keeps plan.CLEARANCE_M above it; "auto": where the subject
-        stands, its lowest corner; None: no floor; the model path keeps the camera at or above a given height). generator: "planned" (the default: plan.plan_shot, the asked moves built exactly, framed by the body
+        stands, its lowest corner; None: no floor; the model path keeps the camera at or above a given height).
+        generator: "planned" (the default: plan.plan_shot, the asked moves built exactly, framed by the body
         for a person) or "model" (the network's own trajectory, as evaluate measures it; one move per shot).
         obstacles: clearance.Box list the planned path keeps out of; aim (F, 3): a point to frame instead of the
         subject's; shake: bake the asked handheld shake into the trajectory (False: leave it to the caller, as the
@@ -480,7 +477,7 @@ class Engine:
         for name, value, (lo, hi) in (("sensor_width", sensor_width, schema.SENSOR_RANGE_MM),
                                       ("aspect", aspect, schema.ASPECT_RANGE),
                                       ("focal_length", focal_length, schema.FOCAL_RANGE_MM)):
-            if value is not None and not (_is_number(value) and lo <= value <= hi):
+            if value is not None and not (is_finite_number(value) and lo <= value <= hi):
                 raise LensCraftError(f"{name} must be a number in {lo:g}-{hi:g}, got {value!r}")
         stated, meta = self._instruction(instruction)
         f = self._subject_features(subject, frames)

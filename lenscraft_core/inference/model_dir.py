@@ -8,12 +8,12 @@ stem `model` and, once exported, encoder.onnx / generator.onnx / onnx.json / lab
 from __future__ import annotations
 
 import hashlib
-import math
 from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, LensCraftError
 from ..formats.text import read_json as read_json_file
+from ..schema import is_finite_number
 from ..vocabulary import vocabulary_hash
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -77,10 +77,6 @@ def _is_int(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 def check_model_config(cfg: object, where: str) -> None:
     """Refuse (CheckpointError naming the field) a model_config whose sizes are not integers in SIZE_LIMITS, or
     whose sizes together make a model of more than MAX_PARAMETERS. Fields it lacks keep ModelConfig's defaults."""
@@ -89,7 +85,7 @@ def check_model_config(cfg: object, where: str) -> None:
     for name, (lo, hi) in SIZE_LIMITS.items():
         if name in cfg and not (_is_int(cfg[name]) and lo <= cfg[name] <= hi):
             raise CheckpointError(f"{where}: model_config.{name} must be an integer in {lo}-{hi}, got {cfg[name]!r}")
-    if "dropout" in cfg and not (_is_number(cfg["dropout"]) and 0 <= cfg["dropout"] < 1):
+    if "dropout" in cfg and not (is_finite_number(cfg["dropout"]) and 0 <= cfg["dropout"] < 1):
         raise CheckpointError(f"{where}: model_config.dropout must be a number in [0, 1), got {cfg['dropout']!r}")
     for name in ("decoder", "output"):
         if name in cfg and not isinstance(cfg[name], str):
@@ -122,7 +118,7 @@ def _check_types(meta: dict, where: str) -> None:
     if training.get("config") is not None and not isinstance(training["config"], dict):
         raise CheckpointError(f"{where}: training.config must be an object, got {type(training['config']).__name__}")
     tau = (training.get("config") or {}).get("label_tau", 0.05)
-    if not (_is_number(tau) and tau > 0):
+    if not (is_finite_number(tau) and tau > 0):
         raise CheckpointError(f"{where}: training.config.label_tau must be a positive number, got {tau!r}")
     if "step" in training and not (_is_int(training["step"]) and training["step"] >= 0):
         raise CheckpointError(f"{where}: training.step must be a whole number, got {training['step']!r}")

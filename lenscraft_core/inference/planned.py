@@ -11,12 +11,8 @@ import numpy as np
 from .. import plan, schema
 from .. import shake as _shake
 from ..errors import LensCraftError
-from ..schema import Shot, Subject
+from ..schema import Shot, Subject, is_finite_number
 from .prompting import Request
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and bool(np.isfinite(v))
 
 
 def generate_planned(req: Request, subject: Subject, frames: int, fps: float, seed: int, variations: int,
@@ -30,9 +26,9 @@ def generate_planned(req: Request, subject: Subject, frames: int, fps: float, se
                                   ("aspect", aspect, schema.ASPECT_RANGE),
                                   ("focal_length", focal_length, schema.FOCAL_RANGE_MM),
                                   ("fps", fps, schema.FPS_RANGE)):
-        if value is not None and not (_is_number(value) and lo <= value <= hi):
+        if value is not None and not (is_finite_number(value) and lo <= value <= hi):
             raise LensCraftError(f"{name} must be a number in {lo:g}-{hi:g}, got {value!r}")
-    if floor is not None and floor != "auto" and not _is_number(floor):
+    if floor is not None and floor != "auto" and not is_finite_number(floor):
         raise LensCraftError(f"floor must be a finite world height, got {floor}")
     shots = []
     for v in range(int(variations)):
