@@ -14,8 +14,7 @@ judge_shot(shot, subject) reads a trajectory the way a camera operator would des
 
 Signs follow vocabulary.POSITIVE_DIRECTION (+1 = pan left, tilt up, dolly in, truck right, pedestal up, zoom in,
 roll left; an arc's +1 is a counter-clockwise azimuth change seen from above, named by whichever arc label the
-vocabulary gives sign +1). docs/JUDGE.md gives the rules and their reasons.
-NumPy only: no model, no torch.
+vocabulary gives sign +1). docs/JUDGE.md gives the rules and their reasons. NumPy only: no model, no torch.
 """
 
 from __future__ import annotations
