@@ -299,7 +299,8 @@ def gather_obstacles(scene: bpy.types.Scene, exclude: Iterable[bpy.types.Object 
     for obj in (*exclude, subject):
         if obj is not None:
             skip |= {o.name for o in _family(obj, scene)}
-    feet, centre = None, None
+    feet: float = 0.0
+    centre: np.ndarray | None = None  # no subject: no floor found under it
     if subject is not None:
         corners = np.concatenate([_world_corners(o, depsgraph) for o in _family(subject, scene)
                                   if o.type in _BOXED_TYPES] or [_world_corners(subject, depsgraph)])

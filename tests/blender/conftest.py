@@ -82,15 +82,15 @@ def scene(ext):
 @pytest.fixture
 def procedural_generator(ext):
     """Select the procedural simulator as the add-on's generator (through the preference, which operators re-apply
-    on every run), and the model again afterwards."""
+    on every run), and the default (the planner) again afterwards."""
     import bpy
 
     prefs = bpy.context.preferences.addons[ext.__name__].preferences
     prefs.generator = 'SIMULATOR'
     ext.engine.configure(generator="simulator")
     yield
-    prefs.generator = 'MODEL'
-    ext.engine.configure(generator="model")
+    prefs.generator = 'PLANNED'  # the default, put back
+    ext.engine.configure(generator="planned")
 
 
 @pytest.fixture(scope="session")
@@ -114,5 +114,5 @@ def model(ext, model_dir):
     prefs.generator, prefs.model_path = 'MODEL', str(model_dir)
     ext.engine.configure(generator="model", model_path=str(model_dir), runtime="onnx")
     yield ext.engine
-    prefs.model_path = ""
-    ext.engine.configure(generator="model", model_path="", runtime="onnx")
+    prefs.generator, prefs.model_path = 'PLANNED', ""
+    ext.engine.configure(generator="planned", model_path="", runtime="onnx")
