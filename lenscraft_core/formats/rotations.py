@@ -25,9 +25,12 @@ DET_TOLERANCE = 1e-2  # |det - 1| beyond this is a scaled matrix
 # up="auto" levels the world to the cameras (levelled_up): their right vectors are taken to be level (a tripod or a
 # steady hand keeps the horizon), which fixes up about every direction the right vectors span; about the rest (the
 # right vector itself, when the camera does not pan) it keeps the world axis nearest to the estimate. A levelled up
-# within SNAP_DEGREES of that axis is the axis: pose files put their world on a camera's axes or on gravity, and a
-# lean this small moves a 60-degree pan's tilt by under a degree (the judge's smallest tilt).
+# within SNAP_DEGREES of that axis, or within SNAP_SIGMAS of its own standard error (the right vectors' scatter about
+# level: jitter, shake, small rolls), is the axis: pose files put their world on a camera's axes or on gravity, a lean
+# this small moves a 60-degree pan's tilt by under a degree (the judge's smallest tilt), and a lean within the noise
+# is not evidence against the axis.
 SNAP_DEGREES = 1.0
+SNAP_SIGMAS = 3.5  # a lean from noise alone passes this about once in 450 tracks (2-D normal: exp(-3.5^2 / 2))
 # The ridge on levelled_up's correction, per frame, against the right vectors' second moment across the prior: a
 # pan of about 2 degrees (1e-4) levels half of the lean about its axis, a 10-degree pan 96 % of it.
 _AXIS_PRIOR_WEIGHT = 1e-4
@@ -160,6 +163,13 @@ def levelled_up(rotations: np.ndarray, prior: np.ndarray, camera_axes: str = "op
     mean right vector always (a lean about the view) and about the others as far as the camera pans (a horizon).
     A roll sweeps the right vectors about the view, not about up: when the view directions stay put while the right
     vectors sweep (a roll-dominated shot), only the mean right vector is levelled."""
+    a, B, P, c, normal = _levelling_system(rotations, prior)
+    return geo.normalize(a + B @ -np.linalg.solve(normal, P.T @ c))
+
+
+def _levelling_system(rotations: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, ...]:
+    """levelled_up's least squares about `prior`: (a = the unit prior, B = a basis of the plane orthogonal to it,
+    P = the levelled right vectors in B, c = their component along a, the ridged normal matrix)."""
     R = np.asarray(rotations, dtype=np.float64)
     rights = R[..., :, 0]  # local +x is the right vector in OpenGL and OpenCV camera axes alike
     a = geo.normalize(np.asarray(prior, dtype=np.float64))
@@ -169,17 +179,34 @@ def levelled_up(rotations: np.ndarray, prior: np.ndarray, camera_axes: str = "op
     if spread(fwd) < 0.1 * spread(rights):  # the rights turn about the view: a roll, no horizon
         rights = np.mean(rights, axis=0, keepdims=True)
     P, c = rights @ B, rights @ a
-    n = len(rights)
-    x = -np.linalg.solve(P.T @ P + n * _AXIS_PRIOR_WEIGHT * np.eye(2), P.T @ c)
-    return geo.normalize(a + B @ x)
+    return a, B, P, c, P.T @ P + len(rights) * _AXIS_PRIOR_WEIGHT * np.eye(2)
 
 
-def _level_from(axis: str, rotations: np.ndarray, camera_axes: str) -> tuple[np.ndarray, float]:
-    """levelled_up from a world axis: (the levelled up, its angle to the axis in degrees)."""
+def _lean_error_deg(rotations: np.ndarray, up: np.ndarray, axis_vector: np.ndarray) -> float:
+    """The standard error (degrees) of levelled_up's lean from axis_vector to `up`, along that lean: the right
+    vectors' scatter about level in `up` (what levelling cannot explain: jitter, shake, rolls) through the ridged
+    normal matrix. 0 when no scatter can be measured (two frames or fewer, or one mean right vector on a roll)."""
+    a, B, P, _, normal = _levelling_system(rotations, up)
+    dof = len(P) - 2
+    if dof < 1:
+        return 0.0
+    residual = np.asarray(rotations, dtype=np.float64)[..., :, 0] @ a  # each right vector's tip out of level
+    cov = float(residual @ residual) / dof * np.linalg.inv(normal)
+    lean = B.T @ (a - axis_vector)  # the lean's direction, in the plane about `up`
+    norm = float(np.linalg.norm(lean))
+    if norm < 1e-12:
+        return 0.0
+    d = lean / norm
+    return float(np.degrees(np.sqrt(max(d @ cov @ d, 0.0))))
+
+
+def _level_from(axis: str, rotations: np.ndarray, camera_axes: str) -> tuple[np.ndarray, float, float]:
+    """levelled_up from a world axis: (the levelled up, its angle to the axis in degrees, that angle's standard
+    error in degrees)."""
     a = geo.up_axis_to_zup(axis).T @ np.array([0.0, 0.0, 1.0])
     # A second pass from the first answer takes off the ridge's pull where the horizon decides (its share squared).
     u = levelled_up(rotations, levelled_up(rotations, a, camera_axes), camera_axes)
-    return u, float(np.degrees(np.arccos(np.clip(u @ a, -1.0, 1.0))))
+    return u, float(np.degrees(np.arccos(np.clip(u @ a, -1.0, 1.0)))), _lean_error_deg(rotations, u, a)
 
 
 def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[np.ndarray, Any, str]:
@@ -187,25 +214,30 @@ def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[np.nda
 
     "auto": estimate_up picks the world axis nearest to the cameras' up; levelled_up then levels the world to the
     cameras' right vectors (a lean left in place reads as tilt and roll on every pan); the axis itself when the
-    levelled up is within SNAP_DEGREES of it, or when the cameras disagree on up. A given axis that the cameras
-    contradict (their up points down in it) gets a note: the shot would read upside down."""
+    levelled up is within SNAP_DEGREES or SNAP_SIGMAS standard errors of it, or when the cameras disagree on up.
+    Every auto note starts "up auto: <axis>" (the axis chosen or levelled from); a levelled one goes on with the
+    lean, its standard error and the vector. Cameras that roll in step with a pan tip their right vectors as a lean
+    would: the levelled up then leans too, and the note names the axis to give instead. A given axis that the
+    cameras contradict (their up points down in it) gets a note: the shot would read upside down."""
     est = estimate_up(rotations, camera_axes)
     if is_auto(up):
         axis_note = f"up auto: {est.axis}; the cameras' {est.describe()}"
         if not est.reliable:
             return geo.up_axis_to_zup(est.axis), est.axis, axis_note
         axis = est.axis
-        u, lean = _level_from(axis, rotations, camera_axes)
+        u, lean, error = _level_from(axis, rotations, camera_axes)
         if lean > 45.0:  # a steep view's mean up is nearer a horizontal axis; the horizon found says which is up
             mean_up = camera_up_vectors(rotations, camera_axes).mean(axis=0)
             axis = nearest_axis(u if u @ mean_up >= 0 else -u)[0]
-            u, lean = _level_from(axis, rotations, camera_axes)
+            u, lean, error = _level_from(axis, rotations, camera_axes)
             axis_note = f"up auto: {axis} (from the cameras' horizon); the cameras' {est.describe()}"
-        if lean <= SNAP_DEGREES:
+        if lean <= max(SNAP_DEGREES, SNAP_SIGMAS * error):
             return geo.up_axis_to_zup(axis), axis, axis_note
-        return (up_matrix(u), [round(float(c), 6) for c in u],
-                f"up auto: levelled to the cameras' right vectors, {lean:.1f} degrees from {axis}; the cameras' "
-                f"{est.describe()}")
+        vector = [round(float(c), 6) for c in u]
+        return (up_matrix(u), vector,
+                f"up auto: {axis} levelled to the cameras' right vectors: {lean:.1f} degrees from {axis} "
+                f"(+- {error:.2f}), up ({', '.join(f'{c:.3f}' for c in u)}); --up {axis} keeps the axis; the "
+                f"cameras' {est.describe()}")
     W = up_matrix(up)
     note = f"up {up}: given"
     if float((W @ est.vector)[2]) < 0:
