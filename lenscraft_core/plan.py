@@ -407,6 +407,12 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
     else:
         start, target = object_start_pose(subject, filled["shot_type"], filled["angle"], filled["view"], lens,
                                           sensor_width, aspect, azimuth - VIEW[filled["view"]].params["azimuth_deg"])
+    if floor is not None and start.position[2] < floor + clearance:
+        # a start below the clearance (a low angle on a small object): the camera stands at the clearance and aims
+        # at what it frames, before the move, so the move itself stays one clean curve
+        start = _aimed(replace(start, position=start.position + [0.0, 0.0, floor + clearance - start.position[2]]),
+                       target)
+        notes.append(f"the camera starts at the floor clearance ({clearance:g} m above the floor), aimed at the subject")
     if aim is not None:
         aim = np.broadcast_to(np.asarray(aim, np.float64), (frames, 3))
         start = _aimed(start, aim[0])
