@@ -6,10 +6,13 @@ This is the only module that knows how F-curves are stored, which changed twice:
                    legacy proxy)
   Blender 5.0      Action.fcurves removed: channelbags only (bpy_extras.anim_utils.action_get_channelbag_for_slot)
 
-Keys are either on every frame (LINEAR, exact) or sparse: a key on the first and last frame, then, recursively, a key
-at the worst frame of every span where Blender's own evaluation of the curve strays from the samples by more than
-the tolerance. A channel that the easing's interpolation (e.g. SINE / EASE_IN_OUT) reproduces from its two end keys
-keeps just those, so an eased move stays two editable keys.
+Keys are either on every frame (LINEAR, exact) or eased: few Bezier keys fitted by lenscraft_core.keys (a C1
+piecewise cubic whose handles, a third of a segment long and aligned, Blender evaluates exactly as the fit), within
+the tolerance, with a key on every frame the caller requires (segment joins). A channel that stays within the
+tolerance of one value gets no F-curve at all: its value is set once. A channel whose easing label Blender's own
+interpolation (e.g. SINE / EASE_IN_OUT) reproduces from its two end keys keeps just those two. Keys of the user's
+inside the span on frames not written (Complete's hand keys) are worked around: keys go at the worst frames, by
+Blender's own evaluation, until the curve is within the tolerance.
 
 The values keyed (local channels under a parent, rotations in the object's own rotation mode, the lens for its
 sensor) come from convert.py; this module never changes an object's rotation mode unless asked
@@ -19,6 +22,7 @@ sensor) come from convert.py; this module never changes an object's rotation mod
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 from dataclasses import dataclass
 from typing import Any, Final
@@ -27,8 +31,11 @@ import bpy
 import numpy as np
 
 from . import convert
-from .engine import LensCraftError, Trajectory
+from .engine import LensCraftError, Trajectory, geometry
 from .gather import camera_data
+
+# The core's key fitting, from wherever engine found the core (bundled or installed); engine.py does not export it.
+fitting = importlib.import_module(geometry.__name__.rpartition(".")[0] + ".keys")
 
 GROUP = "Object Transforms"  # the group Blender's own keying puts transforms in
 TRANSFORM_PATHS = ("location", "rotation_euler", "rotation_quaternion")  # the camera channels write_camera keys
@@ -146,12 +153,18 @@ def _read_keys(fc: bpy.types.FCurve) -> np.ndarray:
     return keys[np.argsort(keys[:, X], kind="stable")]
 
 
-def _merge_keys(keys: np.ndarray, frames: np.ndarray, values: np.ndarray, interpolation: str) -> np.ndarray:
+def _merge_keys(keys: np.ndarray, frames: np.ndarray, values: np.ndarray, interpolation: str,
+                handles: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """keys with a key on each frame set to its value: a key already on that frame is replaced (it keeps its easing,
-    type and selection, as keyframe_points.insert does), keys elsewhere are kept. Sorted, one key per frame."""
+    type and selection, as keyframe_points.insert does), keys elsewhere are kept. Sorted, one key per frame.
+    handles: the new keys' (left, right) handle points, each (k, 2), made ALIGNED (else Blender places them)."""
     fresh = np.repeat(_new_key(interpolation)[None], len(frames), axis=0)
     fresh[:, 0:6:2] = np.asarray(frames)[:, None]  # co, handle_left, handle_right: (frame, value) each
     fresh[:, 1:6:2] = np.asarray(values)[:, None]
+    if handles is not None:
+        fresh[:, _COLUMN["handle_left"]], fresh[:, _COLUMN["handle_right"]] = handles
+        fresh[:, _COLUMN["handle_left_type"]] = _enum("handle_left_type", "ALIGNED")
+        fresh[:, _COLUMN["handle_right_type"]] = _enum("handle_right_type", "ALIGNED")
     if len(keys) and len(frames):
         distance = np.abs(keys[:, X, None] - np.asarray(frames, np.float64)[None, :])
         hit = distance.min(axis=1) < _SAME_FRAME
@@ -188,8 +201,9 @@ def _evaluate(fc: bpy.types.FCurve, frames: np.ndarray) -> np.ndarray:
 
 
 def write_channel(fc: bpy.types.FCurve, frames: np.ndarray, values: np.ndarray, every_frame: bool,
-                  tolerance: float, easing: tuple[str, str] | None = None) -> int:
-    """Key `values` at integer `frames` on fc (existing keys elsewhere are kept); returns the number of keys set."""
+                  tolerance: float, easing: tuple[str, str] | None = None, required: Any = ()) -> int:
+    """Key `values` at integer `frames` on fc (existing keys elsewhere are kept); returns the number of keys set.
+    required: frames (of `frames`) that must carry a key."""
     frames = np.asarray(frames, np.int64)
     values = np.asarray(values, np.float64)
     n = len(frames)
@@ -199,17 +213,58 @@ def write_channel(fc: bpy.types.FCurve, frames: np.ndarray, values: np.ndarray, 
     if every_frame or n <= 2:
         _write_keys(fc, _merge_keys(existing, frames, values, 'LINEAR'))
         return n
-    keyed = [0, n - 1]
+    if easing is not None and np.ptp(values) > tolerance and _write_eased(fc, existing, frames, values, tolerance,
+                                                                          easing):
+        return 2
+    marks = np.flatnonzero(np.isin(frames, np.asarray(required, np.int64)))
+    inside = existing[(existing[:, X] > frames[0] + _SAME_FRAME) & (existing[:, X] < frames[-1] - _SAME_FRAME), X]
+    on_frames = np.isin(np.round(inside), frames) & (np.abs(inside - np.round(inside)) < _SAME_FRAME)
+    if np.all(np.diff(frames) == 1) and on_frames.all():
+        # Keys already inside the span are on frames written now: they carry fitted keys (their values replaced).
+        own = np.union1d(marks, np.round(inside).astype(np.int64) - frames[0])
+        written = _write_fitted(fc, existing, frames, values, tolerance, own)
+        if written:
+            return written
+    return _write_worked_around(fc, existing, frames, values, tolerance, marks)
+
+
+def _write_eased(fc: bpy.types.FCurve, existing: np.ndarray, frames: np.ndarray, values: np.ndarray,
+                 tolerance: float, easing: tuple[str, str]) -> bool:
+    """Two end keys with the easing's own interpolation, if Blender's curve then stays within the tolerance."""
+    keys = _merge_keys(existing, frames[[0, -1]], values[[0, -1]], 'BEZIER')
+    first = int(np.flatnonzero(np.abs(keys[:, X] - frames[0]) < _SAME_FRAME)[0])
+    keys[first, [_COLUMN["interpolation"].start, _COLUMN["easing"].start]] = (_enum("interpolation", easing[0]),
+                                                                              _enum("easing", easing[1]))
+    _write_keys(fc, keys)
+    if np.abs(_evaluate(fc, frames) - values).max() <= tolerance:
+        return True
+    _write_keys(fc, existing)
+    return False
+
+
+def _write_fitted(fc: bpy.types.FCurve, existing: np.ndarray, frames: np.ndarray, values: np.ndarray,
+                  tolerance: float, required: np.ndarray) -> int:
+    """The fitted Bezier keys (lenscraft_core.keys); 0 (and the curve as it was) if Blender's evaluation of them
+    misses the tolerance, which the fit rules out but float32 key storage far from frame 0 could break."""
+    fit = fitting.fit_channel(values, tolerance, required, hold=False)
+    key_frames = frames[0] + np.array(fit.frames)
+    left = np.array([k.left_handle for k in fit.keys]) + [frames[0], 0.0]
+    right = np.array([k.right_handle for k in fit.keys]) + [frames[0], 0.0]
+    _write_keys(fc, _merge_keys(existing, key_frames, [k.value for k in fit.keys], 'BEZIER', (left, right)))
+    if np.abs(_evaluate(fc, frames) - values).max() <= max(tolerance, fit.max_error) * (1 + 1e-3) + 1e-6:
+        return len(fit.keys)
+    _write_keys(fc, existing)
+    return 0
+
+
+def _write_worked_around(fc: bpy.types.FCurve, existing: np.ndarray, frames: np.ndarray, values: np.ndarray,
+                         tolerance: float, marks: np.ndarray) -> int:
+    """Keys at both ends and the marks (indices into frames), then, recursively, at the worst frame of every span
+    where Blender's evaluation of the curve (with the user's keys inside it, kept as they are) strays from the
+    samples by more than the tolerance."""
+    n = len(frames)
+    keyed = sorted({0, n - 1, *marks.tolist()})
     keys = _merge_keys(existing, frames[keyed], values[keyed], 'BEZIER')
-    if easing is not None and np.ptp(values) > tolerance:
-        first = int(np.flatnonzero(np.abs(keys[:, X] - frames[0]) < _SAME_FRAME)[0])
-        columns = [_COLUMN["interpolation"].start, _COLUMN["easing"].start]
-        before = keys[first, columns].copy()
-        keys[first, columns] = _enum("interpolation", easing[0]), _enum("easing", easing[1])
-        _write_keys(fc, keys)
-        if np.abs(_evaluate(fc, frames) - values).max() <= tolerance:
-            return 2
-        keys[first, columns] = before
     _write_keys(fc, keys)
     err = np.abs(_evaluate(fc, frames) - values)
     local = fc.auto_smoothing == 'NONE' and not len(fc.modifiers)  # a key then only moves its neighbours' handles
@@ -231,14 +286,34 @@ def write_channel(fc: bpy.types.FCurve, frames: np.ndarray, values: np.ndarray, 
     return len(keyed)
 
 
+def hold_channel(id_data: Animatable, path: str, index: int, values: np.ndarray, tolerance: float) -> bool:
+    """Set a channel that stays within the tolerance of one value to that value, once, with no F-curve (an empty
+    one is removed); False, and nothing changed, when it moves or keys already drive it."""
+    value = fitting.held_value(values, tolerance)
+    if value is None:
+        return False
+    fc = find_fcurve(id_data, path, index)
+    if fc is not None:
+        if len(fc.keyframe_points) or len(fc.modifiers):
+            return False
+        _channel_owner(id_data, create=False).fcurves.remove(fc)
+    if isinstance(getattr(id_data, path), float):  # a single-number property (the lens)
+        setattr(id_data, path, value)
+    else:
+        getattr(id_data, path)[index] = value
+    return True
+
+
 # ------------------------------------------------------------------------------------------------- cameras
 @dataclass
 class KeyOptions:
-    every_frame: bool = False
-    tolerance: float = 0.005  # metres (scene units)
-    angle_tolerance: float = math.radians(0.25)
-    lens_tolerance: float = 0.05  # mm
+    every_frame: bool = False  # else eased keys: few fitted Bezier keys, none on a channel that holds still
+    tolerance: float = 0.001  # metres (scene units)
+    angle_tolerance: float = math.radians(0.1)
+    lens_tolerance: float = 0.05  # mm, at most ...
+    lens_tolerance_fraction: float = 0.001  # ... and at most this share of the shot's shortest focal length
     easing: str | None = None  # easing label: its interpolation is tried on sparse spans
+    required_frames: tuple[int, ...] = ()  # frames that carry a key on every keyed channel (segment joins)
     animate_focal: bool = True
     replace: bool = False  # clear the channels' existing keys first
     skip_frames: tuple[int, ...] = ()  # frames never written (Complete keeps the user's keys exactly)
@@ -304,16 +379,22 @@ def write_camera(cam: bpy.types.Object, traj: Trajectory, frame_start: int, aspe
             clear_channels(data, {"lens"})
     easing = convert.easing_interpolation(opts.easing)
     write = ~np.isin(frames, np.asarray(opts.skip_frames, dtype=np.int64))
+    required = np.intersect1d(frames[write], np.asarray(opts.required_frames, dtype=np.int64))
+    lens_tol = min(opts.lens_tolerance, opts.lens_tolerance_fraction * float(np.min(lens)))
     keys = 0
-    for path, values in channels.items():
-        tol = opts.tolerance if path == "location" else opts.angle_tolerance
+    targets = [(cam, path, values, opts.tolerance if path == "location" else opts.angle_tolerance)
+               for path, values in channels.items()]
+    if opts.animate_focal:
+        targets.append((data, "lens", lens[:, None], lens_tol))
+    for owner, path, values, tol in targets:
         for i in range(values.shape[1]):
-            fc = ensure_fcurve(cam, path, i, GROUP)
-            keys += write_channel(fc, frames[write], values[write, i], opts.every_frame, tol, easing)
-    if opts.animate_focal and np.ptp(lens) > 1e-6:
-        fc = ensure_fcurve(data, "lens")
-        keys += write_channel(fc, frames[write], lens[write], opts.every_frame, opts.lens_tolerance, easing)
-    elif find_fcurve(data, "lens") is None:
+            if path == "lens" and opts.every_frame and np.ptp(lens) <= 1e-6:
+                continue  # an unchanging lens is never keyed on every frame either (set below)
+            if not opts.every_frame and hold_channel(owner, path, i, values[write, i], tol):
+                continue
+            fc = ensure_fcurve(owner, path, i, None if path == "lens" else GROUP)
+            keys += write_channel(fc, frames[write], values[write, i], opts.every_frame, tol, easing, required)
+    if find_fcurve(data, "lens") is None:
         data.lens = float(lens[0])
     return keys
 
