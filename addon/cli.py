@@ -242,8 +242,8 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--variations", type=whole(1, MAX_VARIATIONS, "--variations"), default=1)
     g.add_argument("--seed", type=whole(0, MAX_SEED, "--seed"), default=0)
     g.add_argument("--every-frame", action="store_true", help="key every frame instead of sparse keys")
-    g.add_argument("--tolerance", type=number(positive=True), default=0.005,
-                   help="sparse key position tolerance (m)")
+    g.add_argument("--tolerance", type=number(positive=True), default=KeyOptions.tolerance,
+                   help=f"eased key position tolerance (m, default {KeyOptions.tolerance:g})")
     g.add_argument("--no-focal", action="store_true", help="do not animate the focal length")
     g.add_argument("--focus", action="store_true", help="depth of field focused on the subject")
     g.add_argument("--marker", action="store_true", help="add a timeline marker bound to the camera")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:  # type-check against the development package
-    from lenscraft_core import clearance, formats, geometry, moves, plan, shake
+    from lenscraft_core import clearance, formats, geometry, keys, moves, plan, shake
     from lenscraft_core.cli_args import MAX_SEED, number, whole
     from lenscraft_core.errors import DataError, LensCraftError
     from lenscraft_core.formats import FORMATS
@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # type-check against the development package
     from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 else:
     try:  # the copy bundled in the extension zip
-        from .lenscraft_core import clearance, formats, geometry, moves, plan, shake
+        from .lenscraft_core import clearance, formats, geometry, keys, moves, plan, shake
         from .lenscraft_core.cli_args import MAX_SEED, number, whole
         from .lenscraft_core.errors import DataError, LensCraftError
         from .lenscraft_core.formats import FORMATS
@@ -44,7 +44,7 @@ else:
                                             Instruction, Shot, Subject, Trajectory)
         from .lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
     except ImportError:  # development checkout: the installed package
-        from lenscraft_core import clearance, formats, geometry, moves, plan, shake
+        from lenscraft_core import clearance, formats, geometry, keys, moves, plan, shake
         from lenscraft_core.cli_args import MAX_SEED, number, whole
         from lenscraft_core.errors import DataError, LensCraftError
         from lenscraft_core.formats import FORMATS
@@ -53,7 +53,7 @@ else:
                                            Instruction, Shot, Subject, Trajectory)
         from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 
-__all__ = ["geometry", "plan", "moves", "clearance", "shake", "DataError", "LensCraftError", "Instruction", "Shot",
+__all__ = ["geometry", "keys", "plan", "moves", "clearance", "shake", "DataError", "LensCraftError", "Instruction", "Shot",
            "Subject", "Trajectory", "FIELD_NAMES", "FIELDS", "caption", "GENERATORS", "BACKENDS", "configure",
            "generator", "backend", "model_status", "parse_prompt", "stated_labels", "default_labels",
            "resolve_labels", "generate_shot", "generate_shots", "shot_notes", "move_text", "generated_labels",

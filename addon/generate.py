@@ -134,7 +134,8 @@ class GenerateJob(Job):
 
         if any(c.name != CONSTRAINT_NAME for c in cam.constraints):  # the shake layer is ours, made after the move
             self.result.warnings.append(f"camera '{cam.name}' has constraints that may override the generated motion")
-        opts = KeyOptions(**{**req.keys.__dict__, "easing": self.generated.get("easing")})
+        joins = tuple(req.frame_start + ins.start for ins in shot.instructions[1:])  # a key at every segment join
+        opts = KeyOptions(**{**req.keys.__dict__, "easing": self.generated.get("easing"), "required_frames": joins})
         self.keys += keyframes.write_camera(cam, shot.trajectory, req.frame_start, self.aspect, opts)
         if req.focus_on_subject:
             dof = gather.camera_data(cam).dof

@@ -22,7 +22,6 @@ sensor) come from convert.py; this module never changes an object's rotation mod
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 from dataclasses import dataclass
 from typing import Any, Final
@@ -31,11 +30,9 @@ import bpy
 import numpy as np
 
 from . import convert
-from .engine import LensCraftError, Trajectory, geometry
+from .engine import LensCraftError, Trajectory
+from .engine import keys as fitting  # the core's key fitting (lenscraft_core/keys.py)
 from .gather import camera_data
-
-# The core's key fitting, from wherever engine found the core (bundled or installed); engine.py does not export it.
-fitting = importlib.import_module(geometry.__name__.rpartition(".")[0] + ".keys")
 
 GROUP = "Object Transforms"  # the group Blender's own keying puts transforms in
 TRANSFORM_PATHS = ("location", "rotation_euler", "rotation_quaternion")  # the camera channels write_camera keys

@@ -230,13 +230,14 @@ class LensCraftSettings(bpy.types.PropertyGroup):
 
     key_density: EnumProperty(  # type: ignore[valid-type]
         name="Keys", default='SPARSE',
-        items=[('SPARSE', "Sparse", "Few editable keys, fitted so the curve stays within the tolerance"),
+        items=[('SPARSE', "Eased", "Few editable Bezier keys (none on a channel that holds still), fitted so the "
+                "curve stays within the tolerance"),
                ('EVERY_FRAME', "Every Frame", "A key on every frame (exact)")])
     key_tolerance: FloatProperty(  # type: ignore[valid-type]
-        name="Tolerance", default=0.005, min=1e-5, soft_max=0.1, subtype='DISTANCE', unit='LENGTH',
+        name="Tolerance", default=0.001, min=1e-5, soft_max=0.1, subtype='DISTANCE', unit='LENGTH',
         description="Largest position error of sparse keys")
     key_angle_tolerance: FloatProperty(  # type: ignore[valid-type]
-        name="Angle Tolerance", default=math.radians(0.25), min=1e-6, soft_max=math.radians(5), subtype='ANGLE',
+        name="Angle Tolerance", default=math.radians(0.1), min=1e-6, soft_max=math.radians(5), subtype='ANGLE',
         description="Largest rotation error of sparse keys")
     animate_focal: BoolProperty(  # type: ignore[valid-type]
         name="Animate Focal Length", default=True, description="Key the lens (zooms, dolly zooms)")

@@ -267,11 +267,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if isinstance(instruction, str):
         print(eng.parse(instruction).summary(), file=sys.stderr)
     subject = Subject(position=np.array(args.subject_position, float), size=np.array(args.subject_size, float),
-                      rotation=np.array(args.subject_rotation, float), name=args.subject_name)
+                      rotation=np.array(args.subject_rotation, float), name=args.subject_name,
+                      object_class=args.subject_kind)
+    floor = None if args.no_floor else "auto" if args.floor is None else args.floor
     shots = eng.generate(subject, instruction, frames=args.frames, fps=args.fps, seed=args.seed,
-                         variations=args.variations, focal_length=args.focal_length, floor=args.floor)
+                         variations=args.variations, focal_length=args.focal_length, floor=floor,
+                         generator=args.generator)
+    for note in dict.fromkeys(n for shot in shots for n in shot.metadata.get("notes", ())):
+        print(f"note: {note}", file=sys.stderr)
     _save(shots, args)
-    print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({eng.runtime_name} runtime)")
+    how = "the shot planner" if args.generator == "planned" else f"the model, {eng.runtime_name} runtime"
+    print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({how})")
     return 0
 
 
@@ -468,7 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_label_flags(p)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("generate", help="camera shots for a prompt / labels around a subject, with the model")
+    p = sub.add_parser("generate", help="camera shots for a prompt / labels around a subject (the shot planner, or "
+                                        "the model's own path)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--frames", type=FRAMES, default=48)
     p.add_argument("--fps", type=number(positive=True), default=24.0)
@@ -482,8 +489,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subject-rotation", type=number(), nargs=4, default=[1.0, 0.0, 0.0, 0.0],
                    metavar=("W", "X", "Y", "Z"), help="quaternion, object to world (faces local -Y)")
     p.add_argument("--subject-name", default="subject", type=text)
+    p.add_argument("--subject-kind", choices=("person", "object"), default="person",
+                   help="a person is framed by the body (eye line, head, body cuts), an object by its box (default: "
+                        "person, as the default 1.8 m subject is)")
     p.add_argument("--floor", type=number(), default=None, metavar="Z",
-                   help="keep the camera at or above this world height (e.g. 0 for a subject standing on the ground)")
+                   help="the ground's world height: the camera keeps 0.25 m above it (default: where the subject "
+                        "stands, its lowest corner)")
+    p.add_argument("--no-floor", action="store_true", help="no floor at all (a subject seen from below)")
+    p.add_argument("--generator", choices=("planned", "model"), default="planned",
+                   help="planned (default: the asked segments, amounts and speeds built exactly) or model (the "
+                        "network's own path, one move per shot)")
     p.add_argument("--overwrite", action="store_true")
     _add_label_flags(p)
     _add_model_flags(p)

@@ -44,7 +44,9 @@ def test_generate_describe_complete_roundtrip(model_dir, tmp_path, capsys):
     assert len(d) == 2 and len(d[0]["fields"]["movement"]) == 2 and d[0]["caption"]
     # every field it had, then shake, the 0-3 motion magnitude, which reading the caption is, the judge's reading
     assert list(d[0])[:4] == ["shot", "caption", "motion", "fields"]
-    assert d[0]["reading"] == "model" and 0 <= d[0]["motion_magnitude"] <= 3 and d[0]["shake"] >= 0
+    # the default subject is a person: the caption is the judge's move with the body's size and angle
+    assert d[0]["reading"] == "geometry" and 0 <= d[0]["motion_magnitude"] <= 3 and d[0]["shake"] >= 0
+    assert d[0]["caption"].startswith("the camera") and "pushes in" in d[0]["caption"], d[0]["caption"]
     assert {"movement", "moves", "amounts", "subject_source"} <= set(d[0]["geometry"])
     printed = capsys.readouterr().out
     assert "motion" in printed and "magnitude" in printed and "shake" in printed and "geometry" in printed

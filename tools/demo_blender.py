@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--overwrite", action="store_true", help="replace an existing <out>/demo.blend")
     ap.add_argument("--frames", default="1-96", help="frame range of the shot (default 1-96)")
     ap.add_argument("--generator", default=None,  # checked by the add-on's command line (engine.GENERATORS)
-                    help="model or simulator (default: the model when it loads, else the simulator)")
+                    help="planned (the default: the shot planner), model (the network's own path) or simulator")
     return ap.parse_args(argv)
 
 
@@ -120,17 +120,11 @@ def install_extension(bpy, dist: Path):
 
 
 def understood_as(engine, prompt: str, generator: str | None) -> str:
-    """What generate will do with each field, as the add-on's panel says it: the label the prompt states (read as
-    the command line reads it: the model's parser when the model runs), else open (the model picks) or, on the
-    simulator, the default."""
+    """What generate will do, as the add-on's panel says it: the prompt's segments (moves, amounts, speeds, timing),
+    shake and framing fields, with what it could not use listed as ignored."""
     if generator:
         engine.configure(generator=generator)
-    stated = engine.stated_labels(engine.parse_prompt(prompt, wait=True))
-    to_model = engine.generator() == "model"
-    parts = [f"{f.replace('_', ' ')}: " + (stated[f] if f in stated else "open (the model picks)" if to_model
-                                           else f"{engine.FIELDS[f].default} (default)")
-             for f in engine.FIELD_NAMES]
-    return "understood as " + "; ".join(parts)
+    return engine.parse_prompt(prompt, wait=True).summary()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         generate += ["--generator", args.generator]
     if cli.main(generate) != 0:  # prints the result line (cameras, keys, frames, labels) and the preview path
         return 1
-    (cam_name,) = {o.name for o in bpy.data.objects} - before
+    (cam_name,) = {n for n in {o.name for o in bpy.data.objects} - before if not n.endswith(" Shake")}
     cam = bpy.data.objects[cam_name]
     if cli.main(["describe", "--camera", cam_name, "--subject", SUBJECT, "--frames", args.frames]) != 0:
         return 1
