@@ -125,8 +125,9 @@ def subject_from_object(scene: bpy.types.Scene, obj: bpy.types.Object, frames: S
 
 def subjects(scene: bpy.types.Scene, subject: bpy.types.Object | None, frames: Sequence[int],
              size: float | None = None) -> list[Subject]:
-    """[the subject over the frames], or [] when there is none: what a shot carries."""
-    return [subject_from_object(scene, check_object(subject, "subject", scene), frames, size)] if subject else []
+    """[the subject over the frames, a person or an object as gather_subject decides], or [] when there is none:
+    what a shot carries (Describe and Export read a character as a person, as Generate framed it)."""
+    return [gather_subject(scene, subject, frames, size).subject] if subject else []
 
 
 def camera_trajectory(scene: bpy.types.Scene, cam: bpy.types.Object, samples: Samples, frame_start: int
