@@ -27,8 +27,7 @@ def describe_camera(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: 
     cam[SCORES_PROP] = {f: {label: score for label, score in d.fields[f]} for f in FIELD_NAMES if f in d.fields}
     cam[RANGE_PROP] = [frame_start, frame_end]
     message = f"{cam.name}: {d.caption}"
-    # engine.describe_segments is the add-on's door to lenscraft_core.inference.segments (asked of addon/engine.py)
-    segments = engine.describe_segments(shot, top_k=top_k) if hasattr(engine, "describe_segments") else []
+    segments = engine.describe_segments(shot, top_k=top_k)
     cam[SEGMENTS_PROP] = json.dumps([{"frame_start": frame_start + s["start"], "frame_end": frame_start + s["end"] - 1,
                                       "caption": s["caption"], "movement": s["movement"]} for s in segments])
     if len(segments) > 1:

@@ -53,12 +53,13 @@ else:
                                            Instruction, Shot, Subject, Trajectory)
         from lenscraft_core.vocabulary import FIELD_NAMES, FIELDS, caption
 
-__all__ = ["geometry", "keys", "plan", "moves", "clearance", "shake", "DataError", "LensCraftError", "Instruction", "Shot",
-           "Subject", "Trajectory", "FIELD_NAMES", "FIELDS", "caption", "GENERATORS", "BACKENDS", "configure",
+__all__ = ["geometry", "keys", "plan", "moves", "clearance", "shake", "DataError", "LensCraftError", "Instruction",
+           "Shot", "Subject", "Trajectory", "FIELD_NAMES", "FIELDS", "caption", "GENERATORS", "BACKENDS", "configure",
            "generator", "backend", "model_status", "parse_prompt", "stated_labels", "default_labels",
            "resolve_labels", "generate_shot", "generate_shots", "shot_notes", "move_text", "generated_labels",
            "open_fields_go_to_model", "config_state", "restore_config", "warm_text_encoder", "describe_shot",
-           "complete_shot", "save_shots", "load_shots", "IMPORT_EXTENSIONS", "import_source", "file_notes",
+           "describe_segments", "complete_shot", "save_shots", "load_shots", "IMPORT_EXTENSIONS", "import_source",
+           "file_notes",
            "split_by_markers", "marker_name", "subject_base", "FORMATS", "atomic_writer", "read_json",
            "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES",
            "MAX_SEED", "number", "whole"]
@@ -101,9 +102,9 @@ _engine_error: str | None = None  # why the model could not be loaded (kept so w
 
 def configure(generator: str | None = None, model_path: str | None = None, runtime: str | None = None,
               device: str | None = None, clip_weights: str | None = None, backend: str | None = None) -> None:
-    """Pick the generator ("planned", "model" or "simulator"), the model file (None or "": bundled), the inference runtime,
-    the compute device and the open_clip weights (None: unchanged; "": none); the model is loaded again on next
-    use when any of the last four changed. backend: the old name of generator, still accepted."""
+    """Pick the generator ("planned", "model" or "simulator"), the model file (None or "": bundled), the inference
+    runtime, the compute device and the open_clip weights (None: unchanged; "": none); the model is loaded again on
+    next use when any of the last four changed. backend: the old name of generator, still accepted."""
     global _engine, _engine_error
     generator = generator if generator is not None else backend
     if generator is not None:
@@ -391,6 +392,16 @@ def subject_base(subject: Subject, frames: int) -> float:
 def describe_shot(shot: Shot, top_k: int = 3) -> Description:
     """Caption and per-field top-k (label, score), best first, of a camera shot (needs the model)."""
     return _model_engine().describe(shot.validate("described shot"), top_k=top_k)
+
+
+def describe_segments(shot: Shot, top_k: int = 3) -> list[dict[str, Any]]:
+    """The shot's segments as describe finds them (change points in the motion), each labelled and captioned:
+    lenscraft_core.inference.segments.describe_segments with the model."""
+    if TYPE_CHECKING or not _BUNDLED:
+        from lenscraft_core.inference.segments import describe_segments as find
+    else:
+        from .lenscraft_core.inference.segments import describe_segments as find
+    return find(_model_engine(), shot.validate("described shot"), "auto", top_k=top_k)
 
 
 def complete_shot(shot: Shot, known_frames: Sequence[int], labels: Mapping[str, str] | None = None) -> Shot:

@@ -142,7 +142,7 @@ class LENSCRAFT_PT_camera(_SidebarPanel):
     bl_parent_id = "LENSCRAFT_PT_main"
 
     def draw(self, context: bpy.types.Context) -> None:
-        from .describe import stored_description
+        from .describe import stored_description, stored_segments
 
         layout = self.layout
         row = layout.row(align=True)
@@ -156,6 +156,12 @@ class LENSCRAFT_PT_camera(_SidebarPanel):
         caption, fields = found
         box = layout.box()
         box.label(text=caption, icon='CAMERA_DATA')
+        segments = stored_segments(obj)
+        if segments:
+            col = box.column(align=True)
+            col.label(text=f"Segments ({len(segments)})")
+            for a, b, text in segments:
+                col.label(text=f"{a}-{b}: {text}", icon='BLANK1')
         for f, ranked in fields.items():
             col = box.column(align=True)
             col.label(text=ui_name(f))

@@ -412,7 +412,8 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
         # at what it frames, before the move, so the move itself stays one clean curve
         start = _aimed(replace(start, position=start.position + [0.0, 0.0, floor + clearance - start.position[2]]),
                        target)
-        notes.append(f"the camera starts at the floor clearance ({clearance:g} m above the floor), aimed at the subject")
+        notes.append(f"the camera starts at the floor clearance ({clearance:g} m above the floor), aimed at the "
+                     "subject")
     if aim is not None:
         aim = np.broadcast_to(np.asarray(aim, np.float64), (frames, 3))
         start = _aimed(start, aim[0])
