@@ -341,9 +341,10 @@ def _world_corners(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> np.
 
 
 def _ancestors(obj: bpy.types.Object) -> Iterable[bpy.types.Object]:
-    while obj is not None:
-        yield obj
-        obj = obj.parent
+    node: bpy.types.Object | None = obj
+    while node is not None:
+        yield node
+        node = node.parent
 
 
 def _family(obj: bpy.types.Object, scene: bpy.types.Scene) -> list[bpy.types.Object]:

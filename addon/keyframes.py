@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any, Final
 
 import bpy
@@ -150,7 +151,7 @@ def _read_keys(fc: bpy.types.FCurve) -> np.ndarray:
     return keys[np.argsort(keys[:, X], kind="stable")]
 
 
-def _merge_keys(keys: np.ndarray, frames: np.ndarray, values: np.ndarray, interpolation: str,
+def _merge_keys(keys: np.ndarray, frames: np.ndarray, values: np.ndarray | Sequence[float], interpolation: str,
                 handles: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """keys with a key on each frame set to its value: a key already on that frame is replaced (it keeps its easing,
     type and selection, as keyframe_points.insert does), keys elsewhere are kept. Sorted, one key per frame.
@@ -243,7 +244,7 @@ def _write_fitted(fc: bpy.types.FCurve, existing: np.ndarray, frames: np.ndarray
                   tolerance: float, required: np.ndarray) -> int:
     """The fitted Bezier keys (lenscraft_core.keys); 0 (and the curve as it was) if Blender's evaluation of them
     misses the tolerance, which the fit rules out but float32 key storage far from frame 0 could break."""
-    fit = fitting.fit_channel(values, tolerance, required, hold=False)
+    fit = fitting.fit_channel(values, tolerance, required.tolist(), hold=False)
     key_frames = frames[0] + np.array(fit.frames)
     left = np.array([k.left_handle for k in fit.keys]) + [frames[0], 0.0]
     right = np.array([k.right_handle for k in fit.keys]) + [frames[0], 0.0]
@@ -267,8 +268,8 @@ def _write_worked_around(fc: bpy.types.FCurve, existing: np.ndarray, frames: np.
     local = fc.auto_smoothing == 'NONE' and not len(fc.modifiers)  # a key then only moves its neighbours' handles
     while err.max() > tolerance:
         new = []
-        marks = sorted(keyed)
-        for a, b in zip(marks[:-1], marks[1:]):
+        in_order = sorted(keyed)
+        for a, b in zip(in_order[:-1], in_order[1:]):
             if b - a > 1:
                 worst = a + 1 + int(np.argmax(err[a + 1:b]))
                 if err[worst] > tolerance:
@@ -379,8 +380,9 @@ def write_camera(cam: bpy.types.Object, traj: Trajectory, frame_start: int, aspe
     required = np.intersect1d(frames[write], np.asarray(opts.required_frames, dtype=np.int64))
     lens_tol = min(opts.lens_tolerance, opts.lens_tolerance_fraction * float(np.min(lens)))
     keys = 0
-    targets = [(cam, path, values, opts.tolerance if path == "location" else opts.angle_tolerance)
-               for path, values in channels.items()]
+    targets: list[tuple[Animatable, str, np.ndarray, float]] = [
+        (cam, path, values, opts.tolerance if path == "location" else opts.angle_tolerance)
+        for path, values in channels.items()]
     if opts.animate_focal:
         targets.append((data, "lens", lens[:, None], lens_tol))
     for owner, path, values, tol in targets:

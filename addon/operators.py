@@ -326,7 +326,9 @@ class LENSCRAFT_OT_toggle_shake(bpy.types.Operator):
             return False
         from .shake import shake_constraint
 
-        if shake_constraint(context.active_object) is None:
+        obj = context.active_object
+        assert obj is not None, "_active_camera_poll returned True: there is an active camera"
+        if shake_constraint(obj) is None:
             cls.poll_message_set("The active camera has no shake layer: generate with a shake amount")
             return False
         return True
@@ -335,6 +337,7 @@ class LENSCRAFT_OT_toggle_shake(bpy.types.Operator):
         from .shake import set_shake_enabled, shake_enabled
 
         cam = context.active_object
+        assert cam is not None, "poll let the operator run: there is an active camera"
         on = not shake_enabled(cam)
         try:
             set_shake_enabled(cam, on)

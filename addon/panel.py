@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 
 from .engine import FIELD_NAMES, LensCraftError, model_status
@@ -21,7 +23,10 @@ def _frames(context: bpy.types.Context) -> tuple[int, int, float]:
 class LENSCRAFT_UL_segments(bpy.types.UIList):
     """The shot's segments in order: one row per move, a row marked With Previous moves at the same time."""
 
-    def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index=0):  # noqa: ANN001
+    def draw_item(self, context: bpy.types.Context, layout: bpy.types.UILayout, data: Any, item: Any,
+                  icon: int | None, active_data: Any, active_property: str | None, index: int | None = 0,
+                  flt_flag: int | None = 0) -> None:
+        assert index is not None, "Blender passes every row's index"
         row = layout.row(align=True)
         row.label(text="+" if item.together and index else f"{index + 1}", icon='BLANK1' if item.together else 'NONE')
         row.prop(item, "movement", text="", emboss=False)
@@ -71,9 +76,9 @@ def draw_segments(context: bpy.types.Context, layout: bpy.types.UILayout, s) -> 
         col.prop(row_data, "together")
     unit = amount_unit(row_data)
     if unit:
-        line = col.row(align=True)
-        line.prop(row_data, "use_amount", text="")
-        sub = line.row(align=True)
+        amount_row = col.row(align=True)
+        amount_row.prop(row_data, "use_amount", text="")
+        sub = amount_row.row(align=True)
         sub.active = row_data.use_amount
         sub.prop(row_data, "amount", text=f"Amount ({UNIT_WORDS[unit]})")
         if row_data.movement.startswith(("truck", "pedestal")):
@@ -93,6 +98,7 @@ class LENSCRAFT_PT_main(_SidebarPanel):
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
+        assert layout is not None, "a panel has its layout while it draws"
         s = context.scene.lenscraft
         layout.prop(s, "subject")
         if s.subject is None:

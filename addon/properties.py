@@ -127,8 +127,8 @@ def _on_shake(self: Any, context: bpy.types.Context) -> None:
     """Switch the shake layer of the selected cameras (and the active one) on or off, without regenerating."""
     from .shake import set_shake_enabled, shake_constraint
 
-    for obj in {*context.selected_objects, context.active_object} - {None}:
-        if obj.type == 'CAMERA' and shake_constraint(obj) is not None:
+    for obj in {*context.selected_objects, context.active_object}:
+        if obj is not None and obj.type == 'CAMERA' and shake_constraint(obj) is not None:
             set_shake_enabled(obj, self.shake_enabled)
 
 

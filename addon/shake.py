@@ -12,6 +12,8 @@ touched.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import bpy
 import numpy as np
 
@@ -20,6 +22,9 @@ from .engine import LensCraftError
 from .engine import shake as core_shake
 from .gather import scene_fps
 
+if TYPE_CHECKING:
+    from bpy.stub_internal.rna_enums import ObjectRotationModeItems
+
 CONSTRAINT_NAME = "LensCraft Shake"
 EMPTY_SUFFIX = " Shake"
 SETTINGS = "lenscraft_shake"  # the Empty's custom property: what the shake was made from (set_shake_amplitude)
@@ -27,10 +32,12 @@ EMPTY_DISPLAY_SIZE = 0.1  # metres: the Empty sits at the origin; small, it does
 ROTATION_PATH, LOCATION_PATH = "rotation_euler", "location"
 
 
-def shake_constraint(camera_obj: bpy.types.Object) -> bpy.types.Constraint | None:
+def shake_constraint(camera_obj: bpy.types.Object) -> bpy.types.CopyTransformsConstraint | None:
     """The camera's shake constraint, or None."""
     found = camera_obj.constraints.get(CONSTRAINT_NAME)
-    return found if found is not None and found.type == 'COPY_TRANSFORMS' else None
+    if found is None or found.type != 'COPY_TRANSFORMS':
+        return None
+    return cast(bpy.types.CopyTransformsConstraint, found)  # its .type says so; mypy cannot narrow on .type
 
 
 def shake_empty(camera_obj: bpy.types.Object) -> bpy.types.Object | None:
@@ -39,7 +46,7 @@ def shake_empty(camera_obj: bpy.types.Object) -> bpy.types.Object | None:
     return None if con is None else con.target
 
 
-def _layer(camera_obj: bpy.types.Object) -> tuple[bpy.types.Constraint, bpy.types.Object]:
+def _layer(camera_obj: bpy.types.Object) -> tuple[bpy.types.CopyTransformsConstraint, bpy.types.Object]:
     con = shake_constraint(camera_obj)
     if con is None or con.target is None:
         raise LensCraftError(f"'{camera_obj.name}' has no shake layer (add one with add_shake_layer)")
@@ -59,7 +66,8 @@ def _new_empty(camera_obj: bpy.types.Object) -> bpy.types.Object:
 def _key_offsets(empty: bpy.types.Object, offsets: core_shake.ShakeOffsets, frame_start: int) -> None:
     """The offsets as the Empty's own keys, every frame, LINEAR (exact at the frames); its old keys go."""
     keyframes.clear_channels(empty, {ROTATION_PATH, LOCATION_PATH})
-    empty.rotation_mode = core_shake.EULER_ORDER  # the order the offsets are composed in (apply_shake)
+    # the order the offsets are composed in (apply_shake); the core's constant is a plain str, a Blender Euler name
+    empty.rotation_mode = cast("ObjectRotationModeItems", core_shake.EULER_ORDER)
     empty.location, empty.rotation_euler, empty.scale = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
     frames = np.arange(frame_start, frame_start + offsets.frame_count)
     keyframes.key_every_frame(empty, ROTATION_PATH, frames, offsets.rotation)
@@ -78,6 +86,7 @@ def add_shake_layer(camera_obj: bpy.types.Object, amplitude: float = 1.0, profil
     if camera_obj is None or camera_obj.type != 'CAMERA':
         raise LensCraftError(f"the shake layer goes on a camera, got {getattr(camera_obj, 'name', camera_obj)!r}")
     scene = bpy.context.scene
+    assert scene is not None, "the add-on runs with a current scene (only registration's context has none)"
     frame_start = scene.frame_start if frame_start is None else int(frame_start)
     frames = scene.frame_end - frame_start + 1 if frames is None else frames
     fps = scene_fps(scene) if fps is None else fps
@@ -89,7 +98,9 @@ def add_shake_layer(camera_obj: bpy.types.Object, amplitude: float = 1.0, profil
                        "frame_start": frame_start, "frames": offsets.frame_count, "fps": offsets.fps,
                        "distance": -1.0 if distance is None else float(distance)}
     if con is None:
-        con = camera_obj.constraints.new('COPY_TRANSFORMS')  # last: the shake goes on top of any other constraint
+        # last: the shake goes on top of any other constraint. The stubs type new() as the base Constraint; Blender
+        # returns the kind asked for
+        con = cast(bpy.types.CopyTransformsConstraint, camera_obj.constraints.new('COPY_TRANSFORMS'))
         con.name = CONSTRAINT_NAME
     con.target = empty
     con.mix_mode = 'AFTER_FULL'
