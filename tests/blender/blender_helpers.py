@@ -48,3 +48,16 @@ def world_matrices(bpy, scene, obj, frames):
         out.append(np.array(obj.evaluated_get(bpy.context.evaluated_depsgraph_get()).matrix_world))
     scene.frame_set(keep)
     return np.array(out)
+
+
+def box_mesh(bpy, name, size, base=(0.0, 0.0, 0.0), on_floor=True):
+    """A box mesh object of full extents `size` linked to the scene: standing on `base` (on_floor) or centred on it."""
+    sx, sy, sz = (s / 2 for s in size)
+    z0, z1 = (0.0, 2 * sz) if on_floor else (-sz, sz)
+    verts = [(x, y, z) for x in (-sx, sx) for y in (-sy, sy) for z in (z0, z1)]
+    mesh = bpy.data.meshes.new(name)
+    mesh.from_pydata(verts, [], [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)])
+    obj = bpy.data.objects.new(name, mesh)
+    obj.location = base
+    bpy.context.scene.collection.objects.link(obj)
+    return obj

@@ -9,18 +9,11 @@ import pytest
 
 bpy = pytest.importorskip("bpy", reason="bpy (Blender as a Python module) is not installed")
 
+from blender_helpers import box_mesh  # noqa: E402
+
 
 def _box_mesh(name, size, base=(0.0, 0.0, 0.0), on_floor=True):
-    """A box mesh object of full extents `size`, its origin at its base centre (on_floor) or its middle."""
-    sx, sy, sz = (s / 2 for s in size)
-    z0, z1 = (0.0, 2 * sz) if on_floor else (-sz, sz)
-    verts = [(x, y, z) for x in (-sx, sx) for y in (-sy, sy) for z in (z0, z1)]
-    mesh = bpy.data.meshes.new(name)
-    mesh.from_pydata(verts, [], [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)])
-    obj = bpy.data.objects.new(name, mesh)
-    obj.location = base
-    bpy.context.scene.collection.objects.link(obj)
-    return obj
+    return box_mesh(bpy, name, size, base, on_floor)
 
 
 def _character(scene, at=(3.0, 0.0, 0.0)):

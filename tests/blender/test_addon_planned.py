@@ -10,7 +10,7 @@ import pytest
 
 bpy = pytest.importorskip("bpy", reason="bpy (Blender as a Python module) is not installed")
 
-from blender_helpers import cameras, scene_state, world_matrices  # noqa: E402
+from blender_helpers import box_mesh, cameras, scene_state, world_matrices  # noqa: E402
 
 PROMPT = "slow push in from a low angle, close-up, then orbit right"
 
@@ -28,14 +28,7 @@ def planned(ext):
 
 
 def _box(name, size, at):
-    sx, sy, sz = (s / 2 for s in size)
-    verts = [(x, y, z) for x in (-sx, sx) for y in (-sy, sy) for z in (0.0, 2 * sz)]
-    mesh = bpy.data.meshes.new(name)
-    mesh.from_pydata(verts, [], [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)])
-    obj = bpy.data.objects.new(name, mesh)
-    obj.location = at
-    bpy.context.scene.collection.objects.link(obj)
-    return obj
+    return box_mesh(bpy, name, size, at)
 
 
 @pytest.fixture
