@@ -11,11 +11,13 @@ a full orbit closes), a dolly moves along the line to the framed point, truck / 
 / world up, a zoom scales the lens. Channels a move does not drive stay exactly constant, so the keyframe writer
 puts no keys on them, and each moving channel is one eased curve.
 
-Amounts and speeds (moves.py gives the units): a stated amount is used as is (bounded where it would put the
-camera through the subject: the result says so); an unstated one is the operator default, PACE[kind][speed] per
-second of the move, clipped to DEFAULT_RANGE[kind] (a 2 s pan: 30 degrees; slow 12; fast 90); arcs and zooms take
-their label's amount (a quarter orbit is 90 degrees). A "fast" move takes amount / FAST_PACE seconds and a "whip"
-one peaks above WHIP_PEAK_DEG_S, centred in its segment with holds around it; other moves fill their segment.
+Amounts and speeds (moves.py gives the units): a stated amount is used as is (a push-in bounded short of the
+subject: the result says so); an unstated one is the operator default, PACE[kind][speed] per second of the move,
+clipped to DEFAULT_RANGE[kind] and, for pans, tilts, trucks and pedestals at a normal or slow pace, to what keeps
+the framed point in frame (IN_FRAME_TRAVEL); a slow move covers SLOW_SHARE of that; a person's push-in stops before
+the head leaves the frame; arcs and zooms take their label's amount (a quarter orbit is 90 degrees). A "fast" move
+takes amount / PACE[kind]["fast"] seconds and a "whip" one peaks at WHIP_PEAK_DEG_S, centred in its segment with
+holds around it; other moves fill their segment. benchmarks/judge_words.py measures what each word does.
 """
 
 from __future__ import annotations
