@@ -40,6 +40,7 @@ from ..vocabulary import MOVEMENT
 SMOOTH_S = 0.5          # smoothing of the rates: handheld shake sits at 2-10 Hz, a move lasts a second or more
 REFINE_SMOOTH_S = 0.15  # lighter smoothing where a cut is placed to the frame (the noise shrink keeps it quiet)
 NOISE_SHRINK = 3.0      # each smoothed rate is shrunk by this many times its own noise level (soft threshold)
+REFERENCE_S = 1.0       # the jitter is measured about a local quadratic over this long (longer than any smoothing)
 BINS = 64               # the cut works on at most this many bins (boundaries within 10 % need far fewer)
 CUT_COST = 0.06         # cost of a cut, as a share of the shot's total motion (L1 of the rates)
 HOLD_SHARE = 0.03       # under this share of the segment's peak speed the camera is at rest
@@ -98,9 +99,28 @@ def motion_rates(shot: Shot, subject: Subject | None = None, smooth_s: float = S
     raw = np.column_stack([np.gradient(yaw) * fps, np.gradient(pitch) * fps, np.gradient(roll) * fps, local, zoom,
                            arc])
     fit = smooth(raw, win, 1)
-    # The noise left in a smoothed rate: the raw residual's RMS over the square root of the window.
-    noise = np.sqrt(np.mean((raw - fit) ** 2, axis=0)) / np.sqrt(win)
+    noise = rate_noise(raw, fps, win, max(win, min(int(round(REFERENCE_S * fps)), F // 2) | 1))
     return np.sign(fit) * np.maximum(np.abs(fit) - NOISE_SHRINK * noise, 0.0)
+
+
+def rate_noise(raw: np.ndarray, fps: float, win: int, reference: int) -> np.ndarray:
+    """Per frame and channel (F, C), the local RMS of the noise a `win`-frame smoothing leaves in the rates: the jitter of the integrated
+    channel (angle, distance share, log focal) about its local quadratic, differentiated and smoothed as the rates
+    are. Measured on the track's own jitter, so white pose noise (which differencing makes anti-correlated) and
+    coloured shake are both sized as they really leak, not by the raw rates' spread."""
+    x = np.cumsum(raw, axis=0) / fps
+    jitter = x - smooth(x, reference, 2)
+    leak = smooth(np.gradient(jitter, axis=0) * fps, win, 1)
+    return np.sqrt(_moving_mean(leak ** 2, 2 * reference + 1))
+
+
+def _moving_mean(x: np.ndarray, window: int) -> np.ndarray:
+    """Mean of x (F, C) over a centred window of `window` frames (fewer at the ends): the local noise level, as
+    handheld shake comes in bursts."""
+    c = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    F, h = len(x), window // 2
+    lo, hi = np.clip(np.arange(F) - h, 0, F), np.clip(np.arange(F) + h + 1, 0, F)
+    return (c[hi] - c[lo]) / (hi - lo)[:, None]
 
 
 def _bins(F: int, n: int) -> np.ndarray:
