@@ -41,6 +41,9 @@ SMOOTH_S = 0.5          # smoothing of the rates: handheld shake sits at 2-10 Hz
 REFINE_SMOOTH_S = 0.15  # lighter smoothing where a cut is placed to the frame (the noise shrink keeps it quiet)
 NOISE_SHRINK = 3.0      # each smoothed rate is shrunk by this many times its own noise level (soft threshold)
 REFERENCE_S = 1.0       # the jitter is measured about a local quadratic over this long (longer than any smoothing)
+JITTER_ORDER = 4        # ... of this order (an eased move's shape over that second is not jitter)
+DRIFT_Z = 4.0           # a "hold" moving over this many x the jitter, and over DRIFT_SHARE of a neighbour's net
+DRIFT_SHARE = 0.1       # motion along it, is that neighbour's slow end
 BINS = 64               # the cut works on at most this many bins (boundaries within 10 % need far fewer)
 CUT_COST = 0.06         # cost of a cut, as a share of the shot's total motion (L1 of the rates)
 HOLD_SHARE = 0.03       # under this share of the segment's peak speed the camera is at rest
@@ -65,13 +68,28 @@ def move_set(v: Verdict) -> frozenset[tuple[str, int]]:
 def motion_rates(shot: Shot, subject: Subject | None = None, smooth_s: float = SMOOTH_S) -> np.ndarray:
     """Per-frame motion (F, len(CHANNELS)) in scale-free units (see the module doc), smoothed over smooth_s seconds
     and noise-shrunk."""
+    raw = raw_rates(shot, subject)
+    F, fps = len(raw), float(shot.trajectory.fps)
+    if F < 3:
+        return raw
+    win = max(3, min(int(round(smooth_s * fps)), F // 4) | 1)
+    fit = smooth(raw, win, 1)
+    noise = rate_noise(raw, fps, win, _reference(F, fps))
+    return np.sign(fit) * np.maximum(np.abs(fit) - NOISE_SHRINK * noise, 0.0)
+
+
+def _reference(F: int, fps: float) -> int:
+    return max(3, min(int(round(REFERENCE_S * fps)), F // 2) | 1)
+
+
+def raw_rates(shot: Shot, subject: Subject | None = None) -> np.ndarray:
+    """Per-frame motion (F, len(CHANNELS)), unsmoothed (zeros under 3 frames)."""
     t = shot.trajectory
     pos = np.asarray(t.position, np.float64)
     R = geo.quat_to_matrix(np.asarray(t.rotation, np.float64))
     F, fps = len(pos), float(t.fps)
     if F < 3:
         return np.zeros((F, len(CHANNELS)))
-    win = max(3, min(int(round(smooth_s * fps)), F // 4) | 1)
     yaw, pitch, roll = camera_angles(R)
     centre = None
     if subject is not None:
@@ -96,11 +114,8 @@ def motion_rates(shot: Shot, subject: Subject | None = None, smooth_s: float = S
         local = local / extent if extent is not None else np.zeros_like(local)
         arc = np.zeros(F)
     zoom = np.gradient(np.log(np.asarray(t.focal_length, np.float64))) * fps
-    raw = np.column_stack([np.gradient(yaw) * fps, np.gradient(pitch) * fps, np.gradient(roll) * fps, local, zoom,
-                           arc])
-    fit = smooth(raw, win, 1)
-    noise = rate_noise(raw, fps, win, max(win, min(int(round(REFERENCE_S * fps)), F // 2) | 1))
-    return np.sign(fit) * np.maximum(np.abs(fit) - NOISE_SHRINK * noise, 0.0)
+    return np.column_stack([np.gradient(yaw) * fps, np.gradient(pitch) * fps, np.gradient(roll) * fps, local, zoom,
+                            arc])
 
 
 def rate_noise(raw: np.ndarray, fps: float, win: int, reference: int) -> np.ndarray:
@@ -109,7 +124,7 @@ def rate_noise(raw: np.ndarray, fps: float, win: int, reference: int) -> np.ndar
     are. Measured on the track's own jitter, so white pose noise (which differencing makes anti-correlated) and
     coloured shake are both sized as they really leak, not by the raw rates' spread."""
     x = np.cumsum(raw, axis=0) / fps
-    jitter = x - smooth(x, reference, 2)
+    jitter = x - smooth(x, reference, int(JITTER_ORDER))
     leak = smooth(np.gradient(jitter, axis=0) * fps, win, 1)
     return np.sqrt(_moving_mean(leak ** 2, 2 * reference + 1))
 
@@ -209,8 +224,12 @@ def _refine(speed: np.ndarray, pieces: list[tuple[int, int, bool]], reach: int) 
             pick = near[0]
         elif pieces[k][2] and not pieces[k + 1][2]:
             pick = near[-1]
-        else:
-            pick = int(np.argmin(w))
+        else:  # the middle of the slowest run: noise-shrunk rates rest over a run, its first frame would cut early
+            k0 = int(np.argmin(w))
+            run = np.flatnonzero(np.diff(np.concatenate([[0], np.isin(np.arange(len(w)), near), [0]])) != 0)
+            starts, ends = run[::2], run[1::2]
+            r = int(np.flatnonzero((starts <= k0) & (k0 < ends))[0])
+            pick = (starts[r] + ends[r] - 1) // 2
         out.append(lo + int(pick))
     edges = [0, *out, F]
     return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -263,6 +282,42 @@ def merge_same(shot: Shot, subject: Subject | None, spans: Sequence[tuple[int, i
     return spans
 
 
+def absorb_drifts(shot: Shot, subject: Subject | None, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A span the judge reads as static whose net motion stands clear of the track's jitter (over DRIFT_Z times it,
+    channel by channel)
+    and is a real share of a neighbour's (over DRIFT_SHARE of it, along it) is that neighbour's slow end (an eased
+    move fading into shake, under the noise shrink), not a hold: it joins that neighbour."""
+    spans = list(spans)
+    if len(spans) < 2:
+        return spans
+    F, fps = shot.trajectory.frame_count, float(shot.trajectory.fps)
+    x = np.cumsum(raw_rates(shot, subject), axis=0) / fps
+    path = smooth(x, _reference(F, fps), 2)
+    jitter = np.sqrt(np.mean((x - path) ** 2, axis=0))
+    k = 0
+    while k < len(spans) and len(spans) > 1:
+        a, b = spans[k]
+        net = path[b - 1] - path[a]
+        z = np.linalg.norm(net / np.maximum(jitter, 1e-9 * max(float(jitter.max()), 1e-300)))
+        if z <= DRIFT_Z or move_set(read_span(shot, subject, a, b)[0]):
+            k += 1
+            continue
+        best, along = None, 0.0
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(spans):
+                other = path[spans[j][1] - 1] - path[spans[j][0]]
+                share = float(net @ other) / max(float(other @ other), 1e-300)
+                if share > max(DRIFT_SHARE, along):
+                    best, along = j, share
+        if best is None:
+            k += 1
+            continue
+        lo, hi = min(best, k), max(best, k)
+        spans[lo:hi + 1] = [(spans[lo][0], spans[hi][1])]
+        k = lo
+    return spans
+
+
 def find_segments(shot: Shot, subject: Subject | None = None, min_seconds: float = MIN_SECONDS
                   ) -> list[tuple[int, int]]:
     """Frames [start, end) (0-based, covering the shot) of each segment of one move (see the module doc).
@@ -301,7 +356,7 @@ def find_segments(shot: Shot, subject: Subject | None = None, min_seconds: float
             k = max(lo - 1, 0)
         else:
             k += 1
-    return merge_same(shot, subject, spans)
+    return merge_same(shot, subject, absorb_drifts(shot, subject, spans))
 
 
 def window_segments(shot: Shot, subject: Subject | None = None, seconds: float = WINDOW_BASELINE_S
