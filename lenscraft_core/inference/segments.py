@@ -206,9 +206,13 @@ def _holds(speed: np.ndarray, a: int, b: int, min_bins: int) -> list[tuple[int, 
     return [(a + x, a + y, h) for x, y, h in pieces]
 
 
-def _refine(speed: np.ndarray, pieces: list[tuple[int, int, bool]], reach: int) -> list[tuple[int, int]]:
-    """Frame spans with each cut moved, within `reach` frames, to where the camera is slowest: between two moves
-    the slowest frame; into a hold the first frame at rest, out of one the last (so the hold keeps no motion)."""
+def _refine(speed: np.ndarray, pieces: list[tuple[int, int, bool]], reach: int, rates: np.ndarray,
+            smoothed: np.ndarray) -> list[tuple[int, int]]:
+    """Frame spans with each cut moved, within `reach` frames: into a hold to the first frame at rest, out of one
+    to the last (so the hold keeps no motion; `speed`: the noise-shrunk fine speed); between two moves to where the
+    motion along the next move's direction overtakes the motion along the previous one's (directions from the
+    noise-shrunk `rates`, read on the unshrunk `smoothed` rates, summed so their noise cancels: a shrunk rate ends
+    a noisy channel's move early and would pull the cut that way)."""
     F = len(speed)
     cuts = [p[0] for p in pieces[1:]]
     out = []
@@ -224,12 +228,13 @@ def _refine(speed: np.ndarray, pieces: list[tuple[int, int, bool]], reach: int) 
             pick = near[0]
         elif pieces[k][2] and not pieces[k + 1][2]:
             pick = near[-1]
-        else:  # the middle of the slowest run: noise-shrunk rates rest over a run, its first frame would cut early
-            k0 = int(np.argmin(w))
-            run = np.flatnonzero(np.diff(np.concatenate([[0], np.isin(np.arange(len(w)), near), [0]])) != 0)
-            starts, ends = run[::2], run[1::2]
-            r = int(np.flatnonzero((starts <= k0) & (k0 < ends))[0])
-            pick = (starts[r] + ends[r] - 1) // 2
+        else:
+            before = geo.normalize(rates[pieces[k][0]:pieces[k][1]].sum(0))
+            after = geo.normalize(rates[pieces[k + 1][0]:pieces[k + 1][1]].sum(0))
+            gain = smoothed[lo:hi + 1] @ (after - before)  # > 0 where the next move leads
+            # Cutting before frame lo + t leaves sum(gain[:t]) on the wrong side, and -sum(gain[t:]): their
+            # difference is 2 * sum(gain[:t]) less a constant.
+            pick = int(np.argmin(np.concatenate([[0.0], np.cumsum(gain)])[:-1]))
         out.append(lo + int(pick))
     edges = [0, *out, F]
     return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -344,7 +349,8 @@ def find_segments(shot: Shot, subject: Subject | None = None, min_seconds: float
     pieces = [h for a, b in _cut(u, min_bins, CUT_COST * total) for h in _holds(fine_bins, a, b, hold_bins)]
     frames = [(int(edges[a]), int(edges[b]), hold) for a, b, hold in pieces]
     reach = max(int(np.ceil(F / n)), int(round(SMOOTH_S * fps / 2)))
-    spans = _refine(fine, frames, reach)
+    fine_fit = smooth(raw_rates(shot, subject), max(3, min(int(round(REFINE_SMOOTH_S * fps)), F // 4) | 1), 1)
+    spans = _refine(fine, frames, reach, u_frames, fine_fit)
     # Refining can leave a piece under min_seconds (a slow settle at the end of an ease): it joins its neighbour.
     k = 0
     while len(spans) > 1 and k < len(spans):
