@@ -112,3 +112,17 @@ def test_bad_requests_are_named():
         plan_shot(BOX, {"movement": "nonsense"})
     with pytest.raises(LensCraftError):
         Move("panAndTilt")  # a compound label is two moves, not one
+
+
+@pytest.mark.parametrize("bad,says", [
+    ({"segments": "pan"}, "list of moves.Segment"),
+    ({"segments": [{"moves": [{"movement": "panLeft", "amount": float("nan")}]}]}, "amount must be a number"),
+    ({"segments": [{"moves": [{"movement": "nope"}]}]}, "unknown movement 'nope'"),
+    ({"segments": [{"moves": [{"movement": "panLeft"}], "share": 2}]}, "share must be in"),
+    ({"shake": -1}, "shake must be an amplitude"),
+])
+def test_bad_segment_requests_through_the_engine_are_named(bad, says):
+    from lenscraft_core.inference import load_engine
+
+    with pytest.raises(LensCraftError, match=says):
+        load_engine().generate(PERSON, bad)

@@ -125,8 +125,7 @@ def read_request(instruction, parse_prompt: Callable) -> Request:
         meta = {"prompt": instruction, "understood_as": interp.summary()}
         if interp.ignored:
             meta["ignored"] = [list(i) for i in interp.ignored]
-        return Request(stated, list(getattr(interp, "segments", None) or []) or None, getattr(interp, "shake", None),
-                       meta)
+        return Request(stated, list(interp.segments) or None, interp.shake, meta)
     if not isinstance(instruction, Mapping):
         raise LensCraftError(f"instruction must be a prompt string or {{field: label}}, got "
                              f"{type(instruction).__name__}")
@@ -134,6 +133,9 @@ def read_request(instruction, parse_prompt: Callable) -> Request:
     for f, v in instruction.items():
         if f == "segments":
             if v is not None:
+                if not isinstance(v, (list, tuple)) or not all(isinstance(s, (Segment, Mapping)) for s in v):
+                    raise LensCraftError("instruction: segments must be a list of moves.Segment or their dicts "
+                                         "({'moves': [{'movement': ..., 'amount': ...}], 'easing': ..., 'share': ...})")
                 segments = [s if isinstance(s, Segment) else Segment.from_dict(s) for s in v]
         elif f == "shake":
             if v is not None and not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 10):
