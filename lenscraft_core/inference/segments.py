@@ -10,8 +10,8 @@ The motion, per frame (motion_rates), in scale-free units: the camera's heading 
 camera_angles, rad/s), its velocity in its heading frame (right, world up, horizontal forward) over the distance to
 the subject (given, or the point the view rays meet; without either, over the extent of the smoothed path, and
 zero when that extent is within the path's own jitter), the azimuth rate around the subject (rad/s) and the log
-focal rate. The rates are smoothed (SMOOTH_S) and each channel shrunk by its own noise level (so jitter and
-handheld shake do not look like motion), then binned (at most BINS bins).
+focal rate. The rates are smoothed (SMOOTH_S) and each channel shrunk by its own noise level, measured on the
+track's jitter (rate_noise), so jitter and handheld shake do not look like motion; then binned (at most BINS bins).
 
 The cut (find_segments): a segment is one move when its motion keeps one direction in that space, at any speed
 (an eased move speeds up and slows down along one direction; a pan left then right does not). Dynamic programming
@@ -19,8 +19,9 @@ chooses the cuts that minimise, over segments, the motion left unexplained by th
 norm of each frame's rate orthogonal to it, or against it) plus a cost per cut (CUT_COST of the shot's total
 motion: scale-free, and a move of under that share of the shot is not a segment of its own); segments are at least
 min_seconds long. Inside a segment, a run of near-rest (under HOLD_SHARE of the segment's peak speed) at least
-min_seconds long is a hold. Last, neighbours the judge reads as the same moves (kind and sign, from the
-vocabulary) are merged, so a wobble in one move, or shake, never makes two segments.
+min_seconds long is a hold; a "hold" that moves clear of the jitter along its neighbour is that move's slow end
+(absorb_drifts). Last, neighbours the judge reads as the same moves (kind and sign, from the vocabulary) are
+merged, so a wobble in one move, or shake, never makes two segments.
 
 Baseline (benchmarks/describe_segments.py): fixed windows of WINDOW_BASELINE_S (Kandinsky's recommended practice of
 describing ~2 s windows), merged where the judge reads the same moves.
@@ -119,9 +120,9 @@ def raw_rates(shot: Shot, subject: Subject | None = None) -> np.ndarray:
 
 
 def rate_noise(raw: np.ndarray, fps: float, win: int, reference: int) -> np.ndarray:
-    """Per frame and channel (F, C), the local RMS of the noise a `win`-frame smoothing leaves in the rates: the jitter of the integrated
-    channel (angle, distance share, log focal) about its local quadratic, differentiated and smoothed as the rates
-    are. Measured on the track's own jitter, so white pose noise (which differencing makes anti-correlated) and
+    """Per frame and channel (F, C), the local RMS of the noise a `win`-frame smoothing leaves in the rates: the
+    jitter of the integrated channel (angle, distance share, log focal) about its local JITTER_ORDER polynomial
+    over `reference` frames, differentiated and smoothed as the rates are. Measured on the track's own jitter, so white pose noise (which differencing makes anti-correlated) and
     coloured shake are both sized as they really leak, not by the raw rates' spread."""
     x = np.cumsum(raw, axis=0) / fps
     jitter = x - smooth(x, reference, int(JITTER_ORDER))
@@ -438,5 +439,5 @@ def segment_lines(segments: Sequence[dict[str, Any]]) -> list[str]:
 
 
 __all__ = ["find_segments", "window_segments", "describe_segments", "sequence_caption", "segment_lines", "read_span",
-           "translation_extent",
-           "motion_rates", "merge_same", "move_set", "CHANNELS", "MIN_SECONDS", "WINDOW_BASELINE_S"]
+           "translation_extent", "motion_rates", "raw_rates", "rate_noise", "absorb_drifts", "merge_same", "move_set",
+           "CHANNELS", "MIN_SECONDS", "WINDOW_BASELINE_S"]
