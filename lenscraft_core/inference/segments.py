@@ -122,7 +122,8 @@ def raw_rates(shot: Shot, subject: Subject | None = None) -> np.ndarray:
 def rate_noise(raw: np.ndarray, fps: float, win: int, reference: int) -> np.ndarray:
     """Per frame and channel (F, C), the local RMS of the noise a `win`-frame smoothing leaves in the rates: the
     jitter of the integrated channel (angle, distance share, log focal) about its local JITTER_ORDER polynomial
-    over `reference` frames, differentiated and smoothed as the rates are. Measured on the track's own jitter, so white pose noise (which differencing makes anti-correlated) and
+    over `reference` frames, differentiated and smoothed as the rates are. Measured on the track's own jitter, so
+    white pose noise (which differencing makes anti-correlated) and
     coloured shake are both sized as they really leak, not by the raw rates' spread."""
     x = np.cumsum(raw, axis=0) / fps
     jitter = x - smooth(x, reference, int(JITTER_ORDER))
