@@ -55,6 +55,7 @@ WHIP_AMOUNT_DEG = 90.0      # a whip pan / tilt with no amount turns this far
 WHIP_PEAK_DEG_S = 260.0     # ... and peaks at this angular speed (an in-out sine peaks at pi/2 x its mean)
 MIN_MOVE_SECONDS = 0.2
 DOLLY_MAX_SHARE = 0.85      # a push-in stops short of the framed point
+CRANE_OVER_FRAMES = 1.0     # a pedestal this many frame heights or more rises over the subject and tilts to keep it
 SIDE_SHARE = 0.5            # a truck / pedestal beside a dolly travels at least this share of the dolly
 DOLLY_ON_TARGET_DEG = 20.0  # a dolly moves towards the target it frames when it is this close to the view axis
 DOLLY_ZOOM_DEFAULT = 1.8
@@ -213,6 +214,12 @@ def _balance(resolved: list, asked: Sequence[Move], depth: float) -> list:
     return out
 
 
+def _crane_over(moves: Sequence[Move]) -> bool:
+    """A pedestal of at least CRANE_OVER_FRAMES frame heights ("crane up over the subject"): a crane, not a plain
+    pedestal, so it keeps its target in frame."""
+    return any(m.kind == "pedestal" and m.unit == "frame" and (m.amount or 0.0) >= CRANE_OVER_FRAMES for m in moves)
+
+
 def _progress(n: int, span_frames: int, easing: str, centred: bool) -> np.ndarray:
     """Eased progress over n frames of a segment (n >= 1; frame 0 is the segment's start): over span_frames of them,
     centred or from the start, held at 0 before and 1 after."""
@@ -310,6 +317,12 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
             target = centre + np.array([np.cos(arc[-1]) * (target - centre)[0] - np.sin(arc[-1]) * (target - centre)[1],
                                         np.sin(arc[-1]) * (target - centre)[0] + np.cos(arc[-1]) * (target - centre)[1],
                                         (target - centre)[2]])
+        if _crane_over(performed) and not any(m.kind == "tilt" for m in performed):
+            # rising over the subject (a pedestal of a frame or more): a crane keeps what it frames in the picture,
+            # tilting down by the change in the target's elevation as seen from the camera
+            rel = target - p_seg
+            elevation = np.arctan2(rel[:, 2], np.linalg.norm(rel[:, :2], axis=1))
+            pitch = pitch + (elevation - elevation[0])
         if any(m.kind in ("follow", "track") for m in seg.moves):
             ride = pivot[a:b + 1] - pivot[a]  # following: the camera rides along with the moving subject
             p_seg = p_seg + ride

@@ -126,3 +126,13 @@ def test_bad_segment_requests_through_the_engine_are_named(bad, says):
 
     with pytest.raises(LensCraftError, match=says):
         load_engine().generate(PERSON, bad)
+
+
+def test_a_crane_over_the_subject_tilts_to_keep_it_and_a_plain_pedestal_does_not():
+    over = plan_shot(PERSON, {}, [Segment((Move("pedestalUp", 1.0, "frame"),))], frames=96)
+    plain = plan_shot(PERSON, {}, [Segment((Move("pedestalUp"),))], frames=96)
+    t = over.trajectory
+    assert not body.head_cut(t.position, t.matrices, t.focal_length, PERSON, t.sensor_width, t.aspect).any()
+    assert set(judge_shot(over, PERSON).moves) == {"pedestalUp", "tiltDown"}
+    assert judge_shot(plain, PERSON).moves == ("pedestalUp",)
+    assert np.ptp(_ypr(plain)[:, 1]) < 1e-12  # a pedestal alone keeps its pitch exactly
