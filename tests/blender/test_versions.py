@@ -2,8 +2,9 @@
 
 Each version lives in its own venv made by tools/setup_blender_versions.sh (bpy, numpy<2, pytest, onnxruntime; no
 torch, like a stock Blender). The core add-on tests run there in a subprocess: generate (keys incl. lens, sparse,
-undo), append/replace, export round trip, the model-backed Describe/Complete on ONNX Runtime, and the File menu
-entries and drag-and-drop FileHandler (register, unregister, a dropped file imported)."""
+undo), append/replace, export round trip, the model-backed Describe/Complete on ONNX Runtime, the File menu
+entries and drag-and-drop FileHandler (register, unregister, a dropped file imported), the planner on a character
+(segments, floor, head), the shake layer, and the fitted keys' handles."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ CORE_TESTS = [
     "tests/blender/test_cli_and_extension.py::test_installed_and_enabled",
     "tests/blender/test_cli_and_extension.py::test_register_unregister_twice",
     "tests/blender/test_io.py::test_dropped_files_import_without_a_file_browser",
+    "tests/blender/test_addon_planned.py::test_a_character_push_in_then_orbit",
+    "tests/blender/test_addon_planned.py::test_handheld_is_a_layer_that_switches_off_to_the_clean_move",
+    "tests/blender/test_addon_shake.py::test_shake_layer_on_off_scaled_and_removed_keeps_the_move",
+    "tests/blender/test_addon_keys.py::test_handles_stay_as_fitted_aligned_and_required_frames_carry_keys",
 ]
 
 
