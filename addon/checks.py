@@ -43,6 +43,20 @@ def check_editable(obj: bpy.types.Object, what: str = "camera") -> bpy.types.Obj
     return obj
 
 
+def check_still_parent(obj: bpy.types.Object, what: str = "camera") -> bpy.types.Object:
+    """Refuse an object whose parent is animated (a LensCraft orbit pivot, a rig): keys are written in the parent's
+    space at one frame, so they would not follow a moving parent."""
+    parent = obj.parent
+    while parent is not None:
+        anim = parent.animation_data
+        if anim is not None and (anim.action is not None or len(anim.drivers)):
+            raise LensCraftError(f"{what} '{obj.name}' hangs from the animated '{parent.name}' (an orbit pivot or a "
+                                 "rig): keys on it would not follow its parent; clear the parent with Keep Transform "
+                                 "(Alt+P) or use a new camera")
+        parent = parent.parent
+    return obj
+
+
 def check_frame(frame: int, what: str = "frame") -> int:
     """A frame Blender can key: an int in MINFRAME..MAXFRAME."""
     if isinstance(frame, bool) or not isinstance(frame, int) or not MINFRAME <= frame <= MAXFRAME:

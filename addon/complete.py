@@ -7,7 +7,7 @@ from __future__ import annotations
 import bpy
 
 from . import engine, gather, keyframes
-from .checks import check_camera, check_editable
+from .checks import check_camera, check_editable, check_still_parent
 from .engine import LensCraftError
 from .jobs import Result
 from .keyframes import KeyOptions
@@ -18,7 +18,7 @@ def complete_camera(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: 
                     keys: KeyOptions | None = None) -> Result:
     """Fill the camera's motion between its keyed poses inside the range (between the first and the last key,
     never beyond); labels (optional) steer the fill."""
-    cam = check_editable(check_camera(cam, scene))
+    cam = check_still_parent(check_editable(check_camera(cam, scene)))
     known = keyframes.keyed_frames(cam, frame_start, frame_end)
     if len(known) < 2:
         raise LensCraftError(f"camera '{cam.name}' has {len(known)} keyed pose(s) in frames {frame_start}-"

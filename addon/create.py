@@ -21,6 +21,17 @@ def new_camera(scene: bpy.types.Scene, name: str, sensor_width: float) -> bpy.ty
     return obj
 
 
+def orbit_pivot(scene: bpy.types.Scene, name: str, centre) -> bpy.types.Object:
+    """A plain-axes empty at the orbit's centre that a camera hangs from: turning it about Z orbits the camera."""
+    pivot = bpy.data.objects.new(name, None)
+    pivot.empty_display_type = 'PLAIN_AXES'
+    pivot.empty_display_size = 0.25
+    pivot.location = tuple(float(x) for x in centre)
+    pivot.rotation_mode = 'XYZ'
+    scene.collection.objects.link(pivot)
+    return pivot
+
+
 def subject_empty(scene: bpy.types.Scene, s: Subject, frames: np.ndarray) -> bpy.types.Object:
     """A cube empty the size of the subject's box, keyed on every frame when the subject moves."""
     obj = bpy.data.objects.new(s.name or "subject", None)

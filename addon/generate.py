@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import bpy
+import numpy as np
 
 from . import convert, engine, gather, keyframes
-from .checks import check_camera, check_editable, check_object, move_frames
-from .create import label_marker, new_camera
+from .checks import check_camera, check_editable, check_object, check_still_parent, move_frames
+from .create import label_marker, new_camera, orbit_pivot
 from .engine import MAX_SEED, LensCraftError, Shot, Subject, moves, plan  # MAX_SEED: the core command line's limit
 from .jobs import Job, Result, run
 from .keyframes import KeyOptions
@@ -58,7 +59,7 @@ class GenerateJob(Job):
         subject_obj = check_object(req.subject, "subject", scene)
         target = check_camera(req.camera, scene) if req.camera is not None else None
         if target is not None:
-            check_editable(target)
+            check_still_parent(check_editable(target))
         if target is not None and target == subject_obj:
             raise LensCraftError("the subject and the target camera are the same object")
         if isinstance(req.variations, bool) or not isinstance(req.variations, int) or \
@@ -136,7 +137,24 @@ class GenerateJob(Job):
             self.result.warnings.append(f"camera '{cam.name}' has constraints that may override the generated motion")
         joins = tuple(req.frame_start + ins.start for ins in shot.instructions[1:])  # a key at every segment join
         opts = KeyOptions(**{**req.keys.__dict__, "easing": self.generated.get("easing"), "required_frames": joins})
-        self.keys += keyframes.write_camera(cam, shot.trajectory, req.frame_start, self.aspect, opts)
+        orbit = shot.metadata.get("orbit")
+        if orbit and cam.parent is None and not (v == 0 and self.target is not None):
+            # a new camera that orbits: the orbit is one rotation channel on a pivot at the centre, the camera keeps
+            # the rest of the move (a push-in before, say), so an orbit is a few keys an animator can retime
+            rig = orbit_pivot(scene, f"{cam.name} Orbit", orbit["centre"])
+            cam.parent = rig
+            bpy.context.view_layer.update()  # the camera's world matrix under its new parent (write_camera reads it)
+            traj = plan.unorbit(shot.trajectory, orbit["centre"], orbit["angle_rad"])
+            self.keys += keyframes.write_camera(cam, traj, req.frame_start, self.aspect, opts)
+            # the pivot's angle moves the camera by angle x radius: its tolerance keeps the position within opts'
+            radius = float(np.linalg.norm((traj.position - np.asarray(orbit["centre"]))[:, :2], axis=1).max())
+            self.keys += keyframes.write_channel(
+                keyframes.ensure_fcurve(rig, "rotation_euler", 2, keyframes.GROUP),
+                np.arange(req.frame_start, req.frame_start + traj.frame_count), np.asarray(orbit["angle_rad"]),
+                opts.every_frame, min(opts.angle_tolerance, opts.tolerance / max(radius, 1e-6)), None,
+                opts.required_frames)
+        else:
+            self.keys += keyframes.write_camera(cam, shot.trajectory, req.frame_start, self.aspect, opts)
         if req.focus_on_subject:
             dof = gather.camera_data(cam).dof
             dof.use_dof, dof.focus_object = True, self.subject_obj

@@ -87,6 +87,8 @@ class Path:
     spans: list[tuple[int, int]]
     segments: list[Segment]
     notes: list[str] = field(default_factory=list)
+    orbit: np.ndarray | None = None         # (F,) radians turned about orbit_centre's vertical so far (arcs only)
+    orbit_centre: np.ndarray | None = None  # (3,): the one centre every arc turns about (None: no arc, or several)
 
 
 def _heading(v: np.ndarray) -> float:
@@ -250,6 +252,7 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
     done: list[Segment] = []
     pivot = np.broadcast_to(np.asarray(pivot, np.float64), (frames, 3))
     moving = bool(np.any(pivot != pivot[0]))
+    orbit, orbit_centre, turned = np.zeros(frames), None, 0.0  # the arcs' accumulated turn, for an orbit rig
     state = replace(start, position=np.asarray(start.position, np.float64))
     target = np.asarray(aim, np.float64)
     for seg, (a, b) in zip(segments, spans):
@@ -308,8 +311,11 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
                                  "follow and holds its framing")
         done.append(replace(seg, moves=tuple(performed)))
         p_seg = p0 + offset
+        orbit[a:b + 1] = turned + arc
+        turned += float(arc[-1])
         if np.any(arc):
             centre = pivot[a]  # an arc turns about the subject where it is when the arc starts
+            orbit_centre = centre.copy() if orbit_centre is None or np.allclose(orbit_centre, centre) else np.nan
             rel = p_seg - centre
             c, s = np.cos(arc), np.sin(arc)
             p_seg = centre + np.stack([c * rel[:, 0] - s * rel[:, 1], s * rel[:, 0] + c * rel[:, 1], rel[:, 2]], -1)
@@ -332,7 +338,9 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
         focal[a:b + 1] = lens
         state = Pose(p_seg[-1].copy(), float(yaw[-1]), float(pitch[-1]), float(roll[-1]), float(lens[-1]))
     rotation = geo.quat_continuity(geo.camera_quat_from_yaw_pitch_roll(ypr[:, 0], ypr[:, 1], ypr[:, 2]), axis=0)
-    return Path(pos, rotation, focal, spans, done, notes)
+    single = orbit_centre is not None and bool(np.all(np.isfinite(orbit_centre)))
+    return Path(pos, rotation, focal, spans, done, notes, orbit if single else None,
+                orbit_centre if single else None)
 
 
 # ---------------------------------------------------------------------------------------------------- whole shots
@@ -467,7 +475,24 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
             "subject_kind": "person" if person else "object", "lens_mm": round(lens, 3)}
     if notes:
         meta["notes"] = notes
+    if path.orbit is not None:  # what an orbit rig turns (addon: a pivot empty at the centre, one rotation channel)
+        meta["orbit"] = {"centre": [float(x) for x in path.orbit_centre], "angle_rad": [float(x) for x in path.orbit]}
     return Shot(traj, [subject], instructions, name=f"planned-{seed}-{variation}", metadata=meta)
+
+
+def unorbit(trajectory: Trajectory, centre: Sequence[float], angle: Sequence[float]) -> Trajectory:
+    """The trajectory with the orbit taken out: each frame turned back by -angle (radians) about the vertical
+    through centre. Parented to a pivot at centre that turns by +angle, it is the original path again, so an orbit
+    is one rotation channel on the pivot and the camera keeps only the rest of the move."""
+    c = np.asarray(centre, np.float64)
+    th = -np.asarray(angle, np.float64)
+    cos, sin = np.cos(th), np.sin(th)
+    rel = trajectory.position - c
+    pos = c + np.stack([cos * rel[:, 0] - sin * rel[:, 1], sin * rel[:, 0] + cos * rel[:, 1], rel[:, 2]], -1)
+    turn = np.stack([np.cos(th / 2), np.zeros_like(th), np.zeros_like(th), np.sin(th / 2)], -1)
+    rot = geo.quat_continuity(geo.quat_mul(turn, trajectory.rotation), axis=0)
+    return Trajectory(pos, rot, trajectory.focal_length.copy(), trajectory.sensor_width, trajectory.aspect,
+                      trajectory.fps, trajectory.frame_start)
 
 
 HEAD_MARGIN = 0.15  # of the head's height: the room a default push-in leaves above the head and below the chin

@@ -60,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
                      "--preview", str(out)]) != 0:
             rows.append(f"| {prompt} | - | generate failed | - | - |")
             continue
-        (name,) = {n for n in {o.name for o in bpy.data.objects} - before if not n.endswith(" Shake")}
+        (name,) = [o.name for o in bpy.data.objects if o.name not in before and o.type == 'CAMERA']
         cam = bpy.data.objects[name]
         seen, total = demo.head_in_frame(bpy, bpy.context.scene, cam, range(start, end + 1))
-        keys = sum(len(fc.keyframe_points) for fc in ext.keyframes.fcurves(cam) + ext.keyframes.fcurves(cam.data))
+        keys = demo.shot_keys(ext, cam)
         stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
         judged = demo.verdict(ext, bpy.context.scene, cam, start, end).replace("judged (geometry, not the model): ", "")
         rows.append(f"| {prompt} | ![]({stem}_sheet.png) | {judged} | {seen} of {total} | {keys} |")

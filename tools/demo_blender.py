@@ -94,6 +94,12 @@ def head_in_frame(bpy, scene, cam, frames: range) -> tuple[int, int]:
     return seen, len(frames)
 
 
+def shot_keys(ext, cam) -> int:
+    """Keys the shot put in Blender: the camera's, its lens's and an orbit pivot's (the camera's animated parent)."""
+    owners = [cam, cam.data] + ([cam.parent] if cam.parent is not None else [])
+    return sum(len(fc.keyframe_points) for owner in owners for fc in ext.keyframes.fcurves(owner))
+
+
 def verdict(ext, scene, cam, start: int, end: int) -> str:
     """The geometric judge's reading of the camera (rules over the camera's geometry, not the model)."""
     shot = ext.gather.camera_shot(scene, cam, start, end, scene.objects[SUBJECT])
@@ -156,12 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         generate += ["--generator", args.generator]
     if cli.main(generate) != 0:  # prints the result line (cameras, keys, frames, labels) and the preview path
         return 1
-    (cam_name,) = {n for n in {o.name for o in bpy.data.objects} - before if not n.endswith(" Shake")}
+    (cam_name,) = [o.name for o in bpy.data.objects if o.name not in before and o.type == 'CAMERA']
     cam = bpy.data.objects[cam_name]
     if cli.main(["describe", "--camera", cam_name, "--subject", SUBJECT, "--frames", args.frames]) != 0:
         return 1
     caption, _ = ext.describe.stored_description(cam)
-    keys = sum(len(fc.keyframe_points) for fc in ext.keyframes.fcurves(cam) + ext.keyframes.fcurves(cam.data))
+    keys = shot_keys(ext, cam)
     bpy.ops.wm.save_as_mainfile(filepath=str(blend))
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in cam_name)  # as render_preview names it
     sheet = out / "preview" / f"{stem}_sheet.png"
@@ -170,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     print(verdict(ext, bpy.context.scene, cam, start, end))
     seen, total = head_in_frame(bpy, bpy.context.scene, cam, range(start, end + 1))
     print(f"head in frame: {seen} of {total} frames")
-    print(f"keyframes: {keys} on camera '{cam_name}' (frames {args.frames})")
+    print(f"keyframes: {keys} on camera '{cam_name}'" + (f" and its pivot '{cam.parent.name}'" if cam.parent else "")
+          + f" (frames {args.frames})")
     print(f"saved: {blend}")
     print(f"preview: {sheet}")
     print(f"done in {time.perf_counter() - t0:.1f} s")

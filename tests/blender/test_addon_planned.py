@@ -217,3 +217,27 @@ def test_the_segment_list_is_edited_with_operators_and_a_bad_one_is_refused(scen
     with pytest.raises(RuntimeError, match=r"segment 1 \(row 1\): tiltUp: amount must be a number >= 0"):
         bpy.ops.lenscraft.generate('EXEC_DEFAULT')
     assert scene_state(bpy, ext) == before
+
+
+def test_an_orbit_is_one_rotation_channel_on_a_pivot(scene, ext, character):
+    """A new camera that orbits hangs from a pivot empty at the centre: the orbit is a few keys on the pivot's Z
+    rotation, the camera itself holds (a pure orbit) or keeps the rest of the move; Blender's evaluated camera is
+    the planned path (a full orbit closes, the radius holds); Complete refuses the rigged camera by name."""
+    s = scene.lenscraft
+    s.prompt = "full orbit left, medium shot"
+    cam = _generate()
+    rig = cam.parent
+    assert rig is not None and rig.name == f"{cam.name} Orbit" and rig.type == 'EMPTY'
+    rig_curves = {(fc.data_path, fc.array_index): len(fc.keyframe_points) for fc in ext.keyframes.fcurves(rig)}
+    # issue 12's limit for an orbit: at most 8 keys
+    assert list(rig_curves) == [("rotation_euler", 2)] and rig_curves[("rotation_euler", 2)] <= 8, rig_curves
+    assert _key_counts(ext, cam) == {}, _key_counts(ext, cam)  # the camera itself holds: nothing to key
+    mats = world_matrices(bpy, scene, cam, list(range(1, 97)))
+    pos = mats[:, :3, 3]
+    assert np.linalg.norm(pos[0] - pos[-1]) < 1e-3  # the full orbit closes
+    radius = np.linalg.norm(pos[:, :2] - np.array(rig.location)[:2], axis=1)
+    assert np.ptp(radius) < 1e-3 * radius.mean()
+    turned = np.degrees(np.unwrap(np.arctan2(pos[:, 1] - rig.location[1], pos[:, 0] - rig.location[0])))
+    assert turned[-1] - turned[0] == pytest.approx(-360.0, abs=1.0)  # orbit left: clockwise seen from above
+    with pytest.raises(ext.engine.LensCraftError, match="animated"):
+        ext.complete.complete_camera(scene, cam, 1, 96)
