@@ -216,6 +216,16 @@ def _balance(resolved: list, asked: Sequence[Move], depth: float) -> list:
     return out
 
 
+def turn_about_vertical(points: np.ndarray, centre, angle) -> np.ndarray:
+    """Points (..., 3) turned counter-clockwise seen from above by angle (radians; one, or one per point) about the
+    vertical through centre: the one rotation arcs, the orbit pivot and unorbit share."""
+    c = np.asarray(centre, np.float64)
+    rel = np.asarray(points, np.float64) - c
+    cos, sin = np.cos(angle), np.sin(angle)
+    return c + np.stack([cos * rel[..., 0] - sin * rel[..., 1], sin * rel[..., 0] + cos * rel[..., 1], rel[..., 2]],
+                        -1)
+
+
 def _crane_over(moves: Sequence[Move]) -> bool:
     """A pedestal of at least CRANE_OVER_FRAMES frame heights ("crane up over the subject"): a crane, not a plain
     pedestal, so it keeps its target in frame."""
@@ -316,13 +326,9 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
         if np.any(arc):
             centre = pivot[a]  # an arc turns about the subject where it is when the arc starts
             orbit_centre = centre.copy() if orbit_centre is None or np.allclose(orbit_centre, centre) else np.nan
-            rel = p_seg - centre
-            c, s = np.cos(arc), np.sin(arc)
-            p_seg = centre + np.stack([c * rel[:, 0] - s * rel[:, 1], s * rel[:, 0] + c * rel[:, 1], rel[:, 2]], -1)
+            p_seg = turn_about_vertical(p_seg, centre, arc)
             yaw = yaw + arc
-            target = centre + np.array([np.cos(arc[-1]) * (target - centre)[0] - np.sin(arc[-1]) * (target - centre)[1],
-                                        np.sin(arc[-1]) * (target - centre)[0] + np.cos(arc[-1]) * (target - centre)[1],
-                                        (target - centre)[2]])
+            target = turn_about_vertical(target, centre, arc[-1])
         if _crane_over(performed) and not any(m.kind == "tilt" for m in performed):
             # rising over the subject (a pedestal of a frame or more): a crane keeps what it frames in the picture,
             # tilting down by the change in the target's elevation as seen from the camera
@@ -484,11 +490,8 @@ def unorbit(trajectory: Trajectory, centre: Sequence[float], angle: Sequence[flo
     """The trajectory with the orbit taken out: each frame turned back by -angle (radians) about the vertical
     through centre. Parented to a pivot at centre that turns by +angle, it is the original path again, so an orbit
     is one rotation channel on the pivot and the camera keeps only the rest of the move."""
-    c = np.asarray(centre, np.float64)
     th = -np.asarray(angle, np.float64)
-    cos, sin = np.cos(th), np.sin(th)
-    rel = trajectory.position - c
-    pos = c + np.stack([cos * rel[:, 0] - sin * rel[:, 1], sin * rel[:, 0] + cos * rel[:, 1], rel[:, 2]], -1)
+    pos = turn_about_vertical(trajectory.position, centre, th)
     turn = np.stack([np.cos(th / 2), np.zeros_like(th), np.zeros_like(th), np.sin(th / 2)], -1)
     rot = geo.quat_continuity(geo.quat_mul(turn, trajectory.rotation), axis=0)
     return Trajectory(pos, rot, trajectory.focal_length.copy(), trajectory.sensor_width, trajectory.aspect,
