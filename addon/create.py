@@ -21,15 +21,69 @@ def new_camera(scene: bpy.types.Scene, name: str, sensor_width: float) -> bpy.ty
     return obj
 
 
-def orbit_pivot(scene: bpy.types.Scene, name: str, centre) -> bpy.types.Object:
-    """A plain-axes empty at the orbit's centre that a camera hangs from: turning it about Z orbits the camera."""
-    pivot = bpy.data.objects.new(name, None)
-    pivot.empty_display_type = 'PLAIN_AXES'
-    pivot.empty_display_size = 0.25
+PIVOT_PROPERTY = "lenscraft_orbit_pivot"  # set on every pivot orbit_pivot makes: how Generate knows its own (and
+# reuses it) from a parent of the user's, which it never replaces
+
+
+def orbit_pivot(scene: bpy.types.Scene, name: str, centre, reuse: bpy.types.Object | None = None
+                ) -> bpy.types.Object:
+    """A plain-axes empty at the orbit's centre that a camera hangs from: turning it about Z orbits the camera.
+    reuse: a LensCraft pivot made earlier, moved to the centre at rest with its old keys cleared."""
+    if reuse is None:
+        pivot = bpy.data.objects.new(name, None)
+        pivot.empty_display_type = 'PLAIN_AXES'
+        pivot.empty_display_size = 0.25
+        pivot[PIVOT_PROPERTY] = True
+        scene.collection.objects.link(pivot)
+    else:
+        pivot = reuse
+        keyframes.clear_channels(pivot, set(keyframes.TRANSFORM_PATHS))
     pivot.location = tuple(float(x) for x in centre)
     pivot.rotation_mode = 'XYZ'
-    scene.collection.objects.link(pivot)
+    pivot.rotation_euler = (0.0, 0.0, 0.0)
     return pivot
+
+
+def is_orbit_pivot(obj: bpy.types.Object | None) -> bool:
+    """Whether obj is a pivot orbit_pivot made (its custom property), not a parent of the user's."""
+    return obj is not None and obj.type == 'EMPTY' and bool(obj.get(PIVOT_PROPERTY, False))
+
+
+def hang_from_pivot(cam: bpy.types.Object, pivot: bpy.types.Object) -> None:
+    """Parent the camera to the pivot keeping its world transform (Blender's Keep Transform): the parent inverse is
+    the pivot's rest matrix inverted, so while the pivot is at rest (before the orbit) the camera's own channels
+    are world space and keys of the user's before the move stay where they were."""
+    view_layer = bpy.context.view_layer
+    view_layer.update()  # the pivot at its (new) centre, the camera where it is now
+    world = cam.matrix_world.copy()
+    cam.parent = pivot
+    cam.matrix_parent_inverse = pivot.matrix_world.inverted()
+    cam.matrix_basis = world
+    view_layer.update()  # the camera's world matrix under its new parent (write_camera reads it)
+
+
+def release_from_pivot(cam: bpy.types.Object) -> None:
+    """Unparent the camera keeping its world transform (Alt+P > Clear and Keep Transformation)."""
+    bpy.context.view_layer.update()
+    world = cam.matrix_world.copy()
+    cam.parent = None
+    cam.matrix_parent_inverse.identity()
+    cam.matrix_world = world
+    bpy.context.view_layer.update()
+
+
+def remove_if_unused(obj: bpy.types.Object) -> bool:
+    """Remove obj (and its action, if nothing else has it) when no other data-block uses it: no child, constraint
+    or driver points at it (collections and scenes only hold it). True if removed."""
+    holders = (bpy.types.Collection, bpy.types.Scene, bpy.types.Action)
+    if any(not isinstance(user, holders) for user in bpy.data.user_map(subset=[obj])[obj]):
+        return False
+    anim = obj.animation_data
+    action = anim.action if anim is not None else None
+    bpy.data.objects.remove(obj)
+    if action is not None and action.users == 0:
+        bpy.data.actions.remove(action)
+    return True
 
 
 def subject_empty(scene: bpy.types.Scene, s: Subject, frames: np.ndarray) -> bpy.types.Object:

@@ -12,8 +12,9 @@ import bpy
 import numpy as np
 
 from . import convert, engine, gather, keyframes
-from .checks import check_camera, check_editable, check_object, check_still_parent, move_frames
-from .create import label_marker, new_camera, orbit_pivot
+from .checks import check_camera, check_editable, check_object, check_pivot_keys, check_still_parent, move_frames
+from .create import (hang_from_pivot, is_orbit_pivot, label_marker, new_camera, orbit_pivot, release_from_pivot,
+                     remove_if_unused)
 from .engine import MAX_SEED, LensCraftError, Shot, Subject, moves, plan  # MAX_SEED: the core command line's limit
 from .jobs import Job, Result, run
 from .keyframes import KeyOptions
@@ -58,8 +59,9 @@ class GenerateJob(Job):
     def __init__(self, scene: bpy.types.Scene, req: GenerateRequest) -> None:
         subject_obj = check_object(req.subject, "subject", scene)
         target = check_camera(req.camera, scene) if req.camera is not None else None
-        if target is not None:
-            check_still_parent(check_editable(target))
+        if target is not None:  # its own LensCraft orbit pivot is re-keyed for the new move (or removed)
+            check_still_parent(check_editable(target), pivot_ok=True)
+            check_pivot_keys(target, req.frame_start, req.frame_end, req.keys.replace)
         if target is not None and target == subject_obj:
             raise LensCraftError("the subject and the target camera are the same object")
         if isinstance(req.variations, bool) or not isinstance(req.variations, int) or \
@@ -138,12 +140,10 @@ class GenerateJob(Job):
         joins = tuple(req.frame_start + ins.start for ins in shot.instructions[1:])  # a key at every segment join
         opts = KeyOptions(**{**req.keys.__dict__, "easing": self.generated.get("easing"), "required_frames": joins})
         orbit = shot.metadata.get("orbit")
-        if orbit and cam.parent is None and not (v == 0 and self.target is not None):
-            # a new camera that orbits: the orbit is one rotation channel on a pivot at the centre, the camera keeps
-            # the rest of the move (a push-in before, say), so an orbit is a few keys an animator can retime
-            rig = orbit_pivot(scene, f"{cam.name} Orbit", orbit["centre"])
-            cam.parent = rig
-            bpy.context.view_layer.update()  # the camera's world matrix under its new parent (write_camera reads it)
+        rig = self._orbit_rig(cam, orbit)
+        if rig is not None:
+            # the orbit is one rotation channel on a pivot at the centre, the camera keeps the rest of the move (a
+            # push-in before, say), so an orbit is a few keys an animator can retime
             traj = plan.unorbit(shot.trajectory, orbit["centre"], orbit["angle_rad"])
             self.keys += keyframes.write_camera(cam, traj, req.frame_start, self.aspect, opts)
             # the pivot's angle moves the camera by angle x radius: its tolerance keeps the position within opts'
@@ -165,6 +165,43 @@ class GenerateJob(Job):
                 label_marker(scene, ins.labels(), req.frame_start + ins.start, cam)
         self._shake(cam, shot, v)
         self.result.objects.append(cam)
+
+    def _orbit_rig(self, cam: bpy.types.Object, orbit: dict | None) -> bpy.types.Object | None:
+        """The pivot an orbit turns on, with the camera hung from it keeping its world transform: a new one, or the
+        camera's LensCraft pivot from an earlier Generate with its old keys replaced. None: the move goes in the
+        camera's own keys (no orbit; a parent of the user's, never replaced; keys after the range a turned pivot
+        would move). A LensCraft pivot with no orbit to turn lets go of the camera, which keeps its world
+        transform, and is removed if nothing else uses it."""
+        old = cam.parent if is_orbit_pivot(cam.parent) else None
+        if not orbit:
+            if old is not None:
+                name = old.name
+                release_from_pivot(cam)
+                gone = remove_if_unused(old)
+                self.result.notes.append(f"'{cam.name}' no longer orbits: unparented from its orbit pivot '{name}' "
+                                         "where it stood" + ("; the pivot was removed" if gone else
+                                                             "; the pivot stays (something else uses it)"))
+            return None
+        if cam.parent is not None and old is None:
+            self.result.warnings.append(
+                f"'{cam.name}' keeps the orbit in its own location and rotation keys, not on an orbit pivot: its "
+                f"parent '{cam.parent.name}' is yours and is never replaced (Alt+P > Clear and Keep Transformation, "
+                "then Generate again, for a pivot)")
+            return None
+        later = [f for f in keyframes.keyed_frames(cam) if f > self.req.frame_end]
+        if old is None and later and not self.req.keys.replace:
+            self.result.warnings.append(
+                f"'{cam.name}' keeps the orbit in its own location and rotation keys, not on an orbit pivot: its keys "
+                f"after frame {self.req.frame_end} (frame {later[0]}) would turn with the pivot (Replace clears "
+                "them)")
+            return None
+        rig = orbit_pivot(self.scene, f"{cam.name} Orbit", orbit["centre"], reuse=old)
+        hang_from_pivot(cam, rig)
+        if self.target is cam:  # a new camera's pivot is no news
+            self.result.notes.append(f"'{cam.name}' orbits on " + (
+                f"its pivot '{rig.name}' again (its old keys replaced)" if old is not None else
+                f"a new pivot '{rig.name}' at the orbit's centre (the orbit is the pivot's Z rotation)"))
+        return rig
 
     def _shake(self, cam: bpy.types.Object, shot: Shot, v: int) -> None:
         """The handheld shake as its own layer over the clean move, or no layer (an old one goes)."""
