@@ -133,11 +133,18 @@ def test_a_parent_of_the_users_is_kept_and_the_warning_says_why(scene, ext, char
     assert world_error(scene, cam, shot) <= 1.5 * WITHIN  # keys per axis within 1 mm (the old shot)
 
 
-def test_keys_after_the_range_keep_the_orbit_on_the_camera(scene, ext, character):
+def test_keys_before_the_range_stay_put_and_keys_after_it_keep_the_orbit_on_the_camera(scene, ext, character):
+    """Appending: the pivot rests until the orbit starts, so a key of the user's before the range stays where it was
+    in the world; a key after it would turn with the pivot, so that camera keeps the orbit in its own keys."""
     cam = _existing_camera(scene)
-    cam.keyframe_insert("location", frame=120)
-    _, result = generate_onto(ext, scene, cam, "quarter orbit right, medium shot")
-    assert cam.parent is None and any("after frame 96 (frame 120)" in w for w in result.warnings), result.warnings
+    cam.keyframe_insert("location", frame=-20)
+    shot, result = generate_onto(ext, scene, cam, "push in, then orbit right")
+    assert ext.create.is_orbit_pivot(cam.parent) and world_error(scene, cam, shot) <= WITHIN
+    assert np.allclose(world_matrices(bpy, scene, cam, [-20])[0][:3, 3], (0.0, -6.0, 1.6), atol=1e-5)
+    other = _existing_camera(scene, "Later")
+    other.keyframe_insert("location", frame=120)
+    _, result = generate_onto(ext, scene, other, "quarter orbit right, medium shot")
+    assert other.parent is None and any("after frame 96 (frame 120)" in w for w in result.warnings), result.warnings
 
 
 def test_appending_to_a_pivot_camera_keyed_elsewhere_is_refused_with_nothing_changed(scene, ext, character):
