@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import geometry as geo
+from .judge_ends import END_SNR, end_noise_factor, end_values, end_window, net_floor
 from .schema import Shot, Subject, Trajectory
 from .vocabulary import MOVEMENT
 
@@ -45,9 +46,8 @@ TRANSLATION_MIN_FRACTION = 0.02
 # An axis carrying less than this share of the net translation is a side effect of the main direction (a dolly
 # towards a subject seen from above has a small vertical part in world terms): it is not a move of its own.
 AXIS_SHARE_MIN = 0.25
-# Without a subject nothing gives translation a scale: it counts when it stands clearly above the path's own jitter
-# (this many times the RMS position residual after the smooth fit) and above floating-point rounding.
-TRANSLATION_SNR = 5.0
+# Without a subject nothing gives translation a scale: it counts when it stands above the noise the path's own
+# jitter leaves in the net amount (judge_ends.net_floor, per axis) and above floating-point rounding.
 FLOAT_REL = 1e-9  # relative rounding floor on coordinates: differences below it are arithmetic, not motion
 # Zoom: half the smallest zoom of the vocabulary (2^0.25) in log terms; the zoom classes split at the geometric
 # midpoints between 2^0.25, 2^0.5 and 2 (and arcs at the midpoints between 90, 180 and 360 degrees).
@@ -79,13 +79,6 @@ VERTICAL_VIEW_DEG = 89.0
 # simulator makes (under 40 degrees) and the smallest arc of the vocabulary (90).
 OVERHEAD_FRACTION = 1e-3
 OVERHEAD_ARC_MIN_DEG = 60.0
-
-# Net amounts compare the shot's two ends, each the value a straight-line fit over its end window (END_SHARE of the
-# frames) gives there, so pose noise on the two end frames does not make a move (an eased end, flat there, is
-# overshot by END_SHARE^2 / 2 of the move: 0.5 %); a net translation counts only END_SNR times above the noise left
-# in that end-to-end difference as well.
-END_SHARE = 0.1
-END_SNR = 3.0
 
 # A frame-to-frame turn over a quarter turn is undersampled: the sampled poses no longer tell the turn's direction
 # (at half a turn they cannot at all).
@@ -230,38 +223,6 @@ def view_jitter(R: np.ndarray, fps: float) -> np.ndarray | None:
     return np.arccos(np.clip(np.sum(geo.normalize(smooth(fwd, win)) * fwd, -1), -1.0, 1.0))
 
 
-def end_window(F: int) -> int:
-    """Frames of each end's straight-line fit: END_SHARE of the shot (the same at any fps, so the frame rate scales
-    speeds only), at least 3; 1 (the end frame itself) on shots under 12 frames."""
-    return max(3, int(round(END_SHARE * F))) if F >= 12 else 1
-
-
-def end_values(x: np.ndarray, w: int, win: int) -> tuple[np.ndarray, np.ndarray]:
-    """The series x (F, ...) at its first and last frame: each end frame moved towards a straight-line fit over its
-    w end frames by at most END_SNR times the series' own white jitter, so noise on an end frame is taken off while
-    a clean series keeps its exact ends (win: shots shorter than the smooth fit keep their end frames)."""
-    x = np.asarray(x, dtype=np.float64)
-    if w <= 1 or len(x) < win:
-        return x[0], x[-1]
-    # White jitter from fourth differences (robust median; a smooth move's own share there is tiny: an eased full
-    # orbit over 60 frames leaves about 1e-3 degrees).
-    d4 = np.diff(x.reshape(len(x), -1), n=4, axis=0)
-    sigma = (np.median(np.abs(d4), axis=0) / 0.6745 / np.sqrt(70.0)).reshape(x.shape[1:])
-    t = np.arange(w, dtype=np.float64) - (w - 1) / 2.0
-    slope = lambda seg: np.tensordot(t, seg, axes=(0, 0)) / float(t @ t)  # noqa: E731
-    head, tail = x[:w], x[-w:]
-    fit0, fit1 = head.mean(0) - slope(head) * (w - 1) / 2.0, tail.mean(0) + slope(tail) * (w - 1) / 2.0
-    pull = lambda raw, fit: raw + np.clip(fit - raw, -END_SNR * sigma, END_SNR * sigma)  # noqa: E731
-    return pull(x[0], fit0), pull(x[-1], fit1)
-
-
-def end_noise_factor(w: int) -> float:
-    """The standard deviation of end_values' end-to-end difference over that of one frame's white noise."""
-    if w <= 1:
-        return float(np.sqrt(2.0))
-    return float(np.sqrt(2.0 * (1.0 / w + 3.0 * (w - 1) / (w * (w + 1)))))
-
-
 def _rotation_rates(R: np.ndarray, fps: float) -> np.ndarray:
     """World-frame angular velocity (F - 1, 3), rad/s, between consecutive camera rotations."""
     rel = np.einsum("fji,fjk->fik", R[:-1], R[1:])  # R_t^T R_{t+1}: the step in the camera's frame
@@ -331,24 +292,26 @@ def camera_angles(R: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return yaw, pitch, roll
 
 
-def _significant(t_vec: np.ndarray, t_floor: float) -> np.ndarray:
+def _significant(t_vec: np.ndarray, t_floor: float | np.ndarray) -> np.ndarray:
     """Axes (3,) bool of a net translation that are moves: above the floor and a real share of the translation."""
     norm = float(np.linalg.norm(t_vec))
     share = np.abs(t_vec) / norm if norm > 0 else np.zeros(3)
     return (share >= AXIS_SHARE_MIN) & (np.abs(t_vec) > t_floor)
 
 
-def _translation(disp: np.ndarray, net: np.ndarray, bases: list[np.ndarray], L: float, t_floor: float
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _translation(disp: np.ndarray, net: np.ndarray, bases: list[np.ndarray], L: float, t_floor: float,
+                 ends: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Displacements (F, 3) and the net one (3,) written in each basis (columns right, up, forward) over L; the
-    reading with the fewest moving axes (the first on a tie): (coords (F, 3), net (3,), moving axes (3,) bool)."""
+    reading with the fewest moving axes (the first on a tie): (coords (F, 3), net (3,), moving axes (3,) bool, the
+    floor per axis: t_floor or the coordinate's own net_floor over `ends` (end window, fit window))."""
     best = None
     for B in bases:
         coords = np.linalg.solve(B, disp.T).T / L
         t_net = np.linalg.solve(B, net) / L
-        axes = _significant(t_net, t_floor)
+        floors = np.maximum(t_floor, net_floor(coords, *ends))
+        axes = _significant(t_net, floors)
         if best is None or axes.sum() < best[2].sum():
-            best = (coords, t_net, axes)
+            best = (coords, t_net, axes, floors)
     assert best is not None
     return best
 
@@ -435,7 +398,7 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
     else:  # looking straight up or down: travel along the view is a dolly (the subject grows or shrinks)
         bases = [np.stack([right0, -np.sign(fwd[0, 2]) * heading0, fwd[0]], -1)]
     if source == "none":  # no scale: translation counts against the path's own jitter
-        t_floor = max(TRANSLATION_SNR * noise, floor) / L
+        t_floor = floor / L
         if scaled:
             t_floor = max(t_floor, TRANSLATION_MIN_FRACTION)
     else:
@@ -472,12 +435,17 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
                 amounts[follow_kind] = relative["subject_travel"]
                 disp_series = rel - rel[0]
         speeds_arc = float(np.degrees(np.abs(np.gradient(az) * fps).max())) if F >= 2 else 0.0
-    coords, t_net, axes = _translation(disp_series, net(disp_series), bases, L, t_floor)
+    coords, t_net, axes, t_floors = _translation(disp_series, net(disp_series), bases, L, t_floor, (we, win))
     if arc:
         amounts["arc"] = relative["azimuth_deg"]
-        amounts["pan"] -= relative["azimuth_deg"]  # turning with the orbit is part of it
+        # Turning with the orbit is part of it: the pan left is the net of heading minus azimuth, one series, so the
+        # move's own easing (which the end fits overshoot) cancels and only the bearing to the subject is left.
+        amounts["pan"] = float(np.degrees(net(yaw - az)))
         t_vec = np.array([0.0, relative["height_change"], 1.0 - relative["distance_ratio"]])
-        axes = _significant(t_vec, t_floor)
+        # Each above the noise its own series leaves (an estimated subject's distance is as noisy as the cameras).
+        t_floors = np.maximum(t_floor, [0.0, float(net_floor(rel[:, 2], we, win)) / d0,
+                                        float(net_floor(dist, we, win)) / float(first(dist))])
+        axes = _significant(t_vec, t_floors)
     else:
         t_vec = t_net
     amounts["truck"], amounts["pedestal"], amounts["dolly"] = (float(v) for v in t_vec)
@@ -486,16 +454,19 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
     # Which amounts are moves: each against its threshold, strongest first.
     floor_deg = SHAKE_MOVE_MULT * shake
     steep = max(float(np.cos(pitch).min()), 0.2)  # heading errors grow as 1 / cos(pitch) on steep views
-    strength: dict[str, float] = {"pan": abs(amounts["pan"]) / max(PAN_MIN_DEG, floor_deg / steep),
-                                  "tilt": abs(amounts["tilt"]) / max(TILT_MIN_DEG, floor_deg),
-                                  "roll": abs(amounts["roll"]) / max(ROLL_MIN_DEG, floor_deg),
+    # ... and above the noise the series' own white jitter leaves in its end-to-end difference (judge_ends).
+    noise_deg = {k: float(np.degrees(net_floor(x, we, win))) for k, x in
+                 (("pan", yaw - az if arc else yaw), ("tilt", pitch), ("roll", roll))}
+    strength: dict[str, float] = {"pan": abs(amounts["pan"]) / max(PAN_MIN_DEG, floor_deg / steep, noise_deg["pan"]),
+                                  "tilt": abs(amounts["tilt"]) / max(TILT_MIN_DEG, floor_deg, noise_deg["tilt"]),
+                                  "roll": abs(amounts["roll"]) / max(ROLL_MIN_DEG, floor_deg, noise_deg["roll"]),
                                   "zoom": abs(np.log(amounts["zoom"])) / ZOOM_MIN_LOG}
     if arc:
         strength["arc"] = abs(amounts["arc"]) / ARC_MIN_DEG
     if follow_kind:
         strength[follow_kind] = amounts[follow_kind] / TRANSLATION_MIN_FRACTION
     for i, kind in enumerate(("truck", "pedestal", "dolly")):
-        strength[kind] = (abs(t_vec[i]) / max(t_floor, 1e-300)) if axes[i] else 0.0
+        strength[kind] = (abs(t_vec[i]) / max(t_floors[i], 1e-300)) if axes[i] else 0.0
     found = sorted((k for k, v in strength.items() if v >= 1.0), key=lambda k: -strength[k])
     moves = tuple(_label_for(k, amounts[k]) for k in found)
     movement = _combine(found, moves)
