@@ -75,12 +75,12 @@ def framing_checks(shot, subject, labels) -> dict:
             "head": head, "min_z": float(t.position[:, 2].min())}
 
 
-HEAD_KEPT = ("closeUp", "mediumCloseUp", "mediumShot")  # sizes whose frames must not cut the head
+HEAD_KEPT = body.HEAD_KEPT_SIZES  # sizes whose frames must not cut the head
 
 
-def run(engine, seeds: int, frames: int, fps: float) -> tuple[dict, dict]:
+def run(engine, seeds: int, frames: int, fps: float, generators: tuple[str, ...] = GENS) -> tuple[dict, dict]:
     """rows[(generator, mode, subject)][movement] = list of (verdict, stated labels); framed[(generator, mode,
-    subject)] = list of framing_checks."""
+    subject)] = list of framing_checks (each with its movement), for the planner and the network."""
     rows: dict = defaultdict(lambda: defaultdict(list))
     framed: dict = defaultdict(list)
     for mi, movement in enumerate(MOVEMENT.names):
@@ -90,16 +90,17 @@ def run(engine, seeds: int, frames: int, fps: float) -> tuple[dict, dict]:
                 full = _full_labels(rng, movement)
                 for mode, labels in (("full", full), ("partial", {"movement": movement})):
                     sim = simulate_shot(subject, labels, frames=frames, fps=fps, seed=seed)
-                    rows[("simulator", mode, subj_name)][movement].append((judge_shot(sim, sim.subject), labels))
-                    shot = engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed,
-                                           generator="model")[0]
-                    rows[("model", mode, subj_name)][movement].append((judge_shot(shot, sim.subject), labels))
-                    shot = engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed)[0]
-                    rows[("planned", mode, subj_name)][movement].append((judge_shot(shot, sim.subject), labels))
-                    framed[("planned", mode, subj_name)].append(framing_checks(shot, sim.subject, labels))
-                    framed[("model", mode, subj_name)].append(framing_checks(
-                        engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed,
-                                        generator="model")[0], sim.subject, labels))
+                    if "simulator" in generators:
+                        rows[("simulator", mode, subj_name)][movement].append((judge_shot(sim, sim.subject),
+                                                                               labels))
+                    for gen in ("model", "planned"):
+                        if gen not in generators:
+                            continue
+                        extra = {"generator": "model"} if gen == "model" else {}
+                        shot = engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed, **extra)[0]
+                        rows[(gen, mode, subj_name)][movement].append((judge_shot(shot, sim.subject), labels))
+                        framed[(gen, mode, subj_name)].append(
+                            {**framing_checks(shot, sim.subject, labels), "movement": movement})
     return rows, framed
 
 
@@ -136,17 +137,17 @@ def print_tables(rows: dict, generator: str, seeds: int) -> None:
           + f" | **{totals['found'] / len(MOVEMENT):.1f}** | |")
 
 
-def print_clean(rows: dict, seeds: int) -> None:
+def print_clean(rows: dict, seeds: int, gens: tuple[str, ...] = GENS) -> None:
     print(f"\n### clean curves: medians per movement over full + partial, person + object ({4 * seeds} shots a cell)\n")
-    print("| movement | focal drift % " + " | ".join(GENS) + " | roll drift deg " + " | ".join(GENS)
-          + " | speed humps " + " | ".join(GENS) + " |")
-    print("|---|" + "---|" * (3 * len(GENS)))
+    print("| movement | focal drift % " + " | ".join(gens) + " | roll drift deg " + " | ".join(gens)
+          + " | speed humps " + " | ".join(gens) + " |")
+    print("|---|" + "---|" * (3 * len(gens)))
     summary: dict = defaultdict(list)
     for movement in MOVEMENT.names:
         parts = movement_kinds(movement)
         out = []
         for measure in ("focal", "roll", "humps"):
-            for gen in GENS:
+            for gen in gens:
                 vals = []
                 for (g, mode, _), by in rows.items():
                     if g != gen:
@@ -163,9 +164,9 @@ def print_clean(rows: dict, seeds: int) -> None:
                 out.append(_median(vals))
         print(f"| {movement} | " + " | ".join(out) + " |")
     print("| **all** | " + " | ".join(_median(summary[(m, g)]) for m in ("focal", "roll", "humps")
-                                       for g in GENS) + " |")
+                                       for g in gens) + " |")
     limits = {"focal": 0.5, "roll": 0.2}
-    for gen in GENS:
+    for gen in gens:
         share = {m: 100.0 * np.mean(np.array(summary[(m, gen)]) < lim) for m, lim in limits.items()}
         one = 100.0 * np.mean(np.array(summary[("humps", gen)]) == 1)
         print(f"\n{gen}: focal drift < 0.5 % on {share['focal']:.0f} % of non-zoom shots, roll drift < 0.2 deg on "
@@ -186,6 +187,22 @@ def print_framing(framed: dict) -> None:
               + f" | {min(c['min_z'] for c in checks):.2f} |")
 
 
+def print_head_cuts(framed: dict, generator: str = "planned") -> None:
+    """Which movements cut the head: per movement, the share of its CU / MCU / MS frames (person) that cut it."""
+    print(f"\n### {generator}: head cut per movement, % of the CU / MCU / MS frames on the person (cut / frames)\n")
+    print("| movement | full | partial |")
+    print("|---|---|---|")
+    for movement in MOVEMENT.names:
+        cells = []
+        for mode in ("full", "partial"):
+            checks = [c for c in framed.get((generator, mode, "person"), []) if c["movement"] == movement]
+            cut, tight = (sum(c["head"][i] for c in checks) for i in (0, 1))
+            cells.append(f"{100 * cut / tight:.1f} % ({cut}/{tight})" if tight else "-")
+        if any(c != "-" and not c.startswith("0.0") for c in cells):
+            print(f"| {movement} | " + " | ".join(cells) + " |")
+    print("(movements whose CU / MCU / MS frames never cut the head are left out)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=None, help="model folder or checkpoint (default: the bundled model)")
@@ -193,16 +210,24 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5, help="seeds per (movement, subject, instruction) cell")
     ap.add_argument("--frames", type=int, default=60, help="frames per shot (60 at 24 fps: 2.5 s)")
     ap.add_argument("--fps", type=float, default=24.0)
+    ap.add_argument("--generators", default=",".join(GENS),
+                    help=f"comma-separated subset of {','.join(GENS)} (default: all; 'planned' alone skips the "
+                         "network and the simulator's judging)")
     args = ap.parse_args()
+    gens = tuple(g for g in args.generators.split(",") if g)
+    if not gens or set(gens) - set(GENS):
+        ap.error(f"--generators takes a comma-separated subset of {','.join(GENS)}, got {args.generators!r}")
     t0 = time.time()
     engine = load_engine(args.model, runtime=args.runtime)
-    rows, framed = run(engine, args.seeds, args.frames, args.fps)
+    rows, framed = run(engine, args.seeds, args.frames, args.fps, gens)
     print(f"judge_generation: model {engine.model_dir} ({engine.runtime_name}), {args.seeds} seeds, "
           f"{args.frames} frames at {args.fps:g} fps; {platform.machine()} CPU x{_cpus()}")
-    for gen in GENS:
+    for gen in gens:
         print_tables(rows, gen, args.seeds)
-    print_clean(rows, args.seeds)
+    print_clean(rows, args.seeds, gens)
     print_framing(framed)
+    if "planned" in gens:
+        print_head_cuts(framed)
     print(f"\n{time.time() - t0:.1f} s")
 
 

@@ -99,6 +99,7 @@ LOW_MIN_PITCH_DEG = 0.5
 STEEP_ELEVATION_DEG = 45.0  # a lens this far above (or below) the eye line sizes the person by scale, see _steep
 LOOKING_ROOM_NDC = 1.0 / 3.0  # profile: the subject on the third line away from where it faces
 HEAD_MARGIN_NDC = 0.02
+HEAD_KEPT_SIZES = ("closeUp", "mediumCloseUp", "mediumShot")  # sizes whose frames must not cut the head
 
 
 @dataclass
@@ -317,15 +318,17 @@ def _head_points(anchors: PersonAnchors) -> np.ndarray:
             + up[..., None] * np.array([0.0, 0.0, 1.0]))
 
 
-def head_cut(cam_pos, cam_rot, focal_mm, subject: Subject, sensor_width: float, aspect: float) -> np.ndarray:
+def head_cut(cam_pos, cam_rot, focal_mm, subject: Subject, sensor_width: float, aspect: float,
+             margin_ndc: float = 0.0) -> np.ndarray:
     """True per frame where the person's head (an ellipsoid from the top of the head to the chin, head breadth x
     length, sampled at 26 points) is cut by the frame edge or out of frame (any point outside the frame or behind
-    the lens). An extreme close-up cuts the head on purpose; callers decide what to accept."""
+    the lens). An extreme close-up cuts the head on purpose; callers decide what to accept. margin_ndc: the head
+    must also stay this far (NDC) inside the edges (the judge reads 0; the planner keeps HEAD_MARGIN_NDC)."""
     focal = _check_lens(focal_mm, sensor_width, aspect, "head_cut")
     cam_pos = np.asarray(cam_pos, np.float64)
     a = _frames_anchors(cam_pos, subject, "head_cut")
     ndc, depth = geo.project(_head_points(a), cam_pos, _rotation(cam_rot), focal, sensor_width, aspect)
-    inside = (depth > 0) & np.all(np.abs(ndc) <= 1.0, axis=-1)
+    inside = (depth > 0) & np.all(np.abs(ndc) <= 1.0 - margin_ndc, axis=-1)
     return ~np.all(inside, axis=-1)
 
 
@@ -360,14 +363,16 @@ def _head_profile(H: np.ndarray, chin: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return s, z
 
 
-def _fit(bottom, top, eyes, close, head_s, head_z, head_width, k_x, ref, slope, fixed, phi, margin, u_max):
+def _fit(bottom, top, eyes, close, head_s, head_z, head_width, k_x, ref, slope, fixed, phi, margin, u_max,
+         eye_line=EYE_LINE):
     """Forward distance D (N,), pitch and lens height so that the frame's bottom edge crosses the body axis at
     `bottom` and, the nearest lens for which it holds: close sizes put the eyes on the upper third line, the
     others fit the frame's top edge to `top`; in both the frame must hold the head outline (+ margin) and its
     width (head_width across, k_x = focal / half the sensor width) at its nearest point. Lens height
     = ref + slope * D, or `fixed` where that is finite. Where nothing fits (a lens under the bottom cut, whose view
-    of the span peaks below the frame's height) the bottom edge is kept and the frame holds more above."""
-    third = np.arctan(np.tan(phi) * (2 * EYE_LINE - 1))  # the upper third line's angle above the optical axis
+    of the span peaks below the frame's height) the bottom edge is kept and the frame holds more above. eye_line:
+    where close sizes put the eyes (a share of the frame height from the bottom)."""
+    third = np.arctan(np.tan(phi) * (2 * eye_line - 1))  # the upper third line's angle above the optical axis
 
     def lens(u):
         return np.where(np.isfinite(fixed), fixed, ref + slope / u)
@@ -417,11 +422,12 @@ def _steep(eye_point, aim_height, out_dir, elevation, depth):
 
 def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.ndarray, azimuth_deg: np.ndarray,
                       focal_mm: np.ndarray, sensor_width: float, aspect: float, floor: np.ndarray,
-                      clearance: float = 0.25) -> dict[str, np.ndarray]:
+                      clearance: float = 0.25, eye_line: float = EYE_LINE) -> dict[str, np.ndarray]:
     """person_start_pose for N people at once: anchors with (N,) arrays, SHOT_TYPE / ANGLE indices (N,), view
     azimuths (degrees from the front towards the left), focal lengths and floor heights (N,). Returns arrays:
     position (N, 3), rotation (N, 4), aim (N, 3), distance, frame_bottom, frame_top, subject_ndc_x, floor_limited
-    (N,). No self-check: person_start_pose checks its pose with the judge's functions."""
+    (N,). eye_line: where close sizes put the eyes (default the upper third line). No self-check:
+    person_start_pose checks its pose with the judge's functions."""
     sw, sh = geo.sensor_size(sensor_width, aspect)
     size, angle = np.asarray(shot_type, np.int64), np.asarray(angle, np.int64)
     H, feet, eyes = (np.atleast_1d(np.asarray(v, np.float64)) for v in (anchors.stature, anchors.feet, anchors.eyes))
@@ -455,7 +461,7 @@ def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.n
     delta = np.zeros(n)
     for _ in range(4):  # the lateral offset lengthens the horizontal distance, so the elevation needs a refit
         d, pitch, h = _fit(bottom, top, eyes, close, head_s, head_z, head_w, k_x, eyes, tilt / np.cos(delta), none,
-                           phi, margin, u_max)
+                           phi, margin, u_max, eye_line)
         x, delta = looking_room(d, pitch, h)
     # A low angle whose lens would go under the floor, or would still look down at a whole body (very wide
     # lenses close in), sits at the lowest it may instead and looks up.
@@ -466,7 +472,7 @@ def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.n
         fixed = np.where(limited, low_limit, np.nan)
         bottom_l = np.where(close, bottom, feet - FOOTROOM * H)  # whole body low in the frame, sky above
         d_l, p_l, h_l = _fit(bottom_l, bottom_l + length, eyes, close, head_s, head_z, head_w, k_x, eyes, 0.0, fixed,
-                             phi, margin, u_max)
+                             phi, margin, u_max, eye_line)
         # ... unless the frame's top would then look near the zenith (very wide lenses): lift the span in eighths.
         base_l = bottom_l
         for step in range(1, 8):
@@ -475,7 +481,7 @@ def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.n
                 break
             lifted = np.where(zenith, base_l - step / 8 * (length - H), bottom_l)
             d_s, p_s, h_s = _fit(lifted, lifted + length, eyes, close, head_s, head_z, head_w, k_x, eyes, 0.0, fixed,
-                                 phi, margin, u_max)
+                                 phi, margin, u_max, eye_line)
             d_l, p_l, h_l = np.where(zenith, d_s, d_l), np.where(zenith, p_s, p_l), np.where(zenith, h_s, h_l)
             bottom_l = lifted
         x_l, delta_l = looking_room(d_l, p_l, h_l)
@@ -510,7 +516,7 @@ def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.n
 
 def person_start_pose(subject: Subject, shot_type: str, angle: str, azimuth_deg: float, focal_mm: float,
                       sensor_width: float, aspect: float, floor: float | None = None,
-                      clearance: float = 0.25) -> PersonPose:
+                      clearance: float = 0.25, eye_line: float = EYE_LINE) -> PersonPose:
     """The first camera of a shot on a standing person (subject.object_class a person spelling, see is_person).
 
     shot_type / angle: SHOT_TYPE / ANGLE names or aliases. azimuth_deg: where the lens stands around the person,
@@ -524,7 +530,9 @@ def person_start_pose(subject: Subject, shot_type: str, angle: str, azimuth_deg:
     that would go under floor + clearance sits there instead and looks up (whole-body sizes then put the feet low
     in the frame). Overhead: straight above the eyes, looking straight down. On 3/4 and profile views the subject
     is off-centre, more room on the side it faces. The pose is read back with person_shot_size / person_angle and a
-    LensCraftError says so when the labels cannot be honoured (e.g. a floor above the eyes).
+    LensCraftError says so when the labels cannot be honoured (e.g. a floor above the eyes). eye_line: where close
+    sizes put the eyes, a share of the frame height (default EYE_LINE, the upper third; the planner lowers it
+    towards the middle for a move that would otherwise carry the head out of the frame's top).
     """
     _require_person(subject, "person_start_pose")
     shot_name, angle_name = SHOT_TYPE.resolve(shot_type), ANGLE.resolve(angle)
@@ -539,7 +547,7 @@ def person_start_pose(subject: Subject, shot_type: str, angle: str, azimuth_deg:
     ground = float(a.feet) if floor is None else float(floor)
     arrays = start_pose_arrays(a, np.array([SHOT_TYPE.index(shot_name)]), np.array([ANGLE.index(angle_name)]),
                                np.array([float(azimuth_deg)]), np.array([float(focal_mm)]), sensor_width, aspect,
-                               np.array([ground]), float(clearance))
+                               np.array([ground]), float(clearance), float(eye_line))
     pos, rot = arrays["position"][0], arrays["rotation"][0]
     got_size = SHOT_TYPE.names[int(person_shot_size(pos, rot, focal_mm, subject, sensor_width, aspect))]
     got_angle = ANGLE.names[int(person_angle(pos, rot, subject))]

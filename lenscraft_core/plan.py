@@ -398,7 +398,7 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
     ground height ("auto": the subject's lowest corner, where it stands; None: no floor); the camera keeps
     `clearance` above it and out of `obstacles`
     (clearance.keep_clear). aim (F, 3): a point to frame instead of the subject's own (an aim target)."""
-    from . import body, clearance as clear  # the planner's two scene helpers
+    from . import body, clearance as clear, head_room  # the planner's scene helpers
 
     labels = {f: FIELDS[f].resolve(v) for f, v in (labels or {}).items() if v}
     rng = np.random.default_rng([int(seed), int(variation)])
@@ -425,47 +425,61 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
         if floor != "auto":
             raise LensCraftError(f"floor must be a world height, 'auto' or None, got {floor!r}")
         floor = subject_base(subject)
-    notes: list[str] = []
-    dolly_limit = None
-    if person:
-        pp = body.person_start_pose(subject, filled["shot_type"], filled["angle"], azimuth, lens, sensor_width,
-                                    aspect, floor=floor, clearance=clearance)
-        y, pch, r = geo.yaw_pitch_roll(geo.quat_to_matrix(pp.rotation))
-        start = Pose(np.asarray(pp.position, np.float64), y, pch, r, lens)
-        target, dolly_limit = _head_target(subject, start, sensor_width, aspect)
-    else:
-        start, target = object_start_pose(subject, filled["shot_type"], filled["angle"], filled["view"], lens,
-                                          sensor_width, aspect, azimuth - VIEW[filled["view"]].params["azimuth_deg"])
-    if floor is not None and start.position[2] < floor + clearance:
-        # a start below the clearance (a low angle on a small object): the camera stands at the clearance and aims
-        # at what it frames, before the move, so the move itself stays one clean curve
-        start = _aimed(replace(start, position=start.position + [0.0, 0.0, floor + clearance - start.position[2]]),
-                       target)
-        notes.append(f"the camera starts at the floor clearance ({clearance:g} m above the floor), aimed at the "
-                     "subject")
+    def place(eye_line: float, segs: Sequence[Segment]) -> tuple[Path, list[str]]:
+        """The shot from its framed start (the eyes at eye_line on a close person) through the floor and
+        obstacles: a Path carrying the final position and rotation, and its notes."""
+        notes: list[str] = []
+        dolly_limit = None
+        if person:
+            pp = body.person_start_pose(subject, filled["shot_type"], filled["angle"], azimuth, lens, sensor_width,
+                                        aspect, floor=floor, clearance=clearance, eye_line=eye_line)
+            y, pch, r = geo.yaw_pitch_roll(geo.quat_to_matrix(pp.rotation))
+            start = Pose(np.asarray(pp.position, np.float64), y, pch, r, lens)
+            target, dolly_limit = _head_target(subject, start, sensor_width, aspect)
+        else:
+            start, target = object_start_pose(subject, filled["shot_type"], filled["angle"], filled["view"], lens,
+                                              sensor_width, aspect,
+                                              azimuth - VIEW[filled["view"]].params["azimuth_deg"])
+        if floor is not None and start.position[2] < floor + clearance:
+            # a start below the clearance (a low angle on a small object): the camera stands at the clearance and
+            # aims at what it frames, before the move, so the move itself stays one clean curve
+            start = _aimed(replace(start, position=start.position + [0.0, 0.0, floor + clearance - start.position[2]]),
+                           target)
+            notes.append(f"the camera starts at the floor clearance ({clearance:g} m above the floor), aimed at the "
+                         "subject")
+        if aim is not None:
+            start = _aimed(start, aim[0])
+            target = aim[0]
+        path = build_path(start, target, pivot, segs, frames, fps, sensor_width, aspect, labels.get("easing"),
+                          dolly_limit)
+        notes += path.notes
+        position, rotation = path.position, path.rotation
+        if floor is not None:
+            # A move that descends through the floor (a pedestal or crane down from a low start) keeps its whole
+            # travel: the path starts higher by what it lacks, instead of flattening where it meets the floor.
+            lack = floor + clearance - float(position[:, 2].min())
+            if lack > 0 and position[0, 2] > floor + clearance - 1e-9:
+                position = position + np.array([0.0, 0.0, lack])
+                notes.append(f"the camera starts {lack:.2f} m higher so that its descent stays {clearance:g} m "
+                             "above the floor")
+        if floor is not None or len(obstacles):
+            cleared = clear.keep_clear(position, rotation, np.broadcast_to(pivot if aim is not None else target,
+                                                                           (frames, 3)),
+                                       floor, clearance, obstacles)
+            position, rotation = cleared.position, cleared.rotation
+            notes += cleared.notes
+        return replace(path, position=position, rotation=rotation), notes
+
     if aim is not None:
         aim = np.broadcast_to(np.asarray(aim, np.float64), (frames, 3))
-        start = _aimed(start, aim[0])
-        target = aim[0]
     pivot = subject.positions(frames) if aim is None else aim
-    path = build_path(start, target, pivot, segs, frames, fps, sensor_width, aspect, labels.get("easing"),
-                      dolly_limit)
-    notes += path.notes
+    if person:  # a close person keeps the head in frame through moves of no stated size (head_room.py)
+        close_start = filled["shot_type"] in body.HEAD_KEPT_SIZES
+        (path, notes), kept = head_room.keep_head(place, segs, subject, sensor_width, aspect, close_start)
+        notes = notes + kept
+    else:
+        path, notes = place(body.EYE_LINE, segs)
     position, rotation = path.position, path.rotation
-    if floor is not None:
-        # A move that descends through the floor (a pedestal or crane down from a low start) keeps its whole
-        # travel: the path starts higher by what it lacks, instead of flattening where it meets the floor.
-        lack = floor + clearance - float(position[:, 2].min())
-        if lack > 0 and position[0, 2] > floor + clearance - 1e-9:
-            position = position + np.array([0.0, 0.0, lack])
-            notes.append(f"the camera starts {lack:.2f} m higher so that its descent stays {clearance:g} m above "
-                         "the floor")
-    if floor is not None or len(obstacles):
-        cleared = clear.keep_clear(position, rotation, np.broadcast_to(pivot if aim is not None else target,
-                                                                       (frames, 3)),
-                                   floor, clearance, obstacles)
-        position, rotation = cleared.position, cleared.rotation
-        notes += cleared.notes
     traj = Trajectory(position, rotation, path.focal, sensor_width, aspect, float(fps), 1)
     instructions = []
     for seg, (a, b) in zip(path.segments, path.spans):

@@ -204,3 +204,33 @@ def test_is_person_spellings():
 def test_bad_inputs_are_named_errors(call):
     with pytest.raises(LensCraftError):
         call(_person(), _person(cls="car"))
+
+
+def test_a_lower_eye_line_keeps_the_size_and_angle_and_adds_headroom():
+    """eye_line (the planner's room for a move that would carry the head out of the top): eyes at mid-frame on an
+    eye-level close-up, the bottom cut (the size) and the angle unchanged, the head further from the top edge."""
+    p = _person()
+    a = body.person_anchors(p)
+    eye = np.array([[float(a.axis[0]), float(a.axis[1]), float(a.eyes)]])
+    for size in ("closeUp", "mediumCloseUp", "mediumShot"):
+        third = body.person_start_pose(p, size, "mediumAngle", 0.0, 85.0, 36.0, 16 / 9)
+        mid = body.person_start_pose(p, size, "mediumAngle", 0.0, 85.0, 36.0, 16 / 9, eye_line=0.5)
+        assert mid.frame_bottom == pytest.approx(third.frame_bottom, abs=1e-6)
+        assert mid.frame_top > third.frame_top + 0.05
+        ndc = geo.project(eye, mid.position, geo.quat_to_matrix(mid.rotation), 85.0, 36.0, 16 / 9)[0]
+        assert abs(float(ndc[0, 1])) < 0.02  # the eyes on the middle line
+        assert SHOT_TYPE.names[int(body.person_shot_size(mid.position, mid.rotation, 85.0, p, 36.0, 16 / 9))] == size
+
+
+def test_head_cut_margin_is_stricter_and_the_judge_reads_none():
+    """margin_ndc asks the head to stay that far inside the edges: a close-up whose head reaches NDC `edge` passes
+    margins under 1 - edge and fails those over it; the judge's reading (margin 0) is unchanged."""
+    p = _person()
+    pose = body.person_start_pose(p, "closeUp", "mediumAngle", 0.0, 85.0, 36.0, 16 / 9)
+    args = (pose.position, pose.rotation, 85.0, p, 36.0, 16 / 9)
+    ndc = geo.project(body._head_points(body.person_anchors(p)), pose.position, geo.quat_to_matrix(pose.rotation),
+                      85.0, 36.0, 16 / 9)[0]
+    room = 1.0 - float(np.abs(ndc).max())
+    assert 0.0 < room < 0.5
+    assert not body.head_cut(*args) and not body.head_cut(*args, margin_ndc=room - 1e-3)
+    assert body.head_cut(*args, margin_ndc=room + 1e-3)

@@ -136,3 +136,54 @@ def test_a_crane_over_the_subject_tilts_to_keep_it_and_a_plain_pedestal_does_not
     assert set(judge_shot(over, PERSON).moves) == {"pedestalUp", "tiltDown"}
     assert judge_shot(plain, PERSON).moves == ("pedestalUp",)
     assert np.ptp(_ypr(plain)[:, 1]) < 1e-12  # a pedestal alone keeps its pitch exactly
+
+
+def _close_cuts(shot, subject=PERSON):
+    t = shot.trajectory
+    size = body.person_shot_size(t.position, t.matrices, t.focal_length, subject, t.sensor_width, t.aspect)
+    cut = body.head_cut(t.position, t.matrices, t.focal_length, subject, t.sensor_width, t.aspect)
+    close = np.isin(size, [body.SHOT_TYPE.index(n) for n in body.HEAD_KEPT_SIZES])
+    return int((cut & close).sum()), int(close.sum())
+
+
+# Each of these cut the head on a close person before head_room.py (a default tilt / pedestal down carries the head
+# out of the top, a zoom in from a close-up magnifies it past the edge, a truck runs it out of the side).
+HEAD_MOVES = [("tiltDown", {}), ("pedestalDown", {}), ("fullZoomIn", {}), ("panAndTilt", {}), ("zoomAndTruck", {}),
+              ("fullZoomIn", {"shot_type": "closeUp"}), ("tiltDown", {"shot_type": "closeUp"}),
+              ("halfZoomIn", {"angle": "highAngle", "shot_type": "closeUp", "view": "frontRight"}),
+              ("truckRight", {"easing": "easeOutCubic", "angle": "highAngle", "shot_type": "closeUp",
+                              "view": "backRight"}),
+              ("dollyOutZoomIn", {"easing": "easeOutCirc", "angle": "highAngle", "shot_type": "closeUp",
+                                  "view": "frontRight"})]
+
+
+@pytest.mark.parametrize("movement, more", HEAD_MOVES, ids=[f"{m}-{'-'.join(x.values()) or 'MS'}"
+                                                            for m, x in HEAD_MOVES])
+def test_a_close_person_keeps_the_head_in_frame_through_unstated_moves(movement, more):
+    labels = {"movement": movement, **more}
+    shot = plan_shot(PERSON, labels, frames=60, fps=24.0)
+    cut, close = _close_cuts(shot)
+    assert close > 0 and cut == 0, (labels, cut, close, shot.metadata.get("notes"))
+    assert judge_shot(shot, PERSON).movement == movement
+    t = shot.trajectory  # the first frame keeps the asked size
+    size0 = body.person_shot_size(t.position[:1], t.matrices[:1], t.focal_length[:1], PERSON, t.sensor_width,
+                                  t.aspect)[0]
+    assert body.SHOT_TYPE.names[int(size0)] == more.get("shot_type", "mediumShot")
+
+
+def test_a_close_up_zoom_in_lowers_the_eyes_and_keeps_its_full_zoom():
+    shot = plan_shot(PERSON, {"movement": "fullZoomIn", "shot_type": "closeUp"}, frames=60)
+    f = shot.trajectory.focal_length
+    assert f[-1] / f[0] >= 2.0 ** 0.75  # still read as a full zoom
+    assert any("eyes sit at" in n for n in shot.metadata["notes"])
+
+
+def test_stated_and_fast_amounts_stay_exact_even_when_they_cut_the_head():
+    seg = Segment((Move("tiltDown", 20.0),))
+    shot = plan_shot(PERSON, {"shot_type": "closeUp"}, segments=[seg], frames=48)
+    assert shot.metadata["segments"][0]["moves"][0]["amount"] == 20.0
+    assert _close_cuts(shot)[0] > 0
+    assert any("as stated" in n for n in shot.metadata["notes"])
+    whip = plan_shot(PERSON, {"movement": "panLeft"}, segments=[Segment((Move("panLeft", speed="whip"),))],
+                     frames=48)
+    assert judge_shot(whip, PERSON).amounts["pan"] == pytest.approx(90.0, abs=0.5)
