@@ -34,6 +34,7 @@ SNAP_SIGMAS = 3.5  # a lean from noise alone passes this about once in 450 track
 # The ridge on levelled_up's correction, per frame, against the right vectors' second moment across the prior: a
 # pan of about 2 degrees (1e-4) levels half of the lean about its axis, a 10-degree pan 96 % of it.
 _AXIS_PRIOR_WEIGHT = 1e-4
+_ROLL_AXIS_DEG = 20.0  # the rights turning about an axis this near the mean view: a roll (_rolls_about_view)
 _HORIZON_MIN_SPREAD = 0.01  # variance of the right vectors along their second axis: a pan of about 20 degrees
 _UP_UNRELIABLE = 0.5  # |mean camera up| below this: the cameras disagree on up (rolls, flips)
 
@@ -174,12 +175,25 @@ def _levelling_system(rotations: np.ndarray, prior: np.ndarray) -> tuple[np.ndar
     rights = R[..., :, 0]  # local +x is the right vector in OpenGL and OpenCV camera axes alike
     a = geo.normalize(np.asarray(prior, dtype=np.float64))
     B = np.linalg.svd(np.eye(3) - np.outer(a, a))[0][:, :2]  # an orthonormal basis of the plane orthogonal to a
-    fwd = -R[..., :, 2]
-    spread = lambda v: float(np.trace(np.cov(v.T))) if len(v) > 1 else 0.0  # noqa: E731
-    if spread(fwd) < 0.1 * spread(rights):  # the rights turn about the view: a roll, no horizon
+    if _rolls_about_view(rights, -R[..., :, 2]):  # the rights turn about the view: a roll, no horizon
         rights = np.mean(rights, axis=0, keepdims=True)
     P, c = rights @ B, rights @ a
     return a, B, P, c, P.T @ P + len(rights) * _AXIS_PRIOR_WEIGHT * np.eye(2)
+
+
+def _rolls_about_view(rights: np.ndarray, fwd: np.ndarray) -> bool:
+    """The right vectors sweep about the view, not about up: the views stay put while the rights sweep (a pure
+    roll), or the axis the rights turn about (the normal of their plane) is within _ROLL_AXIS_DEG of the views
+    (a roll under shake, whose views wander too; a pan turns them about up, over 20 degrees from any view short of
+    70 degrees steep)."""
+    if len(rights) < 2:
+        return False
+    spread = lambda v: float(np.trace(np.cov(v.T)))  # noqa: E731
+    if spread(fwd) < 0.1 * spread(rights):
+        return True
+    w, V = np.linalg.eigh(rights.T @ rights / len(rights))
+    near = float(np.median(np.abs(geo.normalize(fwd) @ V[:, 0])))  # per frame: an orbit's views point all round
+    return bool(w[1] > _HORIZON_MIN_SPREAD and near > np.cos(np.radians(_ROLL_AXIS_DEG)))
 
 
 def _lean_error_deg(rotations: np.ndarray, up: np.ndarray, axis_vector: np.ndarray) -> float:
