@@ -1,6 +1,8 @@
 """Do the words change a move's amount and speed as they say? Each prompt is generated (generate's default, the
 planner) on a 1.8 m person, 96 frames at 24 fps, and read back by the geometric judge (not the model): the amount it
-measures and the move's peak speed.
+measures, the move's peak speed, and the frames read as CU / MCU / MS that cut the head (body.head_cut, the judge's
+reading): an amount left to the planner keeps the head in (head_room.py); a stated size, or a fast / whip speed, is
+performed as said, even where that carries the head out of frame.
 
     .venv/bin/python benchmarks/judge_words.py
 """
@@ -12,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from lenscraft_core.head_room import close_cuts  # noqa: E402
 from lenscraft_core.inference import load_engine  # noqa: E402
 from lenscraft_core.judge import judge_shot  # noqa: E402
 from lenscraft_core.schema import Subject  # noqa: E402
@@ -38,15 +41,18 @@ GROUPS = [
 
 def main() -> None:
     engine = load_engine()
-    print("| prompt | understood as | judged move | amount | peak speed (unit/s) |")
-    print("|---|---|---|---|---|")
+    print("| prompt | understood as | judged move | amount | peak speed (unit/s) | head cut on CU/MCU/MS frames |")
+    print("|---|---|---|---|---|---|")
     for kind, unit, prompts in GROUPS:
         for prompt in prompts:
             shot = engine.generate(PERSON, prompt, frames=96, fps=24.0)[0]
             v = judge_shot(shot, PERSON)
             understood = shot.metadata["understood_as"].split(";")[0].replace("understood as ", "")
             amount = abs(v.amounts.get(kind, 0.0))
-            print(f"| {prompt} | {understood} | {v.movement} | {amount:.3g} {unit} | {v.speeds.get(kind, 0.0):.3g} |")
+            t = shot.trajectory
+            cut, close = close_cuts(t.position, t.matrices, t.focal_length, PERSON, t.sensor_width, t.aspect, 0.0)
+            print(f"| {prompt} | {understood} | {v.movement} | {amount:.3g} {unit} | {v.speeds.get(kind, 0.0):.3g} | "
+                  f"{cut} of {close} |")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ of the unstated amounts (never below what still reads as the asked move: MIN_SCA
 eyes on the upper third and then lower in the frame (EYE_LINES: more headroom, the same bottom cut, so the same
 size), and keeps the largest share that holds the head HEAD_MARGIN_NDC inside the frame on every close frame (the
 first eye line that keeps GOOD_SHARE of the default wins). A STATED amount is the user's and
-stays exact: such a move may cut the head, and the shot's notes say on how many frames.
+stays exact (so does a fast or whip move's, a reveal): only the eye line may change for it, and where that is not
+enough the move cuts the head and the shot's notes say on how many frames.
 """
 
 from __future__ import annotations
@@ -99,17 +100,19 @@ def keep_head(place: Place, asked: Sequence[Segment], subject, sensor_width: flo
         return first, []
     performed = first[0].segments
     lowest = min_share(asked, performed)
-    if lowest is None:
-        return first, [f"the move as stated (its size, or a fast / whip speed) takes the head out of frame on {cut} "
-                       f"of its {close} close frames"]
+    stated = lowest is None  # every amount is the user's (or a fast / whip move's): only the composition may change
     best = None  # (share, eye line, result)
     for eye in EYE_LINES if close_start else EYE_LINES[:1]:
-        found = _largest_share(place, eye, asked, performed, lowest, cuts, first if eye == EYE_LINES[0] else None)
+        found = _largest_share(place, eye, asked, performed, 1.0 if stated else lowest, cuts,
+                               first if eye == EYE_LINES[0] else None)
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], eye, found[1])
         if best is not None and best[0] >= GOOD_SHARE:
             break
     if best is None:
+        if stated:
+            return first, [f"the move as stated (its size, or a fast / whip speed) takes the head out of frame on "
+                           f"{cut} of its {close} close frames"]
         return first, [f"the move takes the head out of frame on {cut} of its {close} close frames even at its "
                        "smallest readable size"]
     share, eye, result = best

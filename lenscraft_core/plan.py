@@ -425,14 +425,19 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
         if floor != "auto":
             raise LensCraftError(f"floor must be a world height, 'auto' or None, got {floor!r}")
         floor = subject_base(subject)
+    poses: dict = {}
+
     def place(eye_line: float, segs: Sequence[Segment]) -> tuple[Path, list[str]]:
         """The shot from its framed start (the eyes at eye_line on a close person) through the floor and
         obstacles: a Path carrying the final position and rotation, and its notes."""
         notes: list[str] = []
         dolly_limit = None
         if person:
-            pp = body.person_start_pose(subject, filled["shot_type"], filled["angle"], azimuth, lens, sensor_width,
-                                        aspect, floor=floor, clearance=clearance, eye_line=eye_line)
+            if eye_line not in poses:  # the same start for every share of the amounts head_room tries
+                poses[eye_line] = body.person_start_pose(subject, filled["shot_type"], filled["angle"], azimuth, lens,
+                                                         sensor_width, aspect, floor=floor, clearance=clearance,
+                                                         eye_line=eye_line)
+            pp = poses[eye_line]
             y, pch, r = geo.yaw_pitch_roll(geo.quat_to_matrix(pp.rotation))
             start = Pose(np.asarray(pp.position, np.float64), y, pch, r, lens)
             target, dolly_limit = _head_target(subject, start, sensor_width, aspect)
