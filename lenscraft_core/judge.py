@@ -292,6 +292,11 @@ def camera_angles(R: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return yaw, pitch, roll
 
 
+def _residual_rms(x: np.ndarray, win: int) -> float:
+    """RMS of a series (F,) about its smooth fit (0 on shots shorter than the fit)."""
+    return float(np.sqrt(np.mean((x - smooth(x[:, None], win)[:, 0]) ** 2))) if len(x) >= win else 0.0
+
+
 def _significant(t_vec: np.ndarray, t_floor: float | np.ndarray) -> np.ndarray:
     """Axes (3,) bool of a net translation that are moves: above the floor and a real share of the translation."""
     norm = float(np.linalg.norm(t_vec))
@@ -455,8 +460,10 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
     floor_deg = SHAKE_MOVE_MULT * shake
     steep = max(float(np.cos(pitch).min()), 0.2)  # heading errors grow as 1 / cos(pitch) on steep views
     # ... and above the noise the series' own white jitter leaves in its end-to-end difference (judge_ends).
-    noise_deg = {k: float(np.degrees(net_floor(x, we, win))) for k, x in
-                 (("pan", yaw - az if arc else yaw), ("tilt", pitch), ("roll", roll))}
+    # A roll's shake is not in the view direction: each angle's floor also takes SHAKE_MOVE_MULT x its own RMS
+    # residual after the smooth fit.
+    noise_deg = {k: float(np.degrees(max(net_floor(x, we, win), SHAKE_MOVE_MULT * _residual_rms(x, win))))
+                 for k, x in (("pan", yaw - az if arc else yaw), ("tilt", pitch), ("roll", roll))}
     strength: dict[str, float] = {"pan": abs(amounts["pan"]) / max(PAN_MIN_DEG, floor_deg / steep, noise_deg["pan"]),
                                   "tilt": abs(amounts["tilt"]) / max(TILT_MIN_DEG, floor_deg, noise_deg["tilt"]),
                                   "roll": abs(amounts["roll"]) / max(ROLL_MIN_DEG, floor_deg, noise_deg["roll"]),

@@ -201,3 +201,49 @@ def test_verdict_serialises():
     v = judge_shot(simulate_shot(subject, {"movement": "dollyIn"}, frames=FRAMES), subject)
     d = json.loads(json.dumps(v.as_dict()))
     assert d["movement"] == "dollyIn" and d["subject_source"] == "given"
+
+
+def _pose_noise(shot: Shot, rng: np.random.Generator, pos_share: float, rot_deg: float) -> Trajectory:
+    """The shot's trajectory with white pose-estimator noise: position pos_share of the camera-subject distance,
+    rotation rot_deg about a random axis, per frame."""
+    t = shot.trajectory
+    dist = float(np.linalg.norm(t.position[0] - shot.subject.position))
+    pos = t.position + rng.normal(0.0, pos_share * dist, t.position.shape)
+    axis = geo.normalize(rng.normal(size=(t.frame_count, 3)))
+    R = geo.axis_angle_matrix(axis, np.radians(rng.normal(0.0, rot_deg, t.frame_count))) @ t.matrices
+    return Trajectory(pos, geo.quat_continuity(geo.matrix_to_quat(R)), t.focal_length, t.sensor_width, t.aspect,
+                      t.fps)
+
+
+@pytest.mark.parametrize("label", ["halfArcShotLeft", "fullArcShotRight", "shortArcShotRight"])
+def test_arcs_about_the_estimated_look_point_under_pose_noise(label):
+    """No subject, 2 % position / 0.3 degree rotation jitter: an orbit reads as exactly its arc, nothing beside it.
+    The pan left over is net(heading - azimuth), one series, so the end fits' overshoot on the eased ends cancels,
+    and the residual pan / distance / height count only above the noise their own series leave (judge_ends)."""
+    rng = np.random.default_rng(7)
+    sign = MOVEMENT[label].params["sign"]
+    for k in range(8):
+        shot = simulate_shot(Subject([0.0, 0.0, 0.9], [0.5, 0.4, 1.8]), {"movement": label, "angle": "highAngle"},
+                             frames=int(rng.integers(80, 240)), fps=24.0, seed=k, jitter=True)
+        v = judge_shot(_pose_noise(shot, rng, 0.02, 0.3), None)
+        assert v.subject_source == "rays", v.notes
+        assert [(MOVEMENT[m].params["kind"], MOVEMENT[m].params["sign"]) for m in v.moves] == [("arc", sign)], \
+            (k, v.movement, v.amounts)
+
+
+@pytest.mark.parametrize("label", ["pedestalUp", "pedestalDown", "truckLeft"])
+def test_small_camera_only_translation_stands_above_long_white_jitter(label):
+    """No subject and no scale, a 4-8 % pedestal / truck over 10 s under 2 % white position jitter: the net move is
+    many times the noise left in the end fits' difference (judge_ends.net_floor), so it is read, and a locked-off
+    camera under the same jitter stays static."""
+    rng = np.random.default_rng(3)
+    kind, sign = MOVEMENT[label].params["kind"], MOVEMENT[label].params["sign"]
+    for k in range(6):
+        shot = simulate_shot(Subject([0.0, 0.0, 0.9], [0.5, 0.4, 1.8]), {"movement": label, "angle": "mediumAngle"},
+                             frames=250, fps=25.0, seed=k, jitter=True)
+        v = judge_shot(_pose_noise(shot, rng, 0.02, 0.1), None)
+        assert [(MOVEMENT[m].params["kind"], MOVEMENT[m].params["sign"]) for m in v.moves] == [(kind, sign)], \
+            (k, v.movement, v.amounts)
+        still = simulate_shot(Subject([0.0, 0.0, 0.9], [0.5, 0.4, 1.8]), {"movement": "static"}, frames=250,
+                              fps=25.0, seed=k, jitter=True)
+        assert judge_shot(_pose_noise(still, rng, 0.02, 0.1), None).moves == ()
