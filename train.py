@@ -58,6 +58,10 @@ def parse(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
                          "(lenscraft_core/train/recipes/) or a recipe .json file; flags override it")
     ap.add_argument("--eval-only", metavar="CHECKPOINT", help="print metrics of a checkpoint (path without suffix)")
     ap.add_argument("--v1-dir", help="LensCraft v1 simulator output folder for --eval-only (describe on real data)")
+    ap.add_argument("--move-decoder", action="store_true",
+                    help="train only the move decoder (what generate(generator='learned') runs: it decides the "
+                         "amounts a description leaves open) into the exported model folder --out (it reads the "
+                         "folder's label_embeddings.npz); --steps and --seed apply")
     for f in dataclasses.fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
         common = dict(default=argparse.SUPPRESS, help=HELP.get(f.name))  # SUPPRESS: only flags the user gave
@@ -69,7 +73,7 @@ def parse(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
             kind = {"int": int, "float": float}.get(str(f.type).split(" ")[0], str)  # "int | None" -> int
             ap.add_argument(flag, type=kind, **common)
     args = ap.parse_args(argv)
-    given = {k: v for k, v in vars(args).items() if k not in ("recipe", "eval_only", "v1_dir")}
+    given = {k: v for k, v in vars(args).items() if k not in ("recipe", "eval_only", "v1_dir", "move_decoder")}
     recipe = args.recipe
     explicit = recipe != "auto"
     if recipe == "auto":
@@ -91,6 +95,13 @@ def parse(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
 
 def main(argv=None) -> None:
     cfg, args = parse(argv)
+    if args.move_decoder:
+        from lenscraft_core.train.move_decoder import MoveDecoderConfig, train_move_decoder
+        given = vars(args)
+        over = {k: given[k] for k in ("steps", "seed") if k in given}
+        summary = train_move_decoder(given.get("out", "lenscraft_core/models/default"), MoveDecoderConfig(**over))
+        print(json.dumps(summary["validation_median_error_pct"]))
+        return
     if args.eval_only:
         from lenscraft_core.train.quick_metrics import quick_metrics
         print(json.dumps(quick_metrics(args.eval_only, v1_dir=args.v1_dir), indent=1))

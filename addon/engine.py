@@ -66,9 +66,11 @@ __all__ = ["geometry", "keys", "plan", "moves", "clearance", "shake", "DataError
 
 # "planned": the shot planner (lenscraft_core.plan.plan_shot: the asked segments, amounts and speeds built exactly;
 # always available, deterministic, no model files needed), the default;
+# "learned": the planner with the open amounts decided by the model's move decoder (ONNX Runtime; the planner when
+# the model has none or cannot load);
 # "model": the trained model through lenscraft_core.inference (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).
-GENERATORS = ("planned", "model", "simulator")
+GENERATORS = ("planned", "learned", "model", "simulator")
 BACKENDS = GENERATORS  # deprecated alias: "backend" was the add-on's old word for a generator
 _CORE = geometry.__name__.rpartition(".")[0]  # "<extension>.lenscraft_core" or "lenscraft_core"
 _BUNDLED = _CORE != "lenscraft_core"  # which of the two import statements the heavy imports below take
@@ -163,9 +165,16 @@ def _model_engine() -> Engine:
 
 
 def generator() -> str:
-    """What generate_shot runs now: "planned" when chosen, "model" when chosen and loadable, else "simulator"."""
+    """What generate_shot runs now: "planned" or "simulator" when chosen; "learned" when chosen and the model and its
+    move decoder load, else "planned"; "model" when chosen and loadable, else "simulator"."""
     if _config.generator in ("planned", "simulator"):
         return _config.generator
+    if _config.generator == "learned":
+        try:
+            _model_engine().move_decoder()
+            return "learned"
+        except LensCraftError:
+            return "planned"
     try:
         _model_engine()
         return "model"
@@ -182,6 +191,10 @@ def model_status() -> str:
         return "Planned (the asked moves, built exactly)"
     if _config.generator == "simulator":
         return "Procedural (simulator)"
+    if _config.generator == "learned" and generator() == "planned":
+        return f"Planned: the model's move decoder is not available ({_engine_error or 'this model has none'})"
+    if _config.generator == "learned":
+        return "Learned (the asked moves built exactly, open amounts from the model's move decoder)"
     if _engine is not None:
         where = _config.runtime if _engine.device == "cpu" else f"{_config.runtime}, {_engine.device}"
         notes = [n for n in (_engine.device_note, _engine.text_note, _engine.runtime_note) if n]
@@ -318,10 +331,23 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
     simulator make variation v from seed and v."""
     kw: dict[str, Any] = dict(fps=fps, focal_length=focal_length, sensor_width=sensor_width, aspect=aspect)
     segments = list(segments) if segments else None
-    if generator() == "planned":
-        return [plan.plan_shot(subject, dict(labels), segments, frames, fps, seed, v, focal_length, sensor_width,
-                               aspect, floor, obstacles=obstacles, aim=aim).validate("generated shot")
-                for v in range(variations)]
+    if generator() in ("planned", "learned"):
+        options = dict(focal_length=focal_length, sensor_width=sensor_width, aspect=aspect, floor=floor,
+                       obstacles=obstacles)
+        shots = []
+        for v in range(variations):
+            segs = segments
+            if generator() == "learned":
+                if TYPE_CHECKING or not _BUNDLED:
+                    from lenscraft_core.inference.learned import fill_open_amounts
+                else:
+                    from .lenscraft_core.inference.learned import fill_open_amounts
+                segs = fill_open_amounts(_model_engine().move_decoder(), subject, dict(labels),
+                                         segments or plan.segments_from_movement(labels.get("movement")), frames,
+                                         fps, seed, v, aim=aim, **options)
+            shots.append(plan.plan_shot(subject, dict(labels), segs, frames, fps, seed, v, aim=aim,
+                                        **options).validate("generated shot"))
+        return shots
     labels, notes = dict(labels), []
     if segments:  # one move per shot: the first moving segment names it
         moving = [s for s in segments if not s.is_hold] or segments

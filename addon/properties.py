@@ -266,6 +266,8 @@ class LensCraftPreferences(bpy.types.AddonPreferences):
         name="Generator", default='PLANNED',
         items=[('PLANNED', "Planned", "The shot planner: the asked segments, amounts and speeds built exactly, "
                 "framed by the body for a person (no model needed)"),
+               ('LEARNED', "Learned", "The shot planner, with the amounts the words leave open decided by the "
+                "trained model's move decoder (bundled, ONNX Runtime); the planner when it cannot be loaded"),
                ('MODEL', "Model", "The trained model (bundled, runs on ONNX Runtime; one move per shot); the "
                 "simulator when it cannot be loaded"),
                ('SIMULATOR', "Procedural (simulator)", "The procedural cinematography simulator: deterministic, "

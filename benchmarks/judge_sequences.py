@@ -5,11 +5,16 @@ generation); each segment's frames are read by the geometric judge (not the mode
 exactly the asked moves, each in its asked direction (kind and sign), in order, and a hold holds. Joins: the peak
 jerk within 2 frames of a join over the peak jerk inside the segments on either side (the issue's limit: 2x).
 
-    .venv/bin/python benchmarks/judge_sequences.py
+    .venv/bin/python benchmarks/judge_sequences.py                       # planned and learned side by side
+    .venv/bin/python benchmarks/judge_sequences.py --generators planned --show-failures
+
+Generators: generate's default (planned: the operator's defaults for open amounts) and learned (the model's move
+decoder decides them; the planner builds both).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections import defaultdict
@@ -77,37 +82,46 @@ def grade(shot, segments, subject) -> tuple[bool, list[float]]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--generators", nargs="+", default=["planned", "learned"], choices=("planned", "learned"))
+    ap.add_argument("--show-failures", action="store_true", help="print each prompt judged wrong")
+    args = ap.parse_args()
     engine = load_engine()
     entries = json.loads(SET.read_text())
     right: dict = defaultdict(lambda: [0, 0])
     ratios: dict = defaultdict(list)
-    for e in entries:
-        asked = [Segment(tuple(Move(m["movement"], m.get("amount"), speed=m.get("speed")) for m in seg))
-                 for seg in e["segments"]]
-        for subj_name, subject in SUBJECTS.items():
-            for how, instruction in (("set's segments", {"segments": asked}), ("prompt text", e["prompt"])):
-                shot = engine.generate(subject, instruction, frames=FRAMES, fps=FPS)[0]
-                if how == "prompt text":
-                    segments = [Segment.from_dict(s) for s in shot.metadata["segments"]]
-                    if len(segments) != len(asked) or any(_asked(a) != _asked(s) for a, s in zip(asked, segments)):
-                        right[(how, subj_name, e["category"])][1] += 1  # misread: counts as wrong
-                        right[(how, subj_name, "all")][1] += 1
-                        continue
-                ok, r = grade(shot, asked, subject)
-                for cat in (e["category"], "all"):
-                    right[(how, subj_name, cat)][0] += ok
-                    right[(how, subj_name, cat)][1] += 1
-                ratios[(how, subj_name)] += r
+    for gen in args.generators:
+        for e in entries:
+            asked = [Segment(tuple(Move(m["movement"], m.get("amount"), speed=m.get("speed")) for m in seg))
+                     for seg in e["segments"]]
+            for subj_name, subject in SUBJECTS.items():
+                for how, instruction in (("set's segments", {"segments": asked}), ("prompt text", e["prompt"])):
+                    shot = engine.generate(subject, instruction, frames=FRAMES, fps=FPS, generator=gen)[0]
+                    if how == "prompt text":
+                        segments = [Segment.from_dict(s) for s in shot.metadata["segments"]]
+                        if len(segments) != len(asked) or any(_asked(a) != _asked(s)
+                                                              for a, s in zip(asked, segments)):
+                            right[(gen, how, subj_name, e["category"])][1] += 1  # misread: counts as wrong
+                            right[(gen, how, subj_name, "all")][1] += 1
+                            continue
+                    ok, r = grade(shot, asked, subject)
+                    if not ok and args.show_failures:
+                        print(f"wrong ({gen}, {how}, {subj_name}): {e['prompt']!r}")
+                    for cat in (e["category"], "all"):
+                        right[(gen, how, subj_name, cat)][0] += ok
+                        right[(gen, how, subj_name, cat)][1] += 1
+                    ratios[(gen, how, subj_name)] += r
     print(f"{len(entries)} held-out prompts, {FRAMES} frames at {FPS:g} fps\n")
-    print("| from | subject | category | every segment's moves judged as asked, in order |")
-    print("|---|---|---|---|")
-    for (how, subj, cat), (n_ok, n) in sorted(right.items()):
-        print(f"| {how} | {subj} | {cat} | {100 * n_ok / n:.1f} % of {n} |")
-    print("\n| from | subject | joins | peak join jerk / the segments' own: median | max | joins over 2x |")
-    print("|---|---|---|---|---|---|")
-    for (how, subj), r in sorted(ratios.items()):
+    print("| generator | from | subject | category | every segment's moves judged as asked, in order |")
+    print("|---|---|---|---|---|")
+    for (gen, how, subj, cat), (n_ok, n) in sorted(right.items()):
+        print(f"| {gen} | {how} | {subj} | {cat} | {100 * n_ok / n:.1f} % of {n} |")
+    print("\n| generator | from | subject | joins | peak join jerk / the segments' own: median | max | joins over 2x |")
+    print("|---|---|---|---|---|---|---|")
+    for (gen, how, subj), r in sorted(ratios.items()):
         r = np.array(r)
-        print(f"| {how} | {subj} | {len(r)} | {np.median(r):.2f} | {r.max():.2f} | {100 * np.mean(r > 2):.1f} % |")
+        print(f"| {gen} | {how} | {subj} | {len(r)} | {np.median(r):.2f} | {r.max():.2f} | "
+              f"{100 * np.mean(r > 2):.1f} % |")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ from .complete import _interp_frames  # noqa: F401
 from .decode import clamp_lens as _clamp_lens  # noqa: F401
 from .model_dir import MINILM_DIR, MODELS_DIR, read_json  # noqa: F401
 from .prompting import FALLBACK_MAX_CONFIDENCE, FALLBACK_MIN_COS  # noqa: F401
+from .learned import RETRAIN_HINT, MoveDecoderSession, fill_open_amounts, has_move_decoder
 from .runtime import BACKENDS, OnnxBackend, OnnxTextEncoder  # noqa: F401
 
 
@@ -67,7 +68,9 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-GENERATORS = ("planned", "model")  # generate(generator=...): plan.plan_shot, or the network's own trajectory
+# generate(generator=...): the planner's operator defaults (plan.plan_shot), the model's move decoder deciding what the
+# words leave open (learned.py; the planner builds the path), or the autoencoder's own per-frame trajectory
+GENERATORS = ("planned", "learned", "model")
 VARIATION_NOISE = 0.05  # std of the noise on stated fields' embeddings for variations > 0 (unit vectors, D = 384)
 BATCH = 1024  # rows per runtime call in the batch paths
 
@@ -153,6 +156,7 @@ class Engine:
         self.clip_weights: str | None = None
         self.text_note: str | None = None  # why free text falls back to the grammar alone, when it does
         self.runtime_note: str | None = None  # why runtime "auto" runs on torch, when the ONNX export is unusable
+        self._move_decoder: MoveDecoderSession | None = None
 
     # ------------------------------------------------------------------------------------------------ loading
     @classmethod
@@ -326,15 +330,22 @@ class Engine:
         floor: the ground's world height (the planner keeps plan.CLEARANCE_M above it; "auto": where the subject
         stands, its lowest corner; None: no floor; the model path keeps the camera at or above a given height).
         generator: "planned" (the default: plan.plan_shot, the asked moves built exactly, framed by the body
-        for a person) or "model" (the network's own trajectory, as evaluate measures it; one move per shot).
+        for a person, open amounts the operator defaults), "learned" (the same, the open amounts decided by the
+        model's move decoder, inference/learned.py) or "model" (the autoencoder's own per-frame trajectory, as
+        evaluate measures it; one move per shot).
         obstacles: clearance.Box list the planned path keeps out of; aim (F, 3): a point to frame instead of the
         subject's; shake: bake the asked handheld shake into the trajectory (False: leave it to the caller, as the
         add-on does with its separate layer; metadata["shake"] says how much was asked)."""
         if generator not in GENERATORS:
             raise LensCraftError(f"unknown generator '{generator}': use one of {', '.join(GENERATORS)}")
-        if generator == "planned":
+        if generator in ("planned", "learned"):
+            fill = None
+            if generator == "learned":
+                decoder = self.move_decoder()
+                fill = lambda *a, **k: fill_open_amounts(decoder, *a, **k)  # noqa: E731
             return generate_planned(prompting.read_request(instruction, self.parse), subject, frames, fps, seed,
-                                    variations, focal_length, sensor_width, aspect, floor, obstacles, aim, shake)
+                                    variations, focal_length, sensor_width, aspect, floor, obstacles, aim, shake,
+                                    fill)
         if floor == "auto":
             floor = None  # the network's own path: only a height given is kept
         if frames < 2:
@@ -383,6 +394,15 @@ class Engine:
                               metadata={**meta, "generator": f"lenscraft/{self.runtime.name}", "seed": seed,
                                         "variation": i}))
         return shots
+
+    def move_decoder(self) -> MoveDecoderSession:
+        """The model folder's move decoder (moves.onnx), loaded on first use."""
+        if self._move_decoder is None:
+            if not has_move_decoder(self.model_dir):
+                raise LensCraftError(f"{self.model_dir}: this model has no move decoder (moves.json / moves.onnx); "
+                                     f"{RETRAIN_HINT}, or use generator='planned'")
+            self._move_decoder = MoveDecoderSession(self.model_dir, self.text_label_embeddings["movement"])
+        return self._move_decoder
 
     @staticmethod
     def _lens_on_sensor(pos: np.ndarray, focal: np.ndarray, centre: np.ndarray, focal_length: float | None,

@@ -4,7 +4,7 @@ shake (shake.py) baked in or left to the caller."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -17,7 +17,11 @@ from .prompting import Request
 
 def generate_planned(req: Request, subject: Subject, frames: int, fps: float, seed: int, variations: int,
                      focal_length: float | None, sensor_width: float, aspect: float, floor: float | str | None,
-                     obstacles: Sequence = (), aim: np.ndarray | None = None, bake_shake: bool = True) -> list[Shot]:
+                     obstacles: Sequence = (), aim: np.ndarray | None = None, bake_shake: bool = True,
+                     fill: Callable | None = None) -> list[Shot]:
+    """fill(subject, labels, segments, frames, fps, seed, variation, aim=..., **plan options) -> segments: decides
+    the open amounts before planning (generator "learned": learned.fill_open_amounts); None: the planner's own
+    operator defaults."""
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= schema.MAX_FRAMES:
         raise LensCraftError(f"frames must be a whole number in 2-{schema.MAX_FRAMES}, got {frames!r}")
     if isinstance(variations, bool) or not isinstance(variations, (int, np.integer)) or variations < 1:
@@ -31,9 +35,14 @@ def generate_planned(req: Request, subject: Subject, frames: int, fps: float, se
     if floor is not None and floor != "auto" and not is_finite_number(floor):
         raise LensCraftError(f"floor must be a finite world height, got {floor}")
     shots = []
+    options = dict(focal_length=focal_length, sensor_width=sensor_width, aspect=aspect, floor=floor,
+                   obstacles=obstacles)
     for v in range(int(variations)):
-        shot = plan.plan_shot(subject, req.stated, req.segments, int(frames), float(fps), seed, v, focal_length,
-                              sensor_width, aspect, floor, obstacles=obstacles, aim=aim)
+        segments = req.segments
+        if fill is not None:
+            segments = fill(subject, req.stated, list(req.segments or plan.segments_from_movement(
+                req.stated.get("movement"))), int(frames), float(fps), seed, v, aim=aim, **options)
+        shot = plan.plan_shot(subject, req.stated, segments, int(frames), float(fps), seed, v, aim=aim, **options)
         shot.metadata.update(req.meta)
         if req.shake:
             shot.metadata["shake"] = float(req.shake)
