@@ -422,11 +422,13 @@ def _steep(eye_point, aim_height, out_dir, elevation, depth):
 
 def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.ndarray, azimuth_deg: np.ndarray,
                       focal_mm: np.ndarray, sensor_width: float, aspect: float, floor: np.ndarray,
-                      clearance: float = 0.25, eye_line: float = EYE_LINE) -> dict[str, np.ndarray]:
+                      clearance: float = 0.25, eye_line: float = EYE_LINE,
+                      lead_room: float = LOOKING_ROOM_NDC) -> dict[str, np.ndarray]:
     """person_start_pose for N people at once: anchors with (N,) arrays, SHOT_TYPE / ANGLE indices (N,), view
     azimuths (degrees from the front towards the left), focal lengths and floor heights (N,). Returns arrays:
     position (N, 3), rotation (N, 4), aim (N, 3), distance, frame_bottom, frame_top, subject_ndc_x, floor_limited
-    (N,). eye_line: where close sizes put the eyes (default the upper third line). No self-check:
+    (N,). eye_line: where close sizes put the eyes (default the upper third line); lead_room: the looking room in
+    profile (NDC, default LOOKING_ROOM_NDC; 0 centres the subject). No self-check:
     person_start_pose checks its pose with the judge's functions."""
     sw, sh = geo.sensor_size(sensor_width, aspect)
     size, angle = np.asarray(shot_type, np.int64), np.asarray(angle, np.int64)
@@ -454,7 +456,7 @@ def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.n
     def looking_room(d, pitch, h):
         depth = d * np.cos(pitch) + (eyes - h) * np.sin(pitch) - HEAD_LENGTH_SHARE / 2 * H  # the nearest head
         room = np.maximum(0.0, 1.0 - HEAD_MARGIN_NDC - width / 2 / np.maximum(depth, 1e-9) * k_x)
-        x = np.where(no_head, 0.0, np.clip(LOOKING_ROOM_NDC * np.sin(az), -room, room))
+        x = np.where(no_head, 0.0, np.clip(lead_room * np.sin(az), -room, room))
         return x, np.arctan2(x * (depth + HEAD_LENGTH_SHARE / 2 * H) / k_x, d)
 
     tilt = np.where(steep, 0.0, np.tan(elevation))
@@ -516,7 +518,8 @@ def start_pose_arrays(anchors: PersonAnchors, shot_type: np.ndarray, angle: np.n
 
 def person_start_pose(subject: Subject, shot_type: str, angle: str, azimuth_deg: float, focal_mm: float,
                       sensor_width: float, aspect: float, floor: float | None = None,
-                      clearance: float = 0.25, eye_line: float = EYE_LINE) -> PersonPose:
+                      clearance: float = 0.25, eye_line: float = EYE_LINE,
+                      lead_room: float = LOOKING_ROOM_NDC) -> PersonPose:
     """The first camera of a shot on a standing person (subject.object_class a person spelling, see is_person).
 
     shot_type / angle: SHOT_TYPE / ANGLE names or aliases. azimuth_deg: where the lens stands around the person,
@@ -532,7 +535,9 @@ def person_start_pose(subject: Subject, shot_type: str, angle: str, azimuth_deg:
     is off-centre, more room on the side it faces. The pose is read back with person_shot_size / person_angle and a
     LensCraftError says so when the labels cannot be honoured (e.g. a floor above the eyes). eye_line: where close
     sizes put the eyes, a share of the frame height (default EYE_LINE, the upper third; the planner lowers it
-    towards the middle for a move that would otherwise carry the head out of the frame's top).
+    towards the middle for a move that would otherwise carry the head out of the frame's top); lead_room: the
+    looking room in profile, NDC (default LOOKING_ROOM_NDC; the planner centres the subject for a move that would
+    otherwise carry the head out of the side).
     """
     _require_person(subject, "person_start_pose")
     shot_name, angle_name = SHOT_TYPE.resolve(shot_type), ANGLE.resolve(angle)
@@ -547,7 +552,8 @@ def person_start_pose(subject: Subject, shot_type: str, angle: str, azimuth_deg:
     ground = float(a.feet) if floor is None else float(floor)
     arrays = start_pose_arrays(a, np.array([SHOT_TYPE.index(shot_name)]), np.array([ANGLE.index(angle_name)]),
                                np.array([float(azimuth_deg)]), np.array([float(focal_mm)]), sensor_width, aspect,
-                               np.array([ground]), float(clearance), float(eye_line))
+                               np.array([ground]), float(clearance), float(eye_line),
+                               float(lead_room))
     pos, rot = arrays["position"][0], arrays["rotation"][0]
     got_size = SHOT_TYPE.names[int(person_shot_size(pos, rot, focal_mm, subject, sensor_width, aspect))]
     got_angle = ANGLE.names[int(person_angle(pos, rot, subject))]

@@ -3,13 +3,13 @@
 The planner's defaults for pans, tilts, trucks, pedestals, rolls, zooms and dolly zooms are sized for the frame's
 centre; on a close shot of a person the head sits near the frame's top (eyes on the upper third), so a default tilt
 down, pedestal down, zoom in or a truck towards the looking room carries it out. keep_head searches, for a shot that
-cuts the head on a close frame (body.HEAD_KEPT_SIZES, read per frame as the judge reads them), first a smaller share
-of the unstated amounts (never below what still reads as the asked move: MIN_SCALE / MIN_READABLE_DEG), with the
-eyes on the upper third and then lower in the frame (EYE_LINES: more headroom, the same bottom cut, so the same
-size), and keeps the largest share that holds the head HEAD_MARGIN_NDC inside the frame on every close frame (the
-first eye line that keeps GOOD_SHARE of the default wins). A STATED amount is the user's and
-stays exact (so does a fast or whip move's, a reveal): only the eye line may change for it, and where that is not
-enough the move cuts the head and the shot's notes say on how many frames.
+cuts the head on a close frame (body.HEAD_KEPT_SIZES, read per frame as the judge reads them), a smaller share of
+the unstated amounts (never below what still reads as the asked move: MIN_SCALE / MIN_READABLE_DEG) from a start
+with the eyes on the upper third, then lower in the frame, then the subject centred (COMPOSITIONS: the same bottom
+cut, so the same size); it keeps the largest share that holds the head HEAD_MARGIN_NDC inside the frame on every
+close frame (the first composition that keeps GOOD_SHARE of the default wins). A STATED amount is the user's and
+stays exact (so does a fast or whip move's, a reveal): only the composition may change for it, and where that is
+not enough the move cuts the head and the shot's notes say on how many frames.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from .errors import LensCraftError
 from .moves import Segment
 from .vocabulary import SHOT_TYPE
 
-EYE_LINES = (body.EYE_LINE, 0.58, 0.5)  # where close sizes may put the eyes, tried in this order
+# (eye line, looking room) of a close start, tried in this order: the rule of thirds; the eyes lower (more headroom,
+# the same bottom cut, so the same size); the subject centred (no looking room) for a move across the frame
+COMPOSITIONS = ((body.EYE_LINE, body.LOOKING_ROOM_NDC), (0.58, body.LOOKING_ROOM_NDC), (0.5, body.LOOKING_ROOM_NDC),
+                (body.EYE_LINE, 0.0), (0.5, 0.0))
 # The smallest share of an unstated amount that still reads as the asked move (the judge's classes): a zoom keeps
 # its class (classes split at the geometric midpoints, 3/4 of the label's log ratio for full / half zooms), an arc
 # keeps its label's amount (a quarter orbit is 90 degrees), translations keep a quarter of the default.
@@ -33,10 +36,10 @@ MIN_READABLE_DEG = {"pan": 2.0, "tilt": 2.0, "roll": 6.0}  # twice the judge's t
 FULL_SPEEDS = ("fast", "whip")  # a fast or whip move is a reveal: its default size may leave the subject (plan.py)
 HEAD_MARGIN_NDC = body.HEAD_MARGIN_NDC
 BISECT_STEPS = 6
-GOOD_SHARE = 0.75  # a share of the default this large is kept before the eyes are lowered for a larger one
+GOOD_SHARE = 0.75  # a share of the default this large is kept before the next composition is tried
 _KEPT = [SHOT_TYPE.index(n) for n in body.HEAD_KEPT_SIZES]
 
-# place(eye_line, segments) -> (plan.Path of the placed shot: position, rotation, focal, segments; its notes)
+# place(composition, segments) -> (plan.Path of the placed shot: position, rotation, focal, segments; its notes)
 Place = Callable[[float, Sequence[Segment]], tuple]
 
 
@@ -88,9 +91,9 @@ def min_share(asked: Sequence[Segment], performed: Sequence[Segment]) -> float |
 def keep_head(place: Place, asked: Sequence[Segment], subject, sensor_width: float, aspect: float,
               close_start: bool) -> tuple[tuple, list[str]]:
     """place's result for the asked segments, bounded so the head stays in frame on the close frames (module
-    docstring), and notes on what was bounded or could not be. close_start: the start size is CU / MCU / MS (only
-    then does the eye line move)."""
-    first = place(EYE_LINES[0], asked)
+    docstring), and notes on what was bounded or could not be. close_start: the start size is ECU to MS (only
+    then does the composition change: the eye line and looking room of the larger sizes are not used)."""
+    first = place(COMPOSITIONS[0], asked)
 
     def cuts(result):
         return close_cuts(result[0].position, result[0].rotation, result[0].focal, subject, sensor_width, aspect)
@@ -101,12 +104,12 @@ def keep_head(place: Place, asked: Sequence[Segment], subject, sensor_width: flo
     performed = first[0].segments
     lowest = min_share(asked, performed)
     stated = lowest is None  # every amount is the user's (or a fast / whip move's): only the composition may change
-    best = None  # (share, eye line, result)
-    for eye in EYE_LINES if close_start else EYE_LINES[:1]:
-        found = _largest_share(place, eye, asked, performed, 1.0 if stated else lowest, cuts,
-                               first if eye == EYE_LINES[0] else None)
+    best = None  # (share, composition, result)
+    for composition in COMPOSITIONS if close_start else COMPOSITIONS[:1]:
+        found = _largest_share(place, composition, asked, performed, 1.0 if stated else lowest, cuts,
+                               first if composition == COMPOSITIONS[0] else None)
         if found is not None and (best is None or found[0] > best[0]):
-            best = (found[0], eye, found[1])
+            best = (found[0], composition, found[1])
         if best is not None and best[0] >= GOOD_SHARE:
             break
     if best is None:
@@ -115,22 +118,26 @@ def keep_head(place: Place, asked: Sequence[Segment], subject, sensor_width: flo
                            f"{cut} of its {close} close frames"]
         return first, [f"the move takes the head out of frame on {cut} of its {close} close frames even at its "
                        "smallest readable size"]
-    share, eye, result = best
+    share, (eye_line, lead_room), result = best
     notes = [] if share >= 1.0 else [f"the unstated amounts are {share:.0%} of the default so the head stays in "
                                      "frame"]
-    if eye != EYE_LINES[0]:
-        notes.append(f"the eyes sit at {eye:.2f} of the frame height so the head stays in frame")
+    if eye_line != COMPOSITIONS[0][0]:
+        notes.append(f"the eyes sit at {eye_line:.2f} of the frame height so the head stays in frame")
+    if lead_room != COMPOSITIONS[0][1]:
+        notes.append("the subject is centred (no looking room) so the head stays in frame")
     return result, notes
 
 
-def _largest_share(place: Place, eye: float, asked, performed, lowest: float, cuts, placed=None):
-    """(the largest share of the unstated amounts, at least `lowest`, whose shot keeps the head in frame with the
-    eyes at `eye`, that shot), or None where even the lowest share cuts it (or the start cannot be composed)."""
+def _largest_share(place: Place, composition: tuple[float, float], asked, performed, lowest: float, cuts,
+                   placed=None):
+    """(the largest share of the unstated amounts, at least `lowest`, whose shot keeps the head in frame from a
+    start composed as `composition`, that shot), or None where even the lowest share cuts it (or that start
+    cannot be composed)."""
     try:
-        full = placed if placed is not None else place(eye, asked)
+        full = placed if placed is not None else place(composition, asked)
         if not cuts(full)[0]:
             return 1.0, full
-        low = place(eye, scaled(asked, performed, lowest))
+        low = place(composition, scaled(asked, performed, lowest))
     except LensCraftError:  # a start this composition cannot reach is simply not a candidate
         return None
     if cuts(low)[0]:
@@ -138,7 +145,7 @@ def _largest_share(place: Place, eye: float, asked, performed, lowest: float, cu
     lo, hi, best = lowest, 1.0, low
     for _ in range(BISECT_STEPS):
         mid = 0.5 * (lo + hi)
-        trial = place(eye, scaled(asked, performed, mid))
+        trial = place(composition, scaled(asked, performed, mid))
         if cuts(trial)[0]:
             hi = mid
         else:

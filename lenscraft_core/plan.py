@@ -427,17 +427,18 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
         floor = subject_base(subject)
     poses: dict = {}
 
-    def place(eye_line: float, segs: Sequence[Segment]) -> tuple[Path, list[str]]:
-        """The shot from its framed start (the eyes at eye_line on a close person) through the floor and
+    def place(composition: tuple[float, float], segs: Sequence[Segment]) -> tuple[Path, list[str]]:
+        """The shot from its framed start (a person: the eyes at composition[0] of the frame height on close sizes,
+        looking room composition[1], see body.person_start_pose) through the floor and
         obstacles: a Path carrying the final position and rotation, and its notes."""
         notes: list[str] = []
         dolly_limit = None
         if person:
-            if eye_line not in poses:  # the same start for every share of the amounts head_room tries
-                poses[eye_line] = body.person_start_pose(subject, filled["shot_type"], filled["angle"], azimuth, lens,
-                                                         sensor_width, aspect, floor=floor, clearance=clearance,
-                                                         eye_line=eye_line)
-            pp = poses[eye_line]
+            if composition not in poses:  # the same start for every share of the amounts head_room tries
+                poses[composition] = body.person_start_pose(
+                    subject, filled["shot_type"], filled["angle"], azimuth, lens, sensor_width, aspect, floor=floor,
+                    clearance=clearance, eye_line=composition[0], lead_room=composition[1])
+            pp = poses[composition]
             y, pch, r = geo.yaw_pitch_roll(geo.quat_to_matrix(pp.rotation))
             start = Pose(np.asarray(pp.position, np.float64), y, pch, r, lens)
             target, dolly_limit = _head_target(subject, start, sensor_width, aspect)
@@ -479,11 +480,11 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
         aim = np.broadcast_to(np.asarray(aim, np.float64), (frames, 3))
     pivot = subject.positions(frames) if aim is None else aim
     if person:  # a close person keeps the head in frame through moves of no stated size (head_room.py)
-        close_start = filled["shot_type"] in body.HEAD_KEPT_SIZES
+        close_start = filled["shot_type"] in ("extremeCloseUp",) + body.HEAD_KEPT_SIZES  # eye line and lead room
         (path, notes), kept = head_room.keep_head(place, segs, subject, sensor_width, aspect, close_start)
         notes = notes + kept
     else:
-        path, notes = place(body.EYE_LINE, segs)
+        path, notes = place(head_room.COMPOSITIONS[0], segs)
     position, rotation = path.position, path.rotation
     traj = Trajectory(position, rotation, path.focal, sensor_width, aspect, float(fps), 1)
     instructions = []

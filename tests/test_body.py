@@ -222,6 +222,14 @@ def test_a_lower_eye_line_keeps_the_size_and_angle_and_adds_headroom():
         assert SHOT_TYPE.names[int(body.person_shot_size(mid.position, mid.rotation, 85.0, p, 36.0, 16 / 9))] == size
 
 
+def test_no_lead_room_centres_a_profile():
+    p = _person()
+    side = body.person_start_pose(p, "closeUp", "mediumAngle", 90.0, 85.0, 36.0, 16 / 9)
+    centred = body.person_start_pose(p, "closeUp", "mediumAngle", 90.0, 85.0, 36.0, 16 / 9, lead_room=0.0)
+    assert abs(side.subject_ndc_x) > 0.2 and centred.subject_ndc_x == 0.0
+    assert centred.frame_bottom == pytest.approx(side.frame_bottom, abs=1e-6)
+
+
 def test_head_cut_margin_is_stricter_and_the_judge_reads_none():
     """margin_ndc asks the head to stay that far inside the edges: a close-up whose head reaches NDC `edge` passes
     margins under 1 - edge and fails those over it; the judge's reading (margin 0) is unchanged."""

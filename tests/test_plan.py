@@ -154,7 +154,8 @@ HEAD_MOVES = [("tiltDown", {}), ("pedestalDown", {}), ("fullZoomIn", {}), ("panA
               ("truckRight", {"easing": "easeOutCubic", "angle": "highAngle", "shot_type": "closeUp",
                               "view": "backRight"}),
               ("dollyOutZoomIn", {"easing": "easeOutCirc", "angle": "highAngle", "shot_type": "closeUp",
-                                  "view": "frontRight"})]
+                                  "view": "frontRight"}),
+              ("zoomAndTruck", {"easing": "easeInQuint", "shot_type": "closeUp", "view": "backRight"})]
 
 
 @pytest.mark.parametrize("movement, more", HEAD_MOVES, ids=[f"{m}-{'-'.join(x.values()) or 'MS'}"
