@@ -35,6 +35,26 @@ SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "compound_prompts
 SUBJECTS = {"person": Subject([0.0, 0.0, 0.9], [0.5, 0.35, 1.8], name="person", object_class="person"),
             "object": Subject([0.0, 0.0, 0.3], [0.6, 0.6, 0.6], name="box")}
 FRAMES, FPS = 120, 24.0
+WALK_M_S = 1.0  # a followed / tracked subject walks (the camera has something to follow): away from the camera for
+# follow (along the view), across it for track (the front view looks along +Y), as the judge tells them apart
+
+
+def moving_subject(subject: Subject, segments) -> Subject:
+    """The subject itself for prompts without follow / track; else the same subject walking at WALK_M_S."""
+    kinds = {m.kind for seg in segments for m in seg.moves}
+    if not kinds & {"follow", "track"}:
+        return subject
+    direction = np.array([0.0, 1.0, 0.0]) if "follow" in kinds else np.array([1.0, 0.0, 0.0])
+    path = subject.position + np.arange(FRAMES)[:, None] / FPS * WALK_M_S * direction
+    return Subject(subject.position, subject.size, subject.rotation, name=subject.name,
+                   object_class=subject.object_class, motion_position=path)
+
+
+def subject_slice(subject: Subject, a: int, b: int) -> Subject:
+    if subject.motion_position is None:
+        return subject
+    return Subject(subject.motion_position[a], subject.size, subject.rotation, name=subject.name,
+                   object_class=subject.object_class, motion_position=subject.motion_position[a:b + 1])
 
 
 def _key(label: str) -> tuple[str, int]:
@@ -66,7 +86,7 @@ def grade(shot, segments, subject) -> tuple[bool, list[float]]:
     spans = shot.metadata["segment_frames"]
     ok = True
     for seg, (a, b) in zip(segments, spans):
-        v = judge_shot(shot.trajectory.slice(a, b + 1), subject)
+        v = judge_shot(shot.trajectory.slice(a, b + 1), subject_slice(subject, a, b))
         found = {_key(m) for m in v.moves}
         ok &= found == _asked(seg)
     jerk = _jerk(shot, subject)
@@ -94,7 +114,8 @@ def main() -> None:
         for e in entries:
             asked = [Segment(tuple(Move(m["movement"], m.get("amount"), speed=m.get("speed")) for m in seg))
                      for seg in e["segments"]]
-            for subj_name, subject in SUBJECTS.items():
+            for subj_name, standing in SUBJECTS.items():
+                subject = moving_subject(standing, asked)
                 for how, instruction in (("set's segments", {"segments": asked}), ("prompt text", e["prompt"])):
                     shot = engine.generate(subject, instruction, frames=FRAMES, fps=FPS, generator=gen)[0]
                     if how == "prompt text":
