@@ -53,9 +53,10 @@ def close_cuts(position, rotation, focal, subject, sensor_width: float, aspect: 
     return int((cut & close).sum()), int(close.sum())
 
 
-def _unstated(asked: Sequence[Segment], performed: Sequence[Segment]):
-    """(segment index, move index, performed move) of every move whose amount was not stated."""
-    for i, (seg, done) in enumerate(zip(asked, performed)):
+def _unstated(asked: Sequence[Segment], performed: Sequence[Segment], open_from: Sequence[Segment] | None = None):
+    """(segment index, move index, performed move) of every move whose amount was not stated (in open_from where
+    given: the user's segments before a caller filled their open amounts)."""
+    for i, (seg, done) in enumerate(zip(open_from or asked, performed)):
         for j, (a, p) in enumerate(zip(seg.moves, done.moves)):
             if (a.amount is None and p.amount and p.kind not in ("follow", "track")
                     and a.speed not in FULL_SPEEDS):
@@ -69,30 +70,34 @@ def _least_share(move) -> float:
     return MIN_SCALE.get(move.kind, 1.0)
 
 
-def scaled(asked: Sequence[Segment], performed: Sequence[Segment], share: float) -> list[Segment]:
+def scaled(asked: Sequence[Segment], performed: Sequence[Segment], share: float,
+           open_from: Sequence[Segment] | None = None) -> list[Segment]:
     """The asked segments with each unstated amount set to `share` of what the planner performed, or the least
     share that still reads as that move where that is more (a zoom's and a dolly zoom's in log ratio); stated
     amounts stay exact."""
     out = [list(seg.moves) for seg in asked]
-    for i, j, p in _unstated(asked, performed):
+    for i, j, p in _unstated(asked, performed, open_from):
         k = max(share, _least_share(p))
         amount = p.amount ** k if p.kind in ("zoom", "dollyZoom") else p.amount * k
         out[i][j] = replace(out[i][j], amount=float(amount), unit=p.unit)
     return [replace(seg, moves=tuple(moves)) for seg, moves in zip(asked, out)]
 
 
-def min_share(asked: Sequence[Segment], performed: Sequence[Segment]) -> float | None:
+def min_share(asked: Sequence[Segment], performed: Sequence[Segment],
+              open_from: Sequence[Segment] | None = None) -> float | None:
     """The smallest common share worth trying (each move stops at its own least share, see scaled); None: no
     unstated amount."""
-    shares = [_least_share(p) for _, _, p in _unstated(asked, performed)]
+    shares = [_least_share(p) for _, _, p in _unstated(asked, performed, open_from)]
     return min(shares) if shares else None
 
 
 def keep_head(place: Place, asked: Sequence[Segment], subject, sensor_width: float, aspect: float,
-              close_start: bool) -> tuple[tuple, list[str]]:
+              close_start: bool, open_from: Sequence[Segment] | None = None) -> tuple[tuple, list[str]]:
     """place's result for the asked segments, bounded so the head stays in frame on the close frames (module
     docstring), and notes on what was bounded or could not be. close_start: the start size is ECU to MS (only
-    then does the composition change: the eye line and looking room of the larger sizes are not used)."""
+    then does the composition change: the eye line and looking room of the larger sizes are not used). open_from:
+    the segments as the user asked them where a caller filled their open amounts (the learned generator): amounts
+    open there may still be bounded; None: asked's own open amounts."""
     first = place(COMPOSITIONS[0], asked)
 
     def cuts(result):
@@ -102,12 +107,12 @@ def keep_head(place: Place, asked: Sequence[Segment], subject, sensor_width: flo
     if not cut:
         return first, []
     performed = first[0].segments
-    lowest = min_share(asked, performed)
+    lowest = min_share(asked, performed, open_from)
     stated = lowest is None  # every amount is the user's (or a fast / whip move's): only the composition may change
     best = None  # (share, composition, result)
     for composition in COMPOSITIONS if close_start else COMPOSITIONS[:1]:
         found = _largest_share(place, composition, asked, performed, 1.0 if stated else lowest, cuts,
-                               first if composition == COMPOSITIONS[0] else None)
+                               first if composition == COMPOSITIONS[0] else None, open_from)
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], composition, found[1])
         if best is not None and best[0] >= GOOD_SHARE:
@@ -129,7 +134,7 @@ def keep_head(place: Place, asked: Sequence[Segment], subject, sensor_width: flo
 
 
 def _largest_share(place: Place, composition: tuple[float, float], asked, performed, lowest: float, cuts,
-                   placed=None):
+                   placed=None, open_from=None):
     """(the largest share of the unstated amounts, at least `lowest`, whose shot keeps the head in frame from a
     start composed as `composition`, that shot), or None where even the lowest share cuts it (or that start
     cannot be composed)."""
@@ -137,7 +142,7 @@ def _largest_share(place: Place, composition: tuple[float, float], asked, perfor
         full = placed if placed is not None else place(composition, asked)
         if not cuts(full)[0]:
             return 1.0, full
-        low = place(composition, scaled(asked, performed, lowest))
+        low = place(composition, scaled(asked, performed, lowest, open_from))
     except LensCraftError:  # a start this composition cannot reach is simply not a candidate
         return None
     if cuts(low)[0]:
@@ -145,7 +150,7 @@ def _largest_share(place: Place, composition: tuple[float, float], asked, perfor
     lo, hi, best = lowest, 1.0, low
     for _ in range(BISECT_STEPS):
         mid = 0.5 * (lo + hi)
-        trial = place(composition, scaled(asked, performed, mid))
+        trial = place(composition, scaled(asked, performed, mid, open_from))
         if cuts(trial)[0]:
             hi = mid
         else:

@@ -389,7 +389,8 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
               frames: int = 48, fps: float = DEFAULT_FPS, seed: int = 0, variation: int = 0,
               focal_length: float | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
               aspect: float = DEFAULT_ASPECT, floor: float | str | None = "auto", clearance: float = CLEARANCE_M,
-              obstacles: Sequence = (), aim: np.ndarray | None = None) -> Shot:
+              obstacles: Sequence = (), aim: np.ndarray | None = None,
+              open_segments: Sequence[Segment] | None = None) -> Shot:
     """One planned shot. labels: the STATED fields (canonical names); open ones take the operator defaults
     (vocabulary defaults: eye level, medium shot, front, in-out sine) on variation 0 and a random label (seeded by
     seed and variation) on the others. segments: what the camera does (moves.Segment); None = the movement label's
@@ -397,7 +398,10 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
     its box. focal_length fixes the lens, else the operator lens for the shot size (OPERATOR_LENS_MM). floor: the
     ground height ("auto": the subject's lowest corner, where it stands; None: no floor); the camera keeps
     `clearance` above it and out of `obstacles`
-    (clearance.keep_clear). aim (F, 3): a point to frame instead of the subject's own (an aim target)."""
+    (clearance.keep_clear). aim (F, 3): a point to frame instead of the subject's own (an aim target). A close
+    person keeps the head in frame through amounts not stated (head_room.py); open_segments: the segments as the
+    user asked them where the caller filled their open amounts into `segments` (the learned generator), so those
+    may be bounded too (same moves in the same order)."""
     from . import body, clearance as clear, head_room  # the planner's scene helpers
 
     labels = {f: FIELDS[f].resolve(v) for f, v in (labels or {}).items() if v}
@@ -479,9 +483,13 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
     if aim is not None:
         aim = np.broadcast_to(np.asarray(aim, np.float64), (frames, 3))
     pivot = subject.positions(frames) if aim is None else aim
+    if open_segments is not None and [[m.movement for m in g.moves] for g in open_segments] != [
+            [m.movement for m in g.moves] for g in segs]:
+        raise LensCraftError("plan_shot: open_segments must hold the same moves, in the same order, as segments")
     if person:  # a close person keeps the head in frame through moves of no stated size (head_room.py)
         close_start = filled["shot_type"] in ("extremeCloseUp",) + body.HEAD_KEPT_SIZES  # eye line and lead room
-        (path, notes), kept = head_room.keep_head(place, segs, subject, sensor_width, aspect, close_start)
+        (path, notes), kept = head_room.keep_head(place, segs, subject, sensor_width, aspect, close_start,
+                                                  list(open_segments) if open_segments else None)
         notes = notes + kept
     else:
         path, notes = place(head_room.COMPOSITIONS[0], segs)

@@ -188,3 +188,17 @@ def test_stated_and_fast_amounts_stay_exact_even_when_they_cut_the_head():
     whip = plan_shot(PERSON, {"movement": "panLeft"}, segments=[Segment((Move("panLeft", speed="whip"),))],
                      frames=48)
     assert judge_shot(whip, PERSON).amounts["pan"] == pytest.approx(90.0, abs=0.5)
+
+
+def test_amounts_a_caller_filled_may_be_bounded_when_it_says_they_were_open():
+    """The learned generator fills the open amounts before planning: with open_segments those stay boundable (the
+    head kept), without them they are the caller's stated amounts, performed exactly."""
+    asked = [Segment((Move("tiltDown"),))]
+    filled = [Segment((Move("tiltDown", 10.0),))]
+    exact = plan_shot(PERSON, {"shot_type": "closeUp"}, segments=filled, frames=48)
+    assert exact.metadata["segments"][0]["moves"][0]["amount"] == 10.0 and _close_cuts(exact)[0] > 0
+    kept = plan_shot(PERSON, {"shot_type": "closeUp"}, segments=filled, frames=48, open_segments=asked)
+    assert _close_cuts(kept)[0] == 0 and kept.metadata["segments"][0]["moves"][0]["amount"] < 10.0
+    assert judge_shot(kept, PERSON).movement == "tiltDown"
+    with pytest.raises(LensCraftError, match="open_segments"):
+        plan_shot(PERSON, {}, segments=filled, frames=48, open_segments=[Segment((Move("panLeft"),))])
