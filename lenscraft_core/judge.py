@@ -47,7 +47,10 @@ TRANSLATION_MIN_FRACTION = 0.02
 # towards a subject seen from above has a small vertical part in world terms): it is not a move of its own.
 AXIS_SHARE_MIN = 0.25
 # Without a subject nothing gives translation a scale: it counts when it stands above the noise the path's own
-# jitter leaves in the net amount (judge_ends.net_floor, per axis) and above floating-point rounding.
+# jitter leaves in the net amount (judge_ends.net_floor, per axis) and above floating-point rounding. A segment
+# judged against its take's extent (reference_length) has its ends at cuts placed only to within the jitter, where a
+# neighbour's move leaks in: there it must also stand TRANSLATION_SNR x the per-frame jitter clear.
+TRANSLATION_SNR = 5.0
 FLOAT_REL = 1e-9  # relative rounding floor on coordinates: differences below it are arithmetic, not motion
 # Zoom: half the smallest zoom of the vocabulary (2^0.25) in log terms; the zoom classes split at the geometric
 # midpoints between 2^0.25, 2^0.5 and 2 (and arcs at the midpoints between 90, 180 and 360 degrees).
@@ -405,7 +408,7 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
     if source == "none":  # no scale: translation counts against the path's own jitter
         t_floor = floor / L
         if scaled:
-            t_floor = max(t_floor, TRANSLATION_MIN_FRACTION)
+            t_floor = max(t_floor, TRANSLATION_SNR * noise / L, TRANSLATION_MIN_FRACTION)
     else:
         t_floor = TRANSLATION_MIN_FRACTION
     # ... and above the noise left in the end-to-end difference (per axis: the 3-D jitter over sqrt 3).
