@@ -247,3 +247,21 @@ def test_small_camera_only_translation_stands_above_long_white_jitter(label):
         still = simulate_shot(Subject([0.0, 0.0, 0.9], [0.5, 0.4, 1.8]), {"movement": "static"}, frames=250,
                               fps=25.0, seed=k, jitter=True)
         assert judge_shot(_pose_noise(still, rng, 0.02, 0.1), None).moves == ()
+
+
+def test_net_floor_is_three_sigma_of_the_end_to_end_difference():
+    """judge_ends: white_sigma recovers a series' white jitter under a smooth move (fourth differences), and
+    net_floor is END_SNR standard deviations of end_values' difference: on pure noise it is passed about 0.3 % of
+    the time, and on a long shot the end fits keep it near 1.5 x one frame's jitter (the old floor without a
+    subject, 5 x the 3-D residual, was about 7 x)."""
+    from lenscraft_core.judge_ends import END_SNR, end_values, end_window, net_floor, white_sigma
+
+    rng = np.random.default_rng(0)
+    F, win = 300, 11
+    move = 5.0 * (3 * np.linspace(0, 1, F) ** 2 - 2 * np.linspace(0, 1, F) ** 3)
+    assert white_sigma(move + rng.normal(0.0, 0.2, F)) == pytest.approx(0.2, rel=0.15)
+    w = end_window(F)
+    diffs = [np.subtract(*end_values(rng.normal(0.0, 1.0, F), w, win)[::-1]) for _ in range(400)]
+    floor = float(net_floor(rng.normal(0.0, 1.0, F), w, win))
+    assert np.std(diffs) == pytest.approx(floor / END_SNR, rel=0.2)
+    assert floor < 2.0  # 300 frames, 30-frame end fits: 3 x 0.50
