@@ -336,17 +336,17 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
                        obstacles=obstacles)
         shots = []
         for v in range(variations):
-            segs = segments
+            segs, asked = segments, None
             if generator() == "learned":
                 if TYPE_CHECKING or not _BUNDLED:
                     from lenscraft_core.inference.learned import fill_open_amounts
                 else:
                     from .lenscraft_core.inference.learned import fill_open_amounts
-                segs = fill_open_amounts(_model_engine().move_decoder(), subject, dict(labels),
-                                         segments or plan.segments_from_movement(labels.get("movement")), frames,
-                                         fps, seed, v, aim=aim, **options)
+                asked = segments or plan.segments_from_movement(labels.get("movement"))
+                segs = fill_open_amounts(_model_engine().move_decoder(), subject, dict(labels), asked, frames, fps,
+                                         seed, v, aim=aim, **options)
             shots.append(plan.plan_shot(subject, dict(labels), segs, frames, fps, seed, v, aim=aim,
-                                        **options).validate("generated shot"))
+                                        open_segments=asked, **options).validate("generated shot"))
         return shots
     labels, notes = dict(labels), []
     if segments:  # one move per shot: the first moving segment names it

@@ -23,15 +23,18 @@ from . import geometry as geo
 from .moves import Move, Segment
 from .schema import Subject, Trajectory
 
-PREDICTED_KINDS = ("pan", "tilt", "roll", "arc", "dolly", "truck", "pedestal", "zoom", "dollyZoom")
+MOVE_KINDS = ("pan", "tilt", "roll", "arc", "dolly", "truck", "pedestal", "zoom", "dollyZoom")  # moves with amounts
+# Arcs and zooms are named by their amount (a quarter / half / full orbit, a short / half / full zoom): the label
+# states it, so the decoder decides the amounts of the other kinds only (the planner sizes a slow arc or zoom).
+PREDICTED_KINDS = tuple(k for k in MOVE_KINDS if k not in ("arc", "zoom"))
 KIND_SCALE = {"pan": 30.0, "tilt": 20.0, "roll": 15.0, "arc": 90.0, "dolly": 0.3, "truck": 0.5, "pedestal": 0.5,
               "zoom": 0.5, "dollyZoom": 0.5}
 SPEED_SLOTS = (None, "slow", "fast", "whip")
 STATE = ("log_depth", "log_frame_height", "log_focal", "elevation", "pitch", "person", "head_room", "chin_room",
          "aim_x", "aim_y")
 SEGMENT = ("log_seconds", "first", "moves", "duration_stated", "log_duration_share")
-FEATURES = (tuple(f"kind_{k}" for k in PREDICTED_KINDS) + ("sign",) + tuple(f"speed_{s}" for s in SPEED_SLOTS)
-            + SEGMENT + tuple(f"beside_{k}" for k in PREDICTED_KINDS) + STATE)
+FEATURES = (tuple(f"kind_{k}" for k in MOVE_KINDS) + ("sign",) + tuple(f"speed_{s}" for s in SPEED_SLOTS)
+            + SEGMENT + tuple(f"beside_{k}" for k in MOVE_KINDS) + STATE)
 FEATURE_VERSION = 1
 
 
@@ -93,12 +96,12 @@ def segment_state(traj: Trajectory, frame: int, subject: Subject, aim: np.ndarra
 def move_row(move: Move, segment: Segment, seconds: float, first: bool, state: SegmentState,
              embedding: np.ndarray) -> np.ndarray:
     """One move's input row (FEATURES, then the movement label's text embedding)."""
-    kinds = np.array([move.kind == k for k in PREDICTED_KINDS], np.float64)
+    kinds = np.array([move.kind == k for k in MOVE_KINDS], np.float64)
     speed = np.array([move.speed == s for s in SPEED_SLOTS], np.float64)
-    beside = np.zeros(len(PREDICTED_KINDS))
+    beside = np.zeros(len(MOVE_KINDS))
     for other in segment.moves:
-        if other is not move and other.kind in PREDICTED_KINDS:
-            beside[PREDICTED_KINDS.index(other.kind)] = 1.0
+        if other is not move and other.kind in MOVE_KINDS:
+            beside[MOVE_KINDS.index(other.kind)] = 1.0
     share = min(move.duration_s / seconds, 1.0) if move.duration_s else 1.0
     seg = [np.log(max(seconds, 1e-3)), float(first), float(len(segment.moves)), float(move.duration_s is not None),
            np.log(share)]

@@ -6,7 +6,8 @@ describe's segmentation.
 
 Each example is one move: its input row (move_features.move_row: the move, its segment, where the camera stands when
 the segment starts) and the amount the operator performed (move_features.target_value). Moves whose amount the
-description states are not examples (the decoder never predicts a stated amount) but shape the shot around them.
+description states (arcs and zooms by their label) are not examples (the decoder never predicts a stated amount)
+but shape the shot around them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .plan import plan_shot
 from .schema import Shot, Subject
 from .vocabulary import FIELDS, MOVEMENT
 
-SINGLE_MOVES = tuple(label.name for label in MOVEMENT if label.params.get("kind") in mf.PREDICTED_KINDS)
+SINGLE_MOVES = tuple(label.name for label in MOVEMENT if label.params.get("kind") in mf.MOVE_KINDS)
 # Stated amounts are drawn log-uniformly over these ranges (the kind's native unit; truck / pedestal in frames).
 STATED_RANGE = {"pan": (5.0, 180.0), "tilt": (5.0, 75.0), "roll": (5.0, 45.0), "arc": (15.0, 360.0),
                 "dolly": (0.1, 0.8), "truck": (0.2, 2.0), "pedestal": (0.2, 2.0), "zoom": (1.1, 3.0),
@@ -58,8 +59,8 @@ def random_subject(rng: np.random.Generator) -> Subject:
 
 
 def random_move(rng: np.random.Generator, exclude: set) -> Move:
-    kind = [k for k in mf.PREDICTED_KINDS if k not in exclude][int(rng.integers(len(mf.PREDICTED_KINDS)
-                                                                               - len(exclude)))]
+    kinds = [k for k in mf.MOVE_KINDS if k not in exclude]
+    kind = kinds[int(rng.integers(len(kinds)))]
     names = [n for n in SINGLE_MOVES if MOVEMENT[n].params["kind"] == kind]
     name = names[int(rng.integers(len(names)))]
     speed = _pick(rng, SPEED_WORDS)
@@ -116,7 +117,7 @@ def move_examples(n_shots: int, seed: int, embeddings: np.ndarray) -> tuple[np.n
             state = mf.segment_state(traj, a, s.subject)
             seconds = max(b - a, 1) / fps
             for move, performed in zip(asked.moves, done.moves):
-                if move.amount is not None:
+                if move.amount is not None or move.kind not in mf.PREDICTED_KINDS:
                     continue
                 rows.append(mf.move_row(move, asked, seconds, k == 0, state,
                                         embeddings[MOVEMENT.index(move.movement)]))

@@ -69,13 +69,17 @@ def fill_open_amounts(decoder: MoveDecoderSession, subject: Subject, labels: dic
                       segments: Sequence[Segment], frames: int, fps: float, seed: int, variation: int,
                       aim: np.ndarray | None = None, **plan_options) -> list[Segment]:
     """The segments with every open amount decided by the decoder. Segment k is decided on the shot planned with
-    segments 0..k-1 already decided, read at k's first frame (where the camera stands when k starts)."""
-    filled = list(segments) or [Segment(())]
+    segments 0..k-1 already decided, read at k's first frame (where the camera stands when k starts). Plan the
+    result with open_segments=segments: what was open stays bounded as the planner bounds its own defaults (a
+    close person's head stays in frame, head_room.py)."""
+    asked = list(segments) or [Segment(())]
+    filled = list(asked)
     for k, seg in enumerate(filled):
         open_moves = [i for i, m in enumerate(seg.moves) if m.amount is None and m.kind in mf.PREDICTED_KINDS]
         if not open_moves:
             continue
-        shot = plan.plan_shot(subject, labels, filled, frames, fps, seed, variation, aim=aim, **plan_options)
+        shot = plan.plan_shot(subject, labels, filled, frames, fps, seed, variation, aim=aim,
+                              open_segments=asked, **plan_options)
         a, b = shot.metadata["segment_frames"][k]
         state = mf.segment_state(shot.trajectory, a, subject, aim)
         seconds = max(b - a, 1) / fps

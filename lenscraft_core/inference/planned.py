@@ -38,11 +38,12 @@ def generate_planned(req: Request, subject: Subject, frames: int, fps: float, se
     options = dict(focal_length=focal_length, sensor_width=sensor_width, aspect=aspect, floor=floor,
                    obstacles=obstacles)
     for v in range(int(variations)):
-        segments = req.segments
+        segments, asked = req.segments, None
         if fill is not None:
-            segments = fill(subject, req.stated, list(req.segments or plan.segments_from_movement(
-                req.stated.get("movement"))), int(frames), float(fps), seed, v, aim=aim, **options)
-        shot = plan.plan_shot(subject, req.stated, segments, int(frames), float(fps), seed, v, aim=aim, **options)
+            asked = list(req.segments or plan.segments_from_movement(req.stated.get("movement")))
+            segments = fill(subject, req.stated, asked, int(frames), float(fps), seed, v, aim=aim, **options)
+        shot = plan.plan_shot(subject, req.stated, segments, int(frames), float(fps), seed, v, aim=aim,
+                              open_segments=asked, **options)
         shot.metadata.update(req.meta)
         if req.shake:
             shot.metadata["shake"] = float(req.shake)
