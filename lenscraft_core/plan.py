@@ -15,9 +15,11 @@ Amounts and speeds (moves.py gives the units): a stated amount is used as is (a 
 subject: the result says so); an unstated one is the operator default, PACE[kind][speed] per second of the move,
 clipped to DEFAULT_RANGE[kind] and, for pans, tilts, trucks and pedestals at a normal or slow pace, to what keeps
 the framed point in frame (IN_FRAME_TRAVEL); a slow move covers SLOW_SHARE of that; a person's push-in stops before
-the head leaves the frame; arcs and zooms take their label's amount (a quarter orbit is 90 degrees). A "fast" move
-takes amount / PACE[kind]["fast"] seconds and a "whip" one peaks at WHIP_PEAK_DEG_S, centred in its segment with
-holds around it; other moves fill their segment. benchmarks/judge_words.py measures what each word does.
+the head leaves the frame; arcs and zooms take their label's amount (a quarter orbit is 90 degrees). On a person,
+a shot that would cut the head on a CU / MCU / MS frame has its unstated amounts bounded and, if need be, its start
+recomposed (eyes lower, subject centred) so the head stays in frame (head_room.py); stated amounts stay exact. A
+"fast" move takes amount / PACE[kind]["fast"] seconds and a "whip" one peaks at WHIP_PEAK_DEG_S, centred in its
+segment with holds around it; other moves fill their segment. benchmarks/judge_words.py measures what each word does.
 """
 
 from __future__ import annotations
