@@ -126,11 +126,15 @@ def target_value(move: Move, frame_size: tuple[float, float] | None = None) -> f
     return float(np.log(max(native_amount(move, frame_size), 1e-4) / KIND_SCALE[move.kind]))
 
 
-def predicted_move(move: Move, value: float) -> Move:
-    """The move with the decoder's output (a target_value) as its amount, in the unit the planner reads."""
+def predicted_move(move: Move, value: float, frame_size: tuple[float, float] | None = None) -> Move:
+    """The move with the decoder's output (a target_value) as its amount, in the unit the planner reads. A pedestal
+    goes in metres (frame_size: the frame's width and height at the framed point), so that only a pedestal the words
+    size in frames ("crane up over the subject") is a crane (plan._crane_over)."""
     kind = move.kind
     native = float(np.exp(np.clip(value, -8.0, 4.0)) * KIND_SCALE[kind])
     if kind in ("zoom", "dollyZoom"):
         return Move(move.movement, round(float(np.exp(native)), 4), None, move.speed, move.duration_s)
+    if kind == "pedestal" and frame_size is not None:
+        return Move(move.movement, round(native * frame_size[1], 4), "m", move.speed, move.duration_s)
     unit = "frame" if kind in ("truck", "pedestal") else None
     return Move(move.movement, round(native, 4), unit, move.speed, move.duration_s)

@@ -229,8 +229,9 @@ def turn_about_vertical(points: np.ndarray, centre, angle) -> np.ndarray:
 
 
 def _crane_over(moves: Sequence[Move]) -> bool:
-    """A pedestal of at least CRANE_OVER_FRAMES frame heights ("crane up over the subject"): a crane, not a plain
-    pedestal, so it keeps its target in frame."""
+    """A pedestal STATED at CRANE_OVER_FRAMES frame heights or more ("crane up over the subject"): a crane, not a
+    plain pedestal, so it keeps its target in frame. Called on the asked moves: a large default ("descend fast") or a
+    pedestal in metres ("up a metre") is a plain pedestal, as asked."""
     return any(m.kind == "pedestal" and m.unit == "frame" and (m.amount or 0.0) >= CRANE_OVER_FRAMES for m in moves)
 
 
@@ -331,7 +332,7 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
             p_seg = turn_about_vertical(p_seg, centre, arc)
             yaw = yaw + arc
             target = turn_about_vertical(target, centre, arc[-1])
-        if _crane_over(performed) and not any(m.kind == "tilt" for m in performed):
+        if _crane_over(seg.moves) and not any(m.kind == "tilt" for m in performed):
             # rising over the subject (a pedestal of a frame or more): a crane keeps what it frames in the picture,
             # tilting down by the change in the target's elevation as seen from the camera
             rel = target - p_seg

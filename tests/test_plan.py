@@ -136,6 +136,10 @@ def test_a_crane_over_the_subject_tilts_to_keep_it_and_a_plain_pedestal_does_not
     assert set(judge_shot(over, PERSON).moves) == {"pedestalUp", "tiltDown"}
     assert judge_shot(plain, PERSON).moves == ("pedestalUp",)
     assert np.ptp(_ypr(plain)[:, 1]) < 1e-12  # a pedestal alone keeps its pitch exactly
+    # only the words make a crane: a fast pedestal's large default and a pedestal sized in metres stay plain
+    for seg in (Segment((Move("pedestalDown", speed="fast"),)), Segment((Move("pedestalUp", 1.5, "m"),))):
+        shot = plan_shot(PERSON, {}, [seg], frames=96)
+        assert np.ptp(_ypr(shot)[:, 1]) < 1e-12, seg
 
 
 def _close_cuts(shot, subject=PERSON):

@@ -21,8 +21,8 @@ def only_move(text: str):
 
 
 @pytest.mark.parametrize("text,movement,amount,unit", [
-    ("a slight pan left", "panLeft", 22.5, "deg"), ("tilt up a touch", "tiltUp", 15.0, "deg"),
-    ("truck right a little", "truckRight", 0.25, "frame"), ("pan right across the scene", "panRight", 90.0, "deg"),
+    ("a slight pan left", "panLeft", 6.0, "deg"), ("tilt up a touch", "tiltUp", 5.0, "deg"),
+    ("truck right a little", "truckRight", 0.15, "frame"), ("pan right across the scene", "panRight", 90.0, "deg"),
     ("pan left 30 degrees", "panLeft", 30.0, "deg"), ("tilt down 12°", "tiltDown", 12.0, "deg"),
     ("crane up over the subject", "pedestalUp", 1.0, "frame"), ("truck left 2 metres", "truckLeft", 2.0, "m"),
     ("pedestal down 1.5 m", "pedestalDown", 1.5, "m"), ("2x zoom in", "fullZoomIn", 2.0, "ratio"),
@@ -357,3 +357,20 @@ def test_both_ways_is_not_read_into_looking_or_easing():
         parse_prompt("he glances left and right")
     assert moves("she looks up and down the street") == []
     assert moves("zoom in with an ease in and out") == [["halfZoomIn"]]
+
+
+def test_slight_is_smaller_than_the_operator_default():
+    """"slight" / "a touch" are smaller than a plain move of no stated size (the planner's default), and a quarter is
+    still a quarter of the full amount."""
+    from lenscraft_core import plan
+    from lenscraft_core.schema import Subject
+
+    person = Subject([0.0, 0.0, 0.9], [0.5, 0.4, 1.8], object_class="person")
+    for plain, slight in (("pan left", "slight pan left"), ("tilt up", "tilt up a touch"),
+                          ("truck right", "truck right a little"), ("push in", "a subtle push in")):
+        amounts = []
+        for prompt in (plain, slight):
+            shot = plan.plan_shot(person, segments=parse_prompt(prompt).segments, frames=96)
+            amounts.append(shot.metadata["segments"][0]["moves"][0]["amount"])
+        assert amounts[1] < amounts[0], (plain, amounts)
+    assert parse_prompt("quarter orbit left").segments[0].moves[0].amount == 90.0

@@ -88,6 +88,6 @@ def fill_open_amounts(decoder: MoveDecoderSession, subject: Subject, labels: dic
         values = decoder.predict(rows)
         moves = list(seg.moves)
         for i, value in zip(open_moves, values):
-            moves[i] = mf.predicted_move(moves[i], float(value))
+            moves[i] = mf.predicted_move(moves[i], float(value), state.frame_size)
         filled[k] = replace(seg, moves=tuple(moves))
     return filled

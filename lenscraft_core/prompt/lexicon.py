@@ -5,7 +5,8 @@ A phrase maps to one or more cues, tuples whose first item says what they are:
     ("move", kind, direction, fraction)  a move word; direction/fraction are what the word implies by itself
                                          ("rise" -> up, "semicircle" -> half), kind "MOVE"/"ROTATE" for generic verbs
     ("dir", axis, direction)             H: left/right, V: up/down, D: in/out
-    ("mag", fraction)                    how much of the kind's FULL_AMOUNT ("a touch" 0.25, "halfway" 0.5)
+    ("mag", fraction)                    how much of the kind's FULL_AMOUNT ("quarter" 0.25, "halfway" 0.5), or
+                                         SLIGHT ("a touch": the kind's SLIGHT_AMOUNT)
     ("amt", {kind: (amount, unit)})      an amount phrase for the kinds it fits ("across the scene": a pan of 90 deg)
     ("reveal", direction)                a body reveal ("from the feet to the face"): REVEAL_AMOUNT of a tilt
     ("speed", speed)                     moves.SPEEDS: "slow", "fast", "whip"
@@ -130,9 +131,11 @@ DIRECTIONS = {
 # Motion-only directions: said alone ("position forward along its view axis") they still mean a dolly.
 ORPHAN_DOLLY = {"forward", "forwards", "closer", "backward", "backwards", "nearer"}
 
+SLIGHT = "slight"  # a "mag" that is not a share of the full amount: SLIGHT_AMOUNT, smaller than the operator's default
 MAGNITUDES = {
-    **{w: ("mag", 0.25) for w in _words("slight, slightly, a touch, touch, a bit, bit, a little, little, small, "
-                                        "subtle, subtly, nudge, tiny, short, quarter, quarter turn, quarter way")},
+    **{w: ("mag", SLIGHT) for w in _words("slight, slightly, a touch, touch, a bit, bit, a little, little, small, "
+                                          "subtle, subtly, nudge, tiny")},
+    **{w: ("mag", 0.25) for w in _words("short, quarter, quarter turn, quarter way")},
     **{w: ("mag", 0.5) for w in _words("half, halfway, half way, partway, part way, partially, moderate, "
                                        "moderately, medium, semi, midway, half range")},
     **{w: ("mag", 1.0) for w in _words("full, fully, complete, completely, all way, all way around, as far as, "
@@ -347,11 +350,15 @@ VIEWS = {
 # ----------------------------------------------------------------------------------------------------------------------
 # Amounts (units of moves.AMOUNT_UNITS), speeds, timing and shake
 # ----------------------------------------------------------------------------------------------------------------------
-# What a "mag" fraction 1.0 means per kind (zoom and dolly zoom: the ratio's power); "slight" = 0.25 of it.
+# What a "mag" fraction 1.0 means per kind (zoom and dolly zoom: the ratio's power).
 FULL_AMOUNT = {"pan": 90.0, "tilt": 60.0, "roll": 45.0, "arc": 360.0, "dolly": 1.0, "truck": 1.0, "pedestal": 1.0,
                "zoom": 2.0, "dollyZoom": 2.0}
 MAG_UNIT = {"pan": "deg", "tilt": "deg", "roll": "deg", "arc": "deg", "dolly": "share", "truck": "frame",
             "pedestal": "frame", "zoom": "ratio", "dollyZoom": "ratio"}
+# "slight", "a touch": about half the planner's default for the kind (plan.PACE), still above what the judge reads
+# as the move (its thresholds: docs/JUDGE.md); a zoom is the short zoom (2^0.25).
+SLIGHT_AMOUNT = {"pan": 6.0, "tilt": 5.0, "roll": 6.0, "arc": 30.0, "dolly": 0.1, "truck": 0.15, "pedestal": 0.15,
+                 "zoom": 2.0 ** 0.25, "dollyZoom": 1.25}
 GEOMETRIC = ("zoom", "dollyZoom")  # amounts are ratios: a fraction f of FULL_AMOUNT is FULL_AMOUNT ** f
 DEGREE_KINDS = ("pan", "tilt", "roll", "arc")  # "N degrees" fits these
 PERCENT_UNIT = {"dolly": "share"}  # "push in 30%": a share of the way to the subject

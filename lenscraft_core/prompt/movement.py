@@ -236,6 +236,8 @@ def _adopt_compound(events: list[_Event]) -> None:
 def amount_of(cue: Cue, kind: str) -> tuple[float, str] | None:
     """(amount, unit) an amount cue gives a move of this kind (moves.AMOUNT_UNITS), or None if it does not fit."""
     what = cue.what
+    if what[0] == "mag" and what[1] == LX.SLIGHT and kind in LX.SLIGHT_AMOUNT:
+        return LX.SLIGHT_AMOUNT[kind], LX.MAG_UNIT[kind]
     if what[0] == "mag" and kind in LX.FULL_AMOUNT:
         full = LX.FULL_AMOUNT[kind]
         value = full ** what[1] if kind in LX.GEOMETRIC else full * what[1]
