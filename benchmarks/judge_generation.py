@@ -1,6 +1,6 @@
 """Does generation do what was asked, graded by the geometric judge (lenscraft_core/judge.py), not by the model?
-generate's default (the planner, plan.py), the network's own trajectory (generator="model") and the simulator, side by
-side in one run.
+generate's default (the planner, plan.py), the planner with the move decoder deciding the open amounts
+(generator="learned"), the network's own trajectory (generator="model") and the simulator, side by side in one run.
 
     .venv/bin/python benchmarks/judge_generation.py                 # bundled model (ONNX), 5 seeds per cell
     .venv/bin/python benchmarks/judge_generation.py --seeds 20 --model runs/x/last --runtime torch
@@ -43,7 +43,9 @@ SUBJECTS = {
     "object": Subject([0.0, 0.0, 0.2], [0.4, 0.4, 0.4], name="box"),
 }
 MULTI_HUMP = {"Bounce", "Elastic", "Back"}  # easings whose speed has several humps by design
-GENS = ("planned", "model", "simulator")  # generate's default, the network's own trajectory, the simulator
+# generate's default (the planner), the planner with the move decoder's open amounts, the network's own trajectory,
+# the simulator
+GENS = ("planned", "learned", "model", "simulator")
 
 
 
@@ -93,11 +95,11 @@ def run(engine, seeds: int, frames: int, fps: float, generators: tuple[str, ...]
                     if "simulator" in generators:
                         rows[("simulator", mode, subj_name)][movement].append((judge_shot(sim, sim.subject),
                                                                                labels))
-                    for gen in ("model", "planned"):
+                    for gen in ("model", "planned", "learned"):
                         if gen not in generators:
                             continue
-                        extra = {"generator": "model"} if gen == "model" else {}
-                        shot = engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed, **extra)[0]
+                        shot = engine.generate(sim.subject, labels, frames=frames, fps=fps, seed=seed,
+                                               generator=gen)[0]
                         rows[(gen, mode, subj_name)][movement].append((judge_shot(shot, sim.subject), labels))
                         framed[(gen, mode, subj_name)].append(
                             {**framing_checks(shot, sim.subject, labels), "movement": movement})
