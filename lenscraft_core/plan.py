@@ -235,6 +235,37 @@ def _crane_over(moves: Sequence[Move]) -> bool:
     return any(m.kind == "pedestal" and m.unit == "frame" and (m.amount or 0.0) >= CRANE_OVER_FRAMES for m in moves)
 
 
+FOLLOW_PICK_UP_S = 0.5  # a follow / track takes this long to pick the subject up after a segment that does not ride
+# along, and to let it go before one (a stop asked for still decelerates: no jerk spike at the join)
+
+
+def _rides(segment: Segment) -> bool:
+    return any(m.kind in ("follow", "track") for m in segment.moves)
+
+
+def _ride(pivot: np.ndarray, fps: float, pick_up: bool, let_go: bool) -> np.ndarray:
+    """(n, 3) the camera's ride along the subject's path over a segment: the subject's own travel, except over
+    FOLLOW_PICK_UP_S where the camera picks the subject up from rest or lets it go to rest, on a quintic Hermite
+    from (where it is, how fast, no acceleration) to (where the subject's travel puts it, how fast, no
+    acceleration): velocity and acceleration are continuous at the joins and the camera ends each window exactly on
+    the subject's travel, so the segment still reads as a follow and nothing else."""
+    ride = pivot - pivot[0]
+    n = len(ride)
+    m = min(int(round(FOLLOW_PICK_UP_S * fps)), (n - 1) // 2)
+    if m < 2:
+        return ride
+    t = (np.arange(m + 1) / m)[:, None]
+    h_p0, h_p1 = 1 - 10 * t ** 3 + 15 * t ** 4 - 6 * t ** 5, 10 * t ** 3 - 15 * t ** 4 + 6 * t ** 5
+    h_v0, h_v1 = t - 6 * t ** 3 + 8 * t ** 4 - 3 * t ** 5, -4 * t ** 3 + 7 * t ** 4 - 3 * t ** 5
+    velocity = np.gradient(ride, axis=0)  # per frame
+    if pick_up:  # from rest at the segment's start to the subject's pace m frames later
+        ride[:m + 1] = ride[0] * h_p0 + ride[m] * h_p1 + velocity[m] * m * h_v1
+    if let_go:  # from the subject's pace to rest at the segment's end
+        j = n - 1 - m
+        ride[j:] = ride[j] * h_p0 + velocity[j] * m * h_v0 + ride[-1] * h_p1
+    return ride
+
+
 def _progress(n: int, span_frames: int, easing: str, centred: bool) -> np.ndarray:
     """Eased progress over n frames of a segment (n >= 1; frame 0 is the segment's start): over span_frames of them,
     centred or from the start, held at 0 before and 1 after."""
@@ -268,7 +299,7 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
     orbit, orbit_centre, turned = np.zeros(frames), None, 0.0  # the arcs' accumulated turn, for an orbit rig
     state = replace(start, position=np.asarray(start.position, np.float64))
     target = np.asarray(aim, np.float64)
-    for seg, (a, b) in zip(segments, spans):
+    for index, (seg, (a, b)) in enumerate(zip(segments, spans)):
         n = b - a + 1
         seconds = max(n - 1, 1) / fps
         seg_easing = seg.easing or easing or (SEQUENCE_EASING if len(segments) > 1 else DEFAULT_EASING)
@@ -338,8 +369,9 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
             rel = target - p_seg
             elevation = np.arctan2(rel[:, 2], np.linalg.norm(rel[:, :2], axis=1))
             pitch = pitch + (elevation - elevation[0])
-        if any(m.kind in ("follow", "track") for m in seg.moves):
-            ride = pivot[a:b + 1] - pivot[a]  # following: the camera rides along with the moving subject
+        if _rides(seg):  # following: the camera rides along with the moving subject
+            ride = _ride(pivot[a:b + 1], fps, pick_up=index > 0 and not _rides(segments[index - 1]),
+                         let_go=index + 1 < len(segments) and not _rides(segments[index + 1]))
             p_seg = p_seg + ride
             target = target + ride[-1]
         pos[a:b + 1] = p_seg

@@ -206,3 +206,22 @@ def test_amounts_a_caller_filled_may_be_bounded_when_it_says_they_were_open():
     assert judge_shot(kept, PERSON).movement == "tiltDown"
     with pytest.raises(LensCraftError, match="open_segments"):
         plan_shot(PERSON, {}, segments=filled, frames=48, open_segments=[Segment((Move("panLeft"),))])
+
+
+def test_a_follow_picks_the_subject_up_and_lets_it_go_without_a_jerk():
+    """hold, follow, hold on a walking person: the camera starts and stops with continuous velocity and
+    acceleration (no jerk spike at the joins), and over the follow it travels exactly as far as the subject."""
+    frames, fps = 120, 24.0
+    walk = PERSON.position + np.arange(frames)[:, None] / fps * np.array([0.0, 1.0, 0.0])
+    subject = Subject(PERSON.position, PERSON.size, name="walker", object_class="person", motion_position=walk)
+    segs = [Segment(()), Segment((Move("follow"),)), Segment(())]
+    shot = plan_shot(subject, {}, segs, frames=frames, fps=fps, floor=None)
+    pos = shot.trajectory.position
+    (a0, b0), (a1, b1), _ = shot.metadata["segment_frames"]
+    velocity = np.gradient(pos, axis=0)
+    assert np.linalg.norm(velocity[a1]) < 1e-3 and np.linalg.norm(velocity[b1]) < 1e-3  # from rest, to rest
+    jerk = np.linalg.norm(np.diff(pos, 3, axis=0), axis=1)
+    inside = jerk[a1 + 3:b1 - 3].max()
+    for join in (a1, b1):
+        assert jerk[join - 2:join + 2].max() <= 2 * inside
+    assert np.allclose(pos[b1] - pos[a1], walk[b1] - walk[a1], atol=1e-9)
