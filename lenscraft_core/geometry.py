@@ -331,6 +331,15 @@ def yaw_pitch_roll(R: Array) -> Array:
     r_level, u_level = level[..., :, 0], level[..., :, 1]
     r = camera_right(R)
     roll = np.arctan2(np.sum(r * u_level, -1), np.sum(r * r_level, -1))
+    # Straight down (or up) heading and roll are one angle: give it to the heading, read from where the camera's up
+    # points (down: the way it would look if it tilted up; up: the other way), roll 0, as the inverse builds it, so
+    # a tilt that starts overhead keeps its heading instead of jumping from an arbitrary one.
+    pole = np.abs(f[..., 2]) > 1.0 - 1e-12
+    if np.any(pole):
+        u = np.cross(r, f)  # the camera's up (looking down -Z: right x forward)
+        side = -np.sign(f[..., 2])[..., None] * u
+        yaw = np.where(pole, np.arctan2(-side[..., 0], side[..., 1]), yaw)
+        roll = np.where(pole, 0.0, roll)
     return np.stack([yaw, pitch, roll], axis=-1)
 
 

@@ -181,3 +181,16 @@ def test_keep_above_floor_sets_the_camera_on_the_floor_and_aims_up():
     assert np.all(np.sum(rot[1:] * rot[:-1], -1) > 0)  # continuous quaternions out
     same_pos, same_rot = G.keep_above_floor(eye, q, target, floor=-5.0)
     assert np.array_equal(same_pos, eye) and np.array_equal(same_rot, q)
+
+
+def test_straight_down_gives_the_heading_to_yaw():
+    """Looking straight down (or up) heading and roll are one angle: yaw_pitch_roll gives it to the heading (from
+    where the camera's up points) with roll 0, as camera_quat_from_yaw_pitch_roll builds it, so a tilt that starts
+    overhead reads with a steady heading (it jumped from an arbitrary one before)."""
+    for yaw in (0.3, -2.0, 3.0):
+        for pitch in (-np.pi / 2, np.pi / 2):
+            ypr = G.yaw_pitch_roll(G.quat_to_matrix(G.camera_quat_from_yaw_pitch_roll(yaw, pitch, 0.0)))
+            assert np.allclose(ypr, [yaw, pitch, 0.0], atol=1e-9), (yaw, pitch, ypr)
+    tilt = np.linspace(-np.pi / 2, -np.pi / 2 + 0.15, 10)
+    ypr = G.yaw_pitch_roll(G.quat_to_matrix(G.camera_quat_from_yaw_pitch_roll(np.full(10, 1.0), tilt, 0.0)))
+    assert np.allclose(ypr[:, 0], 1.0) and np.allclose(ypr[:, 2], 0.0, atol=1e-9)
