@@ -324,6 +324,19 @@ def _translation(disp: np.ndarray, net: np.ndarray, bases: list[np.ndarray], L: 
     return best
 
 
+def _arc_bases(rel0: np.ndarray, overhead: bool) -> list[np.ndarray]:
+    """Bases (columns truck, pedestal, dolly) of an orbit's radial moves, in coordinates (none, height, horizontal
+    radius inwards): world up and the horizontal radius, so a pedestal beside an arc (its radius kept) is a pedestal
+    only, though it changes the distance to the subject; and world up and the line of sight to the subject, so a
+    push along a view looking down is a dolly only. Over the subject the line of sight is the vertical (a dolly) and
+    the horizontal radius is the view's up (a pedestal), as a vertical view reads camera-only translation."""
+    d0 = float(np.linalg.norm(rel0))
+    sight = np.array([0.0, -rel0[2], np.linalg.norm(rel0[:2])]) / d0
+    if overhead:
+        return [np.stack([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], sight], -1)]
+    return [np.eye(3), np.stack([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], sight], -1)]
+
+
 # ---------------------------------------------------------------------------------------------------- the judge
 def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, reference_length: float | None = None
                ) -> Verdict:
@@ -449,11 +462,16 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
         # Turning with the orbit is part of it: the pan left is the net of heading minus azimuth, one series, so the
         # move's own easing (which the end fits overshoot) cancels and only the bearing to the subject is left.
         amounts["pan"] = float(np.degrees(net(yaw - az)))
-        t_vec = np.array([0.0, relative["height_change"], 1.0 - relative["distance_ratio"]])
-        # Each above the noise its own series leaves (an estimated subject's distance is as noisy as the cameras).
-        t_floors = np.maximum(t_floor, [0.0, float(net_floor(rel[:, 2], we, win)) / d0,
-                                        float(net_floor(dist, we, win)) / float(first(dist))])
-        axes = _significant(t_vec, t_floors)
+        # Dolly and pedestal relative to the orbit (columns none, up, in), each above the noise its own series
+        # leaves: from the height and the 3-D distance (the subject's size in frame), or from the height and the
+        # horizontal radius read in the bases of _arc_bases; the reading with fewer moving axes wins, the first on
+        # a tie (the distance dilutes an estimated centre's horizontal error on a steep view).
+        readings = [np.stack([np.zeros(F), rel[:, 2] - rel[0, 2], series], -1)
+                    for series in (dist[0] - dist, horiz[0] - horiz)]
+        _, t_vec, axes, t_floors = min(
+            (_translation(x, net(x), bases, d0, t_floor, (we, win))
+             for x, bases in zip(readings, ([np.eye(3)], _arc_bases(first(rel), overhead)))),
+            key=lambda r: int(r[2].sum()))
     else:
         t_vec = t_net
     amounts["truck"], amounts["pedestal"], amounts["dolly"] = (float(v) for v in t_vec)

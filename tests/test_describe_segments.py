@@ -153,3 +153,23 @@ def test_noisy_sequence_keeps_its_hold_and_cuts(with_subject):
     shot, spans, truth = build_sequence([("tilt", 1, 1.5), ("hold", 0, 1.5), ("truck", -1, 2.0)], 30.0, seed=3)
     noisy = noisy_track(shot, np.random.default_rng(0))
     _check(noisy, spans, truth, noisy.subject if with_subject else None)
+
+
+@pytest.mark.parametrize("with_subject", [True, False])
+def test_a_cut_where_one_channel_stops_while_another_goes_on(with_subject):
+    """A truck right at constant speed through 0-80 (it never slows at the cut), a pan left eased over 0-40 and a
+    push-in eased over 40-80, then a hold: the pan stopping and the push starting cut at 40 although the truck goes
+    on (DataDoP case1's tags, made exact), and the hold after the truck stops is a segment."""
+    from lenscraft_core import geometry as geo
+    from lenscraft_core.schema import Trajectory
+
+    F, cut, end, dist = 120, 40, 80, 4.0
+    t = np.arange(F, dtype=np.float64)
+    ease = lambda s: np.clip(s, 0, 1) ** 2 * (3 - 2 * np.clip(s, 0, 1))  # noqa: E731
+    pos = (np.array([0.0, -dist, 0.9]) + (0.6 * dist * np.clip(t / end, 0, 1))[:, None] * [1.0, 0.0, 0.0]
+           + (0.3 * dist * ease((t - cut) / (end - cut)))[:, None] * [0.0, 1.0, 0.0])
+    rot = geo.camera_quat_from_yaw_pitch_roll(np.radians(20.0) * ease(t / cut), np.zeros(F), np.zeros(F))
+    subject = Subject(position=[0.0, 0.0, 0.9], size=[0.5, 0.4, 1.8], name="subject")
+    shot = Shot(Trajectory(pos, rot, np.full(F, 35.0), fps=30.0), [subject], [], name="overlap", metadata={})
+    truth = [frozenset({("pan", 1), ("truck", 1)}), frozenset({("truck", 1), ("dolly", 1)}), frozenset()]
+    _check(shot, [(0, cut), (cut, end), (end, F)], truth, subject if with_subject else None)

@@ -265,3 +265,39 @@ def test_net_floor_is_three_sigma_of_the_end_to_end_difference():
     floor = float(net_floor(rng.normal(0.0, 1.0, F), w, win))
     assert np.std(diffs) == pytest.approx(floor / END_SNR, rel=0.2)
     assert floor < 2.0  # 300 frames, 30-frame end fits: 3 x 0.50
+
+
+def _orbit(sweep_deg: float, rise: float, push: float, frames: int = 96) -> tuple[Trajectory, Subject]:
+    """A camera 2.4 m out and 0.8 m above a person's centre, aimed at it, orbiting sweep_deg about the vertical
+    through it (eased, + = counter-clockwise from above), turning with the orbit but keeping its pitch (as the
+    planner's pedestal does), while rising `rise` m (its horizontal radius kept) and pushing `push` m along its
+    first line of sight to the centre."""
+    subject = Subject([0.0, 0.0, 0.9], [0.5, 0.35, 1.8], name="person", object_class="person")
+    s = np.linspace(0.0, 1.0, frames)
+    s = s * s * (3.0 - 2.0 * s)
+    rel0 = np.array([0.0, -2.4, 0.8])
+    d0 = float(np.linalg.norm(rel0))
+    a = np.radians(sweep_deg) * s
+    rel = (rel0 * (1.0 - push * s / d0)[:, None])
+    rel = np.stack([-np.sin(a) * rel[:, 1], np.cos(a) * rel[:, 1], rel[:, 2] + rise * s], -1)
+    yaw = a  # facing +Y (the subject) at a = 0
+    pitch = np.full(frames, -np.arctan2(rel0[2], -rel0[1]))
+    rot = geo.camera_quat_from_yaw_pitch_roll(yaw, pitch, np.zeros(frames))
+    return Trajectory(subject.position + rel, rot, np.full(frames, 35.0), fps=24.0), subject
+
+
+@pytest.mark.parametrize("sweep", [90.0, -180.0])
+def test_an_arc_beside_a_pedestal_or_a_push_reads_as_those_moves(sweep):
+    """Orbiting a person from above its centre: rising with the radius kept is arc + pedestal (the 3-D distance
+    grows 5 % from the rise alone, as a pedestal without an arc does not read as a dolly either), and a push along
+    the line of sight to the subject is arc + dolly (its height drops with it, no pedestal of its own)."""
+    sign = 1 if sweep > 0 else -1
+    kinds = lambda v: sorted((MOVEMENT[m].params["kind"], MOVEMENT[m].params["sign"]) for m in v.moves)  # noqa: E731
+    traj, subject = _orbit(sweep, rise=0.35, push=0.0)
+    v = judge_shot(traj, subject)
+    assert v.relative["distance_ratio"] > 1.04  # the rise alone lengthens the line of sight
+    assert kinds(v) == [("arc", sign), ("pedestal", 1)], (v.movement, v.amounts, v.relative)
+    traj, subject = _orbit(sweep, rise=0.0, push=0.6)
+    v = judge_shot(traj, subject)
+    assert kinds(v) == [("arc", sign), ("dolly", 1)], (v.movement, v.amounts, v.relative)
+    assert v.amounts["dolly"] == pytest.approx(0.6 / np.linalg.norm([2.4, 0.8]), rel=0.02)
