@@ -43,12 +43,19 @@ def check_editable(obj: bpy.types.Object, what: str = "camera") -> bpy.types.Obj
     return obj
 
 
+PIVOT_PROPERTY = "lenscraft_orbit_pivot"  # set on every pivot create.orbit_pivot makes: how Generate knows its own
+# (and reuses it) from a parent of the user's, which it never replaces
+
+
+def is_orbit_pivot(obj: bpy.types.Object | None) -> bool:
+    """Whether obj is a pivot create.orbit_pivot made (its custom property), not a parent of the user's."""
+    return obj is not None and obj.type == 'EMPTY' and bool(obj.get(PIVOT_PROPERTY, False))
+
+
 def check_still_parent(obj: bpy.types.Object, what: str = "camera", pivot_ok: bool = False) -> bpy.types.Object:
     """Refuse an object whose parent is animated (a LensCraft orbit pivot, a rig): keys are written in the parent's
     space at one frame, so they would not follow a moving parent. pivot_ok: a LensCraft orbit pivot as the direct
     parent is fine (Generate re-keys or removes it)."""
-    from .create import is_orbit_pivot
-
     parent = obj.parent
     if pivot_ok and is_orbit_pivot(parent):
         parent = parent.parent
@@ -59,23 +66,6 @@ def check_still_parent(obj: bpy.types.Object, what: str = "camera", pivot_ok: bo
                                  "rig): keys on it would not follow its parent; clear the parent with Keep Transform "
                                  "(Alt+P) or use a new camera")
         parent = parent.parent
-    return obj
-
-
-def check_pivot_keys(obj: bpy.types.Object, frame_start: int, frame_end: int, replace: bool) -> bpy.types.Object:
-    """Refuse appending to a camera on a LensCraft orbit pivot that has transform keys outside the frame range:
-    they are in the pivot's space of an earlier orbit, which Generate re-keys (or removes) for the new move."""
-    from .create import is_orbit_pivot
-    from .keyframes import keyed_frames
-
-    if replace or not is_orbit_pivot(obj.parent):
-        return obj
-    outside = [f for f in keyed_frames(obj) if not frame_start <= f <= frame_end]
-    if outside:
-        raise LensCraftError(f"camera '{obj.name}' hangs from its orbit pivot '{obj.parent.name}' and has keys "
-                             f"outside frames {frame_start}-{frame_end} (frame {outside[0]}), made for that pivot's "
-                             "earlier orbit: the new move re-keys the pivot, so they would move; pick Replace, "
-                             "cover those frames, or use a new camera")
     return obj
 
 

@@ -1,7 +1,7 @@
 """Headless use: `blender -b scene.blend --command lenscraft <command> ...` (bpy.utils.register_cli_command).
 
     generate --subject NAME --prompt "slow push in, low angle" --frames 1-120 [--camera NAME] [--out out.blend]
-             [--preview DIR] [--generator planned|model|simulator] [--model PATH] [--kind auto|person|object]
+             [--preview DIR] [--generator learned|planned|model|simulator] [--model PATH] [--kind auto|person|object]
              [--aim OBJECT[:BONE]] [--no-avoid] [--shake AMOUNT] [--segment-markers]
     describe --camera NAME [--subject NAME] [--frames 1-120] [--top-k 3] [--json out.json]
     complete --camera NAME --subject NAME [--frames 1-120] [--out out.blend]
@@ -216,8 +216,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--generator", choices=engine.GENERATORS,
-                   help="planned (default: the asked moves built exactly), model (the simulator if it cannot load) "
-                        "or simulator")
+                   help="learned (default: the asked moves built exactly, the amounts left open from the model's "
+                        "move decoder; planned if it cannot load), planned (the operator's rules for them), model "
+                        "(the simulator if it cannot load) or simulator")
     p.add_argument("--model", help="model folder or checkpoint (default: the bundled model)")
     p.add_argument("--device", choices=engine.DEVICES,
                    help="where the model runs (default cpu; one ONNX Runtime lacks falls back to the CPU)")

@@ -9,6 +9,7 @@ import bpy
 import numpy as np
 
 from . import convert, keyframes
+from .checks import PIVOT_PROPERTY
 from .engine import Subject, marker_name
 
 
@@ -19,10 +20,6 @@ def new_camera(scene: bpy.types.Scene, name: str, sensor_width: float) -> bpy.ty
     obj = bpy.data.objects.new(name, data)
     scene.collection.objects.link(obj)
     return obj
-
-
-PIVOT_PROPERTY = "lenscraft_orbit_pivot"  # set on every pivot orbit_pivot makes: how Generate knows its own (and
-# reuses it) from a parent of the user's, which it never replaces
 
 
 def orbit_pivot(scene: bpy.types.Scene, name: str, centre, reuse: bpy.types.Object | None = None
@@ -42,11 +39,6 @@ def orbit_pivot(scene: bpy.types.Scene, name: str, centre, reuse: bpy.types.Obje
     pivot.rotation_mode = 'XYZ'
     pivot.rotation_euler = (0.0, 0.0, 0.0)
     return pivot
-
-
-def is_orbit_pivot(obj: bpy.types.Object | None) -> bool:
-    """Whether obj is a pivot orbit_pivot made (its custom property), not a parent of the user's."""
-    return obj is not None and obj.type == 'EMPTY' and bool(obj.get(PIVOT_PROPERTY, False))
 
 
 def hang_from_pivot(cam: bpy.types.Object, pivot: bpy.types.Object) -> None:

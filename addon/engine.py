@@ -64,10 +64,11 @@ __all__ = ["geometry", "keys", "plan", "moves", "clearance", "shake", "DataError
            "DEFAULT_SENSOR_WIDTH_MM", "MAX_FRAMES", "DEFAULT_ASPECT", "DEFAULT_FPS", "DEVICES", "RUNTIMES",
            "MAX_SEED", "number", "whole"]
 
-# "planned": the shot planner (lenscraft_core.plan.plan_shot: the asked segments, amounts and speeds built exactly;
-# always available, deterministic, no model files needed), the default;
-# "learned": the planner with the open amounts decided by the model's move decoder (ONNX Runtime; the planner when
-# the model has none or cannot load);
+# "learned": the shot planner (lenscraft_core.plan.plan_shot: the asked segments, amounts and speeds built exactly)
+# with the amounts the words leave open decided by the model's move decoder (ONNX Runtime), the default; the planner
+# alone when the model has none or cannot load;
+# "planned": the shot planner with the operator's rules for the open amounts (always available, deterministic, no
+# model files needed);
 # "model": the trained model through lenscraft_core.inference (ONNX Runtime inside Blender: no torch);
 # "simulator": the procedural simulator (always available, deterministic, no model files needed).
 GENERATORS = ("planned", "learned", "model", "simulator")
@@ -90,7 +91,8 @@ def __getattr__(name: str) -> Any:
 
 @dataclass
 class _Config:
-    generator: str = "planned"  # GENERATORS; "model" falls back to the simulator when the model cannot load
+    generator: str = "learned"  # GENERATORS; "learned" falls back to "planned", "model" to the simulator, when the
+    # model cannot load
     model_path: str | None = None  # None: the bundled model
     runtime: str = os.environ.get("LENSCRAFT_RUNTIME", "onnx")  # RUNTIMES: "onnx" (no torch), "torch", "auto"
     device: str = "cpu"  # DEVICES
@@ -104,7 +106,7 @@ _engine_error: str | None = None  # why the model could not be loaded (kept so w
 
 def configure(generator: str | None = None, model_path: str | None = None, runtime: str | None = None,
               device: str | None = None, clip_weights: str | None = None, backend: str | None = None) -> None:
-    """Pick the generator ("planned", "model" or "simulator"), the model file (None or "": bundled), the inference
+    """Pick the generator ("learned", "planned", "model" or "simulator"), the model file (None or "": bundled), the inference
     runtime, the compute device and the open_clip weights (None: unchanged; "": none); the model is loaded again on
     next use when any of the last four changed. backend: the old name of generator, still accepted."""
     global _engine, _engine_error
@@ -332,8 +334,6 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
     kw: dict[str, Any] = dict(fps=fps, focal_length=focal_length, sensor_width=sensor_width, aspect=aspect)
     segments = list(segments) if segments else None
     if generator() in ("planned", "learned"):
-        options = dict(focal_length=focal_length, sensor_width=sensor_width, aspect=aspect, floor=floor,
-                       obstacles=obstacles)
         shots = []
         for v in range(variations):
             segs, asked = segments, None
@@ -344,9 +344,11 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
                     from .lenscraft_core.inference.learned import fill_open_amounts
                 asked = segments or plan.segments_from_movement(labels.get("movement"))
                 segs = fill_open_amounts(_model_engine().move_decoder(), subject, dict(labels), asked, frames, fps,
-                                         seed, v, aim=aim, **options)
-            shots.append(plan.plan_shot(subject, dict(labels), segs, frames, fps, seed, v, aim=aim,
-                                        open_segments=asked, **options).validate("generated shot"))
+                                         seed, v, aim=aim, focal_length=focal_length, sensor_width=sensor_width,
+                                         aspect=aspect, floor=floor, obstacles=obstacles)
+            shots.append(plan.plan_shot(subject, dict(labels), segs, frames, fps, seed, v, focal_length, sensor_width,
+                                        aspect, floor, obstacles=obstacles, aim=aim,
+                                        open_segments=asked).validate("generated shot"))
         return shots
     labels, notes = dict(labels), []
     if segments:  # one move per shot: the first moving segment names it

@@ -12,9 +12,8 @@ import bpy
 import numpy as np
 
 from . import convert, engine, gather, keyframes
-from .checks import check_camera, check_editable, check_object, check_pivot_keys, check_still_parent, move_frames
-from .create import (hang_from_pivot, is_orbit_pivot, label_marker, new_camera, orbit_pivot, release_from_pivot,
-                     remove_if_unused)
+from .checks import check_camera, check_editable, check_object, check_still_parent, is_orbit_pivot, move_frames
+from .create import hang_from_pivot, label_marker, new_camera, orbit_pivot, release_from_pivot, remove_if_unused
 from .engine import MAX_SEED, LensCraftError, Shot, Subject, moves, plan  # MAX_SEED: the core command line's limit
 from .jobs import Job, Result, run
 from .keyframes import KeyOptions
@@ -25,6 +24,20 @@ SUBJECT_KINDS = ("AUTO", "PERSON", "OBJECT")
 MAX_SHAKE = 10.0  # amplitude (1: handheld as recorded)
 MAX_VARIATIONS = 64  # shots one Generate makes, each on its own camera
 UI_VARIATIONS = 16  # how far the panel's slider drags (typing goes up to MAX_VARIATIONS)
+
+
+def check_pivot_keys(obj: bpy.types.Object, frame_start: int, frame_end: int, replace: bool) -> bpy.types.Object:
+    """Refuse appending to a camera on a LensCraft orbit pivot that has transform keys outside the frame range:
+    they are in the pivot's space of an earlier orbit, which Generate re-keys (or removes) for the new move."""
+    if replace or not is_orbit_pivot(obj.parent):
+        return obj
+    outside = [f for f in keyframes.keyed_frames(obj) if not frame_start <= f <= frame_end]
+    if outside:
+        raise LensCraftError(f"camera '{obj.name}' hangs from its orbit pivot '{obj.parent.name}' and has keys "
+                             f"outside frames {frame_start}-{frame_end} (frame {outside[0]}), made for that pivot's "
+                             "earlier orbit: the new move re-keys the pivot, so they would move; pick Replace, "
+                             "cover those frames, or use a new camera")
+    return obj
 
 
 @dataclass
@@ -141,7 +154,7 @@ class GenerateJob(Job):
         opts = KeyOptions(**{**req.keys.__dict__, "easing": self.generated.get("easing"), "required_frames": joins})
         orbit = shot.metadata.get("orbit")
         rig = self._orbit_rig(cam, orbit)
-        if rig is not None:
+        if rig is not None and orbit is not None:  # a rig only for an orbit
             # the orbit is one rotation channel on a pivot at the centre, the camera keeps the rest of the move (a
             # push-in before, say), so an orbit is a few keys an animator can retime
             traj = plan.unorbit(shot.trajectory, orbit["centre"], orbit["angle_rad"])

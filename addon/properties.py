@@ -263,11 +263,11 @@ class LensCraftPreferences(bpy.types.AddonPreferences):
     bl_idname = __package__  # type: ignore[assignment]
 
     generator: EnumProperty(  # type: ignore[valid-type]
-        name="Generator", default='PLANNED',
-        items=[('PLANNED', "Planned", "The shot planner: the asked segments, amounts and speeds built exactly, "
-                "framed by the body for a person (no model needed)"),
-               ('LEARNED', "Learned", "The shot planner, with the amounts the words leave open decided by the "
-                "trained model's move decoder (bundled, ONNX Runtime); the planner when it cannot be loaded"),
+        name="Generator", default='LEARNED',
+        items=[('LEARNED', "Learned", "The shot planner, with the amounts the words leave open decided by the "
+                "trained model's move decoder (bundled, ONNX Runtime); Planned when it cannot be loaded"),
+               ('PLANNED', "Planned", "The shot planner: the asked segments, amounts and speeds built exactly, "
+                "framed by the body for a person, the open amounts by the operator's rules (no model needed)"),
                ('MODEL', "Model", "The trained model (bundled, runs on ONNX Runtime; one move per shot); the "
                 "simulator when it cannot be loaded"),
                ('SIMULATOR', "Procedural (simulator)", "The procedural cinematography simulator: deterministic, "

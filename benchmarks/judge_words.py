@@ -1,10 +1,13 @@
 """Do the words change a move's amount and speed as they say? Each prompt is generated (generate's default, the
-planner) on a 1.8 m person, 96 frames at 24 fps, and read back by the geometric judge (not the model): the amount it
+learned generator, and the planner) on a 1.8 m person, 96 frames at 24 fps, and read back by the geometric judge (not the model): the amount it
 measures, the move's peak speed, and the frames read as CU / MCU / MS that cut the head (body.head_cut, the judge's
 reading): an amount left to the planner keeps the head in (head_room.py); a stated size, or a fast / whip speed, is
 performed as said, even where that carries the head out of frame.
 
-    .venv/bin/python benchmarks/judge_words.py
+    .venv/bin/python benchmarks/judge_words.py                      # learned and planned side by side
+
+Both generators build what the words state the same way; they differ in what the words leave open (the move
+decoder's amounts, or the planner's operator rules).
 """
 
 from __future__ import annotations
@@ -41,18 +44,25 @@ GROUPS = [
 
 def main() -> None:
     engine = load_engine()
-    print("| prompt | understood as | judged move | amount | peak speed (unit/s) | head cut on CU/MCU/MS frames |")
+    gens = ("learned", "planned")
+    print("| prompt | understood as | judged move | amount: " + " / ".join(gens) + " | peak speed (unit/s): "
+          + " / ".join(gens) + " | head cut on CU/MCU/MS frames: " + " / ".join(gens) + " |")
     print("|---|---|---|---|---|---|")
     for kind, unit, prompts in GROUPS:
         for prompt in prompts:
-            shot = engine.generate(PERSON, prompt, frames=96, fps=24.0)[0]
-            v = judge_shot(shot, PERSON)
+            cells = []
+            for gen in gens:
+                shot = engine.generate(PERSON, prompt, frames=96, fps=24.0, generator=gen)[0]
+                v = judge_shot(shot, PERSON)
+                t = shot.trajectory
+                cut, close = close_cuts(t.position, t.matrices, t.focal_length, PERSON, t.sensor_width, t.aspect,
+                                        0.0)
+                cells.append((v.movement, abs(v.amounts.get(kind, 0.0)), v.speeds.get(kind, 0.0), cut, close))
             understood = shot.metadata["understood_as"].split(";")[0].replace("understood as ", "")
-            amount = abs(v.amounts.get(kind, 0.0))
-            t = shot.trajectory
-            cut, close = close_cuts(t.position, t.matrices, t.focal_length, PERSON, t.sensor_width, t.aspect, 0.0)
-            print(f"| {prompt} | {understood} | {v.movement} | {amount:.3g} {unit} | {v.speeds.get(kind, 0.0):.3g} | "
-                  f"{cut} of {close} |")
+            moves = " / ".join(dict.fromkeys(c[0] for c in cells))
+            print(f"| {prompt} | {understood} | {moves} | " + " / ".join(f"{c[1]:.3g}" for c in cells) + f" {unit} | "
+                  + " / ".join(f"{c[2]:.3g}" for c in cells) + " | "
+                  + " / ".join(f"{c[3]} of {c[4]}" for c in cells) + " |")
 
 
 if __name__ == "__main__":

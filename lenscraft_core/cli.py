@@ -276,8 +276,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     for note in dict.fromkeys(n for shot in shots for n in shot.metadata.get("notes", ())):
         print(f"note: {note}", file=sys.stderr)
     _save(shots, args)
-    how = {"planned": "the shot planner", "learned": "the shot planner, open amounts from the move decoder"}.get(
-        args.generator, f"the model, {eng.runtime_name} runtime")
+    used = shots[0].metadata.get("generator", "") if shots else ""
+    how = {"lenscraft/planned": "the shot planner",
+           "lenscraft/learned": "the shot planner, open amounts from the move decoder"}.get(
+        used, f"the model, {eng.runtime_name} runtime")
     print(f"wrote {len(shots)} generated shot(s) of {args.frames} frames to {args.out} ({how})")
     return 0
 
@@ -497,10 +499,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the ground's world height: the camera keeps 0.25 m above it (default: where the subject "
                         "stands, its lowest corner)")
     p.add_argument("--no-floor", action="store_true", help="no floor at all (a subject seen from below)")
-    p.add_argument("--generator", choices=("planned", "learned", "model"), default="planned",
-                   help="planned (default: the asked segments, amounts and speeds built exactly, open amounts the "
-                        "operator's defaults), learned (the same, the open amounts decided by the model's move "
-                        "decoder) or model (the network's own per-frame path, one move per shot)")
+    p.add_argument("--generator", choices=("learned", "planned", "model"), default=None,
+                   help="learned (the default where the model has a move decoder: the asked segments, amounts and "
+                        "speeds built exactly, the amounts left open decided by the move decoder), planned (the "
+                        "same with the operator's rules for them; no model files needed) or model (the network's "
+                        "own per-frame path, one move per shot)")
     p.add_argument("--overwrite", action="store_true")
     _add_label_flags(p)
     _add_model_flags(p)

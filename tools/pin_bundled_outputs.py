@@ -53,13 +53,14 @@ def compute() -> dict[str, np.ndarray]:
         filled = engine.complete(first, [0, 20, 47])
         out[f"{runtime}/complete/position"] = filled.trajectory.position
         out[f"{runtime}/complete/rotation"] = filled.trajectory.rotation
-    # generate's default, the planner, runs no network: the same on both runtimes, pinned once
+    # the planner runs no network, and the learned generator only the move decoder's ONNX graph (whichever runtime
+    # the engine has): the same on both runtimes, pinned once
     person = Subject(position=subject.position, size=subject.size, object_class="person")
-    for name, instruction, frames, kw in CASES:
+    for generator, name, instruction, frames, kw in [(g, *case) for g in ("planned", "learned") for case in CASES]:
         for who, subj in (("object", subject), ("person", person)):
-            for i, shot in enumerate(engine.generate(subj, instruction, frames=frames, **kw)):
+            for i, shot in enumerate(engine.generate(subj, instruction, frames=frames, generator=generator, **kw)):
                 t = shot.trajectory
-                key = f"planned/{who}/{name}/{i}"
+                key = f"{generator}/{who}/{name}/{i}"
                 out[key + "/position"] = t.position
                 out[key + "/rotation"] = t.rotation
                 out[key + "/focal"] = t.focal_length

@@ -68,9 +68,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# generate(generator=...): the planner's operator defaults (plan.plan_shot), the model's move decoder deciding what the
-# words leave open (learned.py; the planner builds the path), or the autoencoder's own per-frame trajectory
-GENERATORS = ("planned", "learned", "model")
+# generate(generator=...): the model's move decoder deciding what the words leave open (learned.py; the planner builds
+# the path; the default where the model has one), the planner's operator rules for them (plan.plan_shot), or the
+# autoencoder's own per-frame trajectory
+GENERATORS = ("learned", "planned", "model")
 VARIATION_NOISE = 0.05  # std of the noise on stated fields' embeddings for variations > 0 (unit vectors, D = 384)
 BATCH = 1024  # rows per runtime call in the batch paths
 
@@ -323,19 +324,26 @@ class Engine:
     def generate(self, subject: Subject, instruction, frames: int = 30, fps: float = 24.0, seed: int = 0,
                  variations: int = 1, focal_length: float | None = None,
                  sensor_width: float = DEFAULT_SENSOR_WIDTH_MM, aspect: float = DEFAULT_ASPECT,
-                 floor: float | str | None = "auto", generator: str = "planned", obstacles=(),
+                 floor: float | str | None = "auto", generator: str | None = None, obstacles=(),
                  aim: np.ndarray | None = None, shake: bool = True) -> list[Shot]:
         """Shots for `subject` in world space. instruction: a prompt, or {field: label} (optionally with
         "segments": [moves.Segment or its dict] and "shake": amplitude). focal_length fixes the lens.
         floor: the ground's world height (the planner keeps plan.CLEARANCE_M above it; "auto": where the subject
         stands, its lowest corner; None: no floor; the model path keeps the camera at or above a given height).
-        generator: "planned" (the default: plan.plan_shot, the asked moves built exactly, framed by the body
-        for a person, open amounts the operator defaults), "learned" (the same, the open amounts decided by the
-        model's move decoder, inference/learned.py) or "model" (the autoencoder's own per-frame trajectory, as
-        evaluate measures it; one move per shot).
+        generator: "learned" (plan.plan_shot, the asked moves built exactly, framed by the body for a person,
+        with the amounts the words leave open decided by the model's move decoder, inference/learned.py),
+        "planned" (the same with the operator's rules for the open amounts; needs no model files) or "model" (the
+        autoencoder's own per-frame trajectory, as evaluate measures it; one move per shot). None (the default):
+        learned when the model folder has a move decoder, else planned (metadata["notes"] says so).
         obstacles: clearance.Box list the planned path keeps out of; aim (F, 3): a point to frame instead of the
         subject's; shake: bake the asked handheld shake into the trajectory (False: leave it to the caller, as the
         add-on does with its separate layer; metadata["shake"] says how much was asked)."""
+        fallback = None
+        if generator is None:
+            generator = "learned" if has_move_decoder(self.model_dir) else "planned"
+            if generator == "planned":
+                fallback = (f"{self.model_dir} has no move decoder (moves.onnx): the planner's rules decided the "
+                            "amounts left open")
         if generator not in GENERATORS:
             raise LensCraftError(f"unknown generator '{generator}': use one of {', '.join(GENERATORS)}")
         if generator in ("planned", "learned"):
@@ -343,9 +351,12 @@ class Engine:
             if generator == "learned":
                 decoder = self.move_decoder()
                 fill = lambda *a, **k: fill_open_amounts(decoder, *a, **k)  # noqa: E731
-            return generate_planned(prompting.read_request(instruction, self.parse), subject, frames, fps, seed,
-                                    variations, focal_length, sensor_width, aspect, floor, obstacles, aim, shake,
-                                    fill)
+            shots = generate_planned(prompting.read_request(instruction, self.parse), subject, frames, fps, seed,
+                                     variations, focal_length, sensor_width, aspect, floor, obstacles, aim, shake,
+                                     fill)
+            for shot in shots if fallback else ():
+                shot.metadata["notes"] = list(shot.metadata.get("notes", [])) + [fallback]
+            return shots
         if floor == "auto":
             floor = None  # the network's own path: only a height given is kept
         if frames < 2:

@@ -45,6 +45,8 @@ def generate_planned(req: Request, subject: Subject, frames: int, fps: float, se
         shot = plan.plan_shot(subject, req.stated, segments, int(frames), float(fps), seed, v, aim=aim,
                               open_segments=asked, **options)
         shot.metadata.update(req.meta)
+        if fill is not None:
+            shot.metadata["generator"] = "lenscraft/learned"  # the open amounts are the move decoder's
         if req.shake:
             shot.metadata["shake"] = float(req.shake)
             if bake_shake:

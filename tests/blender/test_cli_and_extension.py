@@ -101,7 +101,8 @@ def test_device_preference_lists_the_cores_devices(ext):
 def test_old_names_still_work(ext):
     """backend (the old word for the generator) and the workflow module are kept for scripts that use them."""
     eng = ext.engine
-    assert eng.BACKENDS == eng.GENERATORS == ("planned", "model", "simulator") and eng.backend is eng.generator
+    assert eng.BACKENDS == eng.GENERATORS == ("planned", "learned", "model", "simulator")
+    assert eng.backend is eng.generator
     eng.configure(backend="simulator")  # the old keyword
     try:
         assert eng.generator() == "simulator"

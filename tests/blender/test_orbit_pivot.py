@@ -72,7 +72,7 @@ def test_an_existing_camera_orbits_on_a_pivot_in_few_keys(scene, ext, character,
     with capsys.disabled():
         print(f"\n{name} onto an existing camera: {counts}, max world error {err * 1000:.3f} mm; {result.notes}")
     pivot = cam.parent
-    assert ext.create.is_orbit_pivot(pivot) and pivot.name == "Shot Orbit", pivot
+    assert ext.checks.is_orbit_pivot(pivot) and pivot.name == "Shot Orbit", pivot
     assert max(counts.values()) <= MOST_ORBIT_KEYS and any(k.startswith("pivot") for k in counts), counts
     assert err <= WITHIN, err
     assert any("new pivot 'Shot Orbit'" in n for n in result.notes), result.notes
@@ -84,7 +84,7 @@ def test_a_pivot_is_reused_then_let_go_when_the_move_has_no_orbit(scene, ext, ch
     generate_onto(ext, scene, cam, "quarter orbit right, medium shot")
     pivot = cam.parent
     shot, result = generate_onto(ext, scene, cam, "full orbit left, wide shot")  # onto it again: not refused
-    assert cam.parent == pivot and [o.name for o in bpy.data.objects if ext.create.is_orbit_pivot(o)] == [pivot.name]
+    assert cam.parent == pivot and [o.name for o in bpy.data.objects if ext.checks.is_orbit_pivot(o)] == [pivot.name]
     counts = keys_per_channel(ext, cam)
     assert counts == {"pivot rotation_euler[2]": counts["pivot rotation_euler[2]"]} and \
         counts["pivot rotation_euler[2]"] <= MOST_ORBIT_KEYS, counts  # the quarter orbit's keys were replaced
@@ -139,7 +139,7 @@ def test_keys_before_the_range_stay_put_and_keys_after_it_keep_the_orbit_on_the_
     cam = _existing_camera(scene)
     cam.keyframe_insert("location", frame=-20)
     shot, result = generate_onto(ext, scene, cam, "push in, then orbit right")
-    assert ext.create.is_orbit_pivot(cam.parent) and world_error(scene, cam, shot) <= WITHIN
+    assert ext.checks.is_orbit_pivot(cam.parent) and world_error(scene, cam, shot) <= WITHIN
     assert np.allclose(world_matrices(bpy, scene, cam, [-20])[0][:3, 3], (0.0, -6.0, 1.6), atol=1e-5)
     other = _existing_camera(scene, "Later")
     other.keyframe_insert("location", frame=120)
