@@ -32,10 +32,10 @@ KIND_SCALE = {"pan": 30.0, "tilt": 20.0, "roll": 15.0, "arc": 90.0, "dolly": 0.3
 SPEED_SLOTS = (None, "slow", "fast", "whip")
 STATE = ("log_depth", "log_frame_height", "log_focal", "elevation", "pitch", "person", "head_room", "chin_room",
          "aim_x", "aim_y")
-SEGMENT = ("log_seconds", "first", "moves", "duration_stated", "log_duration_share")
+SEGMENT = ("log_seconds", "first", "moves")  # seconds: the move's own (a stated duration, else its segment's)
 FEATURES = (tuple(f"kind_{k}" for k in MOVE_KINDS) + ("sign",) + tuple(f"speed_{s}" for s in SPEED_SLOTS)
             + SEGMENT + tuple(f"beside_{k}" for k in MOVE_KINDS) + STATE)
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 
 def feature_size(embedding_dim: int) -> int:
@@ -102,9 +102,9 @@ def move_row(move: Move, segment: Segment, seconds: float, first: bool, state: S
     for other in segment.moves:
         if other is not move and other.kind in MOVE_KINDS:
             beside[MOVE_KINDS.index(other.kind)] = 1.0
-    share = min(move.duration_s / seconds, 1.0) if move.duration_s else 1.0
-    seg = [np.log(max(seconds, 1e-3)), float(first), float(len(segment.moves)), float(move.duration_s is not None),
-           np.log(share)]
+    # a stated duration is the time the move has, as a segment of that length would give it (plan._resolve)
+    span = min(move.duration_s, seconds) if move.duration_s else seconds
+    seg = [np.log(max(span, 1e-3)), float(first), float(len(segment.moves))]
     return np.concatenate([kinds, [float(move.sign)], speed, seg, beside, state.values,
                            np.asarray(embedding, np.float64)]).astype(np.float32)
 

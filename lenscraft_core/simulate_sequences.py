@@ -32,6 +32,7 @@ SPEED_WORDS = ((None, 0.5), ("slow", 0.2), ("fast", 0.3))
 WHIP_SHARE = 0.5  # of fast pans and tilts are whips (rare words, but a whip's size is far from a plain pan's)
 STATED_AMOUNT_P = 0.3
 STATED_FIELD_P = 0.6
+STATED_DURATION_P = 0.1
 
 
 @dataclass
@@ -71,7 +72,10 @@ def random_move(rng: np.random.Generator, exclude: set) -> Move:
         lo, hi = STATED_RANGE[kind]
         amount = round(float(np.exp(rng.uniform(np.log(lo), np.log(hi)))), 3)
         unit = "frame" if kind in ("truck", "pedestal") else None
-    return Move(name, amount, unit, speed)
+    duration = None
+    if speed is None and rng.random() < STATED_DURATION_P:  # "over 2 seconds"
+        duration = round(float(rng.uniform(0.5, 4.0)), 2)
+    return Move(name, amount, unit, speed, duration)
 
 
 def random_request(rng: np.random.Generator) -> tuple[dict[str, str], list[Segment]]:

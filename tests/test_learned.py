@@ -123,6 +123,9 @@ def test_learned_generation_follows_the_words(engine):
     slow, _ = amount("slow pan left")
     whip, _ = amount("whip pan left")
     assert whip > 3 * slow
+    timed, _ = amount("pan left over 1 second")  # a stated duration is the time the move has
+    plain = engine.generate(PERSON, "pan left over 1 second", frames=96, generator="planned")[0]
+    assert timed == pytest.approx(plain.metadata["segments"][0]["moves"][0]["amount"], rel=0.1)
     full, shot = amount("full orbit left")
     assert abs(full - 360.0) < 10.0
     t = shot.trajectory
