@@ -65,6 +65,9 @@ DEFAULT_EASING = "easeInOutSine"
 # Segments of a sequence ease in and out on a curve whose acceleration is zero at both ends, so a join between two
 # moves has no jerk spike (in-out sine starts with a step in acceleration).
 SEQUENCE_EASING = "easeInOutCubic"
+# In-out easings whose acceleration steps at their ends: a shot-level "ease in-out" over a sequence uses
+# SEQUENCE_EASING instead (the same smooth start and stop, no jerk spike where a segment starts from a hold).
+STEP_AT_ENDS = ("easeInOutSine", "easeInOutQuad")
 
 
 @dataclass
@@ -303,6 +306,8 @@ def build_path(start: Pose, aim: np.ndarray, pivot: np.ndarray, segments: Sequen
         n = b - a + 1
         seconds = max(n - 1, 1) / fps
         seg_easing = seg.easing or easing or (SEQUENCE_EASING if len(segments) > 1 else DEFAULT_EASING)
+        if len(segments) > 1 and not seg.easing and seg_easing in STEP_AT_ENDS:
+            seg_easing = SEQUENCE_EASING  # the shot's in-out carried over every segment, without a jerk at joins
         p0 = state.position
         to_aim = target - p0
         depth = max(float(np.linalg.norm(to_aim)), 1e-6)

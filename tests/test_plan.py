@@ -225,3 +225,18 @@ def test_a_follow_picks_the_subject_up_and_lets_it_go_without_a_jerk():
     for join in (a1, b1):
         assert jerk[join - 2:join + 2].max() <= 2 * inside
     assert np.allclose(pos[b1] - pos[a1], walk[b1] - walk[a1], atol=1e-9)
+
+
+def test_a_shot_level_ease_in_out_over_a_sequence_has_no_jerk_at_the_joins():
+    """hold, then push in, with the shot's easing stated as in-out sine (its acceleration steps at its ends): the
+    sequence eases on SEQUENCE_EASING, so the push starts from the hold without a jerk spike."""
+    segs = [Segment((), share=0.25), Segment((Move("dollyIn"),))]
+    shot = plan_shot(PERSON, {"easing": "easeInOutSine"}, segs, frames=96)
+    pos = shot.trajectory.position
+    jerk = np.linalg.norm(np.diff(pos, 3, axis=0), axis=1)
+    (_, join), (a, b) = shot.metadata["segment_frames"]
+    assert jerk[join - 2:join + 2].max() <= 2 * jerk[a + 3:b - 3].max()
+    single = plan_shot(PERSON, {"easing": "easeInOutSine"}, [Segment((Move("dollyIn"),))], frames=96)
+    p = single.trajectory.position  # one move keeps the stated curve: its speed peaks at pi / 2 x its mean
+    speed = np.linalg.norm(np.diff(p, axis=0), axis=1)
+    assert speed.max() / speed.mean() == pytest.approx(np.pi / 2, rel=0.02)
