@@ -34,6 +34,7 @@ CORE_TESTS = [
     "tests/blender/test_addon_shake.py::test_shake_layer_on_off_scaled_and_removed_keeps_the_move",
     "tests/blender/test_addon_keys.py::test_handles_stay_as_fitted_aligned_and_required_frames_carry_keys",
     "tests/blender/test_orbit_pivot.py::test_a_pivot_is_reused_then_let_go_when_the_move_has_no_orbit",
+    "tests/blender/test_learned_generator.py::test_learned_push_in_then_orbit_on_a_character",
 ]
 
 
