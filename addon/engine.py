@@ -346,9 +346,11 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
                 segs = fill_open_amounts(_model_engine().move_decoder(), subject, dict(labels), asked, frames, fps,
                                          seed, v, aim=aim, focal_length=focal_length, sensor_width=sensor_width,
                                          aspect=aspect, floor=floor, obstacles=obstacles)
-            shots.append(plan.plan_shot(subject, dict(labels), segs, frames, fps, seed, v, focal_length, sensor_width,
-                                        aspect, floor, obstacles=obstacles, aim=aim,
-                                        open_segments=asked).validate("generated shot"))
+            shot = plan.plan_shot(subject, dict(labels), segs, frames, fps, seed, v, focal_length, sensor_width,
+                                  aspect, floor, obstacles=obstacles, aim=aim, open_segments=asked)
+            if asked is not None:
+                shot.metadata["generator"] = "lenscraft/learned"  # the open amounts are the move decoder's
+            shots.append(shot.validate("generated shot"))
         return shots
     labels, notes = dict(labels), []
     if segments:  # one move per shot: the first moving segment names it

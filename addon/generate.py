@@ -238,7 +238,8 @@ class GenerateJob(Job):
         self.result.message = (f"{len(self.result.objects)} camera(s), {self.keys} keys, frames "
                                f"{self.req.frame_start}-{self.req.frame_end}: {what}")
         performed = self.shots[0].metadata.get("segments") if self.shots else None
-        if performed and len(performed) > 1:  # as made: amounts filled in, the frames each one spans
+        if performed and any(d.get("moves") for d in performed):  # as made: amounts filled in (the move
+            # decoder's or the planner's where the words left them open), the frames each segment spans
             from .segment_list import segment_lines
 
             segs = [moves.Segment.from_dict(d) for d in performed]

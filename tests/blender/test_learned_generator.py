@@ -51,6 +51,20 @@ def test_learned_push_in_then_orbit_on_a_character(scene, ext, learned):
     assert d[48] < 0.97 * d[0] and abs(d[-1] - d[48]) < 0.02 * d[48]
 
 
+def test_the_result_says_the_amount_the_decoder_chose(scene, ext, learned):
+    """A plain "pan left": the amount the words left open is the move decoder's, the camera turns by it, and the
+    result line says it."""
+    scene.lenscraft.prompt = "pan left"
+    job = ext.operators.LENSCRAFT_OT_generate.make_job(None, bpy.context)
+    result = ext.jobs.run(job)
+    amount = job.shots[0].metadata["segments"][0]["moves"][0]["amount"]
+    assert job.shots[0].metadata["generator"] == "lenscraft/learned" and 5.0 < amount < 40.0
+    look = -world_matrices(bpy, scene, result.objects[0], [1, 96])[:, :3, 2]
+    turned = np.degrees(np.arctan2(look[:, 1], look[:, 0]))
+    assert turned[1] - turned[0] == pytest.approx(amount, abs=0.2)
+    assert f"1) pan left {amount:.5g} deg f1-96" in result.message, result.message
+
+
 def test_a_stated_amount_is_kept_by_the_learned_generator(scene, ext, learned):
     scene.lenscraft.prompt = "pan left 40 degrees"
     cam = _generate()
