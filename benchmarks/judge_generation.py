@@ -1,6 +1,6 @@
 """Does generation do what was asked, graded by the geometric judge (lenscraft_core/judge.py), not by the model?
-generate's default (the planner, plan.py), the planner with the move decoder deciding the open amounts
-(generator="learned"), the network's own trajectory (generator="model") and the simulator, side by side in one run.
+the planner (plan.py), the planner with the move decoder deciding the open amounts (generator="learned",
+generate's default), the network's own trajectory (generator="model") and the simulator, side by side in one run.
 
     .venv/bin/python benchmarks/judge_generation.py                 # bundled model (ONNX), 5 seeds per cell
     .venv/bin/python benchmarks/judge_generation.py --seeds 20 --model runs/x/last --runtime torch
@@ -43,7 +43,7 @@ SUBJECTS = {
     "object": Subject([0.0, 0.0, 0.2], [0.4, 0.4, 0.4], name="box"),
 }
 MULTI_HUMP = {"Bounce", "Elastic", "Back"}  # easings whose speed has several humps by design
-# generate's default (the planner), the planner with the move decoder's open amounts, the network's own trajectory,
+# the planner, the planner with the move decoder's open amounts (generate's default), the network's own trajectory,
 # the simulator
 GENS = ("planned", "learned", "model", "simulator")
 
