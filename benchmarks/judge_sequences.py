@@ -1,9 +1,10 @@
 """Sequences and simultaneous moves, generated and graded from outside: every prompt of the held-out compound set
 (tests/data/compound_prompts_heldout.json) is generated (generate's default, learned, and the planner) on a 1.8 m
-person and on a 0.6 m box, 120 frames at 24 fps, from (a) the set's own segments (generation alone) and (b) the prompt text (parse +
-generation); each segment's frames are read by the geometric judge (not the model): right when the judge finds
-exactly the asked moves, each in its asked direction (kind and sign), in order, and a hold holds. Joins: the peak
-jerk within 2 frames of a join over the peak jerk inside the segments on either side (the issue's limit: 2x).
+person and on a 0.6 m box, 120 frames at 24 fps, from (a) the set's own segments (generation alone) and (b) the
+prompt text (parse + generation); each segment's frames are read by the geometric judge (not the model): right when
+the judge finds exactly the asked moves, each in its asked direction (kind and sign), in order, and a hold holds.
+Joins: the peak jerk within 2 frames of a join over the peak jerk inside the segments on either side (the issue's
+limit: 2x).
 
     .venv/bin/python benchmarks/judge_sequences.py                       # planned and learned side by side
     .venv/bin/python benchmarks/judge_sequences.py --generators planned --show-failures
