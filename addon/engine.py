@@ -336,20 +336,17 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
     if generator() in ("planned", "learned"):
         shots = []
         for v in range(variations):
-            segs, asked = segments, None
             if generator() == "learned":
                 if TYPE_CHECKING or not _BUNDLED:
-                    from lenscraft_core.inference.learned import fill_open_amounts
+                    from lenscraft_core.inference.learned import plan_learned
                 else:
-                    from .lenscraft_core.inference.learned import fill_open_amounts
-                asked = segments or plan.segments_from_movement(labels.get("movement"))
-                segs = fill_open_amounts(_model_engine().move_decoder(), subject, dict(labels), asked, frames, fps,
-                                         seed, v, aim=aim, focal_length=focal_length, sensor_width=sensor_width,
-                                         aspect=aspect, floor=floor, obstacles=obstacles)
-            shot = plan.plan_shot(subject, dict(labels), segs, frames, fps, seed, v, focal_length, sensor_width,
-                                  aspect, floor, obstacles=obstacles, aim=aim, open_segments=asked)
-            if asked is not None:
-                shot.metadata["generator"] = "lenscraft/learned"  # the open amounts are the move decoder's
+                    from .lenscraft_core.inference.learned import plan_learned
+                shot = plan_learned(_model_engine().move_decoder(), subject, dict(labels), segments, frames, fps,
+                                    seed, v, aim, focal_length=focal_length, sensor_width=sensor_width,
+                                    aspect=aspect, floor=floor, obstacles=obstacles)
+            else:
+                shot = plan.plan_shot(subject, dict(labels), segments, frames, fps, seed, v, focal_length,
+                                      sensor_width, aspect, floor, obstacles=obstacles, aim=aim)
             shots.append(shot.validate("generated shot"))
         return shots
     labels, notes = dict(labels), []

@@ -57,7 +57,7 @@ from .complete import _interp_frames  # noqa: F401
 from .decode import clamp_lens as _clamp_lens  # noqa: F401
 from .model_dir import MINILM_DIR, MODELS_DIR, read_json  # noqa: F401
 from .prompting import FALLBACK_MAX_CONFIDENCE, FALLBACK_MIN_COS  # noqa: F401
-from .learned import RETRAIN_HINT, MoveDecoderSession, fill_open_amounts, has_move_decoder
+from .learned import RETRAIN_HINT, MoveDecoderSession, has_move_decoder
 from .runtime import BACKENDS, OnnxBackend, OnnxTextEncoder  # noqa: F401
 
 
@@ -347,13 +347,10 @@ class Engine:
         if generator not in GENERATORS:
             raise LensCraftError(f"unknown generator '{generator}': use one of {', '.join(GENERATORS)}")
         if generator in ("planned", "learned"):
-            fill = None
-            if generator == "learned":
-                decoder = self.move_decoder()
-                fill = lambda *a, **k: fill_open_amounts(decoder, *a, **k)  # noqa: E731
+            decoder = self.move_decoder() if generator == "learned" else None
             shots = generate_planned(prompting.read_request(instruction, self.parse), subject, frames, fps, seed,
                                      variations, focal_length, sensor_width, aspect, floor, obstacles, aim, shake,
-                                     fill)
+                                     decoder)
             for shot in shots if fallback else ():
                 shot.metadata["notes"] = list(shot.metadata.get("notes", [])) + [fallback]
             return shots

@@ -16,7 +16,7 @@ from .. import move_features as mf
 from .. import plan
 from ..errors import LensCraftError
 from ..moves import Segment
-from ..schema import Subject
+from ..schema import Shot, Subject
 from ..vocabulary import MOVEMENT, vocabulary_hash
 from .model_dir import file_sha256, path_inside, read_json
 
@@ -91,3 +91,17 @@ def fill_open_amounts(decoder: MoveDecoderSession, subject: Subject, labels: dic
             moves[i] = mf.predicted_move(moves[i], float(value), state.frame_size)
         filled[k] = replace(seg, moves=tuple(moves))
     return filled
+
+
+def plan_learned(decoder: MoveDecoderSession, subject: Subject, labels: dict[str, str],
+                 segments: Sequence[Segment] | None, frames: int, fps: float, seed: int, variation: int,
+                 aim: np.ndarray | None = None, **plan_options) -> Shot:
+    """plan.plan_shot with the open amounts decided by the decoder (fill_open_amounts; segments None: the movement
+    label's), what was open still bounded as the planner bounds its own defaults (open_segments), the shot marked
+    lenscraft/learned."""
+    asked = list(segments or plan.segments_from_movement(labels.get("movement")))
+    filled = fill_open_amounts(decoder, subject, labels, asked, frames, fps, seed, variation, aim, **plan_options)
+    shot = plan.plan_shot(subject, labels, filled, frames, fps, seed, variation, aim=aim, open_segments=asked,
+                          **plan_options)
+    shot.metadata["generator"] = "lenscraft/learned"  # the open amounts are the move decoder's
+    return shot

@@ -4,7 +4,7 @@ shake (shake.py) baked in or left to the caller."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -12,16 +12,16 @@ from .. import plan, schema
 from .. import shake as _shake
 from ..errors import LensCraftError
 from ..schema import Shot, Subject, is_finite_number
+from .learned import MoveDecoderSession, plan_learned
 from .prompting import Request
 
 
 def generate_planned(req: Request, subject: Subject, frames: int, fps: float, seed: int, variations: int,
                      focal_length: float | None, sensor_width: float, aspect: float, floor: float | str | None,
                      obstacles: Sequence = (), aim: np.ndarray | None = None, bake_shake: bool = True,
-                     fill: Callable | None = None) -> list[Shot]:
-    """fill(subject, labels, segments, frames, fps, seed, variation, aim=..., **plan options) -> segments: decides
-    the open amounts before planning (generator "learned": learned.fill_open_amounts); None: the planner's own
-    operator defaults."""
+                     decoder: MoveDecoderSession | None = None) -> list[Shot]:
+    """decoder: the model's move decoder decides the open amounts (generator "learned": learned.plan_learned);
+    None: the planner's own operator defaults."""
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= schema.MAX_FRAMES:
         raise LensCraftError(f"frames must be a whole number in 2-{schema.MAX_FRAMES}, got {frames!r}")
     if isinstance(variations, bool) or not isinstance(variations, (int, np.integer)) or variations < 1:
@@ -38,15 +38,13 @@ def generate_planned(req: Request, subject: Subject, frames: int, fps: float, se
     options = dict(focal_length=focal_length, sensor_width=sensor_width, aspect=aspect, floor=floor,
                    obstacles=obstacles)
     for v in range(int(variations)):
-        segments, asked = req.segments, None
-        if fill is not None:
-            asked = list(req.segments or plan.segments_from_movement(req.stated.get("movement")))
-            segments = fill(subject, req.stated, asked, int(frames), float(fps), seed, v, aim=aim, **options)
-        shot = plan.plan_shot(subject, req.stated, segments, int(frames), float(fps), seed, v, aim=aim,
-                              open_segments=asked, **options)
+        if decoder is not None:
+            shot = plan_learned(decoder, subject, req.stated, req.segments, int(frames), float(fps), seed, v, aim,
+                                **options)
+        else:
+            shot = plan.plan_shot(subject, req.stated, req.segments, int(frames), float(fps), seed, v, aim=aim,
+                                  **options)
         shot.metadata.update(req.meta)
-        if fill is not None:
-            shot.metadata["generator"] = "lenscraft/learned"  # the open amounts are the move decoder's
         if req.shake:
             shot.metadata["shake"] = float(req.shake)
             if bake_shake:
