@@ -51,13 +51,6 @@ def moving_subject(subject: Subject, segments) -> Subject:
                    object_class=subject.object_class, motion_position=path)
 
 
-def subject_slice(subject: Subject, a: int, b: int) -> Subject:
-    if subject.motion_position is None:
-        return subject
-    return Subject(subject.motion_position[a], subject.size, subject.rotation, name=subject.name,
-                   object_class=subject.object_class, motion_position=subject.motion_position[a:b + 1])
-
-
 def _key(label: str) -> tuple[str, int]:
     p = MOVEMENT[label].params
     return p["kind"], int(p.get("sign", 0))
@@ -87,7 +80,7 @@ def grade(shot, segments, subject) -> tuple[bool, list[float]]:
     spans = shot.metadata["segment_frames"]
     ok = True
     for seg, (a, b) in zip(segments, spans):
-        v = judge_shot(shot.trajectory.slice(a, b + 1), subject_slice(subject, a, b))
+        v = judge_shot(shot.trajectory.slice(a, b + 1), subject.slice(a, b + 1))
         found = {_key(m) for m in v.moves}
         ok &= found == _asked(seg)
     jerk = _jerk(shot, subject)

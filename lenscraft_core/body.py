@@ -124,6 +124,12 @@ class PersonAnchors:
         """World height of a share of stature above the feet."""
         return self.feet + np.asarray(share, dtype=np.float64) * self.stature
 
+    def head_centre(self) -> np.ndarray:
+        """(..., 3) the centre of the head: on the body axis, midway from chin to crown (what a close shot frames
+        and a person's push-in aims at)."""
+        mid = 0.5 * (np.asarray(self.chin, np.float64) + np.asarray(self.head_top, np.float64))
+        return np.concatenate([np.asarray(self.axis, np.float64), mid[..., None]], -1)
+
 
 def is_person(subject: Subject) -> bool:
     """True when the subject's object_class is one of PERSON_CLASSES (case and surrounding spaces ignored)."""

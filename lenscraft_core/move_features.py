@@ -21,6 +21,7 @@ import numpy as np
 from . import body
 from . import geometry as geo
 from .moves import Move, Segment
+from .plan import frame_size
 from .schema import Subject, Trajectory
 
 MOVE_KINDS = ("pan", "tilt", "roll", "arc", "dolly", "truck", "pedestal", "zoom", "dollyZoom")  # moves with amounts
@@ -51,15 +52,14 @@ class SegmentState:
 
 
 def framed_point(subject: Subject, frame: int, aim: np.ndarray | None = None) -> np.ndarray:
-    """What the camera frames at this frame: an aim target, a person's head centre (plan._head_target), else the
-    subject's centre."""
+    """What the camera frames at this frame: an aim target, a person's head centre (as plan._head_target aims),
+    else the subject's centre."""
     if aim is not None:
-        return np.asarray(aim, np.float64).reshape(-1, 3)[min(frame, len(np.asarray(aim).reshape(-1, 3)) - 1)]
-    centre = subject.positions(frame + 1)[frame] if subject.is_moving else subject.positions(1)[0]
+        points = np.asarray(aim, np.float64).reshape(-1, 3)
+        return points[min(frame, len(points) - 1)]
     if body.is_person(subject):
-        a = body.person_anchors(subject)
-        return np.array([float(a.axis[0]), float(a.axis[1]), 0.5 * (float(a.chin) + float(a.head_top))])
-    return centre
+        return body.person_anchors(subject).head_centre()
+    return subject.positions(frame + 1)[frame] if subject.is_moving else subject.positions(1)[0]
 
 
 def segment_state(traj: Trajectory, frame: int, subject: Subject, aim: np.ndarray | None = None) -> SegmentState:
@@ -71,8 +71,7 @@ def segment_state(traj: Trajectory, frame: int, subject: Subject, aim: np.ndarra
     height = max(float(subject.size[2]), 1e-3)
     to = target - pos
     depth = max(float(np.linalg.norm(to)), 1e-6)
-    sh = geo.sensor_size(traj.sensor_width, traj.aspect)[1]
-    frame_h = depth * sh / focal
+    frame_w, frame_h = frame_size(focal, depth, traj.sensor_width, traj.aspect)
     elevation = float(np.arcsin(np.clip(-to[2] / depth, -1.0, 1.0)))  # > 0: the camera is above what it frames
     pitch = float(geo.yaw_pitch_roll(R)[1])
     person = body.is_person(subject)
@@ -84,13 +83,13 @@ def segment_state(traj: Trajectory, frame: int, subject: Subject, aim: np.ndarra
         head_room = float(np.clip((float(top) - float(a.head_top)) / span, -2, 2)) if np.isfinite(top) else 2.0
         chin_room = float(np.clip((float(a.chin) - float(bottom)) / span, -2, 2)) if np.isfinite(bottom) else 2.0
     local = R.T @ to  # the framed point in the camera's frame (x right, y up, looking down -z)
-    sw, _ = geo.sensor_size(traj.sensor_width, traj.aspect)
     ahead = max(-float(local[2]), 1e-6)
-    aim_x = float(np.clip(local[0] / ahead * focal / (sw / 2), -3, 3))  # where it sits on screen, -1..1 in frame
-    aim_y = float(np.clip(local[1] / ahead * focal / (sh / 2), -3, 3))
+    # where it sits on screen, -1..1 inside the frame: its offset over half the frame at its depth
+    aim_x = float(np.clip(local[0] / ahead * depth / (frame_w / 2), -3, 3))
+    aim_y = float(np.clip(local[1] / ahead * depth / (frame_h / 2), -3, 3))
     values = np.array([np.log(depth / height), np.log(frame_h / height), np.log(focal / 50.0), elevation, pitch,
                        float(person), head_room, chin_room, aim_x, aim_y])
-    return SegmentState(values, (frame_h * traj.aspect, frame_h))
+    return SegmentState(values, (frame_w, frame_h))
 
 
 def move_row(move: Move, segment: Segment, seconds: float, first: bool, state: SegmentState,

@@ -128,7 +128,7 @@ def _level_right(yaw: float) -> np.ndarray:
     return np.array([np.cos(yaw), np.sin(yaw), 0.0])
 
 
-def _frame_size(focal: float, depth: float, sensor_width: float, aspect: float) -> tuple[float, float]:
+def frame_size(focal: float, depth: float, sensor_width: float, aspect: float) -> tuple[float, float]:
     """Width and height (m) of the frame at this depth."""
     sw, sh = geo.sensor_size(sensor_width, aspect)
     return depth * sw / focal, depth * sh / focal
@@ -190,14 +190,14 @@ def _resolve(move: Move, seconds: float, depth: float, start: Pose, sensor_width
         duration = min(seconds, FAST_ZOOM_SECONDS)
     elif move.speed == "fast" and kind in PACE:
         per_s = PACE[kind]["fast"]
-        native = amount if unit != "m" else amount / max(_frame_size(start.focal, depth, sensor_width, aspect)[0], 1e-9)
+        native = amount if unit != "m" else amount / max(frame_size(start.focal, depth, sensor_width, aspect)[0], 1e-9)
         duration = min(seconds, max(MIN_MOVE_SECONDS, native / per_s))
     else:
         duration = seconds
     if kind in ("pan", "tilt", "roll", "arc"):
         value = np.radians(amount)
     elif kind in ("truck", "pedestal"):
-        w, h = _frame_size(start.focal, depth, sensor_width, aspect)
+        w, h = frame_size(start.focal, depth, sensor_width, aspect)
         value = amount if unit == "m" else amount * (w if kind == "truck" else h)
     elif kind in ("zoom", "dollyZoom"):
         value = float(np.log(max(amount, 1e-6)))
@@ -576,8 +576,8 @@ def _head_target(subject: Subject, start: Pose, sensor_width: float, aspect: flo
     from . import body
 
     a = body.person_anchors(subject)
-    centre = 0.5 * (float(a.chin) + float(a.head_top))
-    target = np.array([float(a.axis[0]), float(a.axis[1]), centre])
+    target = a.head_centre()
+    centre = float(target[2])
     q = geo.camera_quat_from_yaw_pitch_roll(start.yaw, start.pitch, start.roll)
     bottom, top = body.frame_cuts(start.position, q, start.focal, subject, sensor_width, aspect)
     half = 0.5 * (float(a.head_top) - float(a.chin)) * (1.0 + HEAD_MARGIN)

@@ -102,6 +102,14 @@ class Subject:
             return self.motion_rotation
         return np.broadcast_to(self.rotation, (frames, 4))
 
+    def slice(self, start: int, stop: int) -> "Subject":
+        """The subject over frames start..stop-1 (its motion cut to them; a still subject is itself)."""
+        if not self.is_moving:
+            return self
+        return Subject(self.position, self.size, self.rotation, self.name, self.object_class,
+                       None if self.motion_position is None else self.motion_position[start:stop],
+                       None if self.motion_rotation is None else self.motion_rotation[start:stop])
+
     def validate(self, where: str = "subject", frames: int | None = None) -> "Subject":
         _shape("position", self.position, (3,), where)
         _shape("size", self.size, (3,), where)
@@ -259,9 +267,7 @@ class Shot:
         for k, ins in enumerate(self.instructions):
             count = self.trajectory.frame_count - ins.start if ins.count is None else ins.count
             a, b = ins.start, ins.start + count
-            subjects = [Subject(s.position, s.size, s.rotation, s.name, s.object_class,
-                                None if s.motion_position is None else s.motion_position[a:b],
-                                None if s.motion_rotation is None else s.motion_rotation[a:b]) for s in self.subjects]
+            subjects = [s.slice(a, b) for s in self.subjects]
             new_ins = Instruction(**{**ins.__dict__, "start": 0, "count": count, "params": dict(ins.params)})
             name = f"{self.name or 'shot'}#{k}"
             out.append(Shot(self.trajectory.slice(a, b), subjects, [new_ins], name, dict(self.metadata)))
