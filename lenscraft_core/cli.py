@@ -141,7 +141,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         rng = np.random.default_rng([args.seed, 1])
         for f, names in V1_LABELS.items():
             labels.setdefault(f, rng.choice(list(names), size=args.count))
-    batch = simulate_batch(args.count, frames=args.frames, fps=args.fps, seed=args.seed, labels=labels or None)
+    share = {} if args.person_share is None else {"person_share": args.person_share}
+    batch = simulate_batch(args.count, frames=args.frames, fps=args.fps, seed=args.seed, labels=labels or None,
+                           **share)
     shots = batch.shots()
     _save(shots, args, args.format)
     print(f"wrote {len(shots)} simulated shot(s) of {args.frames} frames to {args.out} ({args.format})")
@@ -429,6 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=SEED, default=0)
     p.add_argument("--frames", type=FRAMES, default=30)
     p.add_argument("--fps", type=number(positive=True), default=24.0)
+    p.add_argument("--person-share", type=number(), default=None,
+                   help="share of the subjects that are people, framed by the body, 0-1 (default simulate.PERSON_SHARE)")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     _add_label_flags(p)
     p.set_defaults(func=cmd_simulate)

@@ -7,7 +7,8 @@ Representation (what the network sees and predicts), per shot:
 * camera frames (T, CAM_DIM=10): relative position (3, radially log-compressed: direction kept, distance r becomes
   log(1 + r), so a close-up and an extreme long shot have errors of comparable size), camera rotation relative to the anchor yaw as continuous
   6D (6; pitch, yaw and roll all included), log focal length normalised by FOCAL_REF_MM (1).
-* subject static (SUBJ_DIM=10): log(size / extent) (3), log(extent) (1), subject rotation in the anchor frame as 6D.
+* subject static (SUBJ_DIM=11): log(size / extent) (3), log(extent) (1), subject rotation in the anchor frame as 6D
+  (6), and 1 for a person (body.is_person: framed by the body, body.py), 0 for an object (1).
 * subject motion (T, MOTION_DIM=9): per-frame subject centre (3) and rotation (6D) relative to the anchor; all zeros
   but the identity 6D for a subject that does not move.
 * Time is normalised to [0, 1] and resampled to a fixed internal length T (linear for positions and log focal,
@@ -23,13 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geometry as geo
+from .body import is_person
 from .errors import LensCraftError
 from .schema import Shot, ShotBatch
 from .vocabulary import FIELD_NAMES, FIELDS
 
 T_DEFAULT = 32
 CAM_DIM = 10
-SUBJ_DIM = 10
+SUBJ_DIM = 11
 MOTION_DIM = 9
 FOCAL_REF_MM = 50.0
 IDENTITY_6D = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0])
@@ -141,8 +143,9 @@ def _from_anchor(anchor: Anchor, rel: np.ndarray, d6: np.ndarray) -> tuple[np.nd
 
 # ---------------------------------------------------------------------------------------------------- encode / decode
 def encode_arrays(cam_pos, cam_rot, focal, subject_pos, subject_rot, subject_size, labels=None,
-                  length: int = T_DEFAULT) -> Features:
-    """ShotBatch-style arrays (world space, quaternions) -> Features resampled to `length` frames."""
+                  length: int = T_DEFAULT, person=None) -> Features:
+    """ShotBatch-style arrays (world space, quaternions) -> Features resampled to `length` frames. person: (N,)
+    bool, which subjects are people (None: none)."""
     cam_pos, focal = np.asarray(cam_pos, np.float64), np.asarray(focal, np.float64)
     subject_pos, subject_size = np.asarray(subject_pos, np.float64), np.asarray(subject_size, np.float64)
     n, frames = cam_pos.shape[:2]
@@ -153,8 +156,9 @@ def encode_arrays(cam_pos, cam_rot, focal, subject_pos, subject_rot, subject_siz
 
     s_rel, s6 = _to_anchor(anchor, subject_pos, geo.quat_to_matrix(subject_rot))
     motion = np.concatenate([resample(s_rel, length), resample_6d(s6, length)], -1)
+    person_col = np.zeros(n) if person is None else np.broadcast_to(np.asarray(person, np.float64), (n,))
     static = np.concatenate([np.log(subject_size / anchor.extent[:, None]), np.log(anchor.extent)[:, None],
-                             s6[:, 0]], -1)
+                             s6[:, 0], person_col[:, None]], -1)
     if labels is None:
         lab = np.full((n, len(FIELD_NAMES)), MISSING_LABEL, np.int64)
     else:
@@ -166,7 +170,7 @@ def encode_arrays(cam_pos, cam_rot, focal, subject_pos, subject_rot, subject_siz
 
 def encode_batch(batch: ShotBatch, length: int = T_DEFAULT) -> Features:
     return encode_arrays(batch.cam_pos, batch.cam_rot, batch.focal, batch.subject_pos, batch.subject_rot,
-                         batch.subject_size, batch.labels, length)
+                         batch.subject_size, batch.labels, length, batch.person)
 
 
 def encode_shot(shot: Shot, length: int = T_DEFAULT) -> Features:
@@ -178,7 +182,8 @@ def encode_shot(shot: Shot, length: int = T_DEFAULT) -> Features:
     frames = traj.frame_count
     labels = {f: np.array([FIELDS[f].index(v)]) for f, v in shot.labels.items()}
     return encode_arrays(traj.position[None], traj.rotation[None], traj.focal_length[None],
-                         subj.positions(frames)[None], subj.rotations(frames)[None], subj.size[None], labels, length)
+                         subj.positions(frames)[None], subj.rotations(frames)[None], subj.size[None], labels, length,
+                         [is_person(subj)])
 
 
 def encode_shots(shots: list[Shot], length: int = T_DEFAULT) -> Features:

@@ -280,7 +280,8 @@ class ShotBatch:
 
     cam_pos (N, F, 3), cam_rot (N, F, 4), focal (N, F); subject_pos (N, F, 3) and subject_rot (N, F, 4) per frame
     (constant for a static subject), subject_size (N, 3); labels[field] (N,) int indices into the vocabulary field;
-    fps (N,); sensor_width and aspect are shared.
+    fps (N,); sensor_width and aspect are shared; person (N,) bool marks the subjects that are people (framed by
+    the body, body.py; None: no person).
     """
 
     cam_pos: np.ndarray
@@ -294,9 +295,15 @@ class ShotBatch:
     sensor_width: float = DEFAULT_SENSOR_WIDTH_MM
     aspect: float = DEFAULT_ASPECT
     params: Mapping[str, np.ndarray] = field(default_factory=dict)
+    person: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.cam_pos.shape[0])
+
+    @property
+    def is_person(self) -> np.ndarray:
+        """(N,) bool: which subjects are people."""
+        return np.zeros(len(self), bool) if self.person is None else np.asarray(self.person, bool)
 
     @property
     def frames(self) -> int:
@@ -309,6 +316,8 @@ class ShotBatch:
         moving = not (np.allclose(self.subject_pos[i], self.subject_pos[i, :1])
                       and np.allclose(self.subject_rot[i], self.subject_rot[i, :1]))
         subject = Subject(self.subject_pos[i, 0], self.subject_size[i], self.subject_rot[i, 0],
+                          name="person" if self.is_person[i] else "subject",
+                          object_class="person" if self.is_person[i] else None,
                           motion_position=self.subject_pos[i] if moving else None,
                           motion_rotation=self.subject_rot[i] if moving else None)
         traj = Trajectory(self.cam_pos[i], self.cam_rot[i], self.focal[i], self.sensor_width, self.aspect,
@@ -323,4 +332,5 @@ class ShotBatch:
     def subset(self, idx: np.ndarray) -> "ShotBatch":
         return ShotBatch(self.cam_pos[idx], self.cam_rot[idx], self.focal[idx], self.subject_pos[idx],
                          self.subject_rot[idx], self.subject_size[idx], {k: v[idx] for k, v in self.labels.items()},
-                         self.fps[idx], self.sensor_width, self.aspect, {k: v[idx] for k, v in self.params.items()})
+                         self.fps[idx], self.sensor_width, self.aspect, {k: v[idx] for k, v in self.params.items()},
+                         None if self.person is None else self.person[idx])

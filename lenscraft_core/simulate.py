@@ -2,16 +2,20 @@
 
 Every shot is built the same way, vectorised over a batch (N shots x F frames, no per-sample Python):
 
-1. Start pose on a sphere around the subject centre: heading = the subject's front (its local -Y, turned by its
-   rotation) turned by the view azimuth (counter-clockwise seen from above, towards the subject's left), elevation =
-   the angle label's elevation; the camera looks at the subject centre.
+1. Start pose. An object: on a sphere around the subject centre, heading = the subject's front (its local -Y, turned
+   by its rotation) turned by the view azimuth (counter-clockwise seen from above, towards the subject's left),
+   elevation = the angle label's elevation; the camera looks at the subject centre. A person (PERSON_SHARE of the
+   random subjects, or a given subject with a person class): framed by the body as the planner frames one
+   (body.start_pose_arrays: the shot size's cut lines, the lens height of the angle, eyes on the upper third,
+   looking room); the move then pivots about the point the first camera aims at, at its distance.
 2. The move, as functions of the eased progress p(t) (easing.py), in a unit-distance "shape": camera offset from the
    subject centre o(t), heading/pitch/roll, and a focal-length multiplier. Screen-space moves (pan, tilt, truck,
    pedestal) take the subject from one side of the frame to the other (NDC -k .. +k), never off screen.
-3. Scale: the base focal length and the shot type's coverage fix the depth of the subject at frame 0
+3. Scale: an object's base focal length and the shot type's coverage fix the depth of the subject at frame 0
    (framing.depth_for_coverage); the shape is scaled about the subject centre to that depth. If the lens is too
    short for the camera to stay outside the subject's bounding sphere anywhere on the path, the focal length is
-   raised (the shot type and move are what was asked for; the lens is free).
+   raised (the shot type and move are what was asked for; the lens is free). A person's start pose fixes the
+   distance to its aim point; the shape is scaled about that point.
 4. Quality gates (check_gates): failing samples are redrawn, a bounded number of rounds.
 
 See docs/simulator.md for the semantics of every movement and the random ranges.
@@ -24,7 +28,7 @@ from typing import Literal, Mapping, overload
 
 import numpy as np
 
-from . import framing
+from . import body, framing
 from . import geometry as geo
 from .easing import ease_batch, normalised_time
 from .errors import LensCraftError
@@ -50,6 +54,11 @@ DOLLY_ZOOM_FACTOR = (1.5, 2.5)      # distance (and focal length) change factor
 SUBJECT_SPEED = (0.5, 3.0)          # follow/track: subject speed in subject extents per second
 MOTION_DIR_JITTER_DEG = 20.0        # follow: off the view axis; track: off the camera's right axis
 SAFETY_MARGIN = 0.05                # camera stays outside the bounding sphere grown by this share of the extent
+PERSON_SHARE = 0.4                  # random subjects that are people, framed by the body (body.py)
+PERSON_STATURE_M = (1.5, 1.95)      # uniform; a standing person turned about the vertical only, feet on z = 0
+PERSON_WIDTH = (0.24, 0.3)          # shoulder width / stature, uniform (simulate_sequences draws the same people)
+PERSON_DEPTH = (0.13, 0.2)          # front-to-back depth / stature, uniform
+PERSON_CLEARANCE_M = 0.25           # a person's low angle keeps the lens this far above the feet (as the planner)
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,8 @@ def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.nd
 
 
 # ---------------------------------------------------------------------------------------------------- random draws
-def _draw(rng: np.random.Generator, fixed: Mapping[str, np.ndarray], n: int, jitter: bool) -> dict[str, np.ndarray]:
+def _draw(rng: np.random.Generator, fixed: Mapping[str, np.ndarray], n: int, jitter: bool,
+          person_share: float = PERSON_SHARE) -> dict[str, np.ndarray]:
     """Everything random about n shots. Always draws every array in the same order, so a seed means one thing."""
     d: dict[str, np.ndarray] = {}
     for name in FIELD_NAMES:
@@ -163,6 +173,16 @@ def _draw(rng: np.random.Generator, fixed: Mapping[str, np.ndarray], n: int, jit
     d["subject_speed"] = rng.uniform(*SUBJECT_SPEED, n)
     d["motion_dir"] = np.radians(rng.uniform(-MOTION_DIR_JITTER_DEG, MOTION_DIR_JITTER_DEG, n))
     d["track_side"] = rng.choice([-1.0, 1.0], n)
+    # People (drawn last, so that an object shot of a seed is the same with or without them).
+    person = rng.random(n) < person_share
+    stature = rng.uniform(*PERSON_STATURE_M, n)
+    p_size = stature[:, None] * np.stack([rng.uniform(*PERSON_WIDTH, n), rng.uniform(*PERSON_DEPTH, n),
+                                          np.ones(n)], -1)
+    p_rot = geo.matrix_to_quat(geo.axis_rotation(2, yaw))
+    d["person"] = person
+    d["subject_size"] = np.where(person[:, None], p_size, size)
+    d["subject_pos"] = np.where(person[:, None], np.concatenate([xy, stature[:, None] / 2], 1), d["subject_pos"])
+    d["subject_rot"] = np.where(person[:, None], p_rot, d["subject_rot"])
     return d
 
 
@@ -235,13 +255,28 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
     r_safe = 0.5 * np.linalg.norm(size, axis=1) + SAFETY_MARGIN * extent
     front = -geo.quat_to_matrix(d["subject_rot"])[:, :, 1]
     d["heading"] = _heading(front) + np.radians(d["azimuth_deg"])
+    person = np.asarray(d.get("person", np.zeros(n, bool)), bool)
+    pivot = np.zeros((n, 3))  # what the move pivots about, from the subject centre: a person's first aim point
+    person_distance = np.zeros(n)
+    if person.any():
+        idx = np.flatnonzero(person)
+        anchors = body.anchors_from_arrays(d["subject_pos"][idx], size[idx], d["subject_rot"][idx])
+        pose = body.start_pose_arrays(anchors, d["shot_type"][idx], d["angle"][idx], d["azimuth_deg"][idx],
+                                      d["focal"][idx], sensor_width, aspect, floor=anchors.feet,
+                                      clearance=PERSON_CLEARANCE_M)
+        yaw_pitch = geo.yaw_pitch_roll(geo.quat_to_matrix(pose["rotation"]))
+        d["heading"][idx] = yaw_pitch[:, 0] - np.pi  # the shape's heading: from the pivot towards the camera
+        d["elevation_deg"] = d["elevation_deg"].copy()
+        d["elevation_deg"][idx] = np.degrees(-yaw_pitch[:, 1])
+        pivot[idx] = pose["aim"] - d["subject_pos"][idx]
+        person_distance[idx] = pose["distance"]
 
     # Two passes: the screen budget depends on the focal length, the needed focal length on the path.
     focal0 = d["focal"]
     shape = _shape(d, p, focal0, sensor)
     depth0, need = _needed_focal(shape, d, extent, r_safe, sensor[1])
     if raise_focal:
-        longer = np.flatnonzero(need > focal0)
+        longer = np.flatnonzero((need > focal0) & ~person)  # a person's lens frames its body as drawn
         if len(longer):
             focal0 = np.maximum(focal0, need * 1.0001)
             sub = {k: v[longer] for k, v in d.items()}
@@ -251,8 +286,9 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
             for k in shape["amounts"]:
                 shape["amounts"][k][longer] = part["amounts"][k]
             depth0, need = _needed_focal(shape, d, extent, r_safe, sensor[1])
-            focal0 = np.maximum(focal0, need)
-    depth = framing.depth_for_coverage(extent, d["coverage"], focal0, sensor_width, aspect)
+            focal0 = np.where(person, focal0, np.maximum(focal0, need))
+    depth = np.where(person, person_distance,
+                     framing.depth_for_coverage(extent, d["coverage"], focal0, sensor_width, aspect))
     scale = depth / depth0
 
     # Subject motion: follow moves it along the view, track across it; a given motion overrides both.
@@ -270,7 +306,14 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
         travel = np.linalg.norm(motion[:, -1] - motion[:, 0], axis=-1)
     subject_pos = d["subject_pos"][:, None, :] + motion
 
-    cam_pos = subject_pos + scale[:, None, None] * shape["offset"]
+    # An arc turns about the person's vertical axis, not about the aim point beside it (the looking room): the
+    # pivot travels on the circle the turn takes it round (zero for objects, whose pivot is the centre).
+    arc = _ARC_RAD[m][:, None] * p
+    side = pivot * np.array([1.0, 1.0, 0.0])
+    turned = np.stack([np.cos(arc) * side[:, None, 0] - np.sin(arc) * side[:, None, 1],
+                       np.sin(arc) * side[:, None, 0] + np.cos(arc) * side[:, None, 1], np.zeros_like(arc)], -1)
+    framed = subject_pos + pivot[:, None, :] + turned - side[:, None, :]
+    cam_pos = framed + scale[:, None, None] * shape["offset"]
     cam_rot = geo.camera_quat_from_yaw_pitch_roll(shape["yaw"], shape["pitch"], shape["roll"])
     cam_rot *= np.where(cam_rot[:, :1, :1] < 0, -1.0, 1.0)  # w >= 0 at frame 0
     jumps = np.flatnonzero((np.sum(cam_rot[:, 1:] * cam_rot[:, :-1], axis=-1) < 0).any(1))
@@ -285,16 +328,18 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
     stack = np.stack([amounts.get(c, np.zeros(n)) for c in _COMPONENTS])
     primary = _PRIMARY[m]
     amount = np.where(primary >= 0, stack[np.maximum(primary, 0), np.arange(n)], 0.0)
-    out = {"cam_pos": cam_pos, "cam_rot": cam_rot, "focal": focal, "subject_pos": subject_pos}
+    out = {"cam_pos": cam_pos, "cam_rot": cam_rot, "focal": focal, "subject_pos": subject_pos, "framed": framed}
     params = {"amount": amount, "screen_travel": d["screen"], "focal_mm": focal0, "coverage": d["coverage"],
               "elevation_deg": d["elevation_deg"], "azimuth_deg": d["azimuth_deg"], "distance_m": depth}
     return out, params
 
 
 # ---------------------------------------------------------------------------------------------------- gates
-def check_gates(batch: ShotBatch, limits: GateLimits = GateLimits()) -> dict[str, np.ndarray]:
+def check_gates(batch: ShotBatch, limits: GateLimits = GateLimits(), framed: np.ndarray | None = None
+                ) -> dict[str, np.ndarray]:
     """Per-sample failures (N,) bool for each gate: inside_subject, off_screen, too_fast, too_abrupt, bad_focal,
-    not_finite. A sample passes when every entry is False."""
+    not_finite. A sample passes when every entry is False. framed: (N, F, 3) the point that must stay on screen
+    (default the subject centre; a person's is the point the shot aims at, its centre is below a close-up)."""
     n, f = len(batch), batch.frames
     size = batch.subject_size
     extent = size.max(1)
@@ -304,7 +349,8 @@ def check_gates(batch: ShotBatch, limits: GateLimits = GateLimits()) -> dict[str
     inside = geo.point_in_box(batch.cam_pos, batch.subject_pos, size[:, None, :], geo.quat_to_matrix(srot),
                               margin=(limits.box_margin * extent)[:, None, None])
     ndc, depth = framing.subject_centre_view(batch.cam_pos, geo.normalize(batch.cam_rot), batch.focal,
-                                             batch.subject_pos, batch.sensor_width, batch.aspect)
+                                             batch.subject_pos if framed is None else framed,
+                                             batch.sensor_width, batch.aspect)
     on_screen = framing.in_frame(ndc, depth, limits.screen_margin)
     scale = np.maximum(extent, np.linalg.norm(batch.cam_pos[:, 0] - batch.subject_pos[:, 0], axis=-1))
     fps = np.asarray(batch.fps, dtype=np.float64)
@@ -360,21 +406,23 @@ def _label_indices(labels: Mapping[str, object] | None, n: int) -> dict[str, np.
 def simulate_batch(n: int, frames: int = ..., fps: float | np.ndarray = ..., seed: int = ...,
                    labels: Mapping[str, object] | None = ..., sensor_width: float = ..., aspect: float = ...,
                    jitter: bool = ..., limits: GateLimits = ..., max_rounds: int = ...,
-                   return_report: Literal[False] = ...) -> ShotBatch: ...
+                   person_share: float = ..., return_report: Literal[False] = ...) -> ShotBatch: ...
 @overload
 def simulate_batch(n: int, frames: int = ..., fps: float | np.ndarray = ..., seed: int = ...,
                    labels: Mapping[str, object] | None = ..., sensor_width: float = ..., aspect: float = ...,
                    jitter: bool = ..., limits: GateLimits = ..., max_rounds: int = ...,
-                   *, return_report: Literal[True]) -> tuple[ShotBatch, GateReport]: ...
+                   person_share: float = ..., *, return_report: Literal[True]) -> tuple[ShotBatch, GateReport]: ...
 def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_FPS, seed: int = 0,
                    labels: Mapping[str, object] | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
                    aspect: float = DEFAULT_ASPECT,
                    jitter: bool = True, limits: GateLimits = GateLimits(), max_rounds: int = 20,
+                   person_share: float = PERSON_SHARE,
                    return_report: bool = False) -> ShotBatch | tuple[ShotBatch, GateReport]:
     """n random shots of `frames` frames that all pass the quality gates.
 
     labels: field -> one label name for all samples, or an (n,) array of names or indices (-1 = random); fields not
-    given are drawn uniformly. fps: one rate or (n,). Reproducible from seed. Samples failing a gate are redrawn
+    given are drawn uniformly. fps: one rate or (n,). person_share: the share of subjects that are people (framed
+    by the body; the rest are boxes framed as objects). Reproducible from seed. Samples failing a gate are redrawn
     (fixed labels kept, everything random drawn again) for up to max_rounds rounds, then LensCraftError.
     """
     if n < 0 or not 1 <= frames <= MAX_FRAMES:
@@ -383,6 +431,8 @@ def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_F
         raise LensCraftError(f"{n:,} shots x {frames:,} frames is more than {MAX_BATCH_FRAMES:,} frames in one "
                              "batch; simulate fewer or shorter shots at a time")
     rng = _rng(seed)
+    if not (isinstance(person_share, (int, float)) and 0.0 <= person_share <= 1.0):
+        raise LensCraftError(f"person_share must be a number in [0, 1], got {person_share!r}")
     fixed = _label_indices(labels, n)
     fps_all = np.broadcast_to(np.asarray(fps, dtype=np.float64), (n,)).copy()
     report = GateReport()
@@ -392,12 +442,12 @@ def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_F
         if report.rounds == max_rounds:
             raise _gate_error(report, {k: v[todo] for k, v in fixed.items()}, len(todo))
         report.rounds += 1
-        d = _draw(rng, {k: v[todo] for k, v in fixed.items()}, len(todo), jitter)
+        d = _draw(rng, {k: v[todo] for k, v in fixed.items()}, len(todo), jitter, person_share)
         arrays, prm = _build(d, frames, fps_all[todo], sensor_width, aspect, None, True)
         part = ShotBatch(arrays["cam_pos"], arrays["cam_rot"], arrays["focal"], arrays["subject_pos"],
                          np.repeat(d["subject_rot"][:, None, :], frames, axis=1), d["subject_size"],
-                         {k: d[k] for k in FIELD_NAMES}, fps_all[todo], sensor_width, aspect, prm)
-        fails = check_gates(part, limits)
+                         {k: d[k] for k in FIELD_NAMES}, fps_all[todo], sensor_width, aspect, prm, d["person"])
+        fails = check_gates(part, limits, arrays["framed"])
         bad = np.any(np.stack(list(fails.values())), axis=0)
         report.drawn += len(todo)
         report.accepted += int((~bad).sum())
@@ -408,7 +458,7 @@ def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_F
         else:
             good = todo[~bad]
             src = np.flatnonzero(~bad)
-            for name in ("cam_pos", "cam_rot", "focal", "subject_pos", "subject_rot", "subject_size"):
+            for name in ("cam_pos", "cam_rot", "focal", "subject_pos", "subject_rot", "subject_size", "person"):
                 getattr(out, name)[good] = getattr(part, name)[src]
             for k in FIELD_NAMES:
                 out.labels[k][good] = part.labels[k][src]
@@ -418,7 +468,8 @@ def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_F
     if out is None:  # n == 0
         out = ShotBatch(np.zeros((0, frames, 3)), np.zeros((0, frames, 4)), np.zeros((0, frames)),
                         np.zeros((0, frames, 3)), np.zeros((0, frames, 4)), np.zeros((0, 3)),
-                        {k: np.zeros(0, np.int64) for k in FIELD_NAMES}, fps_all, sensor_width, aspect, {})
+                        {k: np.zeros(0, np.int64) for k in FIELD_NAMES}, fps_all, sensor_width, aspect, {},
+                        np.zeros(0, bool))
     return (out, report) if return_report else out
 
 
@@ -449,6 +500,7 @@ def simulate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps:
     names = {f: FIELDS[f].resolve(labels[f]) if labels.get(f) else FIELDS[f].default for f in FIELD_NAMES}
     fixed = {f: np.array([FIELDS[f].index(v)]) for f, v in names.items()}
     rng = _rng(seed)
+    person = body.is_person(subject)
     pos0 = subject.positions(frames)[0]
     rots = np.asarray(subject.rotations(frames), dtype=np.float64)
     motion = None if subject.motion_position is None else (subject.motion_position - pos0)[None]
@@ -458,13 +510,15 @@ def simulate_shot(subject: Subject, labels: Mapping[str, str], frames: int, fps:
         report.rounds += 1
         d = _draw(rng, fixed, 1, jitter)
         d["subject_size"], d["subject_pos"], d["subject_rot"] = subject.size[None], pos0[None], rots[:1]
+        d["person"] = np.array([person])
         if focal_length is not None:
             d["focal"] = np.array([float(focal_length)])
         arrays, prm = _build(d, frames, fps_arr, sensor_width, aspect, motion, focal_length is None)
         batch = ShotBatch(arrays["cam_pos"], arrays["cam_rot"], arrays["focal"], arrays["subject_pos"],
                           rots[None] if subject.motion_rotation is not None else np.repeat(rots[None, :1], frames, 1),
-                          subject.size[None], {k: d[k] for k in FIELD_NAMES}, fps_arr, sensor_width, aspect, prm)
-        fails = check_gates(batch, limits)
+                          subject.size[None], {k: d[k] for k in FIELD_NAMES}, fps_arr, sensor_width, aspect, prm,
+                          d["person"])
+        fails = check_gates(batch, limits, arrays["framed"])
         report.drawn += 1
         for k, v in fails.items():
             report.rejected[k] = report.rejected.get(k, 0) + int(v.sum())

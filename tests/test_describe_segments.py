@@ -173,3 +173,19 @@ def test_a_cut_where_one_channel_stops_while_another_goes_on(with_subject):
     shot = Shot(Trajectory(pos, rot, np.full(F, 35.0), fps=30.0), [subject], [], name="overlap", metadata={})
     truth = [frozenset({("pan", 1), ("truck", 1)}), frozenset({("truck", 1), ("dolly", 1)}), frozenset()]
     _check(shot, [(0, cut), (cut, end), (end, F)], truth, subject if with_subject else None)
+
+
+def test_the_pace_of_a_push_in_is_its_own_not_the_orbit_beside_it():
+    """A slow push-in under an orbit reads "slowly pushes in": the dolly's pace is its speed along the view, not
+    the camera's whole speed (the orbit's sideways travel), which a plain slow push-in has alone."""
+    from lenscraft_core.inference.reading import geometric_caption
+    from lenscraft_core.plan import plan_shot
+    from lenscraft_core.prompt import parse_prompt
+
+    person = Subject([0.0, 0.0, 0.9], [0.5, 0.3, 1.8], object_class="person")
+    for prompt in ("slow push in while orbiting right", "slow push in"):
+        r = parse_prompt(prompt)
+        shot = plan_shot(person, r.labels, r.segments, frames=96, fps=24)
+        v, speeds, handheld = read_geometry(shot, person)
+        assert "slowly pushes in" in geometric_caption(v, speeds, handheld), prompt
+        assert speeds["dolly"] < 0.2 <= speeds["translation"] or prompt == "slow push in"

@@ -102,3 +102,19 @@ def test_encode_shots_handles_missing_labels_and_frame_counts():
     assert (f.labels[:, 0] == FIELDS["movement"].index("truckRight")).all()
     assert (f.labels[:, 1:] == ft.MISSING_LABEL).all()
     assert f.frames.tolist() == [10, 45]
+
+
+def test_the_subject_features_say_whether_it_is_a_person():
+    """The last subject feature is 1 for a person (body.is_person: framed by the body) and 0 for an object, from a
+    ShotBatch's person mask and from a Shot's subject class alike."""
+    b = random_batch(n=4)
+    assert (ft.encode_batch(b).subject[:, -1] == 0).all()  # no mask: no person
+    b.person = np.array([True, False, True, False])
+    f = ft.encode_batch(b)
+    np.testing.assert_array_equal(f.subject[:, -1], [1, 0, 1, 0])
+    np.testing.assert_array_equal(f.subject[:, :-1], ft.encode_batch(b.subset(np.arange(4))).subject[:, :-1])
+    for i in range(4):
+        shot = b.shot(i)
+        assert shot.subject.object_class == ("person" if b.person[i] else None)
+        assert ft.encode_shot(shot).subject[0, -1] == float(b.person[i])
+    assert b.subset(np.array([2, 3])).person.tolist() == [True, False]

@@ -159,6 +159,21 @@ def test_sizes_that_are_each_in_range_but_together_too_big_are_refused(folder):
         read_meta(folder / "model")
 
 
+@pytest.mark.parametrize("field", ["subj_dim", "cam_dim", "motion_dim"])
+def test_a_model_for_another_feature_layout_is_refused_by_name(folder, field):
+    # a model from before the subject's person flag has subj_dim 10: its weights would fit no input this code makes
+    from lenscraft_core import features as ft
+
+    ours = {"subj_dim": ft.SUBJ_DIM, "cam_dim": ft.CAM_DIM, "motion_dim": ft.MOTION_DIM}[field]
+    _edit_json(folder / "model.json", lambda m: m["model_config"].update({field: ours - 1}))
+    for runtime in ("onnx", "torch"):
+        if runtime == "torch":
+            _torch_or_skip()
+        with pytest.raises(CheckpointError, match=rf"model_config\.{field} is {ours - 1}, this code's features "
+                                                  rf"have {ours}.*another feature layout"):
+            Engine.load(folder, runtime=runtime)
+
+
 def test_every_size_limit_admits_the_shipped_presets():
     torch = _torch_or_skip()  # noqa: F841
     from lenscraft_core.train.model import PRESETS, ModelConfig

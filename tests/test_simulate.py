@@ -5,12 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lenscraft_core import framing
+from lenscraft_core import body, framing
 from lenscraft_core import geometry as geo
 from lenscraft_core.easing import ease, normalised_time
 from lenscraft_core.errors import LensCraftError, UnknownLabelError
 from lenscraft_core.schema import Subject
 from lenscraft_core.simulate import GateLimits, check_gates, simulate_batch, simulate_shot
+from lenscraft_core.evaluate.judged import judge_arrays
 from lenscraft_core.vocabulary import ANGLE, EASING, MOVEMENT, SHOT_TYPE, VIEW
 
 PER_MOVE = 10
@@ -20,7 +21,7 @@ FRAMES = 30
 @pytest.fixture(scope="module")
 def batch():
     labels = {"movement": np.repeat(np.arange(len(MOVEMENT)), PER_MOVE)}
-    return simulate_batch(len(MOVEMENT) * PER_MOVE, frames=FRAMES, seed=11, labels=labels)
+    return simulate_batch(len(MOVEMENT) * PER_MOVE, frames=FRAMES, seed=11, labels=labels, person_share=0.0)
 
 
 def _rows(batch, name):
@@ -251,7 +252,7 @@ def test_first_frame_angle_and_shot_type(batch):
 
 @pytest.mark.parametrize("angle", ANGLE.names)
 def test_every_angle_exact_without_jitter(angle):
-    b = simulate_batch(len(SHOT_TYPE), frames=3, seed=1, jitter=False,
+    b = simulate_batch(len(SHOT_TYPE), frames=3, seed=1, jitter=False, person_share=0.0,
                        labels={"angle": angle, "shot_type": np.arange(len(SHOT_TYPE)), "movement": "static"})
     m = framing.measure_batch(b)
     np.testing.assert_allclose(m.elevation_deg[:, 0], ANGLE[angle].params["elevation_deg"], atol=1e-9)
@@ -298,7 +299,7 @@ def test_reproducible_and_seeded():
 
 
 def test_gates_hold_on_a_big_batch():
-    b, report = simulate_batch(3000, seed=9, return_report=True)
+    b, report = simulate_batch(3000, seed=9, return_report=True, person_share=0.0)
     fails = check_gates(b)
     assert not any(v.any() for v in fails.values())
     assert report.rejection_rate < 0.01  # 30 frames at 24 fps: the gates are a safety net, not a filter
@@ -309,7 +310,7 @@ def test_gates_hold_on_a_big_batch():
 
 
 def test_gates_reject_and_redraw():
-    b, report = simulate_batch(300, frames=30, fps=240.0, seed=1, return_report=True)
+    b, report = simulate_batch(300, frames=30, fps=240.0, seed=1, return_report=True, person_share=0.0)
     assert report.rounds > 1 and report.rejected["too_abrupt"] > 0  # 0.12 s shots: the violent easings fail
     assert not any(v.any() for v in check_gates(b).values())  # ... and were redrawn
     assert str(report).startswith(f"{report.drawn} drawn")
@@ -336,7 +337,7 @@ def test_check_gates_detects_bad_samples(batch):
 
 @pytest.mark.parametrize("frames, fps", [(1, 24.0), (2, 24.0), (7, 12.0), (121, 60.0)])
 def test_any_frame_count_and_fps(frames, fps):
-    b = simulate_batch(40, frames=frames, fps=fps, seed=4)
+    b = simulate_batch(40, frames=frames, fps=fps, seed=4, person_share=0.0)
     assert b.cam_pos.shape == (40, frames, 3) and b.cam_rot.shape == (40, frames, 4) and b.focal.shape == (40, frames)
     np.testing.assert_array_equal(b.fps, fps)
     m = framing.measure_batch(b)
@@ -474,3 +475,79 @@ def test_bad_seed_and_frame_limits_are_named_errors_before_any_allocation():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 10_000_000  # refused before the 2 GB of arrays a 30-million-frame shot would need
+
+
+# ------------------------------------------------------------------------------------------------ people
+@pytest.fixture(scope="module")
+def people():
+    labels = {"movement": np.repeat(np.arange(len(MOVEMENT)), PER_MOVE)}
+    return simulate_batch(len(MOVEMENT) * PER_MOVE, frames=FRAMES, seed=12, labels=labels, person_share=1.0)
+
+
+def _anchors(b):
+    return body.anchors_from_arrays(b.subject_pos[:, 0], b.subject_size, b.subject_rot[:, 0])
+
+
+def test_people_are_framed_by_the_body(people):
+    """The first frame of every person shot has the asked shot size and angle by the body's definitions (the
+    judge's functions in body.py, not the simulator's), the lens above the floor clearance, the camera outside."""
+    assert people.is_person.all() and people.shot(0).subject.object_class == "person"
+    a = _anchors(people)
+    R0 = geo.quat_to_matrix(people.cam_rot[:, 0])
+    size = body.shot_size_arrays(people.cam_pos[:, 0], R0, people.focal[:, 0], a, people.sensor_width, people.aspect)
+    np.testing.assert_array_equal(size, people.labels["shot_type"])
+    np.testing.assert_array_equal(body.angle_arrays(people.cam_pos[:, 0], R0, a), people.labels["angle"])
+    assert (people.cam_pos[:, 0, 2] >= a.feet + 0.25 - 1e-9).all()
+    assert not geo.point_in_box(people.cam_pos, people.subject_pos, people.subject_size[:, None, :],
+                                geo.quat_to_matrix(people.subject_rot)).any()
+
+
+def test_a_mixed_batch_frames_each_subject_by_its_kind():
+    b = simulate_batch(400, frames=8, seed=3, labels={"movement": "static"})
+    assert 0.25 < b.is_person.mean() < 0.55  # PERSON_SHARE of the subjects
+    people, boxes = b.subset(np.flatnonzero(b.is_person)), b.subset(np.flatnonzero(~b.is_person))
+    a = _anchors(people)
+    size = body.shot_size_arrays(people.cam_pos[:, 0], geo.quat_to_matrix(people.cam_rot[:, 0]), people.focal[:, 0],
+                                 a, b.sensor_width, b.aspect)
+    np.testing.assert_array_equal(size, people.labels["shot_type"])
+    m = framing.measure_batch(boxes)  # objects keep the box definition, centred
+    assert (m.shot_type[:, 0] == boxes.labels["shot_type"]).mean() > 0.95
+    np.testing.assert_allclose(m.centre_ndc[:, 0], 0, atol=1e-9)
+
+
+def test_people_moves_read_as_asked_by_the_geometric_judge(people):
+    truth = {k: getattr(people, k) for k in ("subject_pos", "subject_rot", "subject_size", "fps")}
+    r = judge_arrays((people.cam_pos, people.cam_rot, people.focal), truth, dict(people.labels), people.sensor_width,
+                     people.aspect, person=True)
+    ok = r["judged_ok"].astype(bool)
+    # straight down, a pedestal is a dolly and a roll a pan (the same motion): judged on the other angles
+    level = people.labels["angle"] != ANGLE.index("overhead")
+    assert ok[level].mean() >= 0.98
+    for name in MOVEMENT.names:
+        rows = _rows(people, name)
+        assert ok[rows].mean() >= 0.6, name
+
+
+def test_people_orbit_about_their_own_axis_and_keep_the_composition(people):
+    a = _anchors(people)
+    for name in ("shortArcShotLeft", "halfArcShotRight", "fullArcShotLeft"):
+        for i in _rows(people, name):
+            rel = people.cam_pos[i, :, :2] - a.axis[i]
+            np.testing.assert_allclose(np.linalg.norm(rel, axis=-1), np.linalg.norm(rel[0]), rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(people.cam_pos[i, :, 2], people.cam_pos[i, 0, 2], atol=1e-9)
+            eyes = np.concatenate([a.axis[i], [a.eyes[i]]])[None].repeat(FRAMES, 0)
+            ndc, _ = framing.subject_centre_view(people.cam_pos[i], geo.normalize(people.cam_rot[i]),
+                                                 people.focal[i], eyes, people.sensor_width, people.aspect)
+            np.testing.assert_allclose(ndc, ndc[:1].repeat(FRAMES, 0), atol=1e-6)  # the eyes stay where they were
+
+
+def test_simulate_shot_frames_a_person_by_the_body():
+    person = Subject([1.0, 2.0, 0.9], [0.5, 0.3, 1.8], object_class="person")
+    for size in ("closeUp", "mediumShot", "fullShot"):
+        s = simulate_shot(person, {"movement": "panLeft", "shot_type": size, "angle": "lowAngle"}, 24)
+        t = s.trajectory
+        assert SHOT_TYPE.names[body.person_shot_size(t.position[:1], t.matrices[:1], t.focal_length[:1], s.subject,
+                                                     t.sensor_width, t.aspect)[0]] == size
+        assert ANGLE.names[body.person_angle(t.position[:1], t.matrices[:1], s.subject)[0]] == "lowAngle"
+    with pytest.raises(LensCraftError, match="person_share"):
+        simulate_batch(2, person_share=1.5)

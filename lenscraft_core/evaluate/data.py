@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import features as ft
+from ..body import is_person
 from ..errors import LensCraftError
 from ..schema import Shot, ShotBatch
 from ..simulate import simulate_batch
@@ -87,6 +88,7 @@ def shot_arrays(shots: list[Shot]) -> dict[str, np.ndarray]:
         "subject_rot": np.stack([np.asarray(s.subject.rotations(f)) for s in shots]),
         "subject_size": np.stack([s.subject.size for s in shots]),
         "fps": np.array([s.trajectory.fps for s in shots]),
+        "person": np.array([is_person(s.subject) for s in shots]),
     }
 
 

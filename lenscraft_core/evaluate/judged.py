@@ -78,7 +78,8 @@ def person_subject_arrays(own: Mapping[str, np.ndarray]) -> dict[str, np.ndarray
     new_pos = np.einsum("nfij,nfj->nfi", np.broadcast_to(R0t, R.shape), pos - pos[:, :1]) + PERSON_POSITION
     new_rot = geo.quat_continuity(geo.matrix_to_quat(R0t @ R))
     size = np.broadcast_to(PERSON_SIZE, np.asarray(own["subject_size"]).shape).copy()
-    return {**own, "subject_pos": new_pos, "subject_rot": new_rot, "subject_size": size}
+    return {**own, "subject_pos": new_pos, "subject_rot": new_rot, "subject_size": size,
+            "person": np.ones(len(pos), bool)}
 
 
 def judge_arrays(pred: tuple, subject: Mapping[str, np.ndarray], labels: Mapping[str, np.ndarray],

@@ -26,7 +26,7 @@ def readback(engine, pred: tuple, truth: Mapping[str, np.ndarray], labels: Mappi
     was not asked). truth holds the subject's arrays (data.shot_arrays)."""
     pos, rot, focal = pred
     f = ft.encode_arrays(pos, rot, focal, truth["subject_pos"], truth["subject_rot"], truth["subject_size"], None,
-                         engine.frames_internal)
+                         engine.frames_internal, truth.get("person"))
     scores = engine.describe_features(f)
     asked = {name: np.asarray(labels.get(name, np.full(len(pos), -1))) for name in READBACK_FIELDS}
     said = {name: np.argmax(scores[name], -1) for name in READBACK_FIELDS}

@@ -139,7 +139,7 @@ def evaluate_shots(engine, shots: list[Shot], name: str, cfg: dict, bank: Retrie
             per["oracle"].append({k: np.where(failed, np.nan, v) for k, v in scored(pred).items()})
         person = person_subject_arrays(truth)
         person_f = ft.encode_arrays(truth["cam_pos"], truth["cam_rot"], truth["focal"], person["subject_pos"],
-                                    person["subject_rot"], person["subject_size"], None, T)
+                                    person["subject_rot"], person["subject_size"], None, T, person["person"])
         partial = {f: (v if f == "movement" else np.full_like(v, -1)) for f, v in lab.items()}
         for mode, who in CELLS[1:]:  # CELLS[0], full instructions on the own subject, is the "model" row
             f_in, s_in = (sub, truth) if who == "own" else (person_f, person)

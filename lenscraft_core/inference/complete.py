@@ -28,6 +28,7 @@ import numpy as np
 from .. import features as ft
 from .. import geometry as geo
 from ..easing import ease
+from ..body import is_person
 from ..errors import LensCraftError
 from ..inbetween_reference import bezier_channels, blender_fill
 from ..schema import Instruction, Shot, Subject, Trajectory
@@ -294,7 +295,7 @@ def model_fill(engine, shot: Shot, known_frames: Sequence[int], instruction=None
     R_fill = geo.sixd_to_matrix(_interp_frames(geo.matrix_to_6d(R[keys]), keys, F))
     sp, sr = subject.positions(F)[None], subject.rotations(F)[None]
     f = ft.encode_arrays(pos[None], geo.matrix_to_quat(R_fill)[None], np.exp(logf)[None], sp, sr,
-                         subject.size[None], None, T)
+                         subject.size[None], None, T, [is_person(subject)])
     slot_time = np.linspace(0.0, F - 1.0, T)
     known_T = np.zeros(T, bool)
     known_T[np.round(keys * (T - 1) / max(F - 1, 1)).astype(int)] = True  # the slot nearest each key

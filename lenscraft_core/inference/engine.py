@@ -319,7 +319,8 @@ class Engine:
         cam = np.zeros((1, frames, 3))
         quat = np.broadcast_to(np.array([1.0, 0.0, 0.0, 0.0]), (1, frames, 4))
         return ft.encode_arrays(cam, quat, np.full((1, frames), ft.FOCAL_REF_MM), subject.positions(frames)[None],
-                                subject.rotations(frames)[None], subject.size[None], None, self.frames_internal)
+                                subject.rotations(frames)[None], subject.size[None], None, self.frames_internal,
+                                [is_person(subject)])
 
     def generate(self, subject: Subject, instruction, frames: int = 30, fps: float = 24.0, seed: int = 0,
                  variations: int = 1, focal_length: float | None = None,

@@ -85,6 +85,13 @@ def check_model_config(cfg: object, where: str) -> None:
     for name, (lo, hi) in SIZE_LIMITS.items():
         if name in cfg and not (_is_int(cfg[name]) and lo <= cfg[name] <= hi):
             raise CheckpointError(f"{where}: model_config.{name} must be an integer in {lo}-{hi}, got {cfg[name]!r}")
+    from ..features import CAM_DIM, MOTION_DIM, SUBJ_DIM
+
+    for name, ours in (("cam_dim", CAM_DIM), ("subj_dim", SUBJ_DIM), ("motion_dim", MOTION_DIM)):
+        if name in cfg and cfg[name] != ours:  # e.g. subj_dim 10: a model from before the person flag
+            raise CheckpointError(f"{where}: model_config.{name} is {cfg[name]}, this code's features have {ours} "
+                                  "(features.py): the model was trained for another feature layout; retrain it, or "
+                                  "use the LensCraft version it was made with")
     if "dropout" in cfg and not (is_finite_number(cfg["dropout"]) and 0 <= cfg["dropout"] < 1):
         raise CheckpointError(f"{where}: model_config.dropout must be a number in [0, 1), got {cfg['dropout']!r}")
     for name in ("decoder", "output"):

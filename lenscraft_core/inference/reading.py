@@ -9,7 +9,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import geometry as geo
-from ..judge import Verdict, judge_shot, steady_speeds
+from ..judge import Verdict, fit_window, judge_shot, smooth, steady_speeds
 from ..schema import Shot, Subject, Trajectory
 from ..vocabulary import ANGLE, MOVEMENT, SHOT_TYPE, VIEW
 
@@ -72,18 +72,32 @@ def pace(kind: str, v: Verdict, speeds: Mapping[str, float]) -> str | None:
     elif kind == "zoom":
         x, lo, hi = speeds["zoom"], ZOOM_SLOW_PER_S, ZOOM_FAST_PER_S
     elif kind in ("truck", "pedestal", "dolly") and v.subject_source != "none":
-        x, lo, hi = speeds["translation"], TRANSLATION_SLOW_PER_S, TRANSLATION_FAST_PER_S
+        x, lo, hi = speeds.get(kind, speeds["translation"]), TRANSLATION_SLOW_PER_S, TRANSLATION_FAST_PER_S
     else:
         return None
     return "slow" if x < lo else "fast" if x >= hi else "moderate"
 
 
+def translation_speeds(traj: Trajectory, v: Verdict) -> dict[str, float]:
+    """Peak steady speed of each translation kind, in v.reference_length per second, on the judge's smooth fit:
+    dolly along the view, truck along the camera's right, pedestal along world up. An orbit's travel (sideways) is
+    then not a push-in's pace when the two run together, as judge.steady_speeds' "translation" (any direction) is."""
+    F, fps = traj.frame_count, float(traj.fps)
+    if F < 2:
+        return {"dolly": 0.0, "truck": 0.0, "pedestal": 0.0}
+    pos = np.asarray(traj.position, np.float64)
+    vel = np.gradient(smooth(pos, fit_window(fps)), axis=0) * fps
+    R = traj.matrices
+    axes = {"dolly": geo.camera_forward(R), "truck": R[:, :, 0], "pedestal": np.array([0.0, 0.0, 1.0])}
+    return {k: float(np.abs(np.sum(vel * a, -1)).max()) / v.reference_length for k, a in axes.items()}
+
+
 def read_geometry(shot: Shot, subject: Subject | None) -> tuple[Verdict, dict[str, float], bool]:
     """The judge's verdict on the shot (with `subject`, or None to read without one), its steady peak speeds
-    (judge.steady_speeds) and whether it is handheld: shake past HANDHELD_SHAKE_DEG on most frames, at speeds
-    where the smooth fit can tell shake from the move."""
+    (judge.steady_speeds, and translation_speeds per kind) and whether it is handheld: shake past
+    HANDHELD_SHAKE_DEG on most frames, at speeds where the smooth fit can tell shake from the move."""
     v = judge_shot(shot, subject)
-    speeds = steady_speeds(shot, v, subject)
+    speeds = {**steady_speeds(shot, v, subject), **translation_speeds(shot.trajectory, v)}
     typical = v.shake_median_deg
     turn = max(speeds["pan"], speeds["tilt"], speeds["roll"], speeds.get("arc", 0.0))
     long_enough = shot.trajectory.frame_count >= HANDHELD_MIN_SECONDS * shot.trajectory.fps

@@ -59,7 +59,7 @@ def generation_scores(core: LensCraftModel, batch, table: torch.Tensor) -> dict[
                                            "subject_size", "fps")}
     m = metrics.generation_metrics((pos, rot, focal), truth, batch.labels, batch.sensor_width, batch.aspect)
     back = ft.encode_arrays(pos, rot, focal, batch.subject_pos, batch.subject_rot, batch.subject_size, None,
-                            core.cfg.frames)
+                            core.cfg.frames, batch.person)
     scores = describe_scores(core, back, table, table_valid=torch.ones(table.shape[:2], dtype=torch.bool,
                                                                        device=table.device))
     mean = lambda k: float(np.nanmean(m[k]))  # noqa: E731  (NaN: undefined for that sample, e.g. no label)
