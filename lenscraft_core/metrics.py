@@ -99,14 +99,41 @@ def mean_jerk(pos: np.ndarray, fps: np.ndarray | float, extent: np.ndarray) -> n
     return j * np.asarray(fps, np.float64) ** 3 / np.asarray(extent, np.float64)
 
 
+PERSON_AXIS_POINTS = 65  # a person is on screen when one of these points from feet to head top (every ~3 cm) is in frame
+
+
 def framing_scores(pos, rot, focal, subject_pos, subject_rot, subject_size, labels: Mapping[str, np.ndarray],
-                   sensor_width: float, aspect: float) -> dict[str, np.ndarray]:
-    """Framing against the instruction, per sample: on_screen (share of frames with the subject centre in frame),
-    shot_type_ok / angle_ok (first frame classified by framing.py equals the label; NaN where the label is -1)."""
+                   sensor_width: float, aspect: float, person=None) -> dict[str, np.ndarray]:
+    """Framing against the instruction, per sample: on_screen (share of frames with the subject in frame),
+    shot_type_ok / angle_ok (first frame classified equals the label; NaN where the label is -1). An object is
+    measured by its box (framing.py: its centre on screen); a person (person: (N,) bool) by the body (body.py:
+    the shot size's cut lines and the lens against the eye line; on screen when some of the body's vertical line
+    is in frame, as a close-up's centre is below the frame)."""
     fr = framing.measure_arrays(pos, rot, focal, subject_pos, subject_rot, subject_size[:, None, :], sensor_width,
                                 aspect)
-    out = {"on_screen": fr.centre_in_frame.mean(-1)}
-    for name, got in (("shot_type", fr.shot_type[:, 0]), ("angle", fr.angle[:, 0])):
+    on_screen, size, angle = fr.centre_in_frame.mean(-1), fr.shot_type[:, 0], fr.angle[:, 0]
+    people = np.flatnonzero(np.zeros(len(size), bool) if person is None else np.asarray(person, bool))
+    if len(people):
+        from . import body
+
+        p = np.asarray(pos, np.float64)[people]
+        R = geo.quat_to_matrix(np.asarray(rot, np.float64)[people])
+        f = np.asarray(focal, np.float64)[people]
+        a = body.anchors_from_arrays(np.asarray(subject_pos)[people, 0], np.asarray(subject_size)[people],
+                                     np.asarray(subject_rot)[people, 0])
+        size, angle = size.copy(), angle.copy()
+        size[people] = body.shot_size_arrays(p[:, 0], R[:, 0], f[:, 0], a, sensor_width, aspect)
+        angle[people] = body.angle_arrays(p[:, 0], R[:, 0], a)
+        s = np.linspace(0.0, 1.0, PERSON_AXIS_POINTS)
+        moved = np.asarray(subject_pos, np.float64)[people] - np.asarray(subject_pos, np.float64)[people, :1]
+        axis = np.concatenate([np.broadcast_to(a.axis[:, None, None, :], (len(people), 1, len(s), 2)),
+                               (a.feet[:, None] + s[None] * (a.head_top - a.feet)[:, None])[:, None, :, None]], -1)
+        points = axis + moved[:, :, None, :]  # (n, F, S, 3): the line moves with the subject
+        ndc, depth = geo.project(points, p, R, f, sensor_width, aspect)  # (n, F, S, 2), (n, F, S)
+        on_screen = on_screen.copy()
+        on_screen[people] = framing.in_frame(ndc, depth, 0.0).any(-1).mean(-1)
+    out = {"on_screen": on_screen}
+    for name, got in (("shot_type", size), ("angle", angle)):
         want = np.asarray(labels[name]) if name in labels else np.full(len(got), -1)
         out[f"{name}_ok"] = np.where(want >= 0, (got == want).astype(np.float64), np.nan)
     return out
@@ -241,5 +268,5 @@ def generation_metrics(pred: tuple, truth: Mapping[str, np.ndarray], labels: Map
            "jerk": mean_jerk(pos, truth["fps"], ext)}
     out.update(direction_errors(pos, rot, focal, truth["cam_pos"], truth["cam_rot"], truth["focal"], ext))
     out.update(framing_scores(pos, rot, focal, truth["subject_pos"], truth["subject_rot"], truth["subject_size"],
-                                 labels, sensor_width, aspect))
+                              labels, sensor_width, aspect, truth.get("person")))
     return out

@@ -11,7 +11,7 @@ from lenscraft_core.vocabulary import MOVEMENT
 
 @pytest.fixture(scope="module")
 def batch():
-    return simulate_batch(24, frames=30, seed=3)
+    return simulate_batch(24, frames=30, seed=3, person_share=0.0)  # boxes: framing.py measures them
 
 
 def _traj(b):
@@ -125,3 +125,20 @@ def test_label_similarity_matches_own_labels():
     s = m.label_similarity(field_emb, label_emb, labels, fields)
     assert np.allclose(np.diag(s), 1.0)
     assert s.shape == (10, 10) and np.all(s <= 1 + 1e-9)
+
+
+def test_framing_scores_read_a_person_by_the_body():
+    """The simulator's person shots score their asked size and angle by the body's definitions (and mostly fail the
+    box's), and stay on screen by the body's line even when the box centre is below a close-up's frame."""
+    from lenscraft_core.simulate import simulate_batch
+
+    b = simulate_batch(120, frames=12, seed=5, person_share=1.0, labels={"movement": "static"})
+    pos, rot, focal = b.cam_pos, b.cam_rot, b.focal
+    args = (b.subject_pos, b.subject_rot, b.subject_size, b.labels, b.sensor_width, b.aspect)
+    body_read = m.framing_scores(pos, rot, focal, *args, person=b.is_person)
+    box_read = m.framing_scores(pos, rot, focal, *args)
+    assert body_read["shot_type_ok"].mean() == 1.0 and body_read["angle_ok"].mean() == 1.0
+    assert body_read["on_screen"].min() == 1.0
+    assert box_read["shot_type_ok"].mean() < 0.7 and box_read["on_screen"].mean() < 0.95
+    away = geo.quat_mul(rot, geo.matrix_to_quat(geo.axis_rotation(1, np.pi)))
+    assert m.framing_scores(pos, away, focal, *args, person=b.is_person)["on_screen"].max() == 0.0

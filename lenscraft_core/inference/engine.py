@@ -34,7 +34,7 @@ from ..body import is_person
 from .. import geometry as geo
 from ..errors import LensCraftError
 from .. import schema
-from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory, is_finite_number
+from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
 from ..vocabulary import FIELD_NAMES, FIELDS, caption
 from . import complete as _complete
 from . import prompting
@@ -355,19 +355,9 @@ class Engine:
             for shot in shots if fallback else ():
                 shot.metadata["notes"] = list(shot.metadata.get("notes", [])) + [fallback]
             return shots
+        prompting.check_generate_options(frames, fps, variations, focal_length, sensor_width, aspect, floor)
         if floor == "auto":
             floor = None  # the network's own path: only a height given is kept
-        if frames < 2:
-            raise LensCraftError(f"frames must be at least 2, got {frames}")
-        if variations < 1:
-            raise LensCraftError(f"variations must be at least 1, got {variations}")
-        if floor is not None and not np.isfinite(floor):
-            raise LensCraftError(f"floor must be a finite world height, got {floor}")
-        for name, value, (lo, hi) in (("sensor_width", sensor_width, schema.SENSOR_RANGE_MM),
-                                      ("aspect", aspect, schema.ASPECT_RANGE),
-                                      ("focal_length", focal_length, schema.FOCAL_RANGE_MM)):
-            if value is not None and not (is_finite_number(value) and lo <= value <= hi):
-                raise LensCraftError(f"{name} must be a number in {lo:g}-{hi:g}, got {value!r}")
         stated, meta = self._instruction(instruction)
         f = self._subject_features(subject, frames)
         k, rng = variations, np.random.default_rng(seed)

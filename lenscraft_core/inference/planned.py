@@ -8,12 +8,11 @@ from typing import Sequence
 
 import numpy as np
 
-from .. import plan, schema
+from .. import plan
 from .. import shake as _shake
-from ..errors import LensCraftError
-from ..schema import Shot, Subject, is_finite_number
+from ..schema import Shot, Subject
 from .learned import MoveDecoderSession, plan_learned
-from .prompting import Request
+from .prompting import Request, check_generate_options
 
 
 def generate_planned(req: Request, subject: Subject, frames: int, fps: float, seed: int, variations: int,
@@ -22,18 +21,7 @@ def generate_planned(req: Request, subject: Subject, frames: int, fps: float, se
                      decoder: MoveDecoderSession | None = None) -> list[Shot]:
     """decoder: the model's move decoder decides the open amounts (generator "learned": learned.plan_learned);
     None: the planner's own operator defaults."""
-    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= schema.MAX_FRAMES:
-        raise LensCraftError(f"frames must be a whole number in 2-{schema.MAX_FRAMES}, got {frames!r}")
-    if isinstance(variations, bool) or not isinstance(variations, (int, np.integer)) or variations < 1:
-        raise LensCraftError(f"variations must be at least 1, got {variations!r}")
-    for name, value, (lo, hi) in (("sensor_width", sensor_width, schema.SENSOR_RANGE_MM),
-                                  ("aspect", aspect, schema.ASPECT_RANGE),
-                                  ("focal_length", focal_length, schema.FOCAL_RANGE_MM),
-                                  ("fps", fps, schema.FPS_RANGE)):
-        if value is not None and not (is_finite_number(value) and lo <= value <= hi):
-            raise LensCraftError(f"{name} must be a number in {lo:g}-{hi:g}, got {value!r}")
-    if floor is not None and floor != "auto" and not is_finite_number(floor):
-        raise LensCraftError(f"floor must be a finite world height, got {floor}")
+    check_generate_options(frames, fps, variations, focal_length, sensor_width, aspect, floor)
     shots = []
     options = dict(focal_length=focal_length, sensor_width=sensor_width, aspect=aspect, floor=floor,
                    obstacles=obstacles)

@@ -14,6 +14,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .. import schema
 from ..errors import LensCraftError
 from ..moves import Segment
 from ..vocabulary import FIELD_NAMES, FIELDS
@@ -112,6 +113,22 @@ class Request:
     segments: list[Segment] | None = None
     shake: float | None = None
     meta: dict = field(default_factory=dict)
+
+
+def check_generate_options(frames, fps, variations, focal_length, sensor_width, aspect, floor) -> None:
+    """generate's numeric options, checked once for every generator: a LensCraftError naming the option."""
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= schema.MAX_FRAMES:
+        raise LensCraftError(f"frames must be a whole number in 2-{schema.MAX_FRAMES}, got {frames!r}")
+    if isinstance(variations, bool) or not isinstance(variations, (int, np.integer)) or variations < 1:
+        raise LensCraftError(f"variations must be at least 1, got {variations!r}")
+    for name, value, (lo, hi) in (("sensor_width", sensor_width, schema.SENSOR_RANGE_MM),
+                                  ("aspect", aspect, schema.ASPECT_RANGE),
+                                  ("focal_length", focal_length, schema.FOCAL_RANGE_MM),
+                                  ("fps", fps, schema.FPS_RANGE)):
+        if value is not None and not (schema.is_finite_number(value) and lo <= value <= hi):
+            raise LensCraftError(f"{name} must be a number in {lo:g}-{hi:g}, got {value!r}")
+    if floor is not None and floor != "auto" and not schema.is_finite_number(floor):
+        raise LensCraftError(f"floor must be a finite world height, 'auto' or None, got {floor!r}")
 
 
 def read_request(instruction, parse_prompt: Callable) -> Request:

@@ -57,6 +57,7 @@ def generation_scores(core: LensCraftModel, batch, table: torch.Tensor) -> dict[
     pos, rot, focal = ft.decode_camera(cam, f.anchor, batch.frames)
     truth = {k: getattr(batch, k) for k in ("cam_pos", "cam_rot", "focal", "subject_pos", "subject_rot",
                                            "subject_size", "fps")}
+    truth["person"] = batch.is_person
     m = metrics.generation_metrics((pos, rot, focal), truth, batch.labels, batch.sensor_width, batch.aspect)
     back = ft.encode_arrays(pos, rot, focal, batch.subject_pos, batch.subject_rot, batch.subject_size, None,
                             core.cfg.frames, batch.person)
