@@ -82,7 +82,7 @@ HEAD_KEPT = body.HEAD_KEPT_SIZES  # sizes whose frames must not cut the head
 
 def run(engine, seeds: int, frames: int, fps: float, generators: tuple[str, ...] = GENS) -> tuple[dict, dict]:
     """rows[(generator, mode, subject)][movement] = list of (verdict, stated labels); framed[(generator, mode,
-    subject)] = list of framing_checks (each with its movement), for the planner and the network."""
+    subject)] = list of framing_checks (each with its movement), for every generator."""
     rows: dict = defaultdict(lambda: defaultdict(list))
     framed: dict = defaultdict(list)
     for mi, movement in enumerate(MOVEMENT.names):
@@ -95,6 +95,8 @@ def run(engine, seeds: int, frames: int, fps: float, generators: tuple[str, ...]
                     if "simulator" in generators:
                         rows[("simulator", mode, subj_name)][movement].append((judge_shot(sim, sim.subject),
                                                                                labels))
+                        framed[("simulator", mode, subj_name)].append(
+                            {**framing_checks(sim, sim.subject, labels), "movement": movement})
                     for gen in ("model", "planned", "learned"):
                         if gen not in generators:
                             continue

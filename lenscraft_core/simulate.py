@@ -59,6 +59,8 @@ PERSON_STATURE_M = (1.5, 1.95)      # uniform; a standing person turned about th
 PERSON_WIDTH = (0.24, 0.3)          # shoulder width / stature, uniform (simulate_sequences draws the same people)
 PERSON_DEPTH = (0.13, 0.2)          # front-to-back depth / stature, uniform
 PERSON_CLEARANCE_M = 0.25           # a person's low angle keeps the lens this far above the feet (as the planner)
+PERSON_MIN_DOLLY = 0.1              # a close person's dolly is shortened to stay outside the body, not below this
+PERSON_MIN_DOLLY_ZOOM = 1.25        # ... nor a dolly zoom's distance factor below this
 
 
 @dataclass(frozen=True)
@@ -261,15 +263,44 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
     if person.any():
         idx = np.flatnonzero(person)
         anchors = body.anchors_from_arrays(d["subject_pos"][idx], size[idx], d["subject_rot"][idx])
-        pose = body.start_pose_arrays(anchors, d["shot_type"][idx], d["angle"][idx], d["azimuth_deg"][idx],
-                                      d["focal"][idx], sensor_width, aspect, floor=anchors.feet,
-                                      clearance=PERSON_CLEARANCE_M)
+
+        def person_pose():
+            return body.start_pose_arrays(anchors, d["shot_type"][idx], d["angle"][idx], d["azimuth_deg"][idx],
+                                          d["focal"][idx], sensor_width, aspect, floor=anchors.feet,
+                                          clearance=PERSON_CLEARANCE_M)
+
+        pose = person_pose()
+        # A close person leaves a dolly (or a dolly zoom) in little room: the path's closest approach to the aim
+        # point stays outside the body's box (half its horizontal diagonal + the gate's margin), overshooting
+        # easings included. Where even the smallest move that reads as one does not fit, the lens is lengthened
+        # (the framing is the same, from further away), as an object's is below.
+        room = 0.5 * np.hypot(size[idx, 0], size[idx, 1]) + 2 * GateLimits.box_margin * extent[idx]
+        p_max = np.maximum(p[idx].max(1), 1e-9)
+        m_idx = d["movement"][idx]
+        need = np.where(_SIGN["dolly"][m_idx] > 0, room / np.maximum(1.0 - PERSON_MIN_DOLLY * p_max, 1e-3),
+                        1.05 * room)  # and every start outside the body (an ECU on a wide lens would be inside)
+        need = np.maximum(need, np.where(_SIGN["dollyZoom"][m_idx] > 0, room * PERSON_MIN_DOLLY_ZOOM ** p_max, 0.0))
+        short = need > pose["distance"]
+        if short.any():
+            d["focal"] = d["focal"].copy()
+            d["focal"][idx] *= np.where(short, 1.02 * need / pose["distance"], 1.0)
+            pose = person_pose()
         yaw_pitch = geo.yaw_pitch_roll(geo.quat_to_matrix(pose["rotation"]))
         d["heading"][idx] = yaw_pitch[:, 0] - np.pi  # the shape's heading: from the pivot towards the camera
         d["elevation_deg"] = d["elevation_deg"].copy()
         d["elevation_deg"][idx] = np.degrees(-yaw_pitch[:, 1])
         pivot[idx] = pose["aim"] - d["subject_pos"][idx]
         person_distance[idx] = pose["distance"]
+        d["dolly"], d["dolly_zoom_log"] = d["dolly"].copy(), d["dolly_zoom_log"].copy()
+        # the inward excursion of the eased progress: its peak moving in, an anticipation (p < 0) moving out
+        inward = {k: np.maximum(np.where(_SIGN[k][m_idx] > 0, p_max, -p[idx].min(1)), 1e-9)
+                  for k in ("dolly", "dollyZoom")}
+        # (a cap that would leave less than a readable move is not applied: the gates redraw that shot instead)
+        cap = np.clip(1.0 - room / pose["distance"], 0.0, None) / inward["dolly"]
+        d["dolly"][idx] = np.where(cap >= PERSON_MIN_DOLLY, np.minimum(d["dolly"][idx], cap), d["dolly"][idx])
+        cap = np.log(np.maximum(pose["distance"] / room, 1.0)) / inward["dollyZoom"]
+        d["dolly_zoom_log"][idx] = np.where(cap >= np.log(PERSON_MIN_DOLLY_ZOOM),
+                                            np.minimum(d["dolly_zoom_log"][idx], cap), d["dolly_zoom_log"][idx])
 
     # Two passes: the screen budget depends on the focal length, the needed focal length on the path.
     focal0 = d["focal"]

@@ -551,3 +551,21 @@ def test_simulate_shot_frames_a_person_by_the_body():
         assert ANGLE.names[body.person_angle(t.position[:1], t.matrices[:1], s.subject)[0]] == "lowAngle"
     with pytest.raises(LensCraftError, match="person_share"):
         simulate_batch(2, person_share=1.5)
+
+
+@pytest.mark.parametrize("movement", ["dollyIn", "dollyInZoomOut", "dollyOut", "dollyOutZoomIn"])
+def test_a_close_person_leaves_a_dolly_room_to_read_and_stays_outside(movement):
+    """An extreme close-up is centimetres from the face: the dolly is shortened to stay outside the body (or the
+    lens lengthened where even a readable move would not fit), so every easing simulates, and the move is still
+    one (at least PERSON_MIN_DOLLY of the distance, a dolly zoom at least PERSON_MIN_DOLLY_ZOOM)."""
+    from lenscraft_core.simulate import PERSON_MIN_DOLLY, PERSON_MIN_DOLLY_ZOOM
+
+    person = Subject([0.0, 0.0, 0.9], [0.5, 0.4, 1.8], object_class="person")
+    for easing in EASING.names:
+        s = simulate_shot(person, {"movement": movement, "shot_type": "extremeCloseUp", "easing": easing}, 40)
+        amount = s.instructions[0].params["amount"]
+        assert amount >= (PERSON_MIN_DOLLY_ZOOM if "Zoom" in movement else PERSON_MIN_DOLLY) - 1e-9, easing
+        assert not geo.point_in_box(s.trajectory.position, s.subject.position, s.subject.size,
+                                    s.subject.matrix).any()
+    b, report = simulate_batch(600, frames=48, seed=77, person_share=1.0, return_report=True)
+    assert report.rejection_rate < 0.02

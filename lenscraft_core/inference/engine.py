@@ -450,7 +450,7 @@ class Engine:
         elif person:
             text = person_caption(shot, v, speeds, handheld, labels["view"])
             notes.insert(0, "a person: the caption is the judge's reading of the move with the body's shot size and "
-                            "angle (body.py); the model's fields read the person as a box")
+                            "angle (body.py); the model's fields are a second opinion")
         else:
             text = caption(labels) + (", handheld" if handheld else "")
         return Description(ranked, text, motion_magnitude(shot.trajectory, shot.subject), v.shake_deg,
