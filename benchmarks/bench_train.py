@@ -11,6 +11,7 @@ import time
 import torch
 import torch.nn as nn
 
+from lenscraft_core.features import CAM_DIM, MOTION_DIM, SUBJ_DIM
 from lenscraft_core.train.config import TrainConfig
 from lenscraft_core.train.losses import compute_losses
 from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig, flops_per_sample
@@ -57,8 +58,8 @@ def bench_device(device, args):
     ac = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)  # noqa: E731
     B = args.batch if device.type == "cpu" else args.gpu_batch
     g = torch.Generator().manual_seed(0)
-    batch = {"camera": torch.randn(B, 32, 10, generator=g), "subject": torch.randn(B, 10, generator=g),
-             "motion": torch.randn(B, 32, 9, generator=g), "labels": torch.randint(0, 5, (B, 5), generator=g)}
+    batch = {"camera": torch.randn(B, 32, CAM_DIM, generator=g), "subject": torch.randn(B, SUBJ_DIM, generator=g),
+             "motion": torch.randn(B, 32, MOTION_DIM, generator=g), "labels": torch.randint(0, 5, (B, 5), generator=g)}
     batch = {k: v.to(device) for k, v in batch.items()}
     table = torch.nn.functional.normalize(torch.randn(5, 32, 384, generator=g), dim=-1).to(device)
     valid = torch.ones(5, 32, dtype=torch.bool, device=device)

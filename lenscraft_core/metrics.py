@@ -99,7 +99,7 @@ def mean_jerk(pos: np.ndarray, fps: np.ndarray | float, extent: np.ndarray) -> n
     return j * np.asarray(fps, np.float64) ** 3 / np.asarray(extent, np.float64)
 
 
-PERSON_AXIS_POINTS = 65  # a person is on screen when one of these points from feet to head top (every ~3 cm) is in frame
+PERSON_AXIS_POINTS = 65  # a person is on screen when a point of its centre line or sides (every ~3 cm) is in frame
 
 
 def framing_scores(pos, rot, focal, subject_pos, subject_rot, subject_size, labels: Mapping[str, np.ndarray],
@@ -107,8 +107,8 @@ def framing_scores(pos, rot, focal, subject_pos, subject_rot, subject_size, labe
     """Framing against the instruction, per sample: on_screen (share of frames with the subject in frame),
     shot_type_ok / angle_ok (first frame classified equals the label; NaN where the label is -1). An object is
     measured by its box (framing.py: its centre on screen); a person (person: (N,) bool) by the body (body.py:
-    the shot size's cut lines and the lens against the eye line; on screen when some of the body's vertical line
-    is in frame, as a close-up's centre is below the frame)."""
+    the shot size's cut lines and the lens against the eye line; on screen when some of the body's centre line or
+    sides, feet to head top, is in frame, as a close-up's centre is below the frame)."""
     fr = framing.measure_arrays(pos, rot, focal, subject_pos, subject_rot, subject_size[:, None, :], sensor_width,
                                 aspect)
     on_screen, size, angle = fr.centre_in_frame.mean(-1), fr.shot_type[:, 0], fr.angle[:, 0]
@@ -126,10 +126,15 @@ def framing_scores(pos, rot, focal, subject_pos, subject_rot, subject_size, labe
         angle[people] = body.angle_arrays(p[:, 0], R[:, 0], a)
         s = np.linspace(0.0, 1.0, PERSON_AXIS_POINTS)
         moved = np.asarray(subject_pos, np.float64)[people] - np.asarray(subject_pos, np.float64)[people, :1]
-        axis = np.concatenate([np.broadcast_to(a.axis[:, None, None, :], (len(people), 1, len(s), 2)),
-                               (a.feet[:, None] + s[None] * (a.head_top - a.feet)[:, None])[:, None, :, None]], -1)
-        points = axis + moved[:, :, None, :]  # (n, F, S, 3): the line moves with the subject
-        ndc, depth = geo.project(points, p, R, f, sensor_width, aspect)  # (n, F, S, 2), (n, F, S)
+        height = a.feet[:, None] + s[None] * (a.head_top - a.feet)[:, None]                    # (n, S)
+        side = geo.quat_to_matrix(np.asarray(subject_rot, np.float64)[people, 0])[:, :, 0]    # the shoulder line
+        half = 0.5 * np.asarray(subject_size, np.float64)[people, 0]
+        lines = []
+        for k in (-1.0, 0.0, 1.0):  # the body's centre line and its two sides, feet to head top
+            xy = a.axis + k * half[:, None] * side[:, :2]
+            lines.append(np.concatenate([np.broadcast_to(xy[:, None, :], height.shape + (2,)), height[..., None]], -1))
+        points = np.concatenate(lines, 1)[:, None] + moved[:, :, None, :]  # (n, F, 3S, 3): moving with the subject
+        ndc, depth = geo.project(points, p, R, f, sensor_width, aspect)
         on_screen = on_screen.copy()
         on_screen[people] = framing.in_frame(ndc, depth, 0.0).any(-1).mean(-1)
     out = {"on_screen": on_screen}

@@ -157,22 +157,24 @@ def test_movement_rows_that_do_not_fit_the_vocabulary_are_a_named_error():
         model_label_embeddings({}, emb)
 
 
-def test_the_bundled_model_reads_our_arcs_only_through_its_own_rows():
-    """The bundled model (trained before the flip, no arc_convention) describes each simulated arc as its label with
-    the swapped rows, and as the mirror label without them."""
+def test_a_model_from_before_the_flip_reads_our_arcs_only_through_its_own_rows():
+    """A model trained before the flip (no arc_convention) describes each simulated arc as its label only with the
+    swapped rows. The bundled model, trained since (arc_convention = ours), needs no swap: a copy of it marked as
+    from before the flip must then read each arc as its mirror, which is what the swap is for."""
     from lenscraft_core.inference.decode import reference_shot
     from lenscraft_core.inference.runtime import OnnxRuntime, cosine_scores, load_label_embeddings
 
     meta = read_meta(DEFAULT_MODEL_DIR / "model")
-    assert "arc_convention" not in meta
+    assert meta["arc_convention"] == ARC_CONVENTION
+    legacy = {k: v for k, v in meta.items() if k != "arc_convention"}  # as every model.json from before the flip
     runtime = OnnxRuntime(DEFAULT_MODEL_DIR, meta["weights"]["sha256"], 1, "cpu")
     text_rows = load_label_embeddings(DEFAULT_MODEL_DIR / "label_embeddings.npz", meta["text_encoder"]["id"])
-    model_rows = model_label_embeddings(meta, text_rows)
     tau = float(meta["training"]["config"].get("label_tau", 0.05))
     shots = [simulate_shot(SUBJECT, {"movement": name, "shot_type": "longShot"}, frames=FRAMES) for name in ARCS]
     f = ft.encode_shots([reference_shot(s) for s in shots], int(meta["model_config"]["frames"]))
     out = runtime.encode(f.camera, f.subject, f.motion, np.ones(f.camera.shape[:2], bool))
-    for rows, expect in ((model_rows, ARCS), (text_rows, [ARC_MIRROR[n] for n in ARCS])):
+    for rows, expect in ((model_label_embeddings(meta, text_rows), ARCS), (text_rows, ARCS),
+                         (model_label_embeddings(legacy, text_rows), [ARC_MIRROR[n] for n in ARCS])):
         read = [MOVEMENT.names[i] for i in cosine_scores(out, rows, tau)["movement"].argmax(-1)]
         assert read == expect
 

@@ -69,5 +69,7 @@ def test_ddp_two_gloo_processes_match_single_process(tmp_path):
     table = torch.nn.functional.normalize(torch.randn(5, 32, 384, generator=torch.Generator().manual_seed(1)), dim=-1)
     single = _grads(core, core, _batch(), table, torch.ones(5, 32, dtype=torch.bool))
     ddp = load_file(str(tmp_path / "ddp_grad.safetensors"))["g"]
-    assert torch.allclose(ddp, single, atol=1e-6, rtol=1e-4), (ddp - single).abs().max()
+    # float32 all-reduce sums in another order: equal to 1e-4 of the largest gradient
+    scale = single.abs().max()
+    assert torch.allclose(ddp, single, atol=1e-4 * float(scale), rtol=1e-4), ((ddp - single).abs().max(), scale)
     assert (tmp_path / "run" / "last.json").exists() and (tmp_path / "run" / "summary.json").exists()

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from lenscraft_core.features import CAM_DIM, MOTION_DIM, SUBJ_DIM
 from lenscraft_core.train import checkpoint as ckpt
 from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig, rotation_geodesic
 from lenscraft_core.vocabulary import FIELD_NAMES
@@ -11,7 +12,8 @@ from lenscraft_core.vocabulary import FIELD_NAMES
 
 def inputs(B=3, T=32, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return torch.randn(B, T, 10, generator=g), torch.randn(B, 10, generator=g), torch.randn(B, T, 9, generator=g)
+    return (torch.randn(B, T, CAM_DIM, generator=g), torch.randn(B, SUBJ_DIM, generator=g),
+            torch.randn(B, T, MOTION_DIM, generator=g))
 
 
 @pytest.fixture(scope="module")

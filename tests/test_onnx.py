@@ -9,6 +9,7 @@ torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
 from lenscraft_core.errors import LensCraftError  # noqa: E402
+from lenscraft_core.features import MOTION_DIM, SUBJ_DIM  # noqa: E402
 from lenscraft_core.train.export import export_onnx, save_label_embeddings  # noqa: E402
 from lenscraft_core.inference.model_dir import DEFAULT_MODEL_DIR, MINILM_DIR  # noqa: E402
 from lenscraft_core.inference.runtime import OnnxTextEncoder, load_label_embeddings  # noqa: E402
@@ -49,7 +50,8 @@ def test_export_graphs_have_dynamic_batch_and_match_torch(tmp_path, output):
         fe = rng.normal(size=(B, 5, 384)).astype(np.float32)
         fe /= np.linalg.norm(fe, axis=-1, keepdims=True)
         keep = (rng.random((B, 5)) > 0.3).astype(np.float32)
-        subj, mot = rng.normal(size=(B, 10)).astype(np.float32), rng.normal(size=(B, 32, 9)).astype(np.float32)
+        subj = rng.normal(size=(B, SUBJ_DIM)).astype(np.float32)
+        mot = rng.normal(size=(B, 32, MOTION_DIM)).astype(np.float32)
         got = sess.run(None, {"field_emb": fe, "keep": keep, "subject": subj, "motion": mot})[0]
         with torch.no_grad():
             ref = model.decode(model.memory(torch.from_numpy(fe), torch.from_numpy(subj),
