@@ -56,7 +56,7 @@ MOTION_DIR_JITTER_DEG = 20.0        # follow: off the view axis; track: off the 
 SAFETY_MARGIN = 0.05                # camera stays outside the bounding sphere grown by this share of the extent
 PERSON_SHARE = 0.4                  # random subjects that are people, framed by the body (body.py)
 PERSON_STATURE_M = (1.5, 1.95)      # uniform; a standing person turned about the vertical only, feet on z = 0
-PERSON_WIDTH = (0.24, 0.3)          # shoulder width / stature, uniform (simulate_sequences draws the same people)
+PERSON_WIDTH = (0.24, 0.3)          # shoulder width / stature, uniform (simulate_sequences draws its people so too)
 PERSON_DEPTH = (0.13, 0.2)          # front-to-back depth / stature, uniform
 PERSON_CLEARANCE_M = 0.25           # a person's low angle keeps the lens this far above the feet (as the planner)
 PERSON_MIN_DOLLY = 0.1              # a close person's dolly is shortened to stay outside the body, not below this
@@ -282,16 +282,13 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
         need = np.maximum(need, np.where(_SIGN["dollyZoom"][m_idx] > 0, room * PERSON_MIN_DOLLY_ZOOM ** p_max, 0.0))
         short = need > pose["distance"]
         if short.any():
-            d["focal"] = d["focal"].copy()
             d["focal"][idx] *= np.where(short, 1.02 * need / pose["distance"], 1.0)
             pose = person_pose()
         yaw_pitch = geo.yaw_pitch_roll(geo.quat_to_matrix(pose["rotation"]))
         d["heading"][idx] = yaw_pitch[:, 0] - np.pi  # the shape's heading: from the pivot towards the camera
-        d["elevation_deg"] = d["elevation_deg"].copy()
         d["elevation_deg"][idx] = np.degrees(-yaw_pitch[:, 1])
         pivot[idx] = pose["aim"] - d["subject_pos"][idx]
         person_distance[idx] = pose["distance"]
-        d["dolly"], d["dolly_zoom_log"] = d["dolly"].copy(), d["dolly_zoom_log"].copy()
         # the inward excursion of the eased progress: its peak moving in, an anticipation (p < 0) moving out
         inward = {k: np.maximum(np.where(_SIGN[k][m_idx] > 0, p_max, -p[idx].min(1)), 1e-9)
                   for k in ("dolly", "dollyZoom")}
@@ -339,10 +336,8 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
 
     # An arc turns about the person's vertical axis, not about the aim point beside it (the looking room): the
     # pivot travels on the circle the turn takes it round (zero for objects, whose pivot is the centre).
-    arc = _ARC_RAD[m][:, None] * p
     side = pivot * np.array([1.0, 1.0, 0.0])
-    turned = np.stack([np.cos(arc) * side[:, None, 0] - np.sin(arc) * side[:, None, 1],
-                       np.sin(arc) * side[:, None, 0] + np.cos(arc) * side[:, None, 1], np.zeros_like(arc)], -1)
+    turned = np.einsum("nfij,nj->nfi", geo.axis_rotation(2, _ARC_RAD[m][:, None] * p), side)
     framed = subject_pos + pivot[:, None, :] + turned - side[:, None, :]
     cam_pos = framed + scale[:, None, None] * shape["offset"]
     cam_rot = geo.camera_quat_from_yaw_pitch_roll(shape["yaw"], shape["pitch"], shape["roll"])

@@ -20,6 +20,7 @@ from . import move_features as mf
 from .moves import Move, Segment
 from .plan import plan_shot
 from .schema import Shot, Subject
+from .simulate import PERSON_DEPTH, PERSON_STATURE_M, PERSON_WIDTH
 from .vocabulary import FIELDS, MOVEMENT
 
 SINGLE_MOVES = tuple(label.name for label in MOVEMENT if label.params.get("kind") in mf.MOVE_KINDS)
@@ -52,8 +53,8 @@ def random_subject(rng: np.random.Generator) -> Subject:
     yaw = rng.uniform(-np.pi, np.pi)
     rot = [np.cos(yaw / 2), 0.0, 0.0, np.sin(yaw / 2)]
     if rng.random() < 0.6:
-        h = rng.uniform(1.5, 1.95)
-        size = [h * rng.uniform(0.24, 0.3), h * rng.uniform(0.13, 0.2), h]
+        h = rng.uniform(*PERSON_STATURE_M)
+        size = [h * rng.uniform(*PERSON_WIDTH), h * rng.uniform(*PERSON_DEPTH), h]
         return Subject([0.0, 0.0, h / 2], size, rot, name="person", object_class="person")
     size = np.exp(rng.uniform(np.log(0.1), np.log(3.0), 3))
     return Subject([0.0, 0.0, size[2] / 2], size, rot, name="object")
