@@ -28,6 +28,7 @@ HELP = {
     "lenient": "skip bad samples in the data (reports how many) instead of failing",
     "sim_count": "simulated training shots", "val_count": "simulated validation shots",
     "sim_frames": "frames per simulated shot (0: varied 8-240 frames at 12-60 fps)",
+    "sim_person_share": "share of simulated subjects that are people (0-1; the rest are boxes)",
     "model": f"model size: {', '.join(PRESETS)}",
     "decoder": f"decoder: {', '.join(DECODERS)}",
     "output": "decoder head: auto (factored with the single-pass decoder, else relative), factored, relative or "

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from . import geometry as geo
-from .judge_ends import END_SNR, end_noise_factor, end_values, end_window, net_floor
+from .judge_ends import END_SNR, FLOAT_REL, end_noise_factor, end_values, end_window, net_floor
+from .judge_rays import estimate_look_point, estimate_subject
 from .schema import Shot, Subject, Trajectory
 from .vocabulary import MOVEMENT
 
@@ -51,19 +52,12 @@ AXIS_SHARE_MIN = 0.25
 # judged against its take's extent (reference_length) has its ends at cuts placed only to within the jitter, where a
 # neighbour's move leaks in: there it must also stand TRANSLATION_SNR x the per-frame jitter clear.
 TRANSLATION_SNR = 5.0
-FLOAT_REL = 1e-9  # relative rounding floor on coordinates: differences below it are arithmetic, not motion
 # Zoom: half the smallest zoom of the vocabulary (2^0.25) in log terms; the zoom classes split at the geometric
 # midpoints between 2^0.25, 2^0.5 and 2 (and arcs at the midpoints between 90, 180 and 360 degrees).
 ZOOM_MIN_LOG = 0.5 * np.log(2.0 ** 0.25)
 # Follow / track: the subject travels at least TRANSLATION_MIN_FRACTION of the camera distance and the camera moves
 # with it (its net translation along the subject's travel is at least FOLLOW_SHARE of it).
 FOLLOW_SHARE = 0.5
-# Estimating the subject from the view rays (no subject given): the rays must span directions (the smallest
-# eigenvalue of their normal matrix over the largest; rays all parallel give 0), the point must lie in front of
-# every camera and inside the vertical field of view, and seen from the point the cameras must spread over
-# PARALLAX_MIN_DEG (below it depth from triangulation is ill-determined: the error grows as 1 / parallax).
-RAY_SPREAD_MIN = np.sin(np.radians(5.0)) ** 2
-PARALLAX_MIN_DEG = 10.0
 # Shake: the smooth fit is a local cubic over SHAKE_WINDOW_S seconds. Handheld energy sits at 2-10 Hz, intended
 # moves take a second or more, so the fit keeps the move and leaves the shake.
 SHAKE_WINDOW_S = 0.4
@@ -237,30 +231,6 @@ def _rotation_rates(R: np.ndarray, fps: float) -> np.ndarray:
     return np.einsum("fij,fj->fi", R[:-1], axis_cam * angle) * fps
 
 
-def estimate_look_point(pos: np.ndarray, fwd: np.ndarray, half_fov_v: np.ndarray) -> tuple[np.ndarray | None, str]:
-    """The point the view rays meet (least squares over the rays), or (None, why) when the rays do not agree."""
-    d = geo.normalize(fwd)
-    M = np.eye(3)[None] - d[:, :, None] * d[:, None, :]
-    A, b = M.mean(0), np.einsum("fij,fj->i", M, pos) / len(pos)
-    eig = np.linalg.eigvalsh(A)
-    if eig[0] < RAY_SPREAD_MIN * eig[-1]:
-        return None, "view rays nearly parallel: no common point"
-    X = np.linalg.solve(A, b)
-    to = X - pos
-    depth = np.sum(to * d, -1)
-    floor = FLOAT_REL * (np.abs(pos).max() + np.abs(X).max() + 1e-300)
-    if np.any(depth <= floor):
-        return None, "view rays meet behind or at a camera"
-    off = np.arccos(np.clip(depth / np.linalg.norm(to, axis=-1), -1.0, 1.0))
-    if np.any(off > half_fov_v):
-        return None, "the rays' common point leaves the frame"
-    u = geo.normalize(pos - X)
-    parallax = np.degrees(np.arccos(np.clip(u @ u[0], -1.0, 1.0))).max()
-    if parallax < PARALLAX_MIN_DEG:
-        return None, f"rays meet with {parallax:.1f} degrees of parallax: depth ill-determined"
-    return X, f"subject estimated from the view rays ({parallax:.0f} degrees of parallax)"
-
-
 def _heading(v: np.ndarray) -> np.ndarray:
     """Counter-clockwise heading from +Y seen from above (geometry.yaw_pitch_roll's yaw)."""
     return np.arctan2(-v[..., 0], v[..., 1])
@@ -364,7 +334,7 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
         subj_pos = np.array(subject.positions(F), dtype=np.float64)
         source = "given"
     elif F >= 3:
-        X, why = estimate_look_point(pos, fwd, half_fov_v)
+        X, why = estimate_subject(pos, fwd, half_fov_v)
         notes.append(why)
         if X is not None:
             subj_pos = np.broadcast_to(X, (F, 3)).copy()
@@ -595,5 +565,5 @@ def judge_batch(shots: list[Shot], subjects: list[Subject | None] | None = None)
     return [judge_shot(s, sub) for s, sub in zip(shots, subs)]
 
 
-__all__ = ["Verdict", "judge_shot", "judge_batch", "estimate_look_point", "smooth", "count_humps", "steady_speeds",
+__all__ = ["Verdict", "judge_shot", "judge_batch", "estimate_look_point", "estimate_subject", "smooth", "count_humps", "steady_speeds",
            "fit_window", "view_jitter", "KINDS"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+FLOAT_REL = 1e-9  # relative rounding floor on coordinates: differences below it are arithmetic, not motion
 END_SHARE = 0.1
 END_SNR = 3.0
 

@@ -25,20 +25,20 @@ SUBJECT_RELATIVE = {"follow", "track"}  # without a subject these read as the ca
 NOT_OVERHEAD = [i for i, name in enumerate(ANGLE.names) if name != "overhead"]
 
 
-def _batch(label: str, jitter: bool, seed: int, n: int = PER_LABEL):
+def _batch(label: str, jitter: bool, seed: int, n: int = PER_LABEL, person_share: float = 0.0):
     rng = np.random.default_rng(seed)
     angles = rng.choice(NOT_OVERHEAD, n)
-    # boxes: a person's orbit turns about the body's axis while the camera aims beside it (the looking room), so
-    # without a subject its view rays do not meet in one point (docs/JUDGE.md); the judge with the subject reads
-    # people in test_people_moves_read_as_asked_by_the_geometric_judge (test_simulate.py)
+    # boxes by default; the judge with the subject reads people in
+    # test_people_moves_read_as_asked_by_the_geometric_judge (test_simulate.py)
     return simulate_batch(n, frames=FRAMES, seed=seed, labels={"movement": label, "angle": angles}, jitter=jitter,
-                          person_share=0.0)
+                          person_share=person_share)
 
 
-def _accuracy(labels: list[str], jitter: bool, with_subject: bool) -> tuple[dict[str, float], dict[str, Counter]]:
+def _accuracy(labels: list[str], jitter: bool, with_subject: bool, person_share: float = 0.0
+              ) -> tuple[dict[str, float], dict[str, Counter]]:
     acc, confusion = {}, {}
     for k, label in enumerate(labels):
-        b = _batch(label, jitter, seed=100 + k + (1000 if jitter else 0))
+        b = _batch(label, jitter, seed=100 + k + (1000 if jitter else 0), person_share=person_share)
         said = Counter()
         for i in range(len(b)):
             shot = b.shot(i)
@@ -59,9 +59,12 @@ def test_single_moves_with_subject(jitter):
     assert all(v >= 0.95 for v in acc.values()), _report(acc, confusion)
 
 
-def test_camera_only_moves_without_subject():
+@pytest.mark.parametrize("person_share", [0.0, 1.0])
+def test_camera_only_moves_without_subject(person_share):
+    """Boxes and people. A person's orbit turns about the body's axis while the camera aims beside it (looking
+    room): its rays meet in no point, and the judge takes the axis they are tangent about (judge_rays.py)."""
     labels = [name for name in SINGLE if name not in SUBJECT_RELATIVE]
-    acc, confusion = _accuracy(labels, jitter=True, with_subject=False)
+    acc, confusion = _accuracy(labels, jitter=True, with_subject=False, person_share=person_share)
     assert all(v >= 0.95 for v in acc.values()), _report(acc, confusion)
 
 
@@ -233,6 +236,24 @@ def test_arcs_about_the_estimated_look_point_under_pose_noise(label):
         assert v.subject_source == "rays", v.notes
         assert [(MOVEMENT[m].params["kind"], MOVEMENT[m].params["sign"]) for m in v.moves] == [("arc", sign)], \
             (k, v.movement, v.amounts)
+
+
+def test_orbit_axis_is_found_where_rays_are_tangent_to_it_and_a_meeting_point_is_kept():
+    """judge_rays.orbit_axis: a camera on a circle of radius 3 about (1, -2) aiming 0.3 beside the axis (rays
+    tangent to a cylinder) gives that axis and radius; aiming at the axis (a framed box), and a spiral whose rays
+    all meet the centre (an arc with a push in), give no axis, so the rays' point stands."""
+    from lenscraft_core.judge_rays import orbit_axis
+
+    az = np.radians(np.linspace(0.0, 70.0, 50))
+    centre = np.array([1.0, -2.0, 1.6])
+    for radius, offset in ((3.0, 0.3), (3.0, 0.0), (np.linspace(3.0, 2.0, 50), 0.0)):
+        pos = centre + np.stack([radius * np.cos(az), radius * np.sin(az), np.zeros_like(az)], -1)
+        aim = centre + offset * np.stack([-np.sin(az), np.cos(az), np.zeros_like(az)], -1)
+        c, rho = orbit_axis(pos, geo.normalize(aim - pos))
+        if offset:
+            assert c is not None and np.allclose(c, centre[:2], atol=1e-9) and abs(abs(rho) - offset * 3.0 / np.hypot(3.0, offset)) < 1e-9
+        else:
+            assert c is None and rho == 0.0
 
 
 @pytest.mark.parametrize("label", ["pedestalUp", "pedestalDown", "truckLeft"])

@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import geometry as geo
-from ..judge import Verdict, camera_angles, estimate_look_point, smooth
+from ..judge import Verdict, camera_angles, estimate_subject, smooth
 from ..schema import Shot, Subject
 from ..vocabulary import MOVEMENT
 
@@ -97,7 +97,7 @@ def raw_rates(shot: Shot, subject: Subject | None = None) -> np.ndarray:
         centre = np.asarray(subject.positions(F), np.float64)
     else:
         _, sensor_h = geo.sensor_size(t.sensor_width, t.aspect)
-        X, _ = estimate_look_point(pos, geo.camera_forward(R), 0.5 * geo.focal_to_fov(t.focal_length, sensor_h))
+        X, _ = estimate_subject(pos, geo.camera_forward(R), 0.5 * geo.focal_to_fov(t.focal_length, sensor_h))
         if X is not None:
             centre = np.broadcast_to(X, (F, 3))
     heading = np.stack([-np.sin(yaw), np.cos(yaw), np.zeros(F)], -1)

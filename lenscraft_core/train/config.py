@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import LensCraftError
+from ..simulate import PERSON_SHARE
 from .model import PRESETS, ModelConfig
 
 
@@ -21,6 +22,7 @@ class TrainConfig:
     sim_count: int = 60000
     val_count: int = 1000
     sim_frames: int = 0  # frames per simulated shot; 0 = varied (log-uniform FRAMES_RANGE, fps in FPS_RANGE)
+    sim_person_share: float = PERSON_SHARE  # simulated subjects that are people (the rest are boxes)
     val_fraction: float = 0.05  # of loaded data
     # model
     model: str = "small"  # the bundled model (trained on a shared 2-core CPU; see docs/MODEL_CARD.md)
