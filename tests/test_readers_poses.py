@@ -113,6 +113,8 @@ def test_mean_up_leans_with_tilt_but_picks_the_axis():
     W, used, note = poses.resolve_up("auto", R, "opengl")
     assert used == "+z" and "up auto: +z" in note
     np.testing.assert_array_equal(W, np.eye(3))
+    # what cannot be measured without a horizon is said; a panning rig (test_auto_up_...) shows one and is not warned
+    assert "a lean of up towards the view is not measured" in note
 
 
 def test_auto_up_turns_a_world_off_gravity():
@@ -120,6 +122,7 @@ def test_auto_up_turns_a_world_off_gravity():
     R = tilt @ level_cameras(np.linspace(-40, 40, 60), tilt_deg=-15)
     W, used, note = poses.resolve_up("auto", R, "opengl")
     assert not isinstance(used, str) and "horizon" in note and "25.0 degrees from +z" in note
+    assert "not measured" not in note
     level = W @ R  # back in a gravity-aligned world: every camera's right vector is horizontal again
     assert np.abs(level[:, 2, 0]).max() < 1e-6  # levelled_up's ridge leaves a residue of its share squared
 

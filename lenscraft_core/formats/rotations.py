@@ -235,7 +235,11 @@ def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[np.nda
     cameras contradict (their up points down in it) gets a note: the shot would read upside down."""
     est = estimate_up(rotations, camera_axes)
     if is_auto(up):
-        axis_note = f"up auto: {est.axis}; the cameras' {est.describe()}"
+        # Without a horizon, levelling fixes the lean about the view only: say what stays unmeasured.
+        unmeasured = "" if est.method == "horizon normal" else (
+            "; they do not pan enough to show the horizon, so a lean of up towards the view is not measured and "
+            "rising and forward travel may mix (give --up if the world's up is known)")
+        axis_note = f"up auto: {est.axis}; the cameras' {est.describe()}{unmeasured}"
         if not est.reliable:
             return geo.up_axis_to_zup(est.axis), est.axis, axis_note
         axis = est.axis
@@ -244,14 +248,14 @@ def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[np.nda
             mean_up = camera_up_vectors(rotations, camera_axes).mean(axis=0)
             axis = nearest_axis(u if u @ mean_up >= 0 else -u)[0]
             u, lean, error = _level_from(axis, rotations, camera_axes)
-            axis_note = f"up auto: {axis} (from the cameras' horizon); the cameras' {est.describe()}"
+            axis_note = f"up auto: {axis} (from the cameras' horizon); the cameras' {est.describe()}{unmeasured}"
         if lean <= max(SNAP_DEGREES, SNAP_SIGMAS * error):
             return geo.up_axis_to_zup(axis), axis, axis_note
         vector = [round(float(c), 6) for c in u]
         return (up_matrix(u), vector,
                 f"up auto: {axis} levelled to the cameras' right vectors: {lean:.1f} degrees from {axis} "
                 f"(+- {error:.2f}), up ({', '.join(f'{c:.3f}' for c in u)}); --up {axis} keeps the axis; the "
-                f"cameras' {est.describe()}")
+                f"cameras' {est.describe()}{unmeasured}")
     W = up_matrix(up)
     note = f"up {up}: given"
     if float((W @ est.vector)[2]) < 0:
