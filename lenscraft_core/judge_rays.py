@@ -64,6 +64,7 @@ def _checked(X: np.ndarray, pos: np.ndarray, d: np.ndarray, half_fov_v: np.ndarr
 # at 1-2 % jitter on the biased point); a stricter axis error rejected good fits of short arcs.
 ORBIT_AXIS_SNR = 3.0
 ORBIT_AXIS_MAX_ERROR = 0.05
+ORBIT_AXIS_MIN_RADIUS = 1e-3  # of the distance: a thinner cylinder is the point (exact poses leave no noise to test)
 
 
 def orbit_axis(pos: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray | None, float]:
@@ -82,7 +83,7 @@ def orbit_axis(pos: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray | None, flo
     cov = float(residual @ residual) / (len(b) - 3) * np.linalg.pinv(A.T @ A)
     rho, c = float(sol[2]), sol[:2]
     distance = float(np.median(np.linalg.norm(pos[:, :2] - c, axis=-1)))
-    if (abs(rho) < ORBIT_AXIS_SNR * np.sqrt(max(cov[2, 2], 0.0))
+    if (abs(rho) < max(ORBIT_AXIS_SNR * np.sqrt(max(cov[2, 2], 0.0)), ORBIT_AXIS_MIN_RADIUS * distance)
             or np.sqrt(max(np.linalg.eigvalsh(cov[:2, :2])[-1], 0.0)) > ORBIT_AXIS_MAX_ERROR * distance):
         return None, 0.0
     return c, rho
@@ -100,4 +101,4 @@ def estimate_subject(pos: np.ndarray, fwd: np.ndarray, half_fov_v: np.ndarray) -
     if c is None:
         return _checked(X, pos, d, half_fov_v)
     X, why = _checked(np.array([c[0], c[1], X[2]]), pos, d, half_fov_v)
-    return X, why if X is None else f"{why}; the rays are tangent {abs(rho):.3g} from the axis they turn about"
+    return X, why if X is None else f"{why}; the cameras aim {abs(rho):.3g} beside the axis they orbit: read about that axis"
