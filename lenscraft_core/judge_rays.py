@@ -101,4 +101,6 @@ def estimate_subject(pos: np.ndarray, fwd: np.ndarray, half_fov_v: np.ndarray) -
     if c is None:
         return _checked(X, pos, d, half_fov_v)
     X, why = _checked(np.array([c[0], c[1], X[2]]), pos, d, half_fov_v)
-    return X, why if X is None else f"{why}; the cameras aim {abs(rho):.3g} beside the axis they orbit: read about that axis"
+    if X is None:
+        return X, why
+    return X, f"{why}; the cameras aim {abs(rho):.3g} beside the axis they orbit: read about that axis"
