@@ -124,7 +124,7 @@ def perturb(shot: Shot, condition: str, rng: np.random.Generator) -> Trajectory:
         pos = pos.astype(np.float16).astype(np.float64)
         R, _ = nearest_rotations(R.astype(np.float16).astype(np.float64), lambda f: f"frame {f}")
     if every or condition == "scale+up":  # the reader's up estimate brings the world back (Blender camera axes)
-        W_back, _, _ = resolve_up("auto", R, "opengl")
+        W_back, _, _ = resolve_up("auto", R, "opengl", pos)
         pos, R = pos @ W_back.T, W_back @ R
     return Trajectory(pos, geo.quat_continuity(geo.matrix_to_quat(R)), focal, t.sensor_width, t.aspect, fps)
 
@@ -138,7 +138,7 @@ def run(per: int, seed: int, conditions=CONDITIONS) -> tuple[dict, dict]:
     for family, sign in cells:
         labels = labels_for(family, sign) if family != "static" else ["static"]
         want = frozenset() if family == "static" else frozenset({(family, sign)})
-        right, said = Counter(), {c: Counter() for c in conditions}
+        right, said, said_angle = Counter(), {c: Counter() for c in conditions}, {c: Counter() for c in conditions}
         for i in range(per):
             frames = int(rng.integers(10, 301))
             fps = float(rng.choice([10.0, 12.0, 15.0, 24.0, 25.0, 30.0, 48.0, 50.0, 60.0]))
@@ -153,8 +153,9 @@ def run(per: int, seed: int, conditions=CONDITIONS) -> tuple[dict, dict]:
                 right[c] += ok
                 if not ok:
                     said[c][v.movement] += 1
+                    said_angle[c][angle] += 1
         acc[(family, sign)] = {c: 100.0 * right[c] / per for c in conditions}
-        wrong[(family, sign)] = {c: said[c].most_common(3) for c in conditions}
+        wrong[(family, sign)] = {c: (said[c].most_common(3), dict(said_angle[c])) for c in conditions}
     return acc, wrong
 
 
@@ -183,10 +184,11 @@ def main() -> int:
     print("| **mean** | " + " | ".join(f"**{mean[c]:.1f}**" for c in CONDITIONS) + " |")
     print("| cells >= 90 % | " + " | ".join(f"{sum(row[c] >= 90 for row in acc.values())}/{len(acc)}"
                                            for c in CONDITIONS) + " |")
-    print("\nmisread as (condition 'all'):")
-    for cell, w in wrong.items():
-        if w["all"]:
-            print(f"  {_name(*cell)}: {w['all']}")
+    for condition in ("scale+up", "all"):
+        print(f"\nmisread as (condition '{condition}'), and the misread tracks' angles:")
+        for cell, w in wrong.items():
+            if w[condition][0]:
+                print(f"  {_name(*cell)}: {w[condition][0]}; {w[condition][1]}")
     return 0
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from lenscraft_core import geometry as geo
 from lenscraft_core.errors import DataError
-from lenscraft_core.formats import poses
+from lenscraft_core.formats import poses, rotations
 
 
 def rot_z(deg):
@@ -168,3 +168,25 @@ def test_auto_up_levels_a_small_lean_on_a_pan_and_on_a_tilt():
     W, used, _ = poses.resolve_up("auto", tilt, "opengl")
     assert not isinstance(used, str)
     assert np.abs((W @ tilt)[:, 2, 0]).max() < 1e-6  # right vectors level: the tilt stays about a level axis
+
+
+def test_auto_up_without_a_horizon_takes_straight_travel_as_up_and_keeps_dollies_and_trucks():
+    """A pitched camera that rises straight in a world leaned 20 degrees about its right vector: levelling cannot
+    see that lean (no pan), so the pedestal read as pedestal + dolly; up turned onto the travel reads it straight
+    up. A dolly along a steep view and a truck say nothing about up and leave it levelled."""
+    lean = geo.axis_angle_matrix(np.array([1.0, 0.0, 0.0]), np.radians(20.0))  # about the cameras' right (+x)
+    rng = np.random.default_rng(3)
+    R = lean @ level_cameras(np.zeros(60), tilt_deg=-30)  # heading +y, right +x
+    rise = np.linspace(0, 1, 60)[:, None] * [0.0, 0.0, 0.8] + rng.normal(0, 1e-3, (60, 3))
+    W, used, note = poses.resolve_up("auto", R, "opengl", rise @ lean.T)
+    assert not isinstance(used, str) and "onto their travel" in note and "turned onto the cameras' travel" in note
+    np.testing.assert_allclose(W @ lean @ [0, 0, 1], [0, 0, 1], atol=0.01)  # the lean is undone
+    W_rot, _, note_rot = poses.resolve_up("auto", R, "opengl")  # rotations alone: the lean stays, as it must
+    assert float(W_rot @ lean @ [0, 0, 1] @ [0, 0, 1]) < np.cos(np.radians(15.0)) and "not measured" in note_rot
+    steep = lean @ level_cameras(np.zeros(60), tilt_deg=-60)
+    view = geo.camera_forward(steep[0])
+    for R_move, travel in ((steep, view), (R, lean @ [1.0, 0.0, 0.0])):  # a dolly down a steep view; a truck
+        p = np.linspace(0, 1, 60)[:, None] * travel + rng.normal(0, 1e-3, (60, 3))
+        assert rotations.travel_up(rotations.levelled_up(R_move, lean @ [0, 0, 1]), R_move, p) is None
+    still = rng.normal(0, 1e-3, (60, 3))  # jitter alone is no travel
+    assert rotations.travel_up(lean @ [0.0, 0.0, 1.0], R, still) is None

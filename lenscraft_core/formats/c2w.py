@@ -359,7 +359,7 @@ def load_c2w(path: str | Path, *, camera_axes: str = "opencv", up: str = "-y", f
     given_character = character is not None
     character = character if given_character else _side_file(meta.get("character"), "character", path)
 
-    up, W, up_used, unotes = world_turn(up, M[:, :3, :3], camera_axes)
+    up, W, up_used, unotes = world_turn(up, M[:, :3, :3], camera_axes, M[:, :3, 3])
     notes += unotes
     if W is not None:  # up "auto" found a world not on an axis: turn it first, then read it as Z up
         M[:, :3, :3], M[:, :3, 3] = W @ M[:, :3, :3], M[:, :3, 3] @ W.T

@@ -362,7 +362,7 @@ def _shot(path: Path, cams: dict[int, ColmapCamera], images: list[ColmapImage], 
     R_w2c = geo.quat_to_matrix(q)
     R_c2w = np.swapaxes(R_w2c, 1, 2)
     centre = -np.einsum("fij,fj->fi", R_c2w, t)
-    up, W, up_used, unotes = world_turn(up, R_c2w, "opencv")
+    up, W, up_used, unotes = world_turn(up, R_c2w, "opencv", centre)
     if W is not None:  # up "auto" found a world off every axis (COLMAP's usual): turn it first, then read it Z up
         R_c2w, centre = W @ R_c2w, centre @ W.T
         subject = None if subject is None else turn_subject(subject, W, subject_size, str(path))

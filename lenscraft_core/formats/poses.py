@@ -177,7 +177,7 @@ def build_shot(rot: np.ndarray, pos: np.ndarray, focal_mm: Any, *, camera_axes: 
     where the cameras look (c2w.default_subject). notes (what the reader assumed) go to metadata["notes"]."""
     rot, pos = np.asarray(rot, dtype=np.float64), np.asarray(pos, dtype=np.float64)
     frames = len(rot)
-    W, up_used, up_note = resolve_up(up, rot, camera_axes)
+    W, up_used, up_note = resolve_up(up, rot, camera_axes, pos)
     notes = list(notes) + [up_note]
     # The world turn goes first, then c2w's conventions with the world already Z up.
     R, p = to_blender(W @ rot, pos @ W.T, camera_axes, "+z", scale)

@@ -1,6 +1,6 @@
 """Camera rotations read from files: checking and repairing them (nearest_rotations) and choosing a world's up
 axis from the cameras (estimate_up, resolve_up). Shared by every pose reader (c2w, colmap and the pose formats of
-poses.py), so it depends on geometry alone.
+poses.py), so it depends on geometry (and judge_ends' noise measure) alone.
 
 Rotations stored at reduced precision (float16) are projected onto the nearest rotation with a note instead of
 rejected; scaled and mirrored matrices stay errors. Worlds without a fixed up (a SLAM map's, the first camera's,
@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import geometry as geo
 from ..errors import DataError
+from ..judge_ends import white_sigma
 
 ORTHO_TOLERANCE = 1e-4  # R R^T off the identity by more than this is repaired (or refused, beyond REPAIR_TOLERANCE)
 # float16 keeps 11 significant bits: entries near 1 round by up to ~5e-4, so R R^T is off by up to ~1e-3. Beyond
@@ -37,6 +38,14 @@ _AXIS_PRIOR_WEIGHT = 1e-4
 _ROLL_AXIS_DEG = 20.0  # the rights turning about an axis this near the mean view: a roll (_rolls_about_view)
 _HORIZON_MIN_SPREAD = 0.01  # variance of the right vectors along their second axis: a pan of about 20 degrees
 _UP_UNRELIABLE = 0.5  # |mean camera up| below this: the cameras disagree on up (rolls, flips)
+# Without a horizon the lean of up about the cameras' right vector is open (a pitched camera rising straight and a
+# level one moving up and back are the same poses). Travel within TRAVEL_UP_MAX_DEG of the levelled up, and nearer
+# it than the view, is taken to be straight up or down (the simplest reading: one move, not two): up turns about
+# the right vector onto it. Pose files' worlds sit on an axis or within about 25 degrees of one (COLMAP's was 22.6
+# off on a real model), so this covers the lean levelling leaves.
+TRAVEL_UP_MAX_DEG = 30.0
+_TRAVEL_SNR = 10.0  # the net travel against its own white jitter (judge_ends.white_sigma over the end means)
+_TRAVEL_IN_PLANE = 0.5  # share of the travel off the right vector (a truck's lean says nothing about up)
 
 
 # ---------------------------------------------------------------------------------------------------- rotations
@@ -223,7 +232,32 @@ def _level_from(axis: str, rotations: np.ndarray, camera_axes: str) -> tuple[np.
     return u, float(np.degrees(np.arccos(np.clip(u @ a, -1.0, 1.0)))), _lean_error_deg(rotations, u, a)
 
 
-def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[np.ndarray, Any, str]:
+def travel_up(up: np.ndarray, rotations: np.ndarray, positions: np.ndarray) -> np.ndarray | None:
+    """Up turned about the cameras' mean right vector onto their net travel, when the travel is clear of the
+    jitter, mostly off the right vector, within TRAVEL_UP_MAX_DEG of `up` and nearer it than the mean view (a
+    dolly along a steep view stays a dolly); else None. For cameras that show no horizon (see TRAVEL_UP_MAX_DEG)."""
+    R, p = np.asarray(rotations, dtype=np.float64), np.asarray(positions, dtype=np.float64)
+    F = len(p)
+    if F < 8 or p.shape != (F, 3):
+        return None
+    w = max(2, F // 10)
+    travel = p[-w:].mean(axis=0) - p[:w].mean(axis=0)
+    noise = float(np.linalg.norm(white_sigma(p))) * np.sqrt(2.0 / w)
+    right = geo.normalize(R[..., :, 0].mean(axis=0))
+    in_plane = travel - (travel @ right) * right
+    size = float(np.linalg.norm(in_plane))
+    if size <= _TRAVEL_SNR * noise or size < _TRAVEL_IN_PLANE * float(np.linalg.norm(travel)):
+        return None
+    d = in_plane / size * (1.0 if in_plane @ up >= 0 else -1.0)
+    view = geo.normalize(-R[..., :, 2].mean(axis=0))
+    view = geo.normalize(view - (view @ right) * right)
+    to_up = np.degrees(np.arccos(np.clip(d @ up, -1.0, 1.0)))
+    to_view = np.degrees(np.arccos(np.clip(abs(d @ view), 0.0, 1.0)))
+    return d if to_up <= TRAVEL_UP_MAX_DEG and to_up < to_view else None
+
+
+def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str, positions: np.ndarray | None = None
+               ) -> tuple[np.ndarray, Any, str]:
     """(world rotation to Z-up, the up used (an axis or a vector), a note) for up = "auto", an axis or a vector.
 
     "auto": estimate_up picks the world axis nearest to the cameras' up; levelled_up then levels the world to the
@@ -249,12 +283,22 @@ def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[np.nda
             axis = nearest_axis(u if u @ mean_up >= 0 else -u)[0]
             u, lean, error = _level_from(axis, rotations, camera_axes)
             axis_note = f"up auto: {axis} (from the cameras' horizon); the cameras' {est.describe()}{unmeasured}"
+        along = None if positions is None or not unmeasured else travel_up(u, rotations, positions)
+        if along is not None:  # the open lean set by the travel: see TRAVEL_UP_MAX_DEG
+            turn = float(np.degrees(np.arccos(np.clip(along @ u, -1.0, 1.0))))
+            u, error = along, 0.0
+            lean = float(np.degrees(np.arccos(np.clip(u @ (geo.up_axis_to_zup(axis).T @ geo.WORLD_UP), -1.0, 1.0))))
+            unmeasured = (f"; they do not pan enough to show the horizon, so up was turned {turn:.1f} degrees "
+                          f"towards the view onto their travel: they rise or descend straight (the poses cannot "
+                          f"tell that from a diagonal move on a level camera; give --up if the world's up is known)")
+            axis_note = f"up auto: {axis}; the cameras' {est.describe()}{unmeasured}"
         if lean <= max(SNAP_DEGREES, SNAP_SIGMAS * error):
             return geo.up_axis_to_zup(axis), axis, axis_note
         vector = [round(float(c), 6) for c in u]
+        how = "turned onto the cameras' travel" if along is not None else "levelled to the cameras' right vectors"
         return (up_matrix(u), vector,
-                f"up auto: {axis} levelled to the cameras' right vectors: {lean:.1f} degrees from {axis} "
-                f"(+- {error:.2f}), up ({', '.join(f'{c:.3f}' for c in u)}); --up {axis} keeps the axis; the "
+                f"up auto: {axis} {how}: {lean:.1f} degrees from {axis}"
+                f"{'' if along is not None else f' (+- {error:.2f})'}, up ({', '.join(f'{c:.3f}' for c in u)}); --up {axis} keeps the axis; the "
                 f"cameras' {est.describe()}{unmeasured}")
     W = up_matrix(up)
     note = f"up {up}: given"
@@ -269,12 +313,13 @@ def is_auto(up: Any) -> bool:
     return isinstance(up, str) and up.strip().lower() == "auto"
 
 
-def world_turn(up: Any, rotations: np.ndarray, camera_axes: str) -> tuple[str, np.ndarray | None, Any, list[str]]:
+def world_turn(up: Any, rotations: np.ndarray, camera_axes: str, positions: np.ndarray | None = None
+               ) -> tuple[str, np.ndarray | None, Any, list[str]]:
     """For readers that take an up axis (c2w, colmap): (the axis to read the world with; the turn W to apply to the
     file's world first, or None; the up used, for metadata; notes). A given axis is kept as it is, with a note only
     when the cameras contradict it; "auto" or a vector becomes resolve_up's choice, with a note. W is only set for
     an up off every axis, after which the world is read as "+z"."""
-    W, used, note = resolve_up(up, rotations, camera_axes)
+    W, used, note = resolve_up(up, rotations, camera_axes, positions)
     notes = [note] if is_auto(up) or "upside down" in note or not isinstance(up, str) else []
     if isinstance(used, str):
         return used, None, used, notes
