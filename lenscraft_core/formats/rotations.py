@@ -296,9 +296,10 @@ def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str, positions: np.n
             return geo.up_axis_to_zup(axis), axis, axis_note
         vector = [round(float(c), 6) for c in u]
         how = "turned onto the cameras' travel" if along is not None else "levelled to the cameras' right vectors"
+        spread = "" if along is not None else f" (+- {error:.2f})"
         return (up_matrix(u), vector,
-                f"up auto: {axis} {how}: {lean:.1f} degrees from {axis}"
-                f"{'' if along is not None else f' (+- {error:.2f})'}, up ({', '.join(f'{c:.3f}' for c in u)}); --up {axis} keeps the axis; the "
+                f"up auto: {axis} {how}: {lean:.1f} degrees from {axis}{spread}, up "
+                f"({', '.join(f'{c:.3f}' for c in u)}); --up {axis} keeps the axis; the "
                 f"cameras' {est.describe()}{unmeasured}")
     W = up_matrix(up)
     note = f"up {up}: given"
