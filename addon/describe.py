@@ -23,11 +23,12 @@ def describe_camera(scene: bpy.types.Scene, cam: bpy.types.Object, frame_start: 
     """Caption and per-field top-k scores of the camera's move, stored on the camera as custom properties."""
     shot = gather.camera_shot(scene, cam, frame_start, frame_end, subject)
     d = engine.describe_shot(shot, top_k=top_k)
-    cam[CAPTION_PROP] = d.caption
+    segments = engine.describe_segments(shot, top_k=top_k)
+    caption = engine.shot_caption(d, segments)  # several segments: in order, not read as one move
+    cam[CAPTION_PROP] = caption
     cam[SCORES_PROP] = {f: {label: score for label, score in d.fields[f]} for f in FIELD_NAMES if f in d.fields}
     cam[RANGE_PROP] = [frame_start, frame_end]
-    message = f"{cam.name}: {d.caption}"
-    segments = engine.describe_segments(shot, top_k=top_k)
+    message = f"{cam.name}: {caption}"
     cam[SEGMENTS_PROP] = json.dumps([{"frame_start": frame_start + s["start"], "frame_end": frame_start + s["end"] - 1,
                                       "caption": s["caption"], "movement": s["movement"]} for s in segments])
     if len(segments) > 1:

@@ -431,6 +431,16 @@ def describe_segments(shot: Shot, top_k: int = 3) -> list[dict[str, Any]]:
     return find(_model_engine(), shot.validate("described shot"), "auto", top_k=top_k)
 
 
+def shot_caption(description: Description, segments: Sequence[dict[str, Any]]) -> str:
+    """The caption to show: describe's for one segment, the segments in order then the framing for several
+    (lenscraft_core.inference.segments.shot_caption)."""
+    if TYPE_CHECKING or not _BUNDLED:
+        from lenscraft_core.inference.segments import shot_caption as caption
+    else:
+        from .lenscraft_core.inference.segments import shot_caption as caption
+    return caption(description, segments)
+
+
 def complete_shot(shot: Shot, known_frames: Sequence[int], labels: Mapping[str, str] | None = None) -> Shot:
     """The shot with the motion between its known frames (indices into the shot) filled in; the known poses are
     passed through. labels (optional) steer the fill, e.g. the easing. When the core cannot beat Blender's own

@@ -47,6 +47,7 @@ from .reading import (ESTIMATED_SUBJECT, HANDHELD_MEDIAN_SHARE, HANDHELD_MIN_SEC
                       PACE_LEVEL, ROTATION_FAST_DEG_S, ROTATION_SLOW_DEG_S, SHAKE_UNRESOLVED_DEG_S, STRONG_SHAKE_DEG,
                       TRANSLATION_FAST_PER_S, TRANSLATION_SLOW_PER_S, ZOOM_FAST_PER_S, ZOOM_SLOW_PER_S, _geometry,
                       estimated_subject, geometric_caption, motion_level, motion_magnitude, pace, person_caption,
+                      person_framing,
                       read_geometry)
 from .model_dir import DEFAULT_MODEL_DIR, CheckpointError, checkpoint_paths, model_stem, read_meta
 from .runtime import RUNTIMES, OnnxRuntime, cosine_scores, load_label_embeddings
@@ -93,6 +94,9 @@ class Description:
     reading: str = "model"  # which reading the caption is: "model" or "geometry"
     geometry: dict[str, Any] = field(default_factory=dict)  # the judge's reading (movement, signed amounts, ...)
     notes: list[str] = field(default_factory=list)
+    # the caption's framing clause (angle, shot size, view) on its own, so a shot described segment by segment can
+    # say it after the segments (segments.shot_caption); "" when the caption has none (no subject)
+    framing: str = ""
 
     @property
     def labels(self) -> dict[str, str]:
@@ -103,7 +107,7 @@ class Description:
         return {"caption": self.caption, "motion": round(self.motion, 4),
                 "fields": {f: [[label, round(score, 4)] for label, score in r] for f, r in self.fields.items()},
                 "shake": round(self.shake, 4), "motion_magnitude": self.motion_magnitude, "reading": self.reading,
-                "geometry": self.geometry, "notes": list(self.notes)}
+                "geometry": self.geometry, "notes": list(self.notes), "framing": self.framing}
 
     def summary_lines(self) -> list[str]:
         """Printable: the caption with the numbers, the judge's reading, the model's fields."""
@@ -443,19 +447,22 @@ class Engine:
         v, speeds, handheld = read_geometry(shot, None if geometric else shot.subject)
         notes = list(v.notes)
         person = not geometric and is_person(shot.subject)
+        framing = ""
         if geometric:
             text = geometric_caption(v, speeds, handheld)
             notes.insert(0, "no subject given" if shot.subject is None else "the subject is the reader's estimate")
             notes[0] += ": the caption is the geometric reading (the model was trained with real subjects)"
         elif person:
             text = person_caption(shot, v, speeds, handheld, labels["view"])
+            framing = person_framing(shot, labels["view"])
             notes.insert(0, "a person: the caption is the judge's reading of the move with the body's shot size and "
                             "angle (body.py); the model's fields are a second opinion")
         else:
             text = caption(labels) + (", handheld" if handheld else "")
+            framing = caption({f: labels[f] for f in ("angle", "shot_type", "view")})
         return Description(ranked, text, motion_magnitude(shot.trajectory, shot.subject), v.shake_deg,
                            motion_level(v, speeds, handheld), "geometry" if geometric or person else "model",
-                           {**_geometry(v, speeds), "handheld": handheld}, notes)
+                           {**_geometry(v, speeds), "handheld": handheld}, notes, framing)
 
     def complete(self, shot: Shot, known_frames: Sequence[int], instruction=None,
                  rotation_mode: str = "XYZ") -> Shot:

@@ -165,14 +165,19 @@ def motion_magnitude(traj: Trajectory, subject: Subject | None = None) -> float:
     return path + turn + zoom
 
 
-def person_caption(shot: Shot, v: Verdict, speeds: Mapping[str, float], handheld: bool, view: str) -> str:
-    """A person's caption: the judge's move, then the shot size and angle of the first frame by the body's
-    definitions (body.py), then the view."""
+def person_framing(shot: Shot, view: str) -> str:
+    """A person's framing in words: the angle and shot size of the first frame by the body's definitions (body.py),
+    then the view."""
     from .. import body
 
     t, subject = shot.trajectory, shot.subject
     size = body.person_shot_size(t.position, t.matrices, t.focal_length, subject, t.sensor_width, t.aspect)[0]
     angle = body.person_angle(t.position, t.matrices, subject)[0]
+    return (f"{ANGLE.labels[int(angle)].description}, {SHOT_TYPE.labels[int(size)].description}, "
+            f"{VIEW[view].description}")
+
+
+def person_caption(shot: Shot, v: Verdict, speeds: Mapping[str, float], handheld: bool, view: str) -> str:
+    """A person's caption: the judge's move, then person_framing."""
     move = geometric_caption(v, speeds, False)
-    return (f"{move}, {ANGLE.labels[int(angle)].description}, {SHOT_TYPE.labels[int(size)].description}, "
-            f"{VIEW[view].description}" + (", handheld" if handheld else ""))
+    return f"{move}, {person_framing(shot, view)}" + (", handheld" if handheld else "")

@@ -433,12 +433,22 @@ def sequence_caption(segments: Sequence[dict[str, Any]]) -> str:
     return ", then ".join([parts[0], *rest])
 
 
+def shot_caption(description: Any, segments: Sequence[dict[str, Any]]) -> str:
+    """The caption to show for a shot: describe's own (Description.caption) for one segment; for several, the
+    segments in order (sequence_caption: the whole-shot reading would say moves made one after the other happen
+    together) followed by the framing describe read (Description.framing)."""
+    if len(segments) <= 1:
+        return description.caption
+    framing = getattr(description, "framing", "")
+    return sequence_caption(segments) + (f", {framing}" if framing else "")
+
+
 def segment_lines(segments: Sequence[dict[str, Any]]) -> list[str]:
     """Printable: one line per segment (frames, seconds, the judge's caption and movement)."""
     return [f"  segment {k + 1}: frames {s['start']}-{s['end'] - 1} ({s['seconds'][0]:g}-{s['seconds'][1]:g} s) "
             f"{s['caption']} [{s['movement']}]" for k, s in enumerate(segments)]
 
 
-__all__ = ["find_segments", "window_segments", "describe_segments", "sequence_caption", "segment_lines", "read_span",
-           "translation_extent", "motion_rates", "raw_rates", "rate_noise", "absorb_drifts", "merge_same", "move_set",
+__all__ = ["find_segments", "window_segments", "describe_segments", "sequence_caption", "shot_caption",
+           "segment_lines", "read_span", "translation_extent", "motion_rates", "raw_rates", "rate_noise", "absorb_drifts", "merge_same", "move_set",
            "CHANNELS", "MIN_SECONDS", "WINDOW_BASELINE_S"]

@@ -131,6 +131,14 @@ def test_a_character_push_in_then_orbit(scene, ext, character, capsys):
                         ext.gather.render_aspect(scene))
     assert not cut[0]
     assert s.understood.startswith("understood as")
+    # Describe reads it back in order: the two segments one after the other (the whole-shot reading said "pushes
+    # in ... and arcs right", as if together), then the framing
+    bpy.context.view_layer.objects.active = cam
+    assert bpy.ops.lenscraft.describe('EXEC_DEFAULT') == {'FINISHED'}
+    caption, _ = ext.describe.stored_description(cam)
+    print("described as:", caption)
+    assert "pushes in, then arcs right" in caption and "close-up" in caption and "low angle" in caption, caption
+    assert len(ext.describe.stored_segments(cam)) == 2
 
 
 def test_a_crate_on_the_orbit_is_avoided_or_reported(scene, ext, character):
