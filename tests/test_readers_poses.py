@@ -171,17 +171,19 @@ def test_auto_up_levels_a_small_lean_on_a_pan_and_on_a_tilt():
 
 
 def test_auto_up_without_a_horizon_takes_straight_travel_as_up_and_keeps_dollies_and_trucks():
-    """A pitched camera that rises straight in a world leaned 20 degrees about its right vector: levelling cannot
-    see that lean (no pan), so the pedestal read as pedestal + dolly; up turned onto the travel reads it straight
-    up. A dolly along a steep view and a truck say nothing about up and leave it levelled."""
-    lean = geo.axis_angle_matrix(np.array([1.0, 0.0, 0.0]), np.radians(20.0))  # about the cameras' right (+x)
+    """A pitched camera that rises straight in a world leaned 20 degrees (about its right vector and its view):
+    levelling takes out the lean about the view but cannot see the one about the right vector (no pan), so the
+    pedestal read as pedestal + dolly; up turned onto the travel reads it straight up. A dolly along a steep view
+    and a truck say nothing about up and leave it levelled; a world on its axis stays on it (a diagonal move there is
+    not taken for a rise, and the import is not tilted by it)."""
+    lean = geo.axis_angle_matrix(geo.normalize(np.array([1.0, 0.6, 0.0])), np.radians(20.0))  # right +x, view +y
     rng = np.random.default_rng(3)
     R = lean @ level_cameras(np.zeros(60), tilt_deg=-30)  # heading +y, right +x
     rise = np.linspace(0, 1, 60)[:, None] * [0.0, 0.0, 0.8] + rng.normal(0, 1e-3, (60, 3))
     W, used, note = poses.resolve_up("auto", R, "opengl", rise @ lean.T)
     assert not isinstance(used, str) and "onto their travel" in note and "turned onto the cameras' travel" in note
     np.testing.assert_allclose(W @ lean @ [0, 0, 1], [0, 0, 1], atol=0.01)  # the lean is undone
-    W_rot, _, note_rot = poses.resolve_up("auto", R, "opengl")  # rotations alone: the lean stays, as it must
+    W_rot, _, note_rot = poses.resolve_up("auto", R, "opengl")  # rotations alone: the lean about the right stays
     assert float(W_rot @ lean @ [0, 0, 1] @ [0, 0, 1]) < np.cos(np.radians(15.0)) and "not measured" in note_rot
     steep = lean @ level_cameras(np.zeros(60), tilt_deg=-60)
     view = geo.camera_forward(steep[0])
@@ -190,3 +192,7 @@ def test_auto_up_without_a_horizon_takes_straight_travel_as_up_and_keeps_dollies
         assert rotations.travel_up(rotations.levelled_up(R_move, lean @ [0, 0, 1]), R_move, p) is None
     still = rng.normal(0, 1e-3, (60, 3))  # jitter alone is no travel
     assert rotations.travel_up(lean @ [0.0, 0.0, 1.0], R, still) is None
+    level = level_cameras(np.zeros(60), tilt_deg=-30)  # an axis-aligned world, a rise 20 degrees off vertical
+    diagonal = np.linspace(0, 1, 60)[:, None] * [0.0, -0.27, 0.75] + rng.normal(0, 1e-3, (60, 3))
+    W, used, note = poses.resolve_up("auto", level, "opengl", diagonal)
+    assert used == "+z" and "not measured" in note

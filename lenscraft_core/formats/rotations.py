@@ -39,10 +39,10 @@ _ROLL_AXIS_DEG = 20.0  # the rights turning about an axis this near the mean vie
 _HORIZON_MIN_SPREAD = 0.01  # variance of the right vectors along their second axis: a pan of about 20 degrees
 _UP_UNRELIABLE = 0.5  # |mean camera up| below this: the cameras disagree on up (rolls, flips)
 # Without a horizon the lean of up about the cameras' right vector is open (a pitched camera rising straight and a
-# level one moving up and back are the same poses). Travel within TRAVEL_UP_MAX_DEG of the levelled up, and nearer
-# it than the view, is taken to be straight up or down (the simplest reading: one move, not two): up turns about
-# the right vector onto it. Pose files' worlds sit on an axis or within about 25 degrees of one (COLMAP's was 22.6
-# off on a real model), so this covers the lean levelling leaves.
+# level one moving up and back are the same poses). In a world levelling already finds off its axis, travel within
+# TRAVEL_UP_MAX_DEG of the levelled up, and nearer it than the view, is taken to be straight up or down (the
+# simplest reading: one move, not two): up turns about the right vector onto it. Leaned worlds sit within about 25
+# degrees of an axis (COLMAP's was 22.6 off on a real model), so this covers the lean levelling leaves.
 TRAVEL_UP_MAX_DEG = 30.0
 _TRAVEL_SNR = 10.0  # the net travel against its own white jitter (judge_ends.white_sigma over the end means)
 _TRAVEL_IN_PLANE = 0.5  # share of the travel off the right vector (a truck's lean says nothing about up)
@@ -283,7 +283,10 @@ def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str, positions: np.n
             axis = nearest_axis(u if u @ mean_up >= 0 else -u)[0]
             u, lean, error = _level_from(axis, rotations, camera_axes)
             axis_note = f"up auto: {axis} (from the cameras' horizon); the cameras' {est.describe()}{unmeasured}"
-        along = None if positions is None or not unmeasured else travel_up(u, rotations, positions)
+        # Only in a world already found off its axis: a file on an axis (gravity, a first camera's frame) is kept
+        # as it is, so a diagonal move there is not taken for a rise and the import is not tilted by it.
+        leaned = lean > max(SNAP_DEGREES, SNAP_SIGMAS * error)
+        along = None if positions is None or not unmeasured or not leaned else travel_up(u, rotations, positions)
         if along is not None:  # the open lean set by the travel: see TRAVEL_UP_MAX_DEG
             turn = float(np.degrees(np.arccos(np.clip(along @ u, -1.0, 1.0))))
             u, error = along, 0.0
