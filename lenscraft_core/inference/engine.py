@@ -453,8 +453,8 @@ class Engine:
             notes.insert(0, "no subject given" if shot.subject is None else "the subject is the reader's estimate")
             notes[0] += ": the caption is the geometric reading (the model was trained with real subjects)"
         elif person:
-            text = person_caption(shot, v, speeds, handheld, labels["view"])
             framing = person_framing(shot, labels["view"])
+            text = person_caption(v, speeds, handheld, framing)
             notes.insert(0, "a person: the caption is the judge's reading of the move with the body's shot size and "
                             "angle (body.py); the model's fields are a second opinion")
         else:

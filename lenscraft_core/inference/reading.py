@@ -177,7 +177,7 @@ def person_framing(shot: Shot, view: str) -> str:
             f"{VIEW[view].description}")
 
 
-def person_caption(shot: Shot, v: Verdict, speeds: Mapping[str, float], handheld: bool, view: str) -> str:
-    """A person's caption: the judge's move, then person_framing."""
+def person_caption(v: Verdict, speeds: Mapping[str, float], handheld: bool, framing: str) -> str:
+    """A person's caption: the judge's move, then its framing (person_framing, measured once by the caller)."""
     move = geometric_caption(v, speeds, False)
-    return f"{move}, {person_framing(shot, view)}" + (", handheld" if handheld else "")
+    return f"{move}, {framing}" + (", handheld" if handheld else "")
