@@ -7,6 +7,9 @@ Per checkpoint (a path without the suffix), the top-1 movement / angle / shot si
 people and N of boxes (48 frames, `train` split labels, seed 77: the same shots for every checkpoint) and on the
 v1 simulator's files (../shared/external/lenscraft-v1-sim, a generalisation test: never trained on). This is the
 trade docs/MODEL_CARD.md reports when the share of people in the training data changes.
+
+The last two columns split v1 by file: pick a model on v1_single_30f.json ("v1 pick") and report it on
+v1_single_30f_5subj.json ("v1 held out", the file `evaluate` scores), so the number reported was not chosen on.
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ sys.path.insert(0, str(REPO))
 
 V1_DIR = REPO.parent / "shared" / "external" / "lenscraft-v1-sim"
 FIELDS = ("movement", "angle", "shot_type")
+V1_HALVES = {"v1 pick": "v1_single_30f.json", "v1 held out": "v1_single_30f_5subj.json"}
+
+
+def v1_file_features(path: Path, frames: int):
+    from lenscraft_core import formats
+    from lenscraft_core import features as ft
+
+    return ft.encode_shots([s for shot in formats.load(path).shots for s in shot.split()], frames)
 
 
 def measure(stem: str, n: int, seed: int, v1_dir: Path | None) -> dict[str, dict[str, float]]:
@@ -36,6 +47,8 @@ def measure(stem: str, n: int, seed: int, v1_dir: Path | None) -> dict[str, dict
               "boxes": simulate_features(n, seed, 48, "train", core.cfg.frames, person_share=0.0)}
     if v1_dir is not None:
         groups["v1"] = v1_features(v1_dir, core.cfg.frames)
+        for name, file in V1_HALVES.items():
+            groups[name] = v1_file_features(v1_dir / file, core.cfg.frames)
     return {g: describe_accuracy(describe_scores(core, f, table, valid), f.labels) for g, f in groups.items()}
 
 
@@ -53,10 +66,13 @@ def main() -> int:
     t0 = time.time()
     results = {stem: measure(stem, args.shots, args.seed, v1) for stem in args.checkpoints}
     groups = ["people", "boxes"] + (["v1"] if v1 is not None else [])
-    print("| checkpoint | " + " | ".join(f"{g} {f}" for g in groups for f in FIELDS) + " |")
-    print("|---" * (1 + len(groups) * len(FIELDS)) + "|")
+    halves = list(V1_HALVES) if v1 is not None else []
+    print("| checkpoint | " + " | ".join([f"{g} {f}" for g in groups for f in FIELDS]
+                                         + [f"{h} movement" for h in halves]) + " |")
+    print("|---" * (1 + len(groups) * len(FIELDS) + len(halves)) + "|")
     for stem, r in results.items():
         cells = [f"{100 * r[g].get(f'{f}_top1', float('nan')):.1f}" for g in groups for f in FIELDS]
+        cells += [f"{100 * r[h]['movement_top1']:.1f}" for h in halves]
         print(f"| {stem} | " + " | ".join(cells) + " |")
     print(f"\n{args.shots} simulated shots per group, seed {args.seed}; {time.time() - t0:.0f} s")
     return 0

@@ -145,7 +145,7 @@ def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.nd
 
 # ---------------------------------------------------------------------------------------------------- random draws
 def _draw(rng: np.random.Generator, fixed: Mapping[str, np.ndarray], n: int, jitter: bool,
-          person_share: float = PERSON_SHARE) -> dict[str, np.ndarray]:
+          person_share: float = PERSON_SHARE, head_pan_share: float = 0.0) -> dict[str, np.ndarray]:
     """Everything random about n shots. Always draws every array in the same order, so a seed means one thing."""
     d: dict[str, np.ndarray] = {}
     for name in FIELD_NAMES:
@@ -185,6 +185,8 @@ def _draw(rng: np.random.Generator, fixed: Mapping[str, np.ndarray], n: int, jit
     d["subject_size"] = np.where(person[:, None], p_size, size)
     d["subject_pos"] = np.where(person[:, None], np.concatenate([xy, stature[:, None] / 2], 1), d["subject_pos"])
     d["subject_rot"] = np.where(person[:, None], p_rot, d["subject_rot"])
+    # Pans about the camera's own up axis (drawn only when asked, so a seed without them means what it did)
+    d["head_pan"] = rng.random(n) < head_pan_share if head_pan_share > 0 else np.zeros(n, bool)
     return d
 
 
@@ -223,6 +225,7 @@ def _shape(d: Mapping[str, np.ndarray], p: np.ndarray, focal: np.ndarray, sensor
         "yaw": heading + np.pi + pan,
         "pitch": np.broadcast_to(-el, p.shape) + tilt,
         "roll": s["roll"] * d["roll"][:, None] * p,
+        "pan": pan,
         "focal_mult": zoom * np.exp(-dz),
         "amounts": {  # magnitude of each component, in the units docs/simulator.md gives
             "pan": np.degrees(np.arctan(budget * tan_h))[:, 0], "tilt": np.degrees(np.arctan(budget * tan_v))[:, 0],
@@ -309,7 +312,7 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
             focal0 = np.maximum(focal0, need * 1.0001)
             sub = {k: v[longer] for k, v in d.items()}
             part = _shape(sub, p[longer], focal0[longer], sensor)
-            for k in ("offset", "yaw", "pitch", "roll", "focal_mult"):
+            for k in ("offset", "yaw", "pitch", "roll", "pan", "focal_mult"):
                 shape[k][longer] = part[k]
             for k in shape["amounts"]:
                 shape["amounts"][k][longer] = part["amounts"][k]
@@ -341,6 +344,11 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
     framed = subject_pos + pivot[:, None, :] + turned - side[:, None, :]
     cam_pos = framed + scale[:, None, None] * shape["offset"]
     cam_rot = geo.camera_quat_from_yaw_pitch_roll(shape["yaw"], shape["pitch"], shape["roll"])
+    head = np.flatnonzero(np.asarray(d.get("head_pan", np.zeros(n, bool)), bool) & (np.abs(shape["pan"]).max(1) > 0))
+    if len(head):  # the pan about the camera's own up axis, as a head on a tilted base (or LensCraft v1) turns
+        base = geo.camera_quat_from_yaw_pitch_roll(shape["yaw"][head] - shape["pan"][head], shape["pitch"][head],
+                                                   shape["roll"][head])
+        cam_rot[head] = geo.matrix_to_quat(geo.quat_to_matrix(base) @ geo.axis_rotation(1, shape["pan"][head]))
     cam_rot *= np.where(cam_rot[:, :1, :1] < 0, -1.0, 1.0)  # w >= 0 at frame 0
     jumps = np.flatnonzero((np.sum(cam_rot[:, 1:] * cam_rot[:, :-1], axis=-1) < 0).any(1))
     if len(jumps):  # only > 180-degree turns between two frames (violent easings on full orbits) need it
@@ -432,23 +440,27 @@ def _label_indices(labels: Mapping[str, object] | None, n: int) -> dict[str, np.
 def simulate_batch(n: int, frames: int = ..., fps: float | np.ndarray = ..., seed: int = ...,
                    labels: Mapping[str, object] | None = ..., sensor_width: float = ..., aspect: float = ...,
                    jitter: bool = ..., limits: GateLimits = ..., max_rounds: int = ...,
-                   person_share: float = ..., return_report: Literal[False] = ...) -> ShotBatch: ...
+                   person_share: float = ..., head_pan_share: float = ...,
+                   return_report: Literal[False] = ...) -> ShotBatch: ...
 @overload
 def simulate_batch(n: int, frames: int = ..., fps: float | np.ndarray = ..., seed: int = ...,
                    labels: Mapping[str, object] | None = ..., sensor_width: float = ..., aspect: float = ...,
                    jitter: bool = ..., limits: GateLimits = ..., max_rounds: int = ...,
-                   person_share: float = ..., *, return_report: Literal[True]) -> tuple[ShotBatch, GateReport]: ...
+                   person_share: float = ..., head_pan_share: float = ..., *,
+                   return_report: Literal[True]) -> tuple[ShotBatch, GateReport]: ...
 def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_FPS, seed: int = 0,
                    labels: Mapping[str, object] | None = None, sensor_width: float = DEFAULT_SENSOR_WIDTH_MM,
                    aspect: float = DEFAULT_ASPECT,
                    jitter: bool = True, limits: GateLimits = GateLimits(), max_rounds: int = 20,
-                   person_share: float = PERSON_SHARE,
+                   person_share: float = PERSON_SHARE, head_pan_share: float = 0.0,
                    return_report: bool = False) -> ShotBatch | tuple[ShotBatch, GateReport]:
     """n random shots of `frames` frames that all pass the quality gates.
 
     labels: field -> one label name for all samples, or an (n,) array of names or indices (-1 = random); fields not
     given are drawn uniformly. fps: one rate or (n,). person_share: the share of subjects that are people (framed
-    by the body; the rest are boxes framed as objects). Reproducible from seed. Samples failing a gate are redrawn
+    by the body; the rest are boxes framed as objects). head_pan_share: the share of pans turned about the camera's
+    own up axis instead of the world's vertical (a pitched camera's pan then also rolls a little, as LensCraft v1's
+    do; training data only: the ground truth of evaluation pans about the vertical). Reproducible from seed. Samples failing a gate are redrawn
     (fixed labels kept, everything random drawn again) for up to max_rounds rounds, then LensCraftError.
     """
     if n < 0 or not 1 <= frames <= MAX_FRAMES:
@@ -457,8 +469,9 @@ def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_F
         raise LensCraftError(f"{n:,} shots x {frames:,} frames is more than {MAX_BATCH_FRAMES:,} frames in one "
                              "batch; simulate fewer or shorter shots at a time")
     rng = _rng(seed)
-    if not (isinstance(person_share, (int, float)) and 0.0 <= person_share <= 1.0):
-        raise LensCraftError(f"person_share must be a number in [0, 1], got {person_share!r}")
+    for name, share in (("person_share", person_share), ("head_pan_share", head_pan_share)):
+        if not (isinstance(share, (int, float)) and 0.0 <= share <= 1.0):
+            raise LensCraftError(f"{name} must be a number in [0, 1], got {share!r}")
     fixed = _label_indices(labels, n)
     fps_all = np.broadcast_to(np.asarray(fps, dtype=np.float64), (n,)).copy()
     report = GateReport()
@@ -468,7 +481,7 @@ def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_F
         if report.rounds == max_rounds:
             raise _gate_error(report, {k: v[todo] for k, v in fixed.items()}, len(todo))
         report.rounds += 1
-        d = _draw(rng, {k: v[todo] for k, v in fixed.items()}, len(todo), jitter, person_share)
+        d = _draw(rng, {k: v[todo] for k, v in fixed.items()}, len(todo), jitter, person_share, head_pan_share)
         arrays, prm = _build(d, frames, fps_all[todo], sensor_width, aspect, None, True)
         part = ShotBatch(arrays["cam_pos"], arrays["cam_rot"], arrays["focal"], arrays["subject_pos"],
                          np.repeat(d["subject_rot"][:, None, :], frames, axis=1), d["subject_size"],

@@ -569,3 +569,26 @@ def test_a_close_person_leaves_a_dolly_room_to_read_and_stays_outside(movement):
                                     s.subject.matrix).any()
     b, report = simulate_batch(600, frames=48, seed=77, person_share=1.0, return_report=True)
     assert report.rejection_rate < 0.02
+
+
+def test_head_pans_turn_about_the_cameras_own_up_axis():
+    """head_pan_share (training data only): a pitched camera's pan turns about its own up axis, so the view's
+    heading moves and the horizon rolls a little (LensCraft v1's pans), where the default pan keeps roll at 0."""
+    labels = {"movement": "panLeft", "angle": "highAngle"}
+    plain = simulate_batch(60, frames=30, seed=3, labels=labels)
+    head = simulate_batch(60, frames=30, seed=3, labels=labels, head_pan_share=1.0)
+    for b, rolls in ((plain, False), (head, True)):
+        R = geo.quat_to_matrix(b.cam_rot)
+        ypr = np.degrees(geo.yaw_pitch_roll(R))
+        turn = (ypr[:, -1] - ypr[:, 0] + 180) % 360 - 180
+        assert (turn[:, 0] > 3).all()  # pans left either way
+        assert (np.abs(turn[:, 2]).max() > 2) == rolls
+        # about the camera's own up axis: the up vector is the same at the first and last frame
+        ups = R[:, :, :, 1]
+        same_up = np.abs(np.einsum("ni,ni->n", ups[:, 0], ups[:, -1]) - 1) < 1e-9
+        assert same_up.all() == rolls
+    # no head pans asked: the seed's shots are what they were
+    assert np.array_equal(simulate_batch(20, seed=5).cam_rot,
+                          simulate_batch(20, seed=5, head_pan_share=0.0).cam_rot)
+    with pytest.raises(LensCraftError, match="head_pan_share"):
+        simulate_batch(2, head_pan_share=2.0)

@@ -59,6 +59,31 @@ def test_resume_equals_uninterrupted_run(data, tmp_path):
         assert torch.equal(va, vb), k
 
 
+def test_ema_weights_are_the_running_average_and_resume_exactly(data, tmp_path):
+    small = (data[0].subset(slice(0, 300)), data[1].subset(slice(0, 64)))
+    kw = dict(steps=12, batch_size=32, val_every=4, ema=0.9)
+    train(cfg(tmp_path / "a", **kw), small)
+    train(cfg(tmp_path / "b", stop_after=8, **kw), small)
+    train(cfg(tmp_path / "b", resume=True, **kw), small)
+    ema_a, meta = ckpt.load(tmp_path / "a" / "ema")
+    ema_b, _ = ckpt.load(tmp_path / "b" / "ema")
+    last, _ = ckpt.load(tmp_path / "a" / "last")
+    assert meta["training"]["step"] == 12
+    for (k, va), vb in zip(ema_a.state_dict().items(), ema_b.state_dict().values()):
+        assert torch.equal(va, vb), k
+    moved = [k for (k, e), p in zip(ema_a.named_parameters(), last.parameters()) if not torch.equal(e, p)]
+    assert moved, "the average trails the weights"
+    rows = (tmp_path / "a" / "metrics.csv").read_text()
+    assert ",val_ema,loss," in rows
+    # the update itself: d * ema + (1 - d) * weights, d ramped as (1 + step) / (10 + step) up to the decay
+    e, c = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    before = e.weight.detach().clone()
+    training.ema_update(e, c, 0.99, 0)
+    assert torch.allclose(e.weight, 0.1 * before + 0.9 * c.weight)
+    with pytest.raises(LensCraftError, match="--ema"):
+        train(cfg(tmp_path / "c", steps=1, ema=1.5), small)
+
+
 def test_init_fine_tunes_from_a_checkpoint_with_its_architecture(data, tmp_path):
     small = (data[0].subset(slice(0, 200)), data[1].subset(slice(0, 32)))
     train(cfg(tmp_path / "a", steps=4, val_every=4), small)

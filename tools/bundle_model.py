@@ -5,7 +5,7 @@ quick_metrics), so the model card's numbers come from one command.
     .venv/bin/python tools/bundle_model.py --run runs/gen --stage1 runs/default \
         --command "stage 1: python train.py ...; stage 2: python train.py ..."
 
---run is the run whose `last` checkpoint ships; --stage1 (optional) the run it was fine-tuned from, recorded too.
+--run is the run whose `last` checkpoint ships (`--checkpoint ema`: its weight average, train.py --ema); --stage1 (optional) the run it was fine-tuned from, recorded too.
 Replaces the bundled model only with --overwrite.
 """
 
@@ -38,6 +38,8 @@ def summary(run: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--run", type=Path, required=True, help="training output folder whose last checkpoint ships")
+    ap.add_argument("--checkpoint", default="last", choices=("last", "ema", "best"),
+                    help="which of the run's checkpoints ships (default last)")
     ap.add_argument("--stage1", type=Path, help="the run --run was fine-tuned from (recorded in the metrics)")
     ap.add_argument("--command", required=True, help="the training command(s), as the model card quotes them")
     ap.add_argument("--machine", default=f"{platform.machine()} CPU, no GPU", help="where it trained")
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bundle_model.py: {stem}.json exists; pass --overwrite to replace it", file=sys.stderr)
         return 2
     train = summary(args.run)
-    ckpt.strip_optimizer(args.run / "last", stem)
+    ckpt.strip_optimizer(args.run / args.checkpoint, stem)
     manifest = export_onnx(dest)
     v1 = V1_DIR if V1_DIR.is_dir() else None
     metrics = {
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         "eval_command": "python train.py --eval-only lenscraft_core/models/default/model"
                         + (" --v1-dir ../shared/external/lenscraft-v1-sim" if v1 else ""),
         "train": {k: v for k, v in train.items() if k != "val"},
+        "checkpoint": args.checkpoint,
         "val_at_end": train.get("val", {}),
         "eval": quick_metrics(stem, v1_dir=v1),
         "onnx_max_abs_diff": manifest.get("max_abs_diff"),

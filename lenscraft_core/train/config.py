@@ -23,6 +23,7 @@ class TrainConfig:
     val_count: int = 1000
     sim_frames: int = 0  # frames per simulated shot; 0 = varied (log-uniform FRAMES_RANGE, fps in FPS_RANGE)
     sim_person_share: float = PERSON_SHARE  # simulated subjects that are people (the rest are boxes)
+    sim_head_pan_share: float = 0.0  # simulated pans turned about the camera's own up axis (simulate_batch)
     val_fraction: float = 0.05  # of loaded data
     # model
     model: str = "small"  # the bundled model (trained on a shared 2-core CPU; see docs/MODEL_CARD.md)
@@ -59,6 +60,8 @@ class TrainConfig:
     tf_end: float = 0.7
     label_memory_p: float = 0.5  # share of samples whose decoder memory is the label text embeddings
     field_dropout: float = 0.1  # share of memory fields replaced by the "unspecified" token
+    ema: float = 0.0  # decay of an exponential moving average of the weights, saved as OUT/ema (0: none); averaging
+    # the last few thousand steps evens out where a run happens to stop (v1's reading moved 3-5 points run to run)
     # run
     val_every: int = 500
     log_every: int = 10

@@ -20,10 +20,10 @@ SIM_CHUNKS = 16  # one frame count per chunk (simulate_batch takes one frame cou
 
 
 def simulate_features(n: int, seed: int, frames: int = 0, split: str = "train", length: int = ft.T_DEFAULT,
-                      person_share: float | None = None) -> ft.Features:
+                      person_share: float | None = None, head_pan_share: float = 0.0) -> ft.Features:
     """n simulated shots with labels from splits.sample_labels(split) (held-out triples never appear in "train"),
     encoded at `length` frames. frames=0: SIM_CHUNKS chunks of varied frame counts and frame rates. person_share:
-    simulated subjects that are people (None: the simulator's PERSON_SHARE)."""
+    simulated subjects that are people (None: the simulator's PERSON_SHARE); head_pan_share: simulate_batch's."""
     from ..simulate import PERSON_SHARE, simulate_batch
 
     share = PERSON_SHARE if person_share is None else person_share
@@ -32,7 +32,8 @@ def simulate_features(n: int, seed: int, frames: int = 0, split: str = "train", 
     rng = np.random.default_rng(seed)
     if frames:
         labels = sample_labels(n, rng, split)
-        return ft.encode_batch(simulate_batch(n, frames=frames, seed=seed, labels=labels, person_share=share), length)
+        return ft.encode_batch(simulate_batch(n, frames=frames, seed=seed, labels=labels, person_share=share,
+                                              head_pan_share=head_pan_share), length)
     parts = []
     sizes = np.diff(np.linspace(0, n, SIM_CHUNKS + 1).astype(int))
     for i, size in enumerate(sizes):
@@ -42,18 +43,20 @@ def simulate_features(n: int, seed: int, frames: int = 0, split: str = "train", 
         fps = np.minimum(rng.uniform(*FPS_RANGE, size), max(FPS_RANGE[0], f / MIN_DURATION_S))
         labels = sample_labels(int(size), rng, split)
         parts.append(ft.encode_batch(simulate_batch(int(size), frames=f, fps=fps, seed=seed * 1009 + i,
-                                                    labels=labels, person_share=share), length))
+                                                    labels=labels, person_share=share,
+                                                    head_pan_share=head_pan_share), length))
     return ft.Features.concat(parts)
 
 
 def load_features(cfg: TrainConfig, frames: int) -> tuple[ft.Features, ft.Features, dict]:
     """(train, val, description). Simulated data is regenerated identically from the seed on resume."""
     if not cfg.data:
-        train = simulate_features(cfg.sim_count, cfg.seed, cfg.sim_frames, "train", frames, cfg.sim_person_share)
+        train = simulate_features(cfg.sim_count, cfg.seed, cfg.sim_frames, "train", frames, cfg.sim_person_share,
+                                  cfg.sim_head_pan_share)
         val = simulate_features(cfg.val_count, cfg.seed + 1_000_003, cfg.sim_frames, "train", frames,
-                                cfg.sim_person_share)
+                                cfg.sim_person_share, cfg.sim_head_pan_share)
         return train, val, {"source": "simulated", "split": "train", "train": len(train), "val": len(val),
-                            "person_share": cfg.sim_person_share,
+                            "person_share": cfg.sim_person_share, "head_pan_share": cfg.sim_head_pan_share,
                             "frames": cfg.sim_frames or list(FRAMES_RANGE), "fps": list(FPS_RANGE)}
     from .. import formats
 

@@ -14,6 +14,7 @@ how many steps ran in this process, so resuming from a checkpoint at step s cont
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import time
@@ -55,6 +56,17 @@ __all__ = ["TrainConfig", "TrainingDiverged", "model_config", "FPS_RANGE", "FRAM
 def write_json(path: Path, obj: dict) -> None:
     with atomic_writer(path, overwrite=True) as f:
         f.write(json.dumps(obj, indent=1))
+
+
+def ema_update(ema: LensCraftModel, core: LensCraftModel, decay: float, step: int) -> None:
+    """ema <- d * ema + (1 - d) * core, with d ramped up from 0.1 so the first steps' weights do not linger (the
+    usual warm-up, (1 + step) / (10 + step)); buffers (field_center) are copied."""
+    d = min(decay, (1 + step) / (10 + step))
+    with torch.no_grad():
+        for e, p in zip(ema.parameters(), core.parameters()):
+            e.lerp_(p.detach(), 1.0 - d)
+        for e, b in zip(ema.buffers(), core.buffers()):
+            e.copy_(b)
 
 
 def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = None) -> dict:
@@ -108,6 +120,16 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
                                  map_location=str(device), optimizer=opt)
         core.load_state_dict(loaded.state_dict())
         start, best, resumed = meta["training"]["step"], meta["training"]["best_val"], True
+    ema = None
+    if cfg.ema > 0:  # a copy that trails the weights (ema_update); resumed from OUT/ema, saved beside `last`
+        if not 0 < cfg.ema < 1:
+            raise LensCraftError(f"--ema {cfg.ema}: the decay is between 0 and 1 (0.999 averages ~1000 steps)")
+        ema = copy.deepcopy(core).eval()
+        if resumed and ckpt.checkpoint_paths(out / "ema")[1].exists():
+            ema.load_state_dict(ckpt.load(out / "ema", encoder_id=encoder_id, text_dim=text_dim, model_config=mcfg,
+                                          map_location=str(device))[0].state_dict())
+        for p in ema.parameters():
+            p.requires_grad_(False)
 
     if features is None:
         train_f, val_f, data_info = load_features(cfg, mcfg.frames)
@@ -129,9 +151,9 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
         write_json(out / "config.json", {"train": asdict(cfg), "model": mcfg.to_dict(), "encoder": encoder_id,
                                          "data": data_info})
 
-    def save(stem: str, step: int) -> None:
+    def save(stem: str, step: int, weights: LensCraftModel | None = None) -> None:
         if rank == 0:
-            ckpt.save(out / stem, core, encoder_id, text_dim,
+            ckpt.save(out / stem, weights or core, encoder_id, text_dim,
                       training={"step": step, "best_val": best, "config": asdict(cfg), "data": data_info},
                       optimizer=opt if stem == "last" else None)
 
@@ -159,6 +181,8 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
         if cfg.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(core.parameters(), cfg.grad_clip)
         opt.step()
+        if ema is not None:
+            ema_update(ema, core, cfg.ema, step)
         seen += cfg.batch_size
 
         done = step + 1
@@ -180,6 +204,9 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
             if rank == 0 and last_val["loss"] < best:
                 best = last_val["loss"]
                 save("best", done)
+            if ema is not None:
+                logger.log(done, "val_ema", evaluate(ema, val_t, table, table_valid, cfg, autocast))
+                save("ema", done, ema)
             logger.flush()  # before `last`: a kill in between leaves rows past the checkpoint, dropped on resume
             save("last", done)
     if bar is not None:

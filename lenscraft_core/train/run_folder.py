@@ -19,8 +19,8 @@ from ..errors import LensCraftError
 from ..files import atomic_writer
 from .config import TrainConfig
 
-RUN_FILES = ("last.json", "last.safetensors", "best.json", "best.safetensors", "metrics.csv", "config.json",
-             "summary.json")
+RUN_FILES = ("last.json", "last.safetensors", "best.json", "best.safetensors", "ema.json", "ema.safetensors",
+             "metrics.csv", "config.json", "summary.json")
 TB_DIR = "tb"
 METRICS_HEADER = ["step", "split", "key", "value"]
 
