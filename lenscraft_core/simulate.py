@@ -460,8 +460,9 @@ def simulate_batch(n: int, frames: int = 30, fps: float | np.ndarray = DEFAULT_F
     given are drawn uniformly. fps: one rate or (n,). person_share: the share of subjects that are people (framed
     by the body; the rest are boxes framed as objects). head_pan_share: the share of pans turned about the camera's
     own up axis instead of the world's vertical (a pitched camera's pan then also rolls a little, as LensCraft v1's
-    do; training data only: the ground truth of evaluation pans about the vertical). Reproducible from seed. Samples failing a gate are redrawn
-    (fixed labels kept, everything random drawn again) for up to max_rounds rounds, then LensCraftError.
+    do; training data only: the ground truth of evaluation pans about the vertical). Reproducible from seed.
+    Samples failing a gate are redrawn (fixed labels kept, everything random drawn again) for up to max_rounds
+    rounds, then LensCraftError.
     """
     if n < 0 or not 1 <= frames <= MAX_FRAMES:
         raise LensCraftError(f"need n >= 0 and 1 <= frames <= {MAX_FRAMES:,}, got n={n}, frames={frames}")

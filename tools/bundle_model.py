@@ -5,7 +5,8 @@ quick_metrics), so the model card's numbers come from one command.
     .venv/bin/python tools/bundle_model.py --run runs/gen --stage1 runs/default \
         --command "stage 1: python train.py ...; stage 2: python train.py ..."
 
---run is the run whose `last` checkpoint ships (`--checkpoint ema`: its weight average, train.py --ema); --stage1 (optional) the run it was fine-tuned from, recorded too.
+--run is the run whose `last` checkpoint ships (`--checkpoint ema`: its weight average, train.py --ema); --stage1
+(optional) the run it was fine-tuned from, recorded too.
 Replaces the bundled model only with --overwrite.
 """
 
