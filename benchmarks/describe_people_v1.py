@@ -27,13 +27,6 @@ FIELDS = ("movement", "angle", "shot_type")
 V1_HALVES = {"v1 pick": "v1_single_30f.json", "v1 held out": "v1_single_30f_5subj.json"}
 
 
-def v1_file_features(path: Path, frames: int):
-    from lenscraft_core import formats
-    from lenscraft_core import features as ft
-
-    return ft.encode_shots([s for shot in formats.load(path).shots for s in shot.split()], frames)
-
-
 def measure(stem: str, n: int, seed: int, v1_dir: Path | None) -> dict[str, dict[str, float]]:
     from lenscraft_core.text.cache import label_embeddings
     from lenscraft_core.train import checkpoint as ckpt
@@ -48,7 +41,7 @@ def measure(stem: str, n: int, seed: int, v1_dir: Path | None) -> dict[str, dict
     if v1_dir is not None:
         groups["v1"] = v1_features(v1_dir, core.cfg.frames)
         for name, file in V1_HALVES.items():
-            groups[name] = v1_file_features(v1_dir / file, core.cfg.frames)
+            groups[name] = v1_features(v1_dir, core.cfg.frames, files=(file,))
     return {g: describe_accuracy(describe_scores(core, f, table, valid), f.labels) for g, f in groups.items()}
 
 

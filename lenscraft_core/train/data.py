@@ -104,12 +104,15 @@ def batch_indices(step: int, n: int, batch_size: int, seed: int) -> torch.Tensor
 
 
 
-def v1_features(v1_dir: str | Path, length: int = ft.T_DEFAULT) -> ft.Features:
+V1_FILES = ("v1_single_30f.json", "v1_single_30f_5subj.json")
+
+
+def v1_features(v1_dir: str | Path, length: int = ft.T_DEFAULT, files: tuple[str, ...] = V1_FILES) -> ft.Features:
     """The single-instruction LensCraft v1 files (real output of the original simulator), never trained on."""
     from .. import formats
 
     shots = []
-    for name in ("v1_single_30f.json", "v1_single_30f_5subj.json"):
+    for name in files:
         shots += [s for shot in formats.load(Path(v1_dir) / name).shots for s in shot.split()]
     return ft.encode_shots(shots, length)
 

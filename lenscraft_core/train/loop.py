@@ -153,7 +153,7 @@ def train(cfg: TrainConfig, features: tuple[ft.Features, ft.Features] | None = N
 
     def save(stem: str, step: int, weights: LensCraftModel | None = None) -> None:
         if rank == 0:
-            ckpt.save(out / stem, weights or core, encoder_id, text_dim,
+            ckpt.save(out / stem, core if weights is None else weights, encoder_id, text_dim,
                       training={"step": step, "best_val": best, "config": asdict(cfg), "data": data_info},
                       optimizer=opt if stem == "last" else None)
 
