@@ -61,6 +61,7 @@ class Features:
     labels: np.ndarray
     anchor: Anchor
     frames: np.ndarray  # (N,) original frame counts
+    decode_weight: np.ndarray | None = None  # (N,) float32 weight of the decoder's losses (None: all 1; train only)
 
     def __len__(self) -> int:
         return int(self.camera.shape[0])
@@ -68,14 +69,18 @@ class Features:
     def subset(self, idx: np.ndarray) -> "Features":
         a = self.anchor
         return Features(self.camera[idx], self.subject[idx], self.motion[idx], self.labels[idx],
-                        Anchor(a.center[idx], a.yaw[idx], a.extent[idx]), self.frames[idx])
+                        Anchor(a.center[idx], a.yaw[idx], a.extent[idx]), self.frames[idx],
+                        None if self.decode_weight is None else self.decode_weight[idx])
 
     @staticmethod
     def concat(parts: list["Features"]) -> "Features":
         cat = lambda get: np.concatenate([get(p) for p in parts])  # noqa: E731
+        weight = None if all(p.decode_weight is None for p in parts) else cat(
+            lambda p: np.ones(len(p), np.float32) if p.decode_weight is None else p.decode_weight)
         return Features(cat(lambda p: p.camera), cat(lambda p: p.subject), cat(lambda p: p.motion),
                         cat(lambda p: p.labels), Anchor(cat(lambda p: p.anchor.center), cat(lambda p: p.anchor.yaw),
-                                                        cat(lambda p: p.anchor.extent)), cat(lambda p: p.frames))
+                                                        cat(lambda p: p.anchor.extent)), cat(lambda p: p.frames),
+                        weight)
 
 
 # ---------------------------------------------------------------------------------------------------- time resampling

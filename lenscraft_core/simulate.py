@@ -186,7 +186,8 @@ def _draw(rng: np.random.Generator, fixed: Mapping[str, np.ndarray], n: int, jit
     d["subject_pos"] = np.where(person[:, None], np.concatenate([xy, stature[:, None] / 2], 1), d["subject_pos"])
     d["subject_rot"] = np.where(person[:, None], p_rot, d["subject_rot"])
     # Pans about the camera's own up axis (drawn only when asked, so a seed without them means what it did)
-    d["head_pan"] = rng.random(n) < head_pan_share if head_pan_share > 0 else np.zeros(n, bool)
+    if head_pan_share > 0:
+        d["head_pan"] = rng.random(n) < head_pan_share
     return d
 
 
@@ -365,6 +366,8 @@ def _build(d: dict, frames: int, fps: np.ndarray, sensor_width: float, aspect: f
     out = {"cam_pos": cam_pos, "cam_rot": cam_rot, "focal": focal, "subject_pos": subject_pos, "framed": framed}
     params = {"amount": amount, "screen_travel": d["screen"], "focal_mm": focal0, "coverage": d["coverage"],
               "elevation_deg": d["elevation_deg"], "azimuth_deg": d["azimuth_deg"], "distance_m": depth}
+    if "head_pan" in d:  # 1 where the pan turned about the camera's own up axis (train.data weighs them by it)
+        params["head_pan"] = np.isin(np.arange(n), head).astype(np.float64)
     return out, params
 
 

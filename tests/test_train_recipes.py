@@ -29,8 +29,9 @@ def test_every_recipe_file_parses_into_a_train_config(name):
 
 def test_the_shipped_recipes_are_there():
     assert {"quick", "full", "bundled-1a-encoder", "bundled-1b-factored", "bundled-1c-head-pan",
-            "bundled-2-generator"} <= set(recipe_names())
+            "bundled-1d-head-pan-encoder", "bundled-2-generator"} <= set(recipe_names())
     assert recipe_config("full") == TrainConfig()
+    assert not recipe_config("bundled-1d-head-pan-encoder").sim_head_pans_decoded
     gen = recipe_config("bundled-2-generator")
     assert gen.freeze_encoder and gen.init == "runs/factored/last" and gen.init_encoder == "runs/default/last"
 

@@ -2,6 +2,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -162,6 +163,51 @@ def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(data, tmp_path, mo
     model, meta = ckpt.load(tmp_path / "last")
     assert meta["training"]["step"] == 4
     assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_decode_weight_keeps_only_the_encoder_learning_from_a_shot(data, tmp_path, monkeypatch):
+    """A sample with decode_weight 0 adds nothing to the decoder's terms (they equal the terms of the batch without
+    it) while the encoder's text terms still see it; all-ones weights are the plain mean."""
+    from lenscraft_core.train import losses
+    real, seen = losses.compute_losses, []
+
+    def spy(*args, **kwargs):
+        seen.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(losses, "compute_losses", spy)
+    small = (data[0].subset(slice(0, 64)), data[1].subset(slice(0, 16)))
+    train(cfg(tmp_path, steps=1, batch_size=16, val_every=1), small)
+    model, core, batch, table, valid, cur, c, _ = seen[0]
+    core.eval()
+    still = {**cur, "noise": 0.0, "mask": 0.0}
+    c = TrainConfig(**{**c.__dict__, "label_memory_p": 0.0, "field_dropout": 0.0})
+    keep = torch.arange(len(batch["camera"])) % 3 != 0
+    with torch.no_grad():
+        weighted = real(core, core, {**batch, "decode_weight": keep.float()}, table, valid, still, c, None)[1]
+        kept = real(core, core, {k: v[keep] for k, v in batch.items()}, table, valid, still, c, None)[1]
+        plain = real(core, core, batch, table, valid, still, c, None)[1]
+        ones = real(core, core, {**batch, "decode_weight": torch.ones(len(keep))}, table, valid, still, c, None)[1]
+    for term in ("pos", "rot", "focal", "delta", "motion", "profile", "frame"):
+        assert torch.allclose(weighted[term], kept[term], rtol=1e-5, atol=1e-7), term
+        assert torch.allclose(ones[term], plain[term], rtol=1e-5, atol=1e-7), term
+    assert torch.equal(weighted["text_movement"], plain["text_movement"])
+    assert not torch.allclose(weighted["pos"], plain["pos"])
+
+
+def test_head_pans_taught_to_the_encoder_only_get_decode_weight_zero():
+    both = training.simulate_features(120, seed=3, frames=24, head_pan_share=0.5)
+    enc = training.simulate_features(120, seed=3, frames=24, head_pan_share=0.5, head_pans_decoded=False)
+    assert both.decode_weight is None and training.simulate_features(8, seed=3, frames=24).decode_weight is None
+    assert np.array_equal(both.camera, enc.camera)  # the same shots either way
+    pans = np.isin(np.array(FIELDS["movement"].names)[enc.labels[:, 0]], ["panLeft", "panRight"])
+    off = enc.decode_weight == 0
+    assert off.any() and set(np.unique(enc.decode_weight)) <= {0.0, 1.0}
+    assert off[pans].mean() > 0.2 and not off[~pans & ~np.isin(np.array(FIELDS["movement"].names)[
+        enc.labels[:, 0]], ["panAndTilt", "dollyAndPan"])].any()  # only moves with a pan in them
+    assert np.array_equal(enc.subset(np.arange(10)).decode_weight, enc.decode_weight[:10])
+    mixed = type(enc).concat([both, enc])
+    assert np.array_equal(mixed.decode_weight, np.concatenate([np.ones(len(both)), enc.decode_weight]))
 
 
 def test_train_py_flags_parse():

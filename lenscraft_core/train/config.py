@@ -24,6 +24,7 @@ class TrainConfig:
     sim_frames: int = 0  # frames per simulated shot; 0 = varied (log-uniform FRAMES_RANGE, fps in FPS_RANGE)
     sim_person_share: float = PERSON_SHARE  # simulated subjects that are people (the rest are boxes)
     sim_head_pan_share: float = 0.0  # simulated pans turned about the camera's own up axis (simulate_batch)
+    sim_head_pans_decoded: bool = True  # False: only the encoder learns from those head pans (data.simulate_features)
     val_fraction: float = 0.05  # of loaded data
     # model
     model: str = "small"  # the bundled model (trained on a shared 2-core CPU; see docs/MODEL_CARD.md)

@@ -20,11 +20,20 @@ SIM_CHUNKS = 16  # one frame count per chunk (simulate_batch takes one frame cou
 
 
 def simulate_features(n: int, seed: int, frames: int = 0, split: str = "train", length: int = ft.T_DEFAULT,
-                      person_share: float | None = None, head_pan_share: float = 0.0) -> ft.Features:
+                      person_share: float | None = None, head_pan_share: float = 0.0,
+                      head_pans_decoded: bool = True) -> ft.Features:
     """n simulated shots with labels from splits.sample_labels(split) (held-out triples never appear in "train"),
     encoded at `length` frames. frames=0: SIM_CHUNKS chunks of varied frame counts and frame rates. person_share:
-    simulated subjects that are people (None: the simulator's PERSON_SHARE); head_pan_share: simulate_batch's."""
+    simulated subjects that are people (None: the simulator's PERSON_SHARE); head_pan_share: simulate_batch's.
+    head_pans_decoded=False: the head pans get decode_weight 0, so only the encoder learns from them (describe reads
+    them as pans) while the decoder keeps generating pans about the vertical."""
     from ..simulate import PERSON_SHARE, simulate_batch
+
+    def encode(batch):
+        feats = ft.encode_batch(batch, length)
+        if not head_pans_decoded and "head_pan" in batch.params:
+            feats.decode_weight = (1.0 - batch.params["head_pan"]).astype(np.float32)
+        return feats
 
     share = PERSON_SHARE if person_share is None else person_share
     from ..splits import sample_labels
@@ -32,8 +41,8 @@ def simulate_features(n: int, seed: int, frames: int = 0, split: str = "train", 
     rng = np.random.default_rng(seed)
     if frames:
         labels = sample_labels(n, rng, split)
-        return ft.encode_batch(simulate_batch(n, frames=frames, seed=seed, labels=labels, person_share=share,
-                                              head_pan_share=head_pan_share), length)
+        return encode(simulate_batch(n, frames=frames, seed=seed, labels=labels, person_share=share,
+                                     head_pan_share=head_pan_share))
     parts = []
     sizes = np.diff(np.linspace(0, n, SIM_CHUNKS + 1).astype(int))
     for i, size in enumerate(sizes):
@@ -42,9 +51,8 @@ def simulate_features(n: int, seed: int, frames: int = 0, split: str = "train", 
         f = int(round(np.exp(rng.uniform(*np.log(FRAMES_RANGE)))))
         fps = np.minimum(rng.uniform(*FPS_RANGE, size), max(FPS_RANGE[0], f / MIN_DURATION_S))
         labels = sample_labels(int(size), rng, split)
-        parts.append(ft.encode_batch(simulate_batch(int(size), frames=f, fps=fps, seed=seed * 1009 + i,
-                                                    labels=labels, person_share=share,
-                                                    head_pan_share=head_pan_share), length))
+        parts.append(encode(simulate_batch(int(size), frames=f, fps=fps, seed=seed * 1009 + i, labels=labels,
+                                           person_share=share, head_pan_share=head_pan_share)))
     return ft.Features.concat(parts)
 
 
@@ -52,11 +60,12 @@ def load_features(cfg: TrainConfig, frames: int) -> tuple[ft.Features, ft.Featur
     """(train, val, description). Simulated data is regenerated identically from the seed on resume."""
     if not cfg.data:
         train = simulate_features(cfg.sim_count, cfg.seed, cfg.sim_frames, "train", frames, cfg.sim_person_share,
-                                  cfg.sim_head_pan_share)
+                                  cfg.sim_head_pan_share, cfg.sim_head_pans_decoded)
         val = simulate_features(cfg.val_count, cfg.seed + 1_000_003, cfg.sim_frames, "train", frames,
-                                cfg.sim_person_share, cfg.sim_head_pan_share)
+                                cfg.sim_person_share, cfg.sim_head_pan_share, cfg.sim_head_pans_decoded)
         return train, val, {"source": "simulated", "split": "train", "train": len(train), "val": len(val),
                             "person_share": cfg.sim_person_share, "head_pan_share": cfg.sim_head_pan_share,
+                            "head_pans_decoded": cfg.sim_head_pans_decoded,
                             "frames": cfg.sim_frames or list(FRAMES_RANGE), "fps": list(FPS_RANGE)}
     from .. import formats
 
@@ -75,8 +84,11 @@ def load_features(cfg: TrainConfig, frames: int) -> tuple[ft.Features, ft.Featur
 
 
 def to_device(f: ft.Features, device) -> dict[str, torch.Tensor]:
-    return {"camera": torch.as_tensor(f.camera, device=device), "subject": torch.as_tensor(f.subject, device=device),
-            "motion": torch.as_tensor(f.motion, device=device), "labels": torch.as_tensor(f.labels, device=device)}
+    out = {"camera": torch.as_tensor(f.camera, device=device), "subject": torch.as_tensor(f.subject, device=device),
+           "motion": torch.as_tensor(f.motion, device=device), "labels": torch.as_tensor(f.labels, device=device)}
+    if f.decode_weight is not None:
+        out["decode_weight"] = torch.as_tensor(f.decode_weight, device=device)
+    return out
 
 
 def label_table(emb: dict[str, np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:

@@ -41,14 +41,23 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
 
     field_emb, pred = model(noisy, subject, motion, known, prev, label_emb, use_label, field_keep)
     pred, field_emb = pred.float(), field_emb.float()
+    # The decoder's terms are per-sample means averaged with the batch's decode_weight (data.simulate_features: 0
+    # on shots only the encoder should learn from); without one, a plain mean.
+    weight = batch.get("decode_weight")
+
+    def decoded(per_sample: torch.Tensor, keep: torch.Tensor | None = None) -> torch.Tensor:
+        w = keep if weight is None else weight if keep is None else weight * keep
+        return per_sample.mean() if w is None else (per_sample * w).sum() / w.sum().clamp(min=1)
+
+    per_sample = lambda x: x.flatten(1).mean(1)  # noqa: E731
     terms = {
-        "pos": F.mse_loss(pred[..., :3], camera[..., :3]),
-        "rot": rotation_geodesic(pred[..., 3:9], camera[..., 3:9]).mean(),
-        "focal": F.mse_loss(pred[..., 9], camera[..., 9]),
+        "pos": decoded(per_sample((pred[..., :3] - camera[..., :3]).pow(2))),
+        "rot": decoded(per_sample(rotation_geodesic(pred[..., 3:9], camera[..., 3:9]))),
+        "focal": decoded(per_sample((pred[..., 9] - camera[..., 9]).pow(2))),
     }
     # The shot's overall placement dominates the per-frame error, so the move itself (each frame relative to the
     # first) gets its own term; without it the decoder settles on a still camera at the right spot.
-    terms["delta"] = F.mse_loss(pred - pred[:, :1], camera - camera[:, :1])
+    terms["delta"] = decoded(per_sample((pred - pred[:, :1] - (camera - camera[:, :1])).pow(2)))
     # ... and in the camera's own frame (motion_features), where "truck left" or "roll right" is the same numbers
     # from every view. Each shot's error is divided by the size of its true move (MOTION_FLOOR for a locked-off
     # shot), so a pan that comes out half as big costs as much as a half-size orbit: a plain MSE is all orbits and
@@ -60,14 +69,15 @@ def compute_losses(model, core: LensCraftModel, batch: dict, table: torch.Tensor
     true_move = mf_true[..., MOVE_CHANNELS]
     size = true_move.pow(2).mean((1, 2)).sqrt()  # (B,)
     err = (mf_pred[..., MOVE_CHANNELS] - true_move).pow(2).mean((1, 2))
-    terms["motion"] = (err / (size + MOTION_FLOOR).pow(2)).mean()  # ~1 for a still camera where a move was due
+    terms["motion"] = decoded(err / (size + MOTION_FLOOR).pow(2))  # ~1 for a still camera where a move was due
     # The easing: speed / mean speed and the covered share of the path, for shots that move at all.
     moving = (size > MOTION_FLOOR).float()
     prof = (mf_pred[..., PROFILE_CHANNELS] - mf_true[..., PROFILE_CHANNELS]).pow(2).mean((1, 2))
-    terms["profile"] = (prof * moving).sum() / moving.sum().clamp(min=1)
+    terms["profile"] = decoded(prof, moving)
     ndc_p, cov_p = camera_view(pred, motion[..., 0:3].float())
     ndc_t, cov_t = camera_view(camera.float(), motion[..., 0:3].float())
-    terms["frame"] = F.mse_loss(ndc_p.clamp(-3, 3), ndc_t.clamp(-3, 3)) + F.mse_loss(cov_p, cov_t)
+    terms["frame"] = decoded(per_sample((ndc_p.clamp(-3, 3) - ndc_t.clamp(-3, 3)).pow(2))) \
+        + decoded(per_sample((cov_p - cov_t).pow(2)))
     cos = (field_emb * label_emb.float()).sum(-1)  # (B, n_fields)
     w = has_label.float()
     text = ((1 - cos) * w).sum(0) / w.sum(0).clamp(min=1)
