@@ -1,8 +1,9 @@
 """Train the LensCraft model: `python train.py` (simulated data) or with flags.
 
 A recipe is a JSON file of TrainConfig fields (lenscraft_core/train/recipes/; `--recipe NAME` or `--recipe PATH`):
-quick, full, the bundled model's run (bundled-1b-factored) and the previous bundled model's other two
-(bundled-1a-encoder, bundled-2-generator; docs/MODEL_CARD.md). With no --recipe the recipe follows the machine: on a GPU `full` (the TrainConfig defaults), on
+quick, full, the bundled model's run (bundled-1d-head-pan-encoder), the runs before it (bundled-1b-factored,
+bundled-1c-head-pan) and the older bundled model's other two (bundled-1a-encoder, bundled-2-generator;
+docs/MODEL_CARD.md). With no --recipe the recipe follows the machine: on a GPU `full` (the TrainConfig defaults), on
 a CPU-only machine `quick`, which finishes in a few minutes (small model, 300 steps, 4000 shots). Flags you give
 always win over the recipe. Outputs go to --out (default runs/lenscraft): checkpoints last/best.{safetensors,json},
 metrics.csv, TensorBoard in tb/, config.json, summary.json.
