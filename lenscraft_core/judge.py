@@ -110,6 +110,7 @@ class Verdict:
     fps: float
     frames: int
     notes: list[str] = field(default_factory=list)
+    also_reads_as: str | None = None      # the same path's other name when the view is vertical throughout (_TWIN)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -468,6 +469,12 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
     found = sorted((k for k, v in strength.items() if v >= 1.0), key=lambda k: -strength[k])
     moves = tuple(_label_for(k, amounts[k]) for k in found)
     movement = _combine(found, moves)
+    also = _vertical_twin(found, amounts, float(fwd[0, 2])) if (np.abs(np.degrees(pitch)) > VERTICAL_VIEW_DEG).all() \
+        else None
+    if also is not None and also != movement:
+        notes.append(f"the view is vertical throughout: {movement} is the same path as {also}")
+    else:
+        also = None
 
     # Speeds per second.
     rate = lambda x: np.abs(np.gradient(x) * fps).max() if F >= 2 else 0.0  # noqa: E731
@@ -500,7 +507,7 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
         roll_drift_deg=float(np.degrees(roll.max() - roll.min())),
         orbit_radius_dev_pct=radius_dev, speed_humps=count_humps(speed),
         jerk_peak=float(np.linalg.norm(jerk, axis=-1).max()) if len(jerk) else 0.0,
-        shake_deg=shake, shake_median_deg=shake_median, fps=fps, frames=F, notes=notes)
+        shake_deg=shake, shake_median_deg=shake_median, fps=fps, frames=F, notes=notes, also_reads_as=also)
 
 
 def steady_speeds(shot: Shot | Trajectory, verdict: Verdict, subject: Subject | None = None) -> dict[str, float]:
@@ -530,6 +537,23 @@ def steady_speeds(shot: Shot | Trajectory, verdict: Verdict, subject: Subject | 
         overhead = np.linalg.norm(rel[:, :2], axis=-1).max() < OVERHEAD_FRACTION * verdict.reference_length
         out["arc"] = np.degrees(peak(yaw if overhead else np.unwrap(_heading(rel))))
     return {k: float(v) for k, v in out.items()}
+
+
+# Looking straight down (or up) the view axis is world up, so one path has two names: travel along the view is a
+# dolly and a pedestal, travel towards the top of the frame a pedestal (the camera's up) and a dolly along the
+# heading, a turn about the view a pan and a roll. The judge names the camera-frame reading; this gives the other.
+_TWIN = {"dolly": "pedestal", "pedestal": "dolly", "pan": "roll"}
+
+
+def _vertical_twin(found: list[str], amounts: dict[str, float], view_z: float) -> str | None:
+    """The movement name of the same moves read in the world's frame (a vertical view throughout), or None."""
+    down = view_z < 0  # looking down, the camera's up is its heading and its view is world down
+    flip = {"dolly": -1 if down else 1, "pedestal": 1 if down else -1, "pan": 1 if down else -1}
+    kinds = [k if k not in _TWIN or (k == "pan" and "arc" in found) else _TWIN[k] for k in found]
+    if kinds == found or len(set(kinds)) < len(kinds):
+        return None
+    labels = tuple(_label_for(k2, amounts[k] * (flip[k] if k2 != k else 1)) for k, k2 in zip(found, kinds))
+    return _combine(kinds, labels)
 
 
 def _combine(kinds: list[str], moves: tuple[str, ...]) -> str:

@@ -85,6 +85,33 @@ def test_overhead_equivalences():
         assert sum(said[m] for m in ok) >= 19, (label, dict(said))
 
 
+def test_a_vertical_views_path_carries_its_other_name():
+    """Looking straight down, a pedestal is a dolly along the view and a roll a pan about world up: the verdict
+    names the camera-frame reading and gives the other as also_reads_as (signs by geometry: down is in, a roll left
+    turns the frame as a pan left does); a steep but not vertical view, and moves with one name, get None."""
+    twins = {"pedestalDown": ("dollyIn", "pedestalDown"), "pedestalUp": ("dollyOut", "pedestalUp"),
+             "dollyIn": ("dollyIn", "pedestalDown"), "rollLeft": ("panLeft", "rollLeft"),
+             "rollRight": ("panRight", "rollRight"), "tiltUp": ("tiltUp", None), "truckRight": ("truckRight", None),
+             "halfZoomIn": ("halfZoomIn", None), "shortArcShotLeft": ("shortArcShotLeft", None)}
+    for label, want in twins.items():
+        b = simulate_batch(10, frames=FRAMES, seed=3, labels={"movement": label, "angle": "overhead"}, jitter=False)
+        said = Counter((v.movement, v.also_reads_as) for v in (judge_shot(s, s.subject) for s in b.shots()))
+        assert said[want] >= 9, (label, dict(said))
+        v = judge_shot(b.shots()[0], b.shots()[0].subject)
+        assert (v.also_reads_as is None) == (want[1] is None)
+        assert v.also_reads_as is None or any(v.also_reads_as in n for n in v.notes)
+    for label in ("pedestalDown", "rollLeft"):
+        b = simulate_batch(10, frames=FRAMES, seed=3, labels={"movement": label, "angle": "birdsEye"}, jitter=False)
+        assert all(judge_shot(s, s.subject).also_reads_as is None for s in b.shots())
+    # straight up and straight down by hand: rising is a dolly in looking up, a dolly out looking down
+    rise = np.array([[0.0, 0.0, z] for z in np.linspace(0.0, 1.0, 48)])
+    for turn, subject_z, want in ((np.pi, 5.0, ("dollyIn", "pedestalUp")), (0.0, -5.0, ("dollyOut", "pedestalUp"))):
+        q = geo.matrix_to_quat(geo.axis_angle_matrix(np.array([1.0, 0.0, 0.0]), turn))  # identity looks down -Z
+        v = judge_shot(Trajectory(rise, np.tile(q, (48, 1)), np.full(48, 35.0), 36.0, 16 / 9, 24.0),
+                       Subject([0.0, 0.0, subject_z], [0.4, 0.4, 0.4]))
+        assert (v.movement, v.also_reads_as) == want, (turn, v.movement, v.also_reads_as, v.notes)
+
+
 def _scaled(shot: Shot, k: float) -> tuple[Shot, Subject]:
     t = shot.trajectory
     sub = shot.subject
