@@ -148,7 +148,8 @@ def _geometry(v: Verdict, speeds: Mapping[str, float]) -> dict[str, Any]:
             "amounts": {k: round(float(x), 4) for k, x in v.amounts.items()},
             "pace": {m: pace(k, v, speeds) for m, k in zip(v.moves, kinds)},
             "steady_speeds": {k: round(x, 4) for k, x in speeds.items()}, "subject_source": v.subject_source,
-            "reference_length": round(v.reference_length, 6), "fps": v.fps}
+            "reference_length": round(v.reference_length, 6), "fps": v.fps,
+            "also_reads_as": v.also_reads_as}  # a vertical view's path has two names (judge._TWIN)
 
 
 def motion_magnitude(traj: Trajectory, subject: Subject | None = None) -> float:
