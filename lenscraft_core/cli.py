@@ -252,6 +252,7 @@ def _engine(args: argparse.Namespace):
     from .inference.engine import load_engine
 
     engine = load_engine(args.model, runtime=args.runtime, device=args.device)
+    engine.prompt_fallback = bool(getattr(args, "prompt_fallback", False))
     if engine.device_note:
         print(f"note: {engine.device_note}", file=sys.stderr)
     return engine
@@ -383,6 +384,9 @@ def _add_model_flags(p: argparse.ArgumentParser) -> None:
                    help=argparse.SUPPRESS)
     p.add_argument("--device", choices=DEVICES, default="cpu",
                    help="where the model runs; one the runtime lacks falls back to the CPU with a note")
+    p.add_argument("--prompt-fallback", action="store_true",
+                   help="let the MiniLM text encoder fill the fields the grammar left open (off, as in Blender: on "
+                        "held-out prompts it stated more unasked fields than it fixed)")
 
 
 def _add_source_flags(p: argparse.ArgumentParser, lenient: bool = True) -> None:

@@ -28,6 +28,7 @@ import json, sys
 sys.modules["torch"] = None  # as inside Blender: `import torch` raises ImportError
 from lenscraft_core.inference.engine import Engine
 eng = Engine.load()
+eng.prompt_fallback = True
 it = eng.parse("the subject faces directly into the lens")
 print(json.dumps({"runtime": eng.runtime_name, "encoder": type(eng.text_encoder()).__name__,
                   "view": it.labels["view"], "source": it.source["view"], "note": eng.text_note,
@@ -87,7 +88,31 @@ def test_a_damaged_minilm_folder_means_the_grammar_alone_with_a_note(tmp_path, m
     (broken / "minilm.onnx").write_bytes(b"not a graph")
     monkeypatch.setattr(prompting, "MINILM_DIR", broken)
     eng = Engine.load(None, runtime="onnx")
+    eng.prompt_fallback = True
     it = eng.parse("slow push in, close-up")
     assert it.labels["movement"] == "dollyIn" and it.source["view"] == "default"
     assert eng.text_encoder() is None
     assert "minilm.onnx" in eng.text_note and "grammar alone" in eng.text_note
+
+
+@needs_minilm
+def test_the_fallback_is_off_by_default_so_no_unasked_field_is_stated(tmp_path):
+    """Headless as in Blender: "overhead shot, pedestal down slowly" names no shot size, so the shot is the default
+    medium shot (with the fallback, MiniLM read "overhead shot" as an extreme close-up and the pedestal shrank to
+    2 cm); --prompt-fallback / Engine.prompt_fallback turns the text encoder on."""
+    eng = Engine.load(None, runtime="onnx")
+    text = "overhead shot, pedestal down slowly"
+    it = eng.parse(text)
+    assert it.source["shot_type"] == "default" and it.labels["shot_type"] == FIELDS["shot_type"].default
+    assert (it.labels["angle"], it.labels["movement"]) == ("overhead", "pedestalDown")
+    eng.prompt_fallback = True
+    assert eng.parse(text).source["shot_type"] == "fallback"
+    said = {}
+    for flags in ([], ["--prompt-fallback"]):
+        out = subprocess.run([sys.executable, "-m", "lenscraft_core", "generate", "--prompt", text, "--frames", "24",
+                              "--subject-kind", "person", "--out", str(tmp_path / f"g{len(flags)}.json"), *flags],
+                             cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        said[bool(flags)] = out.stdout + out.stderr
+    assert "shot type: mediumShot (default)" in said[False] and "extremeCloseUp" not in said[False]
+    assert "extremeCloseUp" in said[True]

@@ -16,6 +16,7 @@ from ..cli_args import DeprecatedFlag
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     engine = Engine.load(args.model, runtime=args.runtime)
+    engine.prompt_fallback = args.prompt_fallback
     kw: dict[str, Any] = dict(QUICK) if args.quick else {}
     if args.count is not None:
         kw["count"] = args.count
@@ -41,6 +42,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="what runs the model: ONNX Runtime, torch, or auto (ONNX when exported, else torch)")
     p.add_argument("--backend", dest="runtime", choices=RUNTIMES, action=DeprecatedFlag, default=argparse.SUPPRESS,
                    help=argparse.SUPPRESS)
+    p.add_argument("--prompt-fallback", action="store_true",
+                   help="parse the paraphrases with the MiniLM fallback too (generate's default is the grammar alone)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--v1-dir", type=Path, default=None,
                    help=f"real LensCraft v1 output (default: ${V1_ENV}, else shared/external/lenscraft-v1-sim beside "

@@ -160,6 +160,9 @@ class Engine:
         self._text_lock = threading.Lock()
         self.clip_weights: str | None = None
         self.text_note: str | None = None  # why free text falls back to the grammar alone, when it does
+        # Off by default, as in the add-on: on held-out prompts the text encoder's nearest labels stated more
+        # fields the prompt never said than they fixed (docs/inference.md, benchmarks/bench_parse_fallback.py).
+        self.prompt_fallback = False
         self.runtime_note: str | None = None  # why runtime "auto" runs on torch, when the ONNX export is unusable
         self._move_decoder: MoveDecoderSession | None = None
 
@@ -265,8 +268,9 @@ class Engine:
         return prompting.nearest_labels(self.text_encoder(), self.text_label_embeddings, text, fields)
 
     def parse(self, prompt: str, defaults: Mapping[str, str] | None = None):
-        """Prompt -> prompt.Interpretation: the grammar, with the text encoder settling what it left open."""
-        return prompting.parse(prompt, defaults, self._fallback)
+        """Prompt -> prompt.Interpretation: the grammar; with `prompt_fallback` on, the text encoder settles what
+        it left open."""
+        return prompting.parse(prompt, defaults, self._fallback if self.prompt_fallback else None)
 
     def _instruction(self, instruction) -> tuple[dict[str, str], dict]:
         """A prompt or {field: label} -> (stated labels, metadata for the shot)."""
