@@ -177,13 +177,15 @@ def test_up_auto_keeps_a_roll_under_shake_a_roll():
 
 def test_a_vertical_views_other_name_is_in_the_describe_json(eng):
     """Straight down, a pedestal down is a push along the view: describe's geometry names both (also_reads_as) and
-    says so in a note; a level shot has no second name."""
+    says so in a note and in the geometric caption; a level shot has no second name."""
     down = simulate_batch(3, frames=48, seed=5, labels={"movement": "pedestalDown", "angle": "overhead"},
                           jitter=False).shots()
     for shot in down:
         d = eng.describe(shot)
         assert (d.geometry["movement"], d.geometry["also_reads_as"]) == ("dollyIn", "pedestalDown"), d.geometry
         assert any("same path as pedestalDown" in n for n in d.notes)
+        alone = eng.describe(_subject_free(shot))  # the geometric caption (an object's caption is the model's)
+        assert "the view is vertical: the same path as the camera that lowers on a pedestal" in alone.caption
     level = simulate_batch(1, frames=48, seed=5, labels={"movement": "pedestalDown", "angle": "mediumAngle"},
                            jitter=False).shots()[0]
-    assert eng.describe(level).geometry["also_reads_as"] is None
+    assert eng.describe(level).geometry["also_reads_as"] is None and "vertical" not in eng.describe(level).caption

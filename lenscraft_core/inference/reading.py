@@ -11,7 +11,7 @@ import numpy as np
 from .. import geometry as geo
 from ..judge import Verdict, fit_window, judge_shot, smooth, steady_speeds
 from ..schema import Shot, Subject, Trajectory
-from ..vocabulary import ANGLE, MOVEMENT, SHOT_TYPE, VIEW
+from ..vocabulary import ANGLE, MOVEMENT, SHOT_TYPE, VIEW, caption
 
 # The readers' metadata["subject_placement"] for a subject they only estimated (formats/c2w.default_subject: the
 # point the cameras look at most, or a point ahead of the first camera): the model was trained with real subjects,
@@ -139,6 +139,9 @@ def geometric_caption(v: Verdict, speeds: Mapping[str, float], handheld: bool = 
         parts.append(verb)
     text = "the camera " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else
                             parts[0] if parts else "holds still")
+    if v.also_reads_as in MOVEMENT.names:  # a vertical view: the same path's other name (judge._TWIN)
+        other = caption({"movement": v.also_reads_as}).removeprefix("the camera ")
+        text += f" (the view is vertical: the same path as the camera that {other})"
     return text + (", handheld" if handheld else "")
 
 
