@@ -252,7 +252,7 @@ def _engine(args: argparse.Namespace):
     from .inference.engine import load_engine
 
     engine = load_engine(args.model, runtime=args.runtime, device=args.device)
-    engine.prompt_fallback = bool(getattr(args, "prompt_fallback", False))
+    engine.prompt_fallback = args.prompt_fallback
     if engine.device_note:
         print(f"note: {engine.device_note}", file=sys.stderr)
     return engine

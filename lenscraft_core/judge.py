@@ -365,7 +365,8 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
 
     # Camera-only angles (heading / pitch / roll tracked through vertical views, see camera_angles).
     yaw, pitch, roll = camera_angles(R)
-    if (np.abs(np.degrees(pitch)) > VERTICAL_VIEW_DEG).any():
+    vertical = np.abs(np.degrees(pitch)) > VERTICAL_VIEW_DEG
+    if vertical.any():
         notes.append("the view is vertical on some frames: a turn about the view axis there reads as a pan")
     jitter = view_jitter(R, fps)
     if jitter is not None:
@@ -469,12 +470,9 @@ def judge_shot(shot: Shot | Trajectory, subject: Subject | None = None, referenc
     found = sorted((k for k, v in strength.items() if v >= 1.0), key=lambda k: -strength[k])
     moves = tuple(_label_for(k, amounts[k]) for k in found)
     movement = _combine(found, moves)
-    also = _vertical_twin(found, amounts, float(fwd[0, 2])) if (np.abs(np.degrees(pitch)) > VERTICAL_VIEW_DEG).all() \
-        else None
-    if also is not None and also != movement:
+    also = _vertical_twin(found, amounts, float(fwd[0, 2])) if vertical.all() else None
+    if also is not None:  # its kinds or signs differ, so it is always another name
         notes.append(f"the view is vertical throughout: {movement} is the same path as {also}")
-    else:
-        also = None
 
     # Speeds per second.
     rate = lambda x: np.abs(np.gradient(x) * fps).max() if F >= 2 else 0.0  # noqa: E731
