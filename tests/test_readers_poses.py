@@ -143,6 +143,39 @@ def test_up_vector_matches_axis_matrix():
         poses.up_matrix([0, 0, 0])
 
 
+def _steep_world(yaw_deg, tilt_deg, lean_axis, lean_deg, travel_up):
+    """Cameras at yaw / tilt in a world leaned lean_deg about lean_axis, moving straight up (travel_up) or level
+    along their heading: (rotations, positions, the world's true up)."""
+    lean = geo.axis_angle_matrix(geo.normalize(np.asarray(lean_axis, float)), np.radians(lean_deg))
+    R = level_cameras(np.full(60, float(yaw_deg)), tilt_deg=tilt_deg)
+    yaw = np.radians(yaw_deg)
+    heading = np.array([-np.sin(yaw), np.cos(yaw), 0.0])  # yaw 0 looks along +y
+    travel = np.array([0.0, 0.0, 0.8]) if travel_up else 0.8 * heading
+    p = np.linspace(0, 1, 60)[:, None] * travel + np.random.default_rng(5).normal(0, 1e-3, (60, 3))
+    return lean @ R, p @ lean.T, lean @ [0.0, 0.0, 1.0]
+
+
+def test_auto_up_reads_a_steep_camera_rising_in_the_world_nearer_its_axis():
+    """A camera pitched 60 degrees down rising straight, and one pitched 30 degrees up moving level, are the same
+    poses (up turned 90 degrees about the right vector). The cameras' mean up is nearest the heading's axis, which
+    read every bird's-eye rise as a level push-in; of the two readings the one whose world sits nearer an axis wins
+    (rotations._travel_axis). Heading 20 degrees off +y, world leaned 6 degrees: the rise's world is nearer +z."""
+    R, p, up = _steep_world(20.0, -60.0, [0.3, 1.0, 0.0], 6.0, travel_up=True)
+    assert rotations.estimate_up(R, "opengl").axis == "+y"  # the mean up's axis: the wrong one
+    W, used, note = poses.resolve_up("auto", R, "opengl", p)
+    assert "onto their travel" in note and note.startswith("up auto: +z")
+    np.testing.assert_allclose(W @ up, [0, 0, 1], atol=0.01)
+    # The same poses as a level push-in whose world is nearer its axis (heading 25 degrees off the nearest axis,
+    # leaned 5): kept as the push-in.
+    R, p, up = _steep_world(25.0, 30.0, [0.2, 1.0, 0.0], 5.0, travel_up=False)
+    W, used, note = poses.resolve_up("auto", R, "opengl", p)
+    assert "onto their travel" not in note
+    assert float((W @ up)[2]) > np.cos(np.radians(6.0))
+    # A world on its axis is kept whatever the travel (a low-angle push-in along +y stays one).
+    R, p, up = _steep_world(0.0, 30.0, [1.0, 0.0, 0.0], 0.0, travel_up=False)
+    assert poses.resolve_up("auto", R, "opengl", p)[1] == "+z"
+
+
 def test_order_and_fps_from_times():
     order, notes = poses.order_by_time(np.array([0.0, 0.2, 0.1]), "w")
     assert list(order) == [0, 2, 1] and "not in time order" in notes[0]

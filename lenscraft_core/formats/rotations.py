@@ -256,6 +256,35 @@ def travel_up(up: np.ndarray, rotations: np.ndarray, positions: np.ndarray) -> n
     return d if to_up <= TRAVEL_UP_MAX_DEG and to_up < to_view else None
 
 
+def _travel_axis(axis: str, lean: float, rotations: np.ndarray, camera_axes: str, positions: np.ndarray
+                 ) -> tuple[str, np.ndarray] | None:
+    """Another world axis whose levelled up the cameras' travel runs along (travel_up), when that travel sits
+    nearer the axis than `axis`'s levelled up (lean degrees off it) does: (the axis, the travel as up), else None.
+
+    Without a horizon a camera pitched 60 degrees down rising straight and one pitched 30 degrees up moving level
+    are the same poses (up turned 90 degrees about the right vector). estimate_up's axis is the one nearest the
+    cameras' mean up, which for a steep view is a horizontal one, so the rise read as a level push-in. Of the two
+    readings, each one move, keep the one whose world is nearer its axis: the file's axes are the evidence the
+    poses leave (a file's world sits on or near an axis). A world already on its axis never gets here (`leaned`)."""
+    R = np.asarray(rotations, dtype=np.float64)
+    mean_up = camera_up_vectors(R, camera_axes).mean(axis=0)
+    best = None
+    for name in geo.UP_AXES:
+        if name[1] == axis[1]:
+            continue
+        a = geo.up_axis_to_zup(name).T @ geo.WORLD_UP
+        if a @ mean_up <= 0:  # the cameras' up would point down in that world
+            continue
+        u = _level_from(name, R, camera_axes)[0]
+        along = travel_up(u, R, positions)
+        if along is None:
+            continue
+        off = float(np.degrees(np.arccos(np.clip(along @ a, -1.0, 1.0))))
+        if off < lean and (best is None or off < best[0]):
+            best = (off, name, along)
+    return None if best is None else (best[1], best[2])
+
+
 def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str, positions: np.ndarray | None = None
                ) -> tuple[np.ndarray, Any, str]:
     """(world rotation to Z-up, the up used (an axis or a vector), a note) for up = "auto", an axis or a vector.
@@ -287,6 +316,11 @@ def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str, positions: np.n
         # as it is, so a diagonal move there is not taken for a rise and the import is not tilted by it.
         leaned = lean > max(SNAP_DEGREES, SNAP_SIGMAS * error)
         along = None if positions is None or not unmeasured or not leaned else travel_up(u, rotations, positions)
+        if along is None and unmeasured and leaned and positions is not None:
+            other = _travel_axis(axis, lean, rotations, camera_axes, positions)
+            if other is not None:  # a steep camera rising straight in a world nearer another axis: see _travel_axis
+                axis, u = other[0], other[1]
+                along = other[1]
         if along is not None:  # the open lean set by the travel: see TRAVEL_UP_MAX_DEG
             turn = float(np.degrees(np.arccos(np.clip(along @ u, -1.0, 1.0))))
             u, error = along, 0.0
