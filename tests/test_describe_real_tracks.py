@@ -35,3 +35,28 @@ def test_real_tracks_whole_clip_reading_against_their_tags():
         assert found == tagged, r
     fps = {r["track"]: r["fps"] for r in whole}
     assert fps["F_EuMeT2wBo"] == 25.0 and fps["DataDoP case1"] == 30.0  # the datasets' rates, without flags
+
+
+def test_the_datasets_own_tag_rule_on_the_imported_poses_gives_their_tags():
+    """The readers checked against labels LensCraft did not make: E.T.'s and DataDoP's tag rule (absolute
+    thresholds on camera-frame velocity, benchmarks/dataset_tag_rule.py) run on the poses as load_any imports them
+    (axes, frame order, fps) gives the datasets' tags; scaled, the same poses tag differently (the tags' cuts are
+    thresholds on the file's units, which describe, being scale-free, does not share)."""
+    import dataset_tag_rule as rule
+
+    from lenscraft_core.formats import load_any
+
+    found = {}
+    for name, path, tags in bench.tracks(ROOT):
+        traj = load_any(path).shots[0].trajectory
+        found[name] = rule.tag_segments(traj, rotation=name.startswith("DataDoP"))  # E.T. tags translation only
+        if name.startswith("DataDoP case1"):
+            assert [(a, b, set(m)) for a, b, m in found[name]] == [(a, b, set(m)) for a, b, m in tags]
+        elif name.startswith("DataDoP case2"):  # the README: static, then left + forward, then static
+            assert [set(m) for _, _, m in found[name]] == [set(), {("truck", -1), ("dolly", 1)}, set()]
+        elif name in ("DataDoP case3", "F_EuMeT2wBo", "KAeAqaA0Llg"):
+            assert [set(m) for _, _, m in found[name]] == [set(tags[0][2])]
+    mck = found["MCkKihQrNA4"]  # tagged 0-92 truck right, then static
+    assert set(mck[0][2]) == {("truck", 1)} and abs(mck[0][1] + 1 - 92) <= 0.1 * 212 and not mck[-1][2]
+    case1 = load_any(ROOT / "gendop" / "case1_transforms_cleaning.json").shots[0].trajectory
+    assert rule.tag_segments(case1, scale=2.0)[-1][0] == 97  # the final "static" moves from step 73 to 97
