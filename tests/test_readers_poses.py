@@ -176,6 +176,22 @@ def test_auto_up_reads_a_steep_camera_rising_in_the_world_nearer_its_axis():
     assert poses.resolve_up("auto", R, "opengl", p)[1] == "+z"
 
 
+def test_auto_up_is_not_levelled_to_handheld_shake_on_a_steep_camera():
+    """Shake turns a camera about its own axes; about its own up on a camera pitched 60 degrees down, that tips the
+    right vectors out of level, and levelling to those tips leaned up most of the way to the camera's up (a
+    bird's-eye rise read as a push-in). Levelling now takes the right vectors' slow part (rotations._smooth_rights):
+    the shaken rise is read as the steady one."""
+    R, p, up = _steep_world(20.0, -60.0, [0.3, 1.0, 0.0], 6.0, travel_up=True)
+    t = np.arange(len(R)) / 30.0
+    rng = np.random.default_rng(7)
+    yaw = np.radians(1.5) * np.sin(2 * np.pi * 3.0 * t + 1.0) + np.radians(0.5) * rng.normal(size=len(R))
+    shaken = np.einsum("fij,fjk->fik", R, geo.axis_angle_matrix(np.array([0.0, 1.0, 0.0]), yaw))  # local up
+    for rotations_ in (R, shaken):
+        W, used, note = poses.resolve_up("auto", rotations_, "opengl", p)
+        assert "onto their travel" in note
+        np.testing.assert_allclose(W @ up, [0, 0, 1], atol=0.02)
+
+
 def test_order_and_fps_from_times():
     order, notes = poses.order_by_time(np.array([0.0, 0.2, 0.1]), "w")
     assert list(order) == [0, 2, 1] and "not in time order" in notes[0]

@@ -186,8 +186,23 @@ def _levelling_system(rotations: np.ndarray, prior: np.ndarray) -> tuple[np.ndar
     B = np.linalg.svd(np.eye(3) - np.outer(a, a))[0][:, :2]  # an orthonormal basis of the plane orthogonal to a
     if _rolls_about_view(rights, -R[..., :, 2]):  # the rights turn about the view: a roll, no horizon
         rights = np.mean(rights, axis=0, keepdims=True)
+    else:
+        rights = _smooth_rights(rights)
     P, c = rights @ B, rights @ a
     return a, B, P, c, P.T @ P + len(rights) * _AXIS_PRIOR_WEIGHT * np.eye(2)
+
+
+def _smooth_rights(rights: np.ndarray) -> np.ndarray:
+    """The right vectors' slow part, a polynomial in time (up to quartic) fitted to each component: a pan sweeps them
+    smoothly, handheld shake turns them about every axis at a few hertz (about the camera's own up on a steep
+    camera, which tips them out of level), and levelling to the shake would lean up towards the camera's up."""
+    F = len(rights)
+    if F < 8:
+        return rights
+    t = np.linspace(-1.0, 1.0, F)
+    V = np.vander(t, min(5, F // 4))
+    coef = np.linalg.lstsq(V, rights, rcond=None)[0]
+    return geo.normalize(V @ coef)
 
 
 def _rolls_about_view(rights: np.ndarray, fwd: np.ndarray) -> bool:
