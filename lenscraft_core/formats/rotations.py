@@ -272,9 +272,10 @@ def travel_up(up: np.ndarray, rotations: np.ndarray, positions: np.ndarray) -> n
 
 
 def _travel_axis(axis: str, lean: float, rotations: np.ndarray, camera_axes: str, positions: np.ndarray
-                 ) -> tuple[str, np.ndarray] | None:
+                 ) -> tuple[str, np.ndarray, np.ndarray] | None:
     """Another world axis whose levelled up the cameras' travel runs along (travel_up), when that travel sits
-    nearer the axis than `axis`'s levelled up (lean degrees off it) does: (the axis, the travel as up), else None.
+    nearer the axis than `axis`'s levelled up (lean degrees off it) does: (the axis, its levelled up, the travel as
+    up), else None.
 
     Without a horizon a camera pitched 60 degrees down rising straight and one pitched 30 degrees up moving level
     are the same poses (up turned 90 degrees about the right vector). estimate_up's axis is the one nearest the
@@ -296,8 +297,8 @@ def _travel_axis(axis: str, lean: float, rotations: np.ndarray, camera_axes: str
             continue
         off = float(np.degrees(np.arccos(np.clip(along @ a, -1.0, 1.0))))
         if off < lean and (best is None or off < best[0]):
-            best = (off, name, along)
-    return None if best is None else (best[1], best[2])
+            best = (off, name, u, along)
+    return None if best is None else best[1:]
 
 
 def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str, positions: np.ndarray | None = None
@@ -331,18 +332,21 @@ def resolve_up(up: Any, rotations: np.ndarray, camera_axes: str, positions: np.n
         # as it is, so a diagonal move there is not taken for a rise and the import is not tilted by it.
         leaned = lean > max(SNAP_DEGREES, SNAP_SIGMAS * error)
         along = None if positions is None or not unmeasured or not leaned else travel_up(u, rotations, positions)
+        switched = ""
         if along is None and unmeasured and leaned and positions is not None:
             other = _travel_axis(axis, lean, rotations, camera_axes, positions)
             if other is not None:  # a steep camera rising straight in a world nearer another axis: see _travel_axis
-                axis, u = other[0], other[1]
-                along = other[1]
+                switched = (f"; {other[0]}, not {axis}: the travel runs along {other[0]}'s levelled up and sits "
+                            f"nearer that axis than {axis}'s reading (a level move) does")
+                axis, u, along = other
         if along is not None:  # the open lean set by the travel: see TRAVEL_UP_MAX_DEG
             turn = float(np.degrees(np.arccos(np.clip(along @ u, -1.0, 1.0))))
             u, error = along, 0.0
             lean = float(np.degrees(np.arccos(np.clip(u @ (geo.up_axis_to_zup(axis).T @ geo.WORLD_UP), -1.0, 1.0))))
             unmeasured = (f"; they do not pan enough to show the horizon, so up was turned {turn:.1f} degrees "
                           f"towards the view onto their travel: they rise or descend straight (the poses cannot "
-                          f"tell that from a diagonal move on a level camera; give --up if the world's up is known)")
+                          f"tell that from a diagonal move on a level camera; give --up if the world's up is known)"
+                          f"{switched}")
             axis_note = f"up auto: {axis}; the cameras' {est.describe()}{unmeasured}"
         if lean <= max(SNAP_DEGREES, SNAP_SIGMAS * error):
             return geo.up_axis_to_zup(axis), axis, axis_note
