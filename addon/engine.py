@@ -350,7 +350,11 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
             shots.append(shot.validate("generated shot"))
         return shots
     labels, notes = dict(labels), []
-    if segments:  # one move per shot: the first moving segment names it
+    # The model makes a shot of several segments (or moves at once) segment by segment, each from where the previous
+    # ended (lenscraft_core/inference/network_segments.py); the simulator makes one move per shot.
+    by_segment = generator() == "model" and segments is not None and (len(segments) > 1
+                                                                       or len(segments[0].moves) > 1)
+    if segments and not by_segment:  # one move per shot: the first moving segment names it
         moving = [s for s in segments if not s.is_hold] or segments
         labels["movement"] = plan.segment_label(moving[0])
         if len(segments) > 1:
@@ -359,7 +363,8 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
         if any(m.amount is not None or m.speed or m.duration_s for s in segments for m in s.moves):
             notes.append(f"the {generator()} does not take amounts or speeds (the Planned generator does)")
     if generator() == "model":
-        shots = _model_engine().generate(subject, labels, frames=frames, variations=variations, floor=floor,
+        instruction = {**labels, "segments": segments} if by_segment else labels
+        shots = _model_engine().generate(subject, instruction, frames=frames, variations=variations, floor=floor,
                                          seed=seed, generator="model", **kw)
     else:
         if TYPE_CHECKING or not _BUNDLED:

@@ -268,8 +268,9 @@ class LensCraftPreferences(bpy.types.AddonPreferences):
                 "trained model's move decoder (bundled, ONNX Runtime); Planned when it cannot be loaded"),
                ('PLANNED', "Planned", "The shot planner: the asked segments, amounts and speeds built exactly, "
                 "framed by the body for a person, the open amounts by the operator's rules (no model needed)"),
-               ('MODEL', "Model", "The trained model (bundled, runs on ONNX Runtime; one move per shot); the "
-                "simulator when it cannot be loaded"),
+               ('MODEL', "Model", "The trained model's own path (bundled, runs on ONNX Runtime): each segment "
+                "made by the network from where the previous one ended, sizes and speeds its own; the simulator "
+                "when it cannot be loaded"),
                ('SIMULATOR', "Procedural (simulator)", "The procedural cinematography simulator: deterministic, "
                 "no model needed")])
 

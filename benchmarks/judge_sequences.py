@@ -7,10 +7,12 @@ Joins: the peak jerk within 2 frames of a join over the peak jerk inside the seg
 limit: 2x).
 
     .venv/bin/python benchmarks/judge_sequences.py                       # planned and learned side by side
+    .venv/bin/python benchmarks/judge_sequences.py --generators planned learned model
     .venv/bin/python benchmarks/judge_sequences.py --generators planned --show-failures
 
-Generators: generate's default (planned: the operator's defaults for open amounts) and learned (the model's move
-decoder decides them; the planner builds both).
+Generators: planned (the operator's defaults for open amounts), learned (generate's default: the model's move
+decoder decides them; the planner builds both) and model (the network's own path, segment by segment from where
+the previous one ended: inference/network_segments.py).
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ def grade(shot, segments, subject) -> tuple[bool, list[float]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--generators", nargs="+", default=["planned", "learned"], choices=("planned", "learned"))
+    ap.add_argument("--generators", nargs="+", default=["planned", "learned"], choices=("planned", "learned", "model"))
     ap.add_argument("--show-failures", action="store_true", help="print each prompt judged wrong")
     args = ap.parse_args()
     engine = load_engine()

@@ -511,7 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="learned (the default where the model has a move decoder: the asked segments, amounts and "
                         "speeds built exactly, the amounts left open decided by the move decoder), planned (the "
                         "same with the operator's rules for them; no model files needed) or model (the network's "
-                        "own per-frame path, one move per shot)")
+                        "own per-frame path, segment by segment from where the previous one ended)")
     p.add_argument("--overwrite", action="store_true")
     _add_label_flags(p)
     _add_model_flags(p)

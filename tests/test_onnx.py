@@ -52,11 +52,28 @@ def test_export_graphs_have_dynamic_batch_and_match_torch(tmp_path, output):
         keep = (rng.random((B, 5)) > 0.3).astype(np.float32)
         subj = rng.normal(size=(B, SUBJ_DIM)).astype(np.float32)
         mot = rng.normal(size=(B, 32, MOTION_DIM)).astype(np.float32)
-        got = sess.run(None, {"field_emb": fe, "keep": keep, "subject": subj, "motion": mot})[0]
+        feeds = {"field_emb": fe, "keep": keep, "subject": subj, "motion": mot}
+        names = {i.name for i in sess.get_inputs()}
+        assert ("start" in names) == (output == "factored")  # only the factored head can start from a given frame
+        if "start" in names:
+            feeds.update(start=np.zeros((B, 10), np.float32), use_start=np.zeros(B, np.float32))
+        got = sess.run(None, feeds)[0]
         with torch.no_grad():
-            ref = model.decode(model.memory(torch.from_numpy(fe), torch.from_numpy(subj),
-                                            torch.from_numpy(keep > 0.5)), torch.from_numpy(mot)).numpy()
+            memory = model.memory(torch.from_numpy(fe), torch.from_numpy(subj), torch.from_numpy(keep > 0.5))
+            ref = model.decode(memory, torch.from_numpy(mot)).numpy()
         assert got.shape == (B, 32, 10) and np.abs(got - ref).max() < 1e-4
+        if "start" in names:  # a forced first frame: the output starts on it, and the graph agrees with torch
+            start = (rng.normal(size=(B, 10)) * 0.3).astype(np.float32)
+            start[:, 3:9] = [1, 0, 0, 0, 1, 0]  # a valid rotation (6D), so the frame comes back as given
+            use = (np.arange(B) % 2 == 0).astype(np.float32)
+            got = sess.run(None, {**feeds, "start": start, "use_start": use})[0]
+            with torch.no_grad():
+                ref = model.decode(memory, torch.from_numpy(mot), start=torch.from_numpy(start),
+                                   use_start=torch.from_numpy(use)).numpy()
+            assert np.abs(got - ref).max() < 1e-4
+            np.testing.assert_allclose(got[use > 0.5, 0], start[use > 0.5], atol=1e-4)
+            plain = sess.run(None, feeds)[0]
+            np.testing.assert_array_equal(got[use < 0.5], plain[use < 0.5])  # use_start 0: the plain output
     lab = load_label_embeddings(out / "label_embeddings.npz", "minilm-l6-v2")
     np.testing.assert_array_equal(lab["movement"], emb["movement"])
 

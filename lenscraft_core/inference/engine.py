@@ -37,6 +37,7 @@ from .. import schema
 from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
 from ..vocabulary import FIELD_NAMES, FIELDS, caption
 from . import complete as _complete
+from . import network_segments
 from . import prompting
 from . import runtime as _runtime
 from .decode import decode_world, reference_shot, sensor_scale
@@ -342,7 +343,8 @@ class Engine:
         generator: "learned" (plan.plan_shot, the asked moves built exactly, framed by the body for a person,
         with the amounts the words leave open decided by the model's move decoder, inference/learned.py),
         "planned" (the same with the operator's rules for the open amounts; needs no model files) or "model" (the
-        autoencoder's own per-frame trajectory, as evaluate measures it; one move per shot). None (the default):
+        autoencoder's own per-frame trajectory, as evaluate measures it; several segments or moves at once are
+        made segment by segment, each from where the previous one ended: network_segments.py). None (the default):
         learned when the model folder has a move decoder, else planned (metadata["notes"] says so).
         obstacles: clearance.Box list the planned path keeps out of; aim (F, 3): a point to frame instead of the
         subject's; shake: bake the asked handheld shake into the trajectory (False: leave it to the caller, as the
@@ -366,6 +368,10 @@ class Engine:
         prompting.check_generate_options(frames, fps, variations, focal_length, sensor_width, aspect, floor)
         if floor == "auto":
             floor = None  # the network's own path: only a height given is kept
+        req = prompting.read_request(instruction, self.parse)
+        if network_segments.needs_segments(req):
+            return self._generate_segments(req, subject, frames, fps, seed, variations, focal_length, sensor_width,
+                                           aspect, floor)
         stated, meta = self._instruction(instruction)
         f = self._subject_features(subject, frames)
         k, rng = variations, np.random.default_rng(seed)
@@ -400,6 +406,30 @@ class Engine:
             shots.append(Shot(traj, [subject], [ins], name=f"generated-{seed}-{i}",
                               metadata={**meta, "generator": f"lenscraft/{self.runtime.name}", "seed": seed,
                                         "variation": i}))
+        return shots
+
+    def _generate_segments(self, req: prompting.Request, subject: Subject, frames: int, fps: float, seed: int,
+                           variations: int, focal_length: float | None, sensor_width: float, aspect: float,
+                           floor: float | None) -> list[Shot]:
+        """generate(generator="model") of several segments or moves at once: network_segments.py."""
+        self._subject_features(subject, frames)  # the subject checked against the shot's frames first
+        paths, notes = network_segments.generate_segments(self, req, subject, frames, fps, seed, variations)
+        instructions, seg_meta = network_segments.segment_shot_parts(req, frames, fps, req.stated)
+        centre = subject.positions(frames)[None]
+        shots = []
+        for i, (pos, quat, focal) in enumerate(paths):
+            pos, focal = self._lens_on_sensor(pos[None], focal[None], centre, focal_length, sensor_width, aspect)
+            pos, focal = pos[0], focal[0]
+            if floor is not None:
+                pos, quat = geo.keep_above_floor(pos, quat, subject.positions(frames), float(floor))
+            traj = Trajectory(pos, quat, focal, sensor_width, aspect, float(fps), 1)
+            meta = {**req.meta, **seg_meta, "generator": f"lenscraft/{self.runtime.name}", "seed": seed,
+                    "variation": i}
+            if notes:
+                meta["notes"] = list(notes)
+            shots.append(Shot(traj, [subject], [Instruction(**{**vars(ins), "params": dict(ins.params)})
+                                                for ins in instructions],
+                              name=f"generated-{seed}-{i}", metadata=meta))
         return shots
 
     def move_decoder(self) -> MoveDecoderSession:

@@ -27,6 +27,11 @@ class CheckpointError(LensCraftError):
     pass
 
 
+# A model that cannot make a segment from where the previous one ended (OnnxRuntime / TorchRuntime .takes_start).
+START_NOTE = ("this model's generator cannot start a segment where the previous one ended (its ONNX graph was "
+              "exported before 2026-12-04, or its head is not 'factored')")
+
+
 def model_stem(path: str | Path | None) -> Path:
     """A model folder (holding model.json) or a checkpoint stem / .json / .safetensors -> the checkpoint stem;
     None -> the bundled model."""

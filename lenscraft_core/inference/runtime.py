@@ -22,7 +22,7 @@ from ..errors import LensCraftError
 from ..vocabulary import FIELD_NAMES, FIELDS, vocabulary_hash
 from .devices import DEVICES, check_device  # noqa: F401  (DEVICES re-exported: the CLIs import it from here)
 # file_sha256 and read_json are re-exported: their old home was this module.
-from .model_dir import file_sha256, path_inside, read_json  # noqa: F401
+from .model_dir import START_NOTE, file_sha256, path_inside, read_json  # noqa: F401
 
 
 MAX_NPZ_ENTRY_BYTES = 64 << 20  # one field's labels x text dim in float64 is well under 1 MB
@@ -123,13 +123,17 @@ def onnx_providers(device: str, available: list[str]) -> tuple[list[str], str | 
 # The inputs of each graph train/export.py writes: a graph with others is not the one its manifest says it is.
 GRAPH_INPUTS = {"encoder": ("camera", "subject", "motion", "known"),
                 "generator": ("field_emb", "keep", "subject", "motion")}
+# A factored-head generator also takes a forced first frame (generate(start=...): a segment that starts where the
+# previous one ended); graphs exported before 2026-12-04, and other heads, have only the inputs above.
+START_INPUTS = ("start", "use_start")
+OPTIONAL_INPUTS = {"generator": START_INPUTS}
 
 
 EXPORT_HINT = "re-export it (`python -m lenscraft_core export-onnx`)"
 
 
 def _session(ort, path: Path, opts, providers: list[str], inputs: tuple[str, ...] | None = None,
-             hint: str = EXPORT_HINT):
+             hint: str = EXPORT_HINT, optional: tuple[str, ...] = ()):
     """An ONNX Runtime session, or a LensCraftError naming the file: ONNX Runtime's own errors (InvalidProtobuf,
     ONNXRuntimeError, ...) derive from Exception alone and say nothing about what to do."""
     try:
@@ -138,7 +142,7 @@ def _session(ort, path: Path, opts, providers: list[str], inputs: tuple[str, ...
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise LensCraftError(f"{path}: not a readable ONNX graph ({reason}); {hint}") from None
     got = tuple(i.name for i in sess.get_inputs())
-    if inputs is not None and sorted(got) != sorted(inputs):
+    if inputs is not None and sorted(got) not in (sorted(inputs), sorted(inputs + optional)):
         raise LensCraftError(f"{path}: graph inputs are {', '.join(got)}, expected {', '.join(inputs)}; {hint}")
     return sess
 
@@ -175,10 +179,11 @@ class OnnxRuntime:
             path = path_inside(model_dir, graphs.get(name), f"{where}: graphs.{name}")
             if not path.is_file():
                 raise LensCraftError(f"{path}: ONNX graph missing (run `python -m lenscraft_core export-onnx`)")
-            return _session(ort, path, opts, providers, GRAPH_INPUTS[name])
+            return _session(ort, path, opts, providers, GRAPH_INPUTS[name], optional=OPTIONAL_INPUTS.get(name, ()))
 
         self.encoder, self.generator = session("encoder"), session("generator")
         self.manifest = manifest
+        self.takes_start = START_INPUTS[0] in {i.name for i in self.generator.get_inputs()}
 
     def encode(self, camera, subject, motion, known):
         return self.encoder.run(None, {"camera": np.asarray(camera, np.float32),
@@ -186,11 +191,19 @@ class OnnxRuntime:
                                        "motion": np.asarray(motion, np.float32),
                                        "known": np.asarray(known, np.float32)})[0]
 
-    def generate(self, field_emb, keep, subject, motion):
-        return self.generator.run(None, {"field_emb": np.asarray(field_emb, np.float32),
-                                         "keep": np.asarray(keep, np.float32),
-                                         "subject": np.asarray(subject, np.float32),
-                                         "motion": np.asarray(motion, np.float32)})[0]
+    def generate(self, field_emb, keep, subject, motion, start=None):
+        """Camera features (B, T, 10); start (B, 10): every sample's first frame, the move made from it (the
+        factored head's graphs only: START_NOTE otherwise)."""
+        feeds = {"field_emb": np.asarray(field_emb, np.float32), "keep": np.asarray(keep, np.float32),
+                 "subject": np.asarray(subject, np.float32), "motion": np.asarray(motion, np.float32)}
+        if start is not None and not self.takes_start:
+            raise LensCraftError(f"{START_NOTE}; {EXPORT_HINT}")
+        if self.takes_start:
+            n = feeds["keep"].shape[0]
+            given = start is not None
+            feeds["start"] = np.asarray(start, np.float32) if given else np.zeros((n, 10), np.float32)
+            feeds["use_start"] = np.full(n, float(given), np.float32)
+        return self.generator.run(None, feeds)[0]
 
 
 OnnxBackend = OnnxRuntime  # deprecated alias (the old name)

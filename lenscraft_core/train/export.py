@@ -6,7 +6,9 @@
 Writes next to the checkpoint (or into --out):
 
     encoder.onnx           (camera (B,T,10), subject (B,10), motion (B,T,9), known (B,T) float) -> field_emb (B,F,D)
-    generator.onnx         (field_emb (B,F,D), keep (B,F) float, subject (B,10), motion (B,T,9)) -> camera (B,T,10)
+    generator.onnx         (field_emb (B,F,D), keep (B,F) float, subject (B,10), motion (B,T,9)
+                            [, start (B,10), use_start (B,) float: the factored head's forced first frame, from
+                            which the move is made; 0 = the placement the fields give]) -> camera (B,T,10)
     label_embeddings.npz   {field: (L, D) float32} + encoder id and vocabulary hash (the structured path's text side)
     onnx.json              which weights (SHA-256) the graphs were made from, so stale graphs are detected on load
 
@@ -27,6 +29,7 @@ import torch.nn as nn
 from . import checkpoint as ckpt
 from ..errors import LensCraftError
 from ..files import atomic_write_with, atomic_writer
+from ..inference.runtime import GRAPH_INPUTS, START_INPUTS
 from ..inference.model_dir import DEFAULT_MODEL_DIR, MINILM_DIR, MODELS_DIR, model_stem  # noqa: F401  (old names)
 from ..vocabulary import FIELD_NAMES, vocabulary_hash
 
@@ -47,8 +50,12 @@ class _Generator(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, field_emb, keep, subject, motion):
-        return self.model.decode(self.model.memory(field_emb, subject, keep > 0.5), motion)
+    def forward(self, field_emb, keep, subject, motion, start=None, use_start=None):
+        return self.model.decode(self.model.memory(field_emb, subject, keep > 0.5), motion, start=start,
+                                 use_start=use_start)
+
+
+GENERATOR_INPUTS = list(GRAPH_INPUTS["generator"])
 
 
 # Ops the TorchScript exporter lacks a rule for, though ONNX has them (or a plain equivalent).
@@ -98,12 +105,15 @@ def export_onnx(model: str | Path | None = None, out: str | Path | None = None, 
     emb = nn.functional.normalize(torch.randn(B, cfg.n_fields, cfg.text_dim, generator=g), dim=-1)
     keep = torch.ones(B, cfg.n_fields)
     keep[1, 2] = 0
+    gen_args, gen_names = (emb, keep, subject, motion), GENERATOR_INPUTS
+    if cfg.output == "factored":  # a forced start: one sample with it, one without
+        gen_args = gen_args + (torch.randn(B, cfg.cam_dim, generator=g) * 0.3, torch.tensor([1.0, 0.0]))
+        gen_names = GENERATOR_INPUTS + list(START_INPUTS)
     enc, gen = _Encoder(net).eval(), _Generator(net).eval()
     with torch.no_grad():
         _export(enc, (camera, subject, motion, known), ["camera", "subject", "motion", "known"], "field_emb",
                 out / "encoder.onnx")
-        _export(gen, (emb, keep, subject, motion), ["field_emb", "keep", "subject", "motion"], "camera",
-                out / "generator.onnx")
+        _export(gen, gen_args, gen_names, "camera", out / "generator.onnx")
 
     bundled = out / "label_embeddings.npz"
     if label_embeddings is None and bundled.exists():  # re-export: reuse them when encoder and vocabulary match
@@ -128,7 +138,7 @@ def export_onnx(model: str | Path | None = None, out: str | Path | None = None, 
                 "vocabulary_hash": vocabulary_hash(), "torch": torch.__version__,
                 "graphs": {"encoder": "encoder.onnx", "generator": "generator.onnx"}}
     if check:
-        manifest["max_abs_diff"] = _check(out, enc, gen, (camera, subject, motion, known), (emb, keep, subject, motion))
+        manifest["max_abs_diff"] = _check(out, enc, gen, (camera, subject, motion, known), gen_args, gen_names)
     if out != stem.parent:  # keep the checkpoint beside its graphs, so the folder is a complete model
         for suffix in (".safetensors", ".json"):  # the JSON last: it names the weights it belongs to
             src = stem.with_name(stem.name + suffix)
@@ -137,12 +147,12 @@ def export_onnx(model: str | Path | None = None, out: str | Path | None = None, 
     return manifest
 
 
-def _check(out: Path, enc, gen, enc_args, gen_args) -> float:
+def _check(out: Path, enc, gen, enc_args, gen_args, gen_names) -> float:
     import onnxruntime as ort
 
     worst = 0.0
     for name, module, args, names in (("encoder", enc, enc_args, ["camera", "subject", "motion", "known"]),
-                                      ("generator", gen, gen_args, ["field_emb", "keep", "subject", "motion"])):
+                                      ("generator", gen, gen_args, gen_names)):
         sess = ort.InferenceSession(str(out / f"{name}.onnx"), providers=["CPUExecutionProvider"])
         with torch.no_grad():
             ref = module(*args).numpy()

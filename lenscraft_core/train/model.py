@@ -385,9 +385,12 @@ class LensCraftModel(LegacyDecoding, nn.Module):
         return torch.cat([tokens, self.dec_subject_in(subject)[:, None]], dim=1)
 
     # ------------------------------------------------------------------------------------------------ decoder
-    def decode(self, memory, motion, prev_frames=None):
+    def decode(self, memory, motion, prev_frames=None, start=None, use_start=None):
         """All frames in one pass: (B, T, 10). Autoregressive decoders need prev_frames (B, T, 10), the frames that
-        slot t reads as frame t-1 (ground truth for teacher forcing); slot 0 reads a learned start token."""
+        slot t reads as frame t-1 (ground truth for teacher forcing); slot 0 reads a learned start token.
+        start (B, 10) with use_start (B,) > 0.5 (factored head only): the first frame is that camera instead of the
+        placement the memory gives, and the move is made from it (a shot's next segment starting where the previous
+        one ended); where use_start is 0 the output is exactly the plain decode's."""
         if self.cfg.decoder == "single_pass":
             x = self.frame_queries.expand(memory.shape[0], -1, -1)
         else:
@@ -398,8 +401,12 @@ class LensCraftModel(LegacyDecoding, nn.Module):
             x, _ = block(x, block.cross.memory_kv(memory), causal)
         h = self.head(self.dec_ln(x))
         if self.cfg.output != "factored":
+            if start is not None:
+                raise ValueError(f"a forced start needs the factored head, not output '{self.cfg.output}'")
             return self.legacy_output(memory, h, causal)
         base = self.placement_head(memory.flatten(1))[:, None] + h[:, :1, :10]
+        if start is not None:
+            base = torch.where(use_start.reshape(-1, 1, 1) > 0.5, start[:, None].to(base.dtype), base)
         return compose_factored(base, self.factored_move(memory, base.detach())
                                 + self.smooth.to(h.dtype) @ (h[..., 10:] - h[:, :1, 10:]), self.identity_6d)
 

@@ -12,6 +12,7 @@ import torch
 
 from ..errors import LensCraftError
 from ..inference.devices import check_device
+from ..inference.model_dir import START_NOTE
 from . import checkpoint as ckpt
 
 
@@ -41,9 +42,20 @@ class TorchRuntime:
             out = self.model.encode(self._t(camera), self._t(subject), self._t(motion), self._t(known, torch.bool))
         return out.float().cpu().numpy()
 
-    def generate(self, field_emb, keep, subject, motion, known=None, camera=None):
+    @property
+    def takes_start(self) -> bool:
+        return self.model.cfg.output == "factored" and self.model.cfg.decoder == "single_pass"
+
+    def generate(self, field_emb, keep, subject, motion, known=None, camera=None, start=None):
         with torch.no_grad():
             memory = self.model.memory(self._t(field_emb), self._t(subject), self._t(keep, torch.bool))
+            if start is not None:  # the first frame forced, the move made from it (OnnxRuntime.generate)
+                if not self.takes_start:
+                    raise LensCraftError(START_NOTE)
+                start = self._t(start)
+                out = self.model.decode(memory, self._t(motion), start=start,
+                                        use_start=torch.ones(start.shape[0], device=start.device))
+                return out.float().cpu().numpy()
             out = self.model.generate(memory, self._t(motion),
                                       None if known is None else self._t(known, torch.bool),
                                       None if camera is None else self._t(camera))

@@ -26,6 +26,31 @@ def test_generate_runs_the_model_on_onnx_runtime(scene, model):
     assert len(cam.animation_data.action.name) and model.model_status() == "Model (onnx)"
 
 
+def test_the_model_makes_every_segment_of_a_sequence(scene, model, ext):
+    """Model generator, "push in, then orbit right": both segments made by the network (the orbit was dropped with a
+    note before), the second starting where the first ended, the camera turning about the subject after the join."""
+    from blender_helpers import world_matrices
+
+    scene.frame_end = 96
+    scene.lenscraft.prompt = "push in, then orbit right"
+    job = ext.operators.LENSCRAFT_OT_generate.make_job(None, bpy.context)
+    ext.jobs.run(job)
+    shot = job.shots[0]
+    assert [s["moves"][0]["movement"] for s in shot.metadata["segments"]] == ["dollyIn", "shortArcShotRight"]
+    assert not any("one move per shot" in n for n in ext.engine.shot_notes(shot))
+    (cam,) = cameras(bpy)
+    pos = world_matrices(bpy, scene, cam, list(range(1, 97)))[:, :3, 3]
+    centre = np.array([1.0, 2.0, 0.9])
+    turned = np.degrees(np.unwrap(np.arctan2(pos[:, 1] - centre[1], pos[:, 0] - centre[0])))
+    join = shot.metadata["segment_frames"][0][1]
+    assert turned[-1] - turned[join] > 20.0  # orbit right: counter-clockwise seen from above
+    assert abs(turned[join] - turned[0]) < 10.0  # the push-in did not orbit
+    d = np.linalg.norm(pos - centre, axis=1)
+    assert d[join] < 0.95 * d[0]  # it pushed in first
+    steps = np.linalg.norm(np.diff(pos, axis=0), axis=1)
+    assert steps[join - 1:join + 1].max() < 3 * np.median(steps) + 1e-6  # no jump at the join
+
+
 def test_simulator_preference_and_fallback(scene, ext):
     ext.engine.configure(generator="simulator")
     try:
