@@ -7,7 +7,8 @@ readers trust (E.T.'s character file is not read by load_any; DataDoP has none),
 (reading "geometry"). The table compares the whole-clip reading, and each tagged segment's, with the tags:
 E.T. tags translation only, in the camera's frame (never pan, tilt or roll); DataDoP tags translation plus yaw /
 pitch / roll from language-model sentences. An arc is a truck and a pan together (arc right = the camera's own
-truck left while panning right), so a tagged truck counts as found in an arc that carries it, marked "via arc".
+truck right while panning left, to keep the subject: the vocabulary's signs), so a tagged truck counts as found
+in an arc that carries it, marked "via arc".
 A small sample (README.md): it checks, it does not tune.
 """
 
@@ -40,8 +41,8 @@ ET_AXES = (("truck", 1), ("pedestal", -1), ("dolly", 1))
 NAMES = {("pan", 1): "pan left", ("pan", -1): "pan right", ("tilt", 1): "tilt up", ("tilt", -1): "tilt down",
          ("roll", 1): "roll left", ("roll", -1): "roll right", ("truck", 1): "truck right", ("truck", -1): "truck left",
          ("pedestal", 1): "pedestal up", ("pedestal", -1): "pedestal down", ("dolly", 1): "forward",
-         ("dolly", -1): "back", ("zoom", 1): "zoom in", ("zoom", -1): "zoom out", ("arc", 1): "arc left",
-         ("arc", -1): "arc right"}
+         ("dolly", -1): "back", ("zoom", 1): "zoom in", ("zoom", -1): "zoom out", ("arc", 1): "arc right",
+         ("arc", -1): "arc left"}
 
 
 def find_root() -> Path | None:
