@@ -297,6 +297,18 @@ class Engine:
             emb /= np.maximum(np.linalg.norm(emb, axis=-1, keepdims=True), 1e-12)
         return emb, keep
 
+    def _variation_memory(self, idx: Mapping[str, np.ndarray], k: int,
+                          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """_memory_inputs for k variations: variation 0 the plain labels, the others with N(0, VARIATION_NOISE) on
+        the stated fields' embeddings (re-normalised)."""
+        emb, keep = self._memory_inputs(idx, k)
+        if k > 1:
+            noise = rng.normal(0.0, VARIATION_NOISE, emb.shape).astype(np.float32) * keep[..., None]
+            noise[0] = 0.0
+            emb = emb + noise
+            emb /= np.linalg.norm(emb, axis=-1, keepdims=True)
+        return emb, keep
+
     def generate_arrays(self, features_subject: np.ndarray, motion: np.ndarray, labels: Mapping[str, np.ndarray],
                         seed: int = 0, noise: float = 0.0) -> np.ndarray:
         """Batch path: subject (N, 10), motion (N, T, 9), labels {field: (N,) int, -1 = unspecified} -> camera
@@ -380,12 +392,7 @@ class Engine:
         for name in FIELD_NAMES:  # variations > 0 pick a label for every open field
             if name not in stated and k > 1:
                 idx[name][1:] = rng.integers(0, len(FIELDS[name]), k - 1)
-        emb, keep = self._memory_inputs(idx, k)
-        if k > 1:
-            noise = rng.normal(0.0, VARIATION_NOISE, emb.shape).astype(np.float32) * keep[..., None]
-            noise[0] = 0.0
-            emb = emb + noise
-            emb /= np.linalg.norm(emb, axis=-1, keepdims=True)
+        emb, keep = self._variation_memory(idx, k, rng)
         fk = f.subset(np.zeros(k, int))  # the subject once per variation
         camera = self.runtime.generate(emb, keep, fk.subject, fk.motion)
         # "static" means the camera holds still: the model picks the placement, lens and framing (its first frame)

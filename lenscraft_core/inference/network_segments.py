@@ -29,7 +29,6 @@ from .prompting import Request
 from .model_dir import START_NOTE
 
 BLEND_S = 0.125  # seconds over which a segment takes over from the previous one (blend_into)
-VARIATION_NOISE = 0.05  # as Engine.generate's: N(0, 0.05) on the stated fields' embeddings for variations > 0
 
 
 def needs_segments(req: Request) -> bool:
@@ -171,12 +170,7 @@ def _decode(engine: Any, req: Request, subject: Subject, frames: int, movement: 
         labels["easing"] = easing
     idx = {name: np.full(k, FIELDS[name].index(labels[name]) if name in labels else -1, np.int64)
            for name in FIELD_NAMES}
-    emb, keep = engine._memory_inputs(idx, k)
-    if k > 1:
-        noise = rng.normal(0.0, VARIATION_NOISE, emb.shape).astype(np.float32) * keep[..., None]
-        noise[0] = 0.0
-        emb = emb + noise
-        emb /= np.linalg.norm(emb, axis=-1, keepdims=True)
+    emb, keep = engine._variation_memory(idx, k, rng)
     f = engine._subject_features(subject, frames)
     fk = f.subset(np.zeros(k, int))
     start_features = None if start is None else _start_features(*start, subject, frames, engine.frames_internal)
