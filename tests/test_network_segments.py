@@ -68,14 +68,19 @@ def test_a_hold_holds_and_stated_sizes_are_named_as_not_kept(engine):
     t = shot.trajectory
     np.testing.assert_allclose(t.position[a:b + 1], np.repeat(t.position[a:a + 1], b - a + 1, 0), atol=1e-9)
     np.testing.assert_allclose(t.focal_length[a:b + 1], t.focal_length[a], atol=1e-9)
-    assert any("panLeft 40 not kept" in n for n in shot.metadata["notes"])
+    assert any("panLeft 40 not kept" in n for n in shot.metadata["notes"]), shot.metadata["notes"]
     assert ("pan", 1) in _judged(shot)[0]
 
 
 def test_variations_differ_and_a_single_move_keeps_the_one_move_path(engine):
-    shots = engine.generate(PERSON, "pan left, then tilt up", frames=60, fps=24, generator="model", variations=2,
+    shots = engine.generate(PERSON, "pan left, then tilt up", frames=60, fps=24, generator="model", variations=4,
                             seed=3)
-    assert len(shots) == 2 and not np.allclose(shots[0].trajectory.position, shots[1].trajectory.position)
+    assert len(shots) == 4 and not np.allclose(shots[0].trajectory.position, shots[1].trajectory.position)
+    # the open framing fields are drawn per variation, as on the one-move path, and reported in its instructions
+    drawn = {tuple(i.labels().get(f) for f in ("angle", "shot_type", "view")) for s in shots[1:]
+             for i in s.instructions[:1]}
+    assert len(drawn) > 1 and all(all(d) for d in drawn)
+    assert not any(shots[0].instructions[0].labels().get(f) for f in ("angle", "shot_type", "view"))
     one, = engine.generate(PERSON, "pan left", frames=60, fps=24, generator="model")
     assert "segment_frames" not in one.metadata  # one move: the network's plain one-move generation
 
@@ -84,10 +89,12 @@ def test_the_runtimes_agree_on_a_forced_start(tmp_path):
     from tests.test_infer import make_model
 
     folder = make_model(tmp_path / "tiny", seed=2)
-    # make_model builds the default (relative) head: it cannot start from a given frame, and says so by name
+    # make_model builds the default (relative) head: it cannot start from a given frame, so it makes the first
+    # move, as before segments, and says so
     eng = Engine.load(folder, runtime="onnx")
-    with pytest.raises(LensCraftError, match="previous one ended"):
-        eng.generate(PERSON, "pan left, then tilt up", frames=40, fps=24, generator="model")
+    shot, = eng.generate(PERSON, "pan left, then tilt up", frames=40, fps=24, generator="model")
+    assert shot.instructions[0].movement == "panLeft" and "segment_frames" not in shot.metadata
+    assert any("previous one ended" in n and "only 'panLeft'" in n for n in shot.metadata["notes"])
     from lenscraft_core.train import checkpoint as ckpt
     from lenscraft_core.train.export import export_onnx
     from lenscraft_core.train.model import PRESETS, LensCraftModel, ModelConfig
@@ -148,3 +155,26 @@ def test_blend_into_turns_gradually_from_one_turn_rate_to_the_other():
     assert np.abs(np.diff(rate)).max() < 2.0 * 0.06 / m  # no turn-rate step
     np.testing.assert_allclose(rate[:F - 1 - m], 0.01, atol=1e-9)
     np.testing.assert_allclose(rate[F - 1:], -0.05, atol=1e-9)
+
+
+def test_a_short_segment_after_a_long_one_keeps_its_frames_and_quaternions_stay_continuous(engine):
+    """The blend reaches back at most a third of the previous segment, so a short segment is not overwritten by
+    the next one; joined pieces keep their quaternions on one side (no q -> -q step at a join)."""
+    shot, = engine.generate(PERSON, "pan left for 2 seconds, then tilt up for 0.1 seconds, then push in", frames=120,
+                            fps=24, generator="model")
+    (_, _), (a, b), (c, _) = shot.metadata["segment_frames"]
+    from lenscraft_core import geometry as geo
+
+    _, pitch, _ = geo.yaw_pitch_roll(shot.trajectory.matrices).T
+    assert np.degrees(pitch[b] - pitch[a]) > 5.0  # the tilt up happened in its own frames (2 deg when overwritten)
+    for prompt, seed in (("orbit left, then hold, then pan right", 1), ("push in, then orbit right", 0)):
+        q = engine.generate(PERSON, prompt, frames=48, fps=24, generator="model", seed=seed)[0].trajectory.rotation
+        assert np.sum(q[1:] * q[:-1], -1).min() > 0.9
+
+
+def test_stated_timing_within_a_segment_is_named_as_not_kept(engine):
+    from lenscraft_core.moves import Move, Segment
+
+    segs = [Segment((Move("panLeft", duration_s=0.5),)), Segment((Move("tiltUp"),))]
+    shot, = engine.generate(PERSON, {"segments": segs}, frames=60, fps=24, generator="model")
+    assert any("panLeft in 0.5 s" in n for n in shot.metadata["notes"])

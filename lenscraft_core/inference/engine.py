@@ -38,6 +38,7 @@ from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot,
 from ..vocabulary import FIELD_NAMES, FIELDS, caption
 from . import complete as _complete
 from . import network_segments
+from ..plan import segment_label
 from . import prompting
 from . import runtime as _runtime
 from .decode import decode_world, reference_shot, sensor_scale
@@ -50,7 +51,7 @@ from .reading import (ESTIMATED_SUBJECT, HANDHELD_MEDIAN_SHARE, HANDHELD_MIN_SEC
                       estimated_subject, geometric_caption, motion_level, motion_magnitude, pace, person_caption,
                       person_framing,
                       read_geometry)
-from .model_dir import DEFAULT_MODEL_DIR, CheckpointError, checkpoint_paths, model_stem, read_meta
+from .model_dir import DEFAULT_MODEL_DIR, START_NOTE, CheckpointError, checkpoint_paths, model_stem, read_meta
 from .runtime import RUNTIMES, OnnxRuntime, cosine_scores, load_label_embeddings
 
 # Names lenscraft_core.infer (this module's old path) had before the split, kept importable from here.
@@ -381,10 +382,16 @@ class Engine:
         if floor == "auto":
             floor = None  # the network's own path: only a height given is kept
         req = prompting.read_request(instruction, self.parse)
+        stated, meta, notes = req.stated, req.meta, []
         if network_segments.needs_segments(req):
-            return self._generate_segments(req, subject, frames, fps, seed, variations, focal_length, sensor_width,
-                                           aspect, floor)
-        stated, meta = self._instruction(instruction)
+            if getattr(self.runtime, "takes_start", False):
+                return self._generate_segments(req, subject, frames, fps, seed, variations, focal_length,
+                                               sensor_width, aspect, floor)
+            moving = [s for s in req.segments if not s.is_hold] or req.segments  # one move: the first moving one
+            stated = {**stated, "movement": segment_label(moving[0])}
+            notes = [f"{self.model_dir}: {START_NOTE}: only '{stated['movement']}' was made of the "
+                     f"{len(req.segments)} segment(s) (re-export it, `python -m lenscraft_core export-onnx`, or use "
+                     "generator='learned', which makes them all)"]
         f = self._subject_features(subject, frames)
         k, rng = variations, np.random.default_rng(seed)
         idx = {name: np.full(k, FIELDS[name].index(stated[name]) if name in stated else -1, np.int64)
@@ -412,7 +419,7 @@ class Engine:
             ins = Instruction(**labels, start=0, count=frames, source="user")
             shots.append(Shot(traj, [subject], [ins], name=f"generated-{seed}-{i}",
                               metadata={**meta, "generator": f"lenscraft/{self.runtime.name}", "seed": seed,
-                                        "variation": i}))
+                                        "variation": i, **({"notes": list(notes)} if notes else {})}))
         return shots
 
     def _generate_segments(self, req: prompting.Request, subject: Subject, frames: int, fps: float, seed: int,
@@ -420,11 +427,13 @@ class Engine:
                            floor: float | None) -> list[Shot]:
         """generate(generator="model") of several segments or moves at once: network_segments.py."""
         self._subject_features(subject, frames)  # the subject checked against the shot's frames first
-        paths, notes = network_segments.generate_segments(self, req, subject, frames, fps, seed, variations)
-        instructions, seg_meta = network_segments.segment_shot_parts(req, frames, fps, req.stated)
+        rng = np.random.default_rng(seed)
+        labels = network_segments.variation_labels(req, variations, rng)
+        paths, notes = network_segments.generate_segments(self, req, subject, frames, fps, labels, rng)
         centre = subject.positions(frames)[None]
         shots = []
         for i, (pos, quat, focal) in enumerate(paths):
+            instructions, seg_meta = network_segments.segment_shot_parts(req, frames, fps, labels[i])
             pos, focal = self._lens_on_sensor(pos[None], focal[None], centre, focal_length, sensor_width, aspect)
             pos, focal = pos[0], focal[0]
             if floor is not None:
@@ -434,9 +443,7 @@ class Engine:
                     "variation": i}
             if notes:
                 meta["notes"] = list(notes)
-            shots.append(Shot(traj, [subject], [Instruction(**{**vars(ins), "params": dict(ins.params)})
-                                                for ins in instructions],
-                              name=f"generated-{seed}-{i}", metadata=meta))
+            shots.append(Shot(traj, [subject], instructions, name=f"generated-{seed}-{i}", metadata=meta))
         return shots
 
     def move_decoder(self) -> MoveDecoderSession:

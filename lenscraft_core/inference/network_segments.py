@@ -19,15 +19,14 @@ import numpy as np
 from .. import features as ft
 from .. import geometry as geo
 from ..body import is_person
-from ..errors import LensCraftError
 from ..moves import Segment, segment_frames
 from ..plan import SEQUENCE_EASING, segment_label
 from ..schema import Instruction, Shot, Subject, Trajectory
 from ..vocabulary import FIELD_NAMES, FIELDS
 from .decode import decode_world
 from .prompting import Request
-from .model_dir import START_NOTE
 
+FRAMING_FIELDS = ("angle", "shot_type", "view")  # what variations draw where the prompt leaves them open
 BLEND_S = 0.125  # seconds over which a segment takes over from the previous one (blend_into)
 
 
@@ -63,29 +62,44 @@ def _compose(start: tuple[np.ndarray, np.ndarray, np.ndarray],
     return pos, geo.quat_continuity(geo.matrix_to_quat(R)), focal
 
 
-def generate_segments(engine: Any, req: Request, subject: Subject, frames: int, fps: float, seed: int,
-                      variations: int) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], list[str]]:
+def variation_labels(req: Request, k: int, rng: np.random.Generator) -> list[dict[str, str]]:
+    """Each variation's stated framing fields: the asked ones, and for variation i > 0 a random label for every
+    framing field left open (angle, shot type, view), as the one-move path draws them; the moves and easings are
+    the segments'."""
+    out = []
+    for v in range(k):
+        labels = {f: lab for f, lab in req.stated.items() if f != "movement"}
+        for f in FRAMING_FIELDS:
+            if f not in labels and v > 0:
+                labels[f] = FIELDS[f].names[int(rng.integers(len(FIELDS[f])))]
+        out.append(labels)
+    return out
+
+
+def generate_segments(engine: Any, req: Request, subject: Subject, frames: int, fps: float,
+                      labels: list[dict[str, str]], rng: np.random.Generator
+                      ) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], list[str]]:
     """Every variation's path on the reference sensor, segment by segment: ([(pos (F, 3), quat (F, 4), focal
-    (F,))] per variation, notes)."""
-    if not getattr(engine.runtime, "takes_start", False):
-        raise LensCraftError(f"{engine.model_dir}: {START_NOTE}, so the network cannot make a shot of several "
-                             "segments or moves at once; re-export it (`python -m lenscraft_core export-onnx`) or "
-                             "use generator='learned'")
+    (F,))] per variation, notes). labels: each variation's framing fields (variation_labels). The runtime must take
+    a start (engine.runtime.takes_start)."""
     segments = req.segments
     spans = segment_frames(segments, frames, fps)
-    k, rng = variations, np.random.default_rng(seed)
     notes = []
-    stated = [f"segment {i + 1}'s {m.movement} " + (f"{m.amount:g}" if m.amount is not None else m.speed)
-              for i, s in enumerate(segments) for m in s.moves if m.amount is not None or m.speed is not None]
-    if stated:
-        notes.append("the network decides every move's size and speed: " + ", ".join(stated) + " not kept "
-                     "(generator='learned' keeps them)")
+    lost = [f"segment {i + 1}'s {m.movement} " + ", ".join(w for w in (
+        f"{m.amount:g}" if m.amount is not None else None, m.speed,
+        f"in {m.duration_s:g} s" if m.duration_s is not None else None) if w)
+        for i, s in enumerate(segments) for m in s.moves
+        if m.amount is not None or m.speed is not None or m.duration_s is not None]
+    if lost:
+        notes.append("the network decides every move's size, speed and timing within its segment: "
+                     + "; ".join(lost) + " not kept (generator='learned' keeps them)")
     paths: list[np.ndarray] | None = None  # pos (k, F, 3), quat (k, F, 4), focal (k, F) so far
     for i, (seg, (a, b)) in enumerate(zip(segments, spans)):
-        # a moving segment after another starts BLEND_S early, from where the camera was then, and takes over
-        # from the previous one over those frames (blend_into), so no velocity step is left at the join
+        # a moving segment after another starts BLEND_S early (at most a third of either segment), from where the
+        # camera was then, and takes over from the previous one over those frames (blend_into), so no velocity
+        # step is left at the join
         m = 0 if paths is None or seg.is_hold else min(round(BLEND_S * fps), (b - a) // 3,
-                                                        (paths[0].shape[1] - 1) // 3)
+                                                        (spans[i - 1][1] - spans[i - 1][0]) // 3)
         a -= m
         n = b - a + 1
         sub = subject.slice(a, b + 1)
@@ -94,21 +108,23 @@ def generate_segments(engine: Any, req: Request, subject: Subject, frames: int, 
             piece = tuple(np.repeat(x[:, None], n, 1) for x in start)
         else:
             moves = seg.moves or ()
-            labels = [m.movement for m in moves] or ["static"]
+            names = [m.movement for m in moves] or ["static"]
             easing = seg.easing or req.stated.get("easing") or (SEQUENCE_EASING if len(segments) > 1 else None)
             parts = []
-            if start is None:  # the first segment: the network places the camera for the stated framing fields
-                parts.append(_decode(engine, req, sub, n, labels[0], easing, None, k, rng))
+            if start is None:  # the first segment: the network places the camera for the framing fields
+                parts.append(_decode(engine, labels, sub, n, names[0], easing, None, rng))
                 start = tuple(x[:, 0] for x in parts[0])
-            parts += [_decode(engine, req, sub, n, label, easing, start, k, rng) for label in labels[len(parts):]]
+            parts += [_decode(engine, labels, sub, n, name, easing, start, rng) for name in names[len(parts):]]
             piece = parts[0] if len(parts) == 1 else _compose(start, parts)
-            if labels == ["static"]:
+            if names == ["static"]:
                 piece = tuple(np.repeat(x[:, :1], n, 1) for x in piece)
         if paths is None:
             paths = list(piece)
-        else:  # the join frame is the previous segment's last
+        else:  # the piece starts on frame a of the path so far; its quaternions on the same side as the path's
+            same = np.sign(np.sum(piece[1][:, :1] * paths[1][:, a:a + 1], -1, keepdims=True))
+            piece = (piece[0], piece[1] * np.where(same == 0, 1.0, same), piece[2])
             paths = blend_into(paths, piece, m)
-    return [tuple(p[v] for p in paths) for v in range(k)], notes
+    return [tuple(p[v] for p in paths) for v in range(len(labels))], notes
 
 
 def _rotvec(q: np.ndarray) -> np.ndarray:
@@ -160,15 +176,13 @@ def blend_into(paths: list[np.ndarray], piece: tuple, m: int) -> list[np.ndarray
     return [np.concatenate([head[j], x], 1) for j, x in enumerate((pos, quat, focal))]
 
 
-def _decode(engine: Any, req: Request, subject: Subject, frames: int, movement: str, easing: str | None,
-            start: tuple | None, k: int, rng: np.random.Generator):
-    """One move over one segment for k variations: (pos (k, F, 3), quat (k, F, 4), focal (k, F)), world space,
-    reference sensor. The framing fields are the stated ones; start None: the network places the camera."""
-    labels = dict(req.stated)
-    labels["movement"] = movement
-    if easing is not None:
-        labels["easing"] = easing
-    idx = {name: np.full(k, FIELDS[name].index(labels[name]) if name in labels else -1, np.int64)
+def _decode(engine: Any, labels: list[dict[str, str]], subject: Subject, frames: int, movement: str,
+            easing: str | None, start: tuple | None, rng: np.random.Generator):
+    """One move over one segment for every variation: (pos (k, F, 3), quat (k, F, 4), focal (k, F)), world space,
+    reference sensor. labels: each variation's framing fields; start None: the network places the camera."""
+    k = len(labels)
+    rows = [{**v, "movement": movement, **({"easing": easing} if easing is not None else {})} for v in labels]
+    idx = {name: np.array([FIELDS[name].index(r[name]) if name in r else -1 for r in rows], np.int64)
            for name in FIELD_NAMES}
     emb, keep = engine._variation_memory(idx, k, rng)
     f = engine._subject_features(subject, frames)
