@@ -27,14 +27,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lenscraft_core import geometry as geo  # noqa: E402
 from lenscraft_core.inference import load_engine  # noqa: E402
-from lenscraft_core.judge import judge_shot  # noqa: E402
+from lenscraft_core.judge import camera_angles, judge_shot  # noqa: E402
 from lenscraft_core.moves import Move, Segment  # noqa: E402
 from lenscraft_core.schema import Subject  # noqa: E402
 from lenscraft_core.vocabulary import MOVEMENT  # noqa: E402
 
-SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "compound_prompts_heldout.json"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+SETS = {"heldout": DATA / "compound_prompts_heldout.json", "heldout2": DATA / "compound_prompts_heldout2.json"}
 SUBJECTS = {"person": Subject([0.0, 0.0, 0.9], [0.5, 0.35, 1.8], name="person", object_class="person"),
             "object": Subject([0.0, 0.0, 0.3], [0.6, 0.6, 0.6], name="box")}
 FRAMES, FPS = 120, 24.0
@@ -69,10 +69,12 @@ def _asked(segment: Segment) -> set:
 
 
 def _jerk(shot, subject) -> np.ndarray:
-    """Per-frame jerk magnitude: position in camera-subject distances and view angles in radians, per s^3."""
+    """Per-frame jerk magnitude: position in camera-subject distances and view angles in radians, per s^3. The
+    angles are the judge's (camera_angles: the heading tracked through a vertical view, where Euler angles jump by
+    180 degrees with no turn of the camera)."""
     t = shot.trajectory
     d = float(np.linalg.norm(t.position[0] - subject.position))
-    ypr = np.unwrap(geo.yaw_pitch_roll(t.matrices), axis=0)
+    ypr = np.stack(camera_angles(t.matrices[:, :3, :3]), 1)
     x = np.concatenate([t.position / d, ypr, np.log(t.focal_length)[:, None]], 1)
     j = np.linalg.norm(np.diff(x, 3, axis=0), axis=1) * FPS ** 3
     return np.concatenate([[0.0], j, [0.0, 0.0]])  # centred on the frames the differences span
@@ -101,11 +103,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--generators", nargs="+", default=["planned", "learned"], choices=("planned", "learned", "model"))
     ap.add_argument("--show-failures", action="store_true", help="print each prompt judged wrong")
+    ap.add_argument("--set", choices=SETS, default="heldout", help="the held-out compound set (default heldout)")
     ap.add_argument("--model", default=None, help="model folder or checkpoint (default: the bundled model)")
     ap.add_argument("--runtime", default="auto", help="what runs the model (default: auto)")
     args = ap.parse_args()
     engine = load_engine(args.model, args.runtime)
-    entries = json.loads(SET.read_text())
+    entries = json.loads(SETS[args.set].read_text())
     right: dict = defaultdict(lambda: [0, 0])
     ratios: dict = defaultdict(list)
     for gen in args.generators:

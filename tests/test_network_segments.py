@@ -178,3 +178,13 @@ def test_stated_timing_within_a_segment_is_named_as_not_kept(engine):
     segs = [Segment((Move("panLeft", duration_s=0.5),)), Segment((Move("tiltUp"),))]
     shot, = engine.generate(PERSON, {"segments": segs}, frames=60, fps=24, generator="model")
     assert any("panLeft in 0.5 s" in n for n in shot.metadata["notes"])
+
+
+def test_a_move_comes_to_rest_into_a_hold_without_a_velocity_step(engine):
+    """Into a hold the previous move slows to rest over the blend, so the view's step per frame falls gradually to
+    zero at the join (before, it dropped from the move's speed to nothing in one frame)."""
+    shot, = engine.generate(PERSON, "pan left, then hold", frames=96, fps=24, generator="model")
+    a, _ = shot.metadata["segment_frames"][1]
+    steps = _steps(shot)
+    assert steps[a:].max() < 1e-6  # held (arccos resolves ~1e-8)
+    assert steps[a - 1] < 0.2 * steps[a - 8]  # slowing into the hold, not stopping dead

@@ -95,11 +95,10 @@ def generate_segments(engine: Any, req: Request, subject: Subject, frames: int, 
                      + "; ".join(lost) + " not kept (generator='learned' keeps them)")
     paths: list[np.ndarray] | None = None  # pos (k, F, 3), quat (k, F, 4), focal (k, F) so far
     for i, (seg, (a, b)) in enumerate(zip(segments, spans)):
-        # a moving segment after another starts BLEND_S early (at most a third of either segment), from where the
-        # camera was then, and takes over from the previous one over those frames (blend_into), so no velocity
-        # step is left at the join
-        m = 0 if paths is None or seg.is_hold else min(round(BLEND_S * fps), (b - a) // 3,
-                                                        (spans[i - 1][1] - spans[i - 1][0]) // 3)
+        # a segment after another starts BLEND_S early (at most a third of either segment), from where the camera
+        # was then, and takes over from the previous one over those frames (blend_into), so no velocity step is
+        # left at the join (into a hold too: the previous move comes to rest over them)
+        m = 0 if paths is None else min(round(BLEND_S * fps), (b - a) // 3, (spans[i - 1][1] - spans[i - 1][0]) // 3)
         a -= m
         n = b - a + 1
         sub = subject.slice(a, b + 1)
