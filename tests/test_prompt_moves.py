@@ -33,6 +33,30 @@ def test_amounts(text, movement, amount, unit):
     assert (move.movement, move.amount, move.unit) == (movement, pytest.approx(amount), unit)
 
 
+@pytest.mark.parametrize("text,segments", [
+    # a bare number right after a turn and its direction is degrees; spelled numbers before a unit are numbers
+    ("pan left 45 degrees, then tilt up 20", [[("panLeft", 45.0, "deg")], [("tiltUp", 20.0, "deg")]]),
+    ("zoom out 2x, then pan left 60", [[("fullZoomOut", 2.0, "ratio")], [("panLeft", 60.0, "deg")]]),
+    ("pan left by 45", [[("panLeft", 45.0, "deg")]]),
+    ("pan right thirty degrees", [[("panRight", 30.0, "deg")]]),
+    ("tilt up fifteen degrees then hold", [[("tiltUp", 15.0, "deg")], []]),
+    ("a hundred and eighty degree pan left", [[("panLeft", 180.0, "deg")]]),
+    ("turn forty-five degrees left", [[("panLeft", 45.0, "deg")]]),
+    ("rise one metre then pan right", [[("pedestalUp", 1.0, "m")], [("panRight", None, None)]]),
+    ("descend half a metre", [[("pedestalDown", 0.5, "m")]]),
+    ("crane up a metre", [[("pedestalUp", 1.0, "m")]]),
+    # "three quarters of the way" is a share, as "halfway" is (not the three-quarter view)
+    ("pull out three quarters of the way, then pan left", [[("dollyOut", 0.75, "share")], [("panLeft", None, None)]]),
+    ("move in three quarters of the way to her", [[("dollyIn", 0.75, "share")]]),
+    # a number with another unit, or none after a move that is not a turn, stays what it was
+    ("tilt up 20 frames", [[("tiltUp", None, None)]]),
+])
+def test_bare_and_spelled_amounts(text, segments):
+    got = [[(m.movement, m.amount, m.unit if m.amount is not None else None) for m in s.moves]
+           for s in parse_prompt(text).segments]
+    assert got == segments
+
+
 @pytest.mark.parametrize("text,degrees", [("quarter orbit left", 90.0), ("half orbit left", 180.0),
                                           ("full orbit left", 360.0)])
 def test_orbit_fractions_are_degrees_and_pick_the_arc_by_amount(text, degrees):

@@ -16,6 +16,10 @@ _NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|elev
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 _SECONDS = r"\s*(?:seconds?|secs?|s)\b"
+_BARE_DEGREES = re.compile(r"\b((?:pan|tilt|roll|yaw|pitch|dutch|swivel|arc|orbit)\w*\s+(?:up|down|left|right|"
+                           r"clockwise|counter-?clockwise|anti-?clockwise)\s+(?:by\s+)?)(\d+(?:\.\d+)?)"
+                           r"(?![\d.]|\s*(?:%|x\b|m\b|mm\b|metres?|meters?|sec|s\b|frames?|times|percent|"
+                           r"per\s+cent))")
 # Clause boundaries and how each joins the clause before it: "seq" (then, followed by, ending with...: the next
 # step), "after" ("after X": X comes first), "before" ("X before Y": in order; "Before Y, X" opening a sentence or
 # a comma phrase, "fronted": X comes first), "punct" / "stop" (a comma / a full stop: the next step when both
@@ -31,6 +35,38 @@ _PLACES = {"the", "to", "from", "on", "of", "at", "its", "his", "her", "their"} 
 _OPPOSITE_WAYS = {("left", "right"), ("right", "left"), ("up", "down"), ("down", "up")}
 _SENTENCE_END = re.compile(r"[.;:!?\n]")
 _BLANK = re.compile(r"\s*(?:(?:and|but)\b\s*)*")  # a clause that says nothing ("Pan left, but before that, ...")
+
+
+_UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+# A spelled number before a unit of degrees or metres ("thirty degrees", "a hundred and eighty degrees", "half a
+# metre", "a metre"): said out loud, it is the same amount as its digits.
+_SPELLED = re.compile(r"\b((?:(?:a|one|two|three)\s+hundred(?:\s+and)?(?:\s+|(?=[\s-]+(?:deg|met|°))))?"
+                      r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(_UNITS) + r"))?|"
+                      + "|".join(_TEENS + _UNITS) + r")?|half\s+a|a)(?=[\s-]+(?:degrees?\b|°|metres?\b|meters?\b))")
+
+
+def _spelled(m: re.Match) -> str:
+    words = m[1].replace("-", " ").split()
+    if not words:
+        return m[0]
+    if words == ["half", "a"]:
+        return "0.5"
+    value, i = 0, 0
+    if "hundred" in words:
+        k = words.index("hundred")
+        value, i = 100 * (1 if words[0] in ("a", "one") else _UNITS.index(words[0]) + 1), k + 1
+    for w in words[i:]:
+        if w in _TENS:
+            value += 10 * (_TENS.index(w) + 2)
+        elif w in _TEENS:
+            value += 10 + _TEENS.index(w)
+        elif w in _UNITS:
+            value += _UNITS.index(w) + 1
+        elif w == "a" and value == 0:
+            value = 1
+    return str(value) if value else m[0]
 
 
 def _number(m: re.Match, prefix: str) -> str:
@@ -56,6 +92,8 @@ def marked_clauses(text: str) -> list[tuple[str, list[str]]]:
     t = t.replace("\u2019", "'").replace("n't", " not").replace("_", " ")
     t = re.sub(r"'s\b", " zposs", t)  # possessive marker: "the subject's left" is a view
     t = re.sub(r"\b3\s*/\s*4\b|\u00be|\bthree[\s-]*quarters?\b", " threequarter ", t)
+    if "deg" in t or "met" in t or "\u00b0" in t:
+        t = _SPELLED.sub(_spelled, t)
     if "sec" in t or re.search(r"\d\s*s\b", t):  # (skipped when no seconds are named: long prompts stay fast)
         t = re.sub(r"(?<![\d.])\bfor\s+(?:the\s+)?(?:first\s+|last\s+|next\s+|final\s+)?" + _NUMBER + _SECONDS,
                    lambda m: _number(m, "zseg"), t)
@@ -77,6 +115,8 @@ def marked_clauses(text: str) -> list[tuple[str, list[str]]]:
     # quadratic backtracking from every digit in it.
     t = re.sub(r"(?<!\d)(\d+)\s*(?:\u00b0|degrees?\b|deg\b)", r" deg\1 ", t)
     t = re.sub(r"\b(90|180|270|360)\b", r"deg\1", t)
+    # A bare number right after a turn and its direction is degrees ("tilt up 20", "pan left by 45").
+    t = _BARE_DEGREES.sub(r"\1deg\2", t)
     t = re.sub(r"(?<![\d.])\b(\d+(?:\.\d+)?)\s*x\b", r" x\1 ", t)
     if "%" in t or "cent" in t:  # "push in 30%": a share of the way
         t = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", r" pct\1 ", t)

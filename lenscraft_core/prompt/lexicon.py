@@ -136,6 +136,7 @@ MAGNITUDES = {
     **{w: ("mag", SLIGHT) for w in _words("slight, slightly, a touch, touch, a bit, bit, a little, little, small, "
                                           "subtle, subtly, nudge, tiny")},
     **{w: ("mag", 0.25) for w in _words("short, quarter, quarter turn, quarter way")},
+    **{w: ("mag", 0.75) for w in _words("threequarter way, threequarter distance")},  # "three quarters of the way"
     **{w: ("mag", 0.5) for w in _words("half, halfway, half way, partway, part way, partially, moderate, "
                                        "moderately, medium, semi, midway, half range")},
     **{w: ("mag", 1.0) for w in _words("full, fully, complete, completely, all way, all way around, as far as, "
