@@ -223,6 +223,14 @@ def moves_of(interp) -> list[list[str]]:
 # Compound and sequential prompts: the rule classes of benchmarks/parse_compound.py's misses, in words of their own
 # ----------------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("text,expected", [
+    ("pan right, after which we push in", [["panRight"], ["dollyIn"]]),  # "after which" is "then", not "after X"
+    ("Push in after the pan left.", [["panLeft"], ["dollyIn"]]),  # while "after X" still puts X first
+])
+def test_after_which_is_the_next_step(text, expected):
+    assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
     # travel verbs move only with a direction, and each vertical verb after a comma or "then" is its own step
     ("The drone flies forward, then sinks.", [["dollyIn"], ["pedestalDown"]]),
     ("Go up, then go left.", [["pedestalUp"], ["truckLeft"]]),

@@ -26,7 +26,7 @@ _BARE_DEGREES = re.compile(r"\b((?:pan|tilt|roll|yaw|pitch|dutch|swivel|arc|orbi
 # clauses name moves), "first" ("but first X": X opens the shot); "fronted_after": "After X, Y" (in order, and
 # "Y, after X" with no main clause after it puts X first). Arrows ("->") are "seq".
 _BOUNDARY = re.compile(r"(->|=>|[\u2192\u27f6\u00bb>]|[,;:!?()+\n\[\]]|\.(?!\d)|\s-\s|\b(?=[tfabnsle])(?:then|"
-                       r"followed\s+by|after\s+that|afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|"
+                       r"followed\s+by|after\s+(?:that|which)|afterwards?|finally|next(?!\s+to\b)|before|subsequently|later|"
                        r"after|eventually|lastly|"
                        r"(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:with|by)|transition(?:s|ing)?\s+(?:in)?to)\b)")
 # Opposite directions joined by "and" after a word that is not looking ("he looks left and right" is no move).
