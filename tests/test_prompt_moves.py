@@ -223,6 +223,19 @@ def moves_of(interp) -> list[list[str]]:
 # Compound and sequential prompts: the rule classes of benchmarks/parse_compound.py's misses, in words of their own
 # ----------------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("text,expected", [
+    # a sentence that opens with "as" / "while" is one moment with the clause after its comma
+    ("As the camera dollies in, it pans slightly left.", [["dollyIn", "panLeft"]]),
+    ("While booming up, the camera pans right.", [["pedestalUp", "panRight"]]),
+    # an adverb before a participle does not keep it from joining the move before
+    ("The camera slowly pushes forward, gradually tilting down.", [["dollyIn", "tiltDown"]]),
+    # a plain comma list is still a sequence
+    ("Pan left, tilt up, zoom in.", [["panLeft"], ["tiltUp"], ["halfZoomIn"]]),
+])
+def test_fronted_as_and_adverbs_before_participles_are_at_once(text, expected):
+    assert [sorted(s) for s in moves(text)] == [sorted(s) for s in expected]
+
+
+@pytest.mark.parametrize("text,expected", [
     ("pan right, after which we push in", [["panRight"], ["dollyIn"]]),  # "after which" is "then", not "after X"
     ("Push in after the pan left.", [["panLeft"], ["dollyIn"]]),  # while "after X" still puts X first
 ])

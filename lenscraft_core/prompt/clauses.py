@@ -141,8 +141,9 @@ def join_participles(cues: list[Cue], raw: list[str], markers: list[str], opened
     for c in cues:
         if c.what[0] in ("move", "dz") and (not verbs or verbs[-1][0] != c.clause):
             first = c.start
-            while first > 0 and first not in opened and raw[first - 1] in LX.SPEEDS:
-                first -= 1  # "slowly panning right"
+            while first > 0 and first not in opened and (raw[first - 1] in LX.SPEEDS
+                                                          or raw[first - 1].endswith("ly")):
+                first -= 1  # "slowly panning right", "gradually tilting down"
             verbs.append((c.clause, raw[c.start].endswith("ing"), first in opened))
     for (ca, ing_a, opens_a), (cb, ing_b, opens_b) in zip(verbs, verbs[1:]):
         if markers[cb] != "punct" or ing_a == ing_b:

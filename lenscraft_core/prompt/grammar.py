@@ -184,7 +184,7 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
     raw, stems, clause, markers = [], [], [], []
     opened: set[int] = set()  # first word of each clause
     before_that = False  # "Push in. Before that, pan left": the next clause comes first
-    together = False
+    together = fronted_sim = False
     for ci, (marker, words) in enumerate(marked_clauses(text)):
         kept = [w for w in words if w not in LX.FILLER]
         head = kept[1:3] if kept[:1] == ["and"] else kept[:2]  # ", and at the same time tilts up"
@@ -194,10 +194,13 @@ def _cues(text: str) -> tuple[list[Cue], list[str], list[str]]:
             marker = "first"  # "Push in, but first pan left": the pan opens the shot
         elif kept and before_that:
             marker, before_that = ("after" if marker in ("punct", "stop") else marker), False
-        if together and marker in ("punct", "stop"):
+        if together and marker in ("punct", "stop") or fronted_sim and marker == "punct":
             marker = "sim"
         together = False
-        markers.append("sim" if head[:1] and (head[0] in LX.SIMULTANEOUS or head == ["same", "time"]) else marker)
+        opens_with_sim = bool(head[:1]) and (head[0] in LX.SIMULTANEOUS or head == ["same", "time"])
+        # "As the camera dollies in, it pans left": a sentence that opens with "as" / "while" is one moment
+        fronted_sim = opens_with_sim and marker in ("start", "stop")
+        markers.append("sim" if opens_with_sim else marker)
         if kept and markers[-1] == "sim" and set(kept) <= _SIM_ONLY:  # "zooms in and, at the same time, pans left"
             together = True  # the clause says only that: the next one is the simultaneous move
         if kept:
