@@ -223,6 +223,19 @@ def moves_of(interp) -> list[list[str]]:
 # Compound and sequential prompts: the rule classes of benchmarks/parse_compound.py's misses, in words of their own
 # ----------------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("text,expected", [
+    # a step that only names a dolly zoom, beside one made from dolly and zoom words, is that same move
+    ("vertigo effect, push in while zooming out", [["dollyInZoomOut"]]),
+    ("dolly zoom, pull back while zooming in", [["dollyOutZoomIn"]]),
+    ("push in while zooming out, a vertigo effect", [["dollyInZoomOut"]]),
+    # two named ones, or a named one after another move, stay apart
+    ("a dolly zoom, then another dolly zoom", [["dollyOutZoomIn"], ["dollyOutZoomIn"]]),
+    ("pan left, then vertigo effect", [["panLeft"], ["dollyOutZoomIn"]]),
+])
+def test_a_named_dolly_zoom_beside_its_own_words_is_one_move(text, expected):
+    assert moves(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
     # a sentence that opens with "as" / "while" is one moment with the clause after its comma
     ("As the camera dollies in, it pans slightly left.", [["dollyIn", "panLeft"]]),
     ("While booming up, the camera pans right.", [["pedestalUp", "panRight"]]),

@@ -479,6 +479,7 @@ def read_movement(cues: list[Cue], markers: list[str]) -> Reading:
             segments.append(seg)
             step_cues.append(step.cues)
             events_of.append(events)
+    _merge_named_dolly_zooms(segments, step_cues, events_of)
     if not segments:
         rest = pending or [c for s in steps for c in s.cues]
         reveal = next((c for c in rest if c.what[0] == "reveal"), None)
@@ -495,6 +496,28 @@ def read_movement(cues: list[Cue], markers: list[str]) -> Reading:
     used.update(id(c) for c in shakes)
     shake = max(c.what[1] for c in shakes) if shakes else None
     return Reading(segments, step_cues, _label(segments, events_of, cues), shake, used, notes)
+
+
+def _merge_named_dolly_zooms(segments: list[Segment], step_cues: list[list], events_of: list[list[_Event]]) -> None:
+    """"Vertigo effect, push in while zooming out": a step that only names a dolly zoom ("dolly zoom", "vertigo",
+    with no dolly or zoom words of its own) beside a step that makes one from its dolly and zoom words is that same
+    move, not a second one; the named step's words join its neighbour, whose directions were said. Two named ones
+    ("a dolly zoom, then another") stay two. In place."""
+    def named_only(k: int) -> bool:
+        es = events_of[k]
+        return len(es) == 1 and es[0].kind == "dollyZoom" and all(c.what[0] == "dz" for c in es[0].cues)
+
+    def makes_dz(k: int) -> bool:  # a dolly zoom from its dolly and zoom words
+        return any(e.kind == "dollyZoom" for e in events_of[k]) and not named_only(k)
+
+    k = 0
+    while k < len(segments):
+        other = next((j for j in (k + 1, k - 1) if 0 <= j < len(segments) and makes_dz(j)), None)
+        if named_only(k) and other is not None and len(segments[k].moves) == 1:
+            step_cues[other] = step_cues[k] + step_cues[other] if other > k else step_cues[other] + step_cues[k]
+            del segments[k], step_cues[k], events_of[k]
+            continue
+        k += 1
 
 
 def _label(segments: list[Segment], events_of: list[list[_Event]], cues: list[Cue]) -> tuple[str, float, str] | None:
