@@ -355,8 +355,7 @@ def generate_shots(subject: Subject, labels: Mapping[str, str], frames: int, var
     by_segment = generator() == "model" and segments is not None and (len(segments) > 1
                                                                        or len(segments[0].moves) > 1)
     if segments and not by_segment:  # one move per shot: the first moving segment names it
-        moving = [s for s in segments if not s.is_hold] or segments
-        labels["movement"] = plan.segment_label(moving[0])
+        labels["movement"] = moves.first_move_label(segments)
         if len(segments) > 1:
             notes.append(f"the {generator()} makes one move per shot: only '{labels['movement']}' was made of the "
                          f"{len(segments)} segments (the Planned generator makes them all)")

@@ -127,8 +127,7 @@ class GenerateJob(Job):
             segments=segments, aim=found.aim_points, obstacles=obstacles)
         self.generated = engine.generated_labels(labels)  # what the camera does: the caption and marker say this
         if segments:
-            moving = [seg for seg in segments if not seg.is_hold] or segments
-            self.generated["movement"] = plan.segment_label(moving[0])
+            self.generated["movement"] = moves.first_move_label(segments)
         if engine.generator() != "model" and engine.model_status().startswith("Simulator:"):
             self.result.warnings.append(engine.model_status())
         for note in dict.fromkeys(n for shot in self.shots for n in engine.shot_notes(shot)):

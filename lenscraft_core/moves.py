@@ -23,10 +23,11 @@ None = split the rest evenly).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .errors import LensCraftError
-from .vocabulary import EASING, MOVEMENT
+from .schema import Instruction
+from .vocabulary import EASING, FIELD_NAMES, MOVEMENT
 
 SPEEDS = ("slow", "fast", "whip")
 AMOUNT_UNITS = {"pan": ("deg",), "tilt": ("deg",), "roll": ("deg",), "arc": ("deg",), "dolly": ("share",),
@@ -172,3 +173,35 @@ class Plan:
         if self.shake is not None:
             d["shake"] = self.shake
         return d
+
+
+def segment_label(segment: Segment) -> str:
+    """The MOVEMENT label naming a segment: static for a hold, its move, the compound label of exactly its moves
+    when the vocabulary has one, else its first move."""
+    if segment.is_hold:
+        return "static"
+    names = {m.movement for m in segment.moves}
+    if len(names) > 1:
+        for label in MOVEMENT:
+            if set(label.params.get("parts") or ()) == names:
+                return label.name
+    return segment.moves[0].movement
+
+
+def first_move_label(segments: Sequence[Segment]) -> str:
+    """The MOVEMENT label of a shot made as one move: its first moving segment's (segment_label), static when every
+    segment holds."""
+    moving = [s for s in segments if not s.is_hold] or list(segments)
+    return segment_label(moving[0])
+
+
+def segment_instructions(segments: Sequence[Segment], spans: Sequence[tuple[int, int]],
+                         labels: Mapping[str, str]) -> list[Instruction]:
+    """One Instruction per segment, with the shot's other fields (labels; its movement is the segment's), tiling
+    the frames: spans share their join frame, so each instruction ends where the next one starts."""
+    out = []
+    for k, (seg, (a, b)) in enumerate(zip(segments, spans)):
+        end = spans[k + 1][0] if k + 1 < len(spans) else b + 1
+        ins = {**{f: labels[f] for f in FIELD_NAMES if f in labels and f != "movement"}, "movement": segment_label(seg)}
+        out.append(Instruction(**ins, start=a, count=max(end - a, 1), source="user", params={"segment": seg.as_dict()}))
+    return out

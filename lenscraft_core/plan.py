@@ -33,8 +33,9 @@ from . import framing
 from . import geometry as geo
 from .easing import ease
 from .errors import LensCraftError
-from .moves import Move, Segment, segment_frames
-from .schema import DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot, Subject, Trajectory
+# segment_label's home was here: still importable from plan
+from .moves import Move, Segment, segment_frames, segment_instructions, segment_label  # noqa: F401
+from .schema import DEFAULT_ASPECT, DEFAULT_FPS, DEFAULT_SENSOR_WIDTH_MM, Shot, Subject, Trajectory
 from .vocabulary import ANGLE, FIELD_NAMES, FIELDS, MOVEMENT, SHOT_TYPE, VIEW
 
 # Operator lens per shot size (mm, full-frame 36 mm sensor): long lenses for close shots (flattering perspective on
@@ -406,19 +407,6 @@ def segments_from_movement(movement: str | None) -> list[Segment]:
     return [Segment(tuple(Move(p) for p in parts))]
 
 
-def segment_label(segment: Segment) -> str:
-    """The MOVEMENT label naming a segment: static for a hold, its move, the compound label of exactly its moves
-    when the vocabulary has one, else its first move."""
-    if segment.is_hold:
-        return "static"
-    names = {m.movement for m in segment.moves}
-    if len(names) > 1:
-        for label in MOVEMENT:
-            if set(label.params.get("parts") or ()) == names:
-                return label.name
-    return segment.moves[0].movement
-
-
 def subject_base(subject: Subject) -> float:
     """The subject's lowest box corner at its first frame: the ground it stands on (the planner's default floor)."""
     corners = geo.box_corners(subject.positions(1)[0], subject.size, geo.quat_to_matrix(subject.rotations(1)[0]))
@@ -535,15 +523,7 @@ def plan_shot(subject: Subject, labels: dict[str, str] | None = None, segments: 
         path, notes = place(head_room.COMPOSITIONS[0], segs)
     position, rotation = path.position, path.rotation
     traj = Trajectory(position, rotation, path.focal, sensor_width, aspect, float(fps), 1)
-    instructions = []
-    for seg, (a, b) in zip(path.segments, path.spans):
-        ins = {**{f: filled[f] for f in FIELD_NAMES if f != "movement"}, "movement": segment_label(seg)}
-        instructions.append(Instruction(**ins, start=a, count=b - a + 1, source="user",
-                                        params={"segment": seg.as_dict()}))
-    if len(instructions) > 1:  # spans share their join frame; instructions tile the frames
-        for k in range(len(instructions) - 1):
-            nxt = instructions[k + 1]
-            instructions[k].count = max(nxt.start - instructions[k].start, 1)
+    instructions = segment_instructions(path.segments, path.spans, filled)
     meta = {"generator": "lenscraft/planned", "seed": seed, "variation": variation,
             "segments": [s.as_dict() for s in path.segments], "segment_frames": [list(sp) for sp in path.spans],
             "subject_kind": "person" if person else "object", "lens_mm": round(lens, 3)}

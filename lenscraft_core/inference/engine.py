@@ -38,7 +38,7 @@ from ..schema import DEFAULT_ASPECT, DEFAULT_SENSOR_WIDTH_MM, Instruction, Shot,
 from ..vocabulary import FIELD_NAMES, FIELDS, caption
 from . import complete as _complete
 from . import network_segments
-from ..plan import segment_label
+from ..moves import first_move_label, segment_frames, segment_instructions
 from . import prompting
 from . import runtime as _runtime
 from .decode import decode_world, reference_shot, sensor_scale
@@ -387,8 +387,7 @@ class Engine:
             if getattr(self.runtime, "takes_start", False):
                 return self._generate_segments(req, subject, frames, fps, seed, variations, focal_length,
                                                sensor_width, aspect, floor)
-            moving = [s for s in req.segments if not s.is_hold] or req.segments  # one move: the first moving one
-            stated = {**stated, "movement": segment_label(moving[0])}
+            stated = {**stated, "movement": first_move_label(req.segments)}
             notes = [f"{self.model_dir}: {START_NOTE}: only '{stated['movement']}' was made of the "
                      f"{len(req.segments)} segment(s) (re-export it, `python -m lenscraft_core export-onnx`, or use "
                      "generator='learned', which makes them all)"]
@@ -429,18 +428,20 @@ class Engine:
         self._subject_features(subject, frames)  # the subject checked against the shot's frames first
         rng = np.random.default_rng(seed)
         labels = network_segments.variation_labels(req, variations, rng)
-        paths, notes = network_segments.generate_segments(self, req, subject, frames, fps, labels, rng)
+        spans = segment_frames(req.segments, frames, fps)
+        paths, notes = network_segments.generate_segments(self, req, subject, spans, fps, labels, rng)
         centre = subject.positions(frames)[None]
         shots = []
         for i, (pos, quat, focal) in enumerate(paths):
-            instructions, seg_meta = network_segments.segment_shot_parts(req, frames, fps, labels[i])
+            instructions = segment_instructions(req.segments, spans, labels[i])
             pos, focal = self._lens_on_sensor(pos[None], focal[None], centre, focal_length, sensor_width, aspect)
             pos, focal = pos[0], focal[0]
             if floor is not None:
                 pos, quat = geo.keep_above_floor(pos, quat, subject.positions(frames), float(floor))
             traj = Trajectory(pos, quat, focal, sensor_width, aspect, float(fps), 1)
-            meta = {**req.meta, **seg_meta, "generator": f"lenscraft/{self.runtime.name}", "seed": seed,
-                    "variation": i}
+            meta = {**req.meta, "segments": [s.as_dict() for s in req.segments],
+                    "segment_frames": [list(sp) for sp in spans], "generator": f"lenscraft/{self.runtime.name}",
+                    "seed": seed, "variation": i}
             if notes:
                 meta["notes"] = list(notes)
             shots.append(Shot(traj, [subject], instructions, name=f"generated-{seed}-{i}", metadata=meta))

@@ -19,9 +19,8 @@ import numpy as np
 from .. import features as ft
 from .. import geometry as geo
 from ..body import is_person
-from ..moves import Segment, segment_frames
-from ..plan import SEQUENCE_EASING, segment_label
-from ..schema import Instruction, Shot, Subject, Trajectory
+from ..plan import SEQUENCE_EASING
+from ..schema import Subject
 from ..vocabulary import FIELD_NAMES, FIELDS
 from .decode import decode_world
 from .prompting import Request
@@ -37,13 +36,12 @@ def needs_segments(req: Request) -> bool:
 
 def _start_features(pos: np.ndarray, quat: np.ndarray, focal: np.ndarray, subject: Subject, frames: int,
                     internal: int) -> np.ndarray:
-    """(k, 10): each variation's camera pose at the segment's first frame, in the anchor of the subject as it is
-    over the segment (features.encode_arrays of that pose held still)."""
+    """(k, 10): each variation's camera pose at the segment's first frame, in the anchor of the subject at that
+    frame (the anchor the segment is decoded in: features.encode_arrays of that one frame)."""
     k = pos.shape[0]
-    f = ft.encode_arrays(np.repeat(pos[:, None], frames, 1), np.repeat(quat[:, None], frames, 1),
-                         np.repeat(focal[:, None], frames, 1),
-                         np.broadcast_to(subject.positions(frames)[None], (k, frames, 3)),
-                         np.broadcast_to(subject.rotations(frames)[None], (k, frames, 4)),
+    f = ft.encode_arrays(pos[:, None], quat[:, None], focal[:, None],
+                         np.broadcast_to(subject.positions(frames)[None, :1], (k, 1, 3)),
+                         np.broadcast_to(subject.rotations(frames)[None, :1], (k, 1, 4)),
                          np.broadcast_to(subject.size[None], (k, 3)), None, internal, [is_person(subject)] * k)
     return f.camera[:, 0]
 
@@ -76,14 +74,13 @@ def variation_labels(req: Request, k: int, rng: np.random.Generator) -> list[dic
     return out
 
 
-def generate_segments(engine: Any, req: Request, subject: Subject, frames: int, fps: float,
+def generate_segments(engine: Any, req: Request, subject: Subject, spans: list[tuple[int, int]], fps: float,
                       labels: list[dict[str, str]], rng: np.random.Generator
                       ) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], list[str]]:
     """Every variation's path on the reference sensor, segment by segment: ([(pos (F, 3), quat (F, 4), focal
-    (F,))] per variation, notes). labels: each variation's framing fields (variation_labels). The runtime must take
-    a start (engine.runtime.takes_start)."""
+    (F,))] per variation, notes). spans: the segments' frames (moves.segment_frames); labels: each variation's
+    framing fields (variation_labels). The runtime must take a start (engine.runtime.takes_start)."""
     segments = req.segments
-    spans = segment_frames(segments, frames, fps)
     notes = []
     lost = [f"segment {i + 1}'s {m.movement} " + ", ".join(w for w in (
         f"{m.amount:g}" if m.amount is not None else None, m.speed,
@@ -189,18 +186,3 @@ def _decode(engine: Any, labels: list[dict[str, str]], subject: Subject, frames:
     start_features = None if start is None else _start_features(*start, subject, frames, engine.frames_internal)
     camera = engine.runtime.generate(emb, keep, fk.subject, fk.motion, start=start_features)
     return decode_world(camera, fk.anchor, frames)
-
-
-def segment_shot_parts(req: Request, frames: int, fps: float, stated: dict[str, str]) -> tuple[list[Instruction],
-                                                                                                dict]:
-    """One Instruction per segment (tiling the frames, as the planner's) and the segments' metadata."""
-    segments: list[Segment] = list(req.segments)
-    spans = segment_frames(segments, frames, fps)
-    instructions = []
-    for k, (seg, (a, b)) in enumerate(zip(segments, spans)):
-        end = spans[k + 1][0] if k + 1 < len(spans) else frames
-        ins = {**{f: stated[f] for f in FIELD_NAMES if f in stated and f != "movement"},
-               "movement": segment_label(seg)}
-        instructions.append(Instruction(**ins, start=a, count=max(end - a, 1), source="user",
-                                        params={"segment": seg.as_dict()}))
-    return instructions, {"segments": [s.as_dict() for s in segments], "segment_frames": [list(sp) for sp in spans]}

@@ -13,8 +13,6 @@ from . import lexicon as LX
 from .cue import Cue
 
 _NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
 _SECONDS = r"\s*(?:seconds?|secs?|s)\b"
 _BARE_DEGREES = re.compile(r"\b((?:pan|tilt|roll|yaw|pitch|dutch|swivel|arc|orbit)\w*\s+(?:up|down|left|right|"
                            r"clockwise|counter-?clockwise|anti-?clockwise)\s+(?:by\s+)?)(\d+(?:\.\d+)?)"
@@ -40,6 +38,7 @@ _BLANK = re.compile(r"\s*(?:(?:and|but)\b\s*)*")  # a clause that says nothing (
 _UNITS = "one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(["zero"] + _UNITS + _TEENS[:3])}  # the seconds' words (_NUMBER)
 # A spelled number before a unit of degrees or metres ("thirty degrees", "a hundred and eighty degrees", "half a
 # metre", "a metre"): said out loud, it is the same amount as its digits.
 _SPELLED = re.compile(r"\b((?:(?:a|one|two|three)\s+hundred(?:\s+and)?(?:\s+|(?=[\s-]+(?:deg|met|°))))?"
